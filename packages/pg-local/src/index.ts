@@ -1,0 +1,3 @@
+export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres, stopAllLocalPostgres } from "./local-postgres.ts";
+export { freePort, isPortFree } from "./ports.ts";
+export { createTestDatabase, type TestDatabase } from "./test-database.ts";

@@ -1,0 +1,85 @@
+import fs from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { startLocalPostgres } from "./local-postgres.ts";
+import { createTestDatabase } from "./test-database.ts";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function query(url: string, sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("startLocalPostgres", () => {
+  it("starts a real PostgreSQL, and stop leaves no process and no temporary directory", async () => {
+    const server = await startLocalPostgres({ fast: true });
+    const rows = await query(server.url(), "select current_setting('server_version_num')::int as v");
+    expect((rows[0] as { v: number }).v).toBeGreaterThanOrEqual(150000);
+    expect(server.pid).toBeTypeOf("number");
+    expect(alive(server.pid!)).toBe(true);
+    await server.stop();
+    expect(alive(server.pid!)).toBe(false);
+    await expect(fs.access(server.dataDir)).rejects.toThrow();
+    await server.stop(); // idempotent
+  });
+
+  it("keeps a named data directory between runs", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pg-keep-"));
+    try {
+      const first = await startLocalPostgres({ dataDir: dir, fast: true });
+      await query(first.url(), "create table kept (v int); insert into kept values (42)");
+      await first.stop();
+      const second = await startLocalPostgres({ dataDir: dir, fast: true });
+      expect(await query(second.url(), "select v from kept")).toEqual([{ v: 42 }]);
+      await second.stop();
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says clearly when the port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      await expect(startLocalPostgres({ port })).rejects.toThrow(/port \d+ on 127\.0\.0\.1 is already in use/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it("says clearly when the directory is unusable", async () => {
+    const file = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "pg-bad-")), "not-a-dir");
+    await fs.writeFile(file, "x");
+    await expect(startLocalPostgres({ dataDir: file })).rejects.toThrow(/data directory .* is not usable/);
+    const full = await fs.mkdtemp(path.join(os.tmpdir(), "pg-full-"));
+    await fs.writeFile(path.join(full, "something"), "x");
+    await expect(startLocalPostgres({ dataDir: full })).rejects.toThrow(/not empty and holds no PostgreSQL/);
+  });
+});
+
+describe("createTestDatabase", () => {
+  it("gives each caller its own empty database", async () => {
+    const [a, b] = await Promise.all([createTestDatabase("iso"), createTestDatabase("iso")]);
+    expect(a.name).not.toBe(b.name);
+    await query(a.url, "create table only_in_a (v int)");
+    expect(await query(b.url, "select to_regclass('only_in_a') as t")).toEqual([{ t: null }]);
+    await Promise.all([a.drop(), b.drop()]);
+  });
+});
