@@ -1,1 +1,2 @@
+export { type CreateDbOptions, createDb, type Db } from "./create-db.ts";
 export * from "./generated/prisma/client.ts";
