@@ -1,3 +1,8 @@
-export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres, stopAllLocalPostgres } from "./local-postgres.ts";
+export {
+  type LocalPostgres,
+  type LocalPostgresOptions,
+  startLocalPostgres,
+  stopAllLocalPostgres,
+} from "./local-postgres.ts";
 export { freePort, isPortFree } from "./ports.ts";
 export { createTestDatabase, type TestDatabase } from "./test-database.ts";

@@ -58,7 +58,9 @@ describe("startLocalPostgres", () => {
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await expect(startLocalPostgres({ port })).rejects.toThrow(/port \d+ on 127\.0\.0\.1 is already in use/);
+      await expect(startLocalPostgres({ port })).rejects.toThrow(
+        /port \d+ on 127\.0\.0\.1 is already in use/,
+      );
     } finally {
       blocker.close();
     }

@@ -46,7 +46,9 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
   const port = options.port ?? (await freePort());
 
   if (options.port !== undefined && !(await isPortFree(port))) {
-    throw new Error(`pg-local: port ${port} on 127.0.0.1 is already in use; choose another port or stop what uses it`);
+    throw new Error(
+      `pg-local: port ${port} on 127.0.0.1 is already in use; choose another port or stop what uses it`,
+    );
   }
   await prepareDataDir(dataDir);
   await ensurePostgresOsUser();
@@ -58,8 +60,16 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     if (logs.length > 200) logs.shift();
     options.onLog?.(line);
   };
-  const flags = ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=400", "-c", "unix_socket_directories="];
-  if (options.fast) flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  const flags = [
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "max_connections=400",
+    "-c",
+    "unix_socket_directories=",
+  ];
+  if (options.fast)
+    flags.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
 
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -143,7 +153,9 @@ async function prepareDataDir(dir: string): Promise<void> {
   }
   const entries = await fs.readdir(dir);
   if (entries.length > 0 && !entries.includes("PG_VERSION")) {
-    throw new Error(`pg-local: data directory ${dir} is not empty and holds no PostgreSQL cluster; use an empty directory`);
+    throw new Error(
+      `pg-local: data directory ${dir} is not empty and holds no PostgreSQL cluster; use an empty directory`,
+    );
   }
   const pidFile = path.join(dir, "postmaster.pid");
   const pid = await fs.readFile(pidFile, "utf8").then(
@@ -151,7 +163,9 @@ async function prepareDataDir(dir: string): Promise<void> {
     () => undefined,
   );
   if (pid && isAlive(pid)) {
-    throw new Error(`pg-local: data directory ${dir} is in use by a running PostgreSQL (pid ${pid}); stop it first`);
+    throw new Error(
+      `pg-local: data directory ${dir} is in use by a running PostgreSQL (pid ${pid}); stop it first`,
+    );
   }
   // A root-run cluster is owned by the postgres OS user; the directory must be traversable for it.
   if (process.getuid?.() === 0) await fs.chmod(dir, 0o700).catch(() => undefined);
@@ -167,6 +181,7 @@ function isAlive(pid: number): boolean {
 }
 
 function describe(error: unknown, logTail: string): string {
-  const message = error instanceof Error ? error.message : error === undefined ? "the server exited" : String(error);
+  const message =
+    error instanceof Error ? error.message : error === undefined ? "the server exited" : String(error);
   return logTail ? `${message}\n${logTail}` : message;
 }

@@ -16,7 +16,9 @@ export async function ensurePostgresOsUser(): Promise<void> {
     () => undefined,
   );
   if (!(await exists())) {
-    throw new Error("pg-local: could not create the 'postgres' OS user that PostgreSQL needs when run as root");
+    throw new Error(
+      "pg-local: could not create the 'postgres' OS user that PostgreSQL needs when run as root",
+    );
   }
 }
 

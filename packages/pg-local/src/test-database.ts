@@ -30,7 +30,10 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
     cluster = await ownCluster;
     adminUrl = cluster.url("postgres");
   }
-  const name = `${label.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40)}_${randomBytes(5).toString("hex")}`;
+  const name = `${label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 40)}_${randomBytes(5).toString("hex")}`;
   await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
