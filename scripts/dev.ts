@@ -1,0 +1,67 @@
+// `pnpm dev`: the local Lakebase (unless a real one is configured), the API in watch mode and the Vite
+// dev server, with one Ctrl-C stopping all of them.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
+import { run, stopAll, superviseUntilSignal } from "./lib/processes.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const apiPort = process.env.API_PORT ?? "8000";
+const webPort = process.env.WEB_PORT ?? "5173";
+const started = Date.now();
+
+async function main(): Promise<void> {
+  let backendEnv: NodeJS.ProcessEnv = {};
+  if (externallyConfigured(process.env)) {
+    process.stderr.write("dev: using the configured Lakebase / PostgreSQL (no local Lakebase)\n");
+  } else {
+    const { info } = await startLocalLakebase(root);
+    backendEnv = appEnvFor(info);
+    process.stderr.write(`dev: local Lakebase ready at ${info.restUrl} (instance ${info.instanceName})\n`);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...backendEnv,
+    PORT: apiPort,
+    API_PORT: apiPort,
+    WEB_PORT: webPort,
+  };
+  delete env.DATABRICKS_APP_PORT;
+  run("api", process.execPath, ["--import", "tsx", "--watch", "apps/api/src/main.ts"], { cwd: root, env });
+  run("web", path.join(root, "node_modules/.bin/vite"), ["--port", webPort, "--strictPort"], {
+    cwd: path.join(root, "apps/web"),
+    env,
+  });
+  superviseUntilSignal();
+  await waitFor(`http://127.0.0.1:${apiPort}/api/ready`, 120_000);
+  process.stdout.write(
+    [
+      "",
+      `  Lakebase Orders is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  web  http://localhost:${webPort}/`,
+      `  api  http://localhost:${apiPort}/api/health`,
+      "  Ctrl-C stops everything.",
+      "",
+    ].join("\n"),
+  );
+}
+
+async function waitFor(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  process.stderr.write(`dev: ${url} did not answer within ${timeoutMs / 1000} s (see the logs above)\n`);
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import readline from "node:readline";
+
+export interface Managed {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code (or signal) once the process and its group are gone. */
+  readonly exited: Promise<number | string>;
+}
+
+const managed = new Set<Managed>();
+
+/**
+ * Spawns a child in its own process group so that stopping it also stops what it spawned (tsx watch,
+ * vite, postgres), and prefixes its output so interleaved logs stay readable.
+ */
+export function run(
+  name: string,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; quiet?: boolean } = {},
+): Managed {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    readline.createInterface({ input: stream }).on("line", (line) => {
+      options.onLine?.(line);
+      if (!options.quiet) process.stderr.write(`[${name}] ${line}\n`);
+    });
+  }
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
+    child.once("error", (error) => {
+      process.stderr.write(`[${name}] failed to start: ${error.message}\n`);
+      resolve("spawn-error");
+    });
+  });
+  const entry: Managed = { name, child, exited };
+  managed.add(entry);
+  void exited.then(() => managed.delete(entry));
+  return entry;
+}
+
+/** SIGTERM to every group, SIGKILL after the grace period: nothing is left behind. */
+export async function stopAll(graceMs = 8000): Promise<void> {
+  const entries = [...managed].reverse();
+  for (const entry of entries) signalGroup(entry, "SIGTERM");
+  const timer = setTimeout(() => {
+    for (const entry of entries) signalGroup(entry, "SIGKILL");
+  }, graceMs);
+  await Promise.all(entries.map((e) => e.exited));
+  clearTimeout(timer);
+}
+
+function signalGroup(entry: Managed, signal: NodeJS.Signals): void {
+  const pid = entry.child.pid;
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Stops everything on Ctrl-C / SIGTERM, and exits non-zero when any child dies on its own. */
+export function superviseUntilSignal(): void {
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write("\nstopping…\n");
+    void stopAll().then(() => process.exit(code));
+  };
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+  for (const entry of managed) {
+    void entry.exited.then((code) => {
+      if (stopping) return;
+      process.stderr.write(`[${entry.name}] exited (${code}); stopping the rest\n`);
+      stop(1);
+    });
+  }
+}
