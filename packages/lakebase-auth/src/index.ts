@@ -1,1 +1,25 @@
-export {};
+export {
+  type CachingOptions,
+  type CachingTokenProviderOptions,
+  createCachingTokenProvider,
+  TokenUnavailableError,
+} from "./caching-token-provider.ts";
+export { type JsonLogger, jsonLineLogger, silentLogger } from "./logger.ts";
+export {
+  autoscalingTokenProvider,
+  jwtExpiry,
+  provisionedTokenProvider,
+  staticTokenProvider,
+  workspaceOAuthTokenProvider,
+} from "./providers.ts";
+export { describeError, isRetryableCredentialError } from "./retryable.ts";
+export {
+  type Credential,
+  describeSource,
+  isTokenProvider,
+  type TokenFlavour,
+  type TokenMetrics,
+  type TokenProvider,
+  type TokenSourceDescription,
+} from "./token-provider.ts";
+export { createWorkspaceClient, type Env } from "./workspace-client.ts";

@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import type { WorkspaceClient } from "@databricks/sdk-experimental";
+import { type CachingOptions, createCachingTokenProvider } from "./caching-token-provider.ts";
+import type { Credential, TokenMetrics, TokenProvider } from "./token-provider.ts";
+
+/** Provisioned instance: `generateDatabaseCredential` scoped to the one instance. */
+export function provisionedTokenProvider(
+  w: WorkspaceClient,
+  instanceName: string,
+  options: CachingOptions = {},
+): TokenProvider {
+  return createCachingTokenProvider({
+    ...options,
+    source: { flavour: "provisioned", target: instanceName },
+    fetchCredential: async () => {
+      const credential = await w.database.generateDatabaseCredential({
+        instance_names: [instanceName],
+        request_id: randomUUID(),
+      });
+      return { token: credential.token ?? "", expiresAt: parseTime(credential.expiration_time) };
+    },
+  });
+}
+
+/**
+ * Autoscaling endpoint: `POST /api/2.0/postgres/credentials {endpoint}` -> `{token, expire_time}`. Sent through
+ * the SDK's ApiClient so auth, user agent and ApiError shapes are the SDK's own.
+ */
+export function autoscalingTokenProvider(
+  w: WorkspaceClient,
+  endpoint: string,
+  options: CachingOptions = {},
+): TokenProvider {
+  return createCachingTokenProvider({
+    ...options,
+    source: { flavour: "autoscaling", target: endpoint },
+    fetchCredential: async () => {
+      const body = (await w.apiClient.request({
+        path: "/api/2.0/postgres/credentials",
+        method: "POST",
+        headers: new Headers(),
+        raw: false,
+        payload: { endpoint },
+      })) as { token?: unknown; expire_time?: unknown };
+      return {
+        token: typeof body.token === "string" ? body.token : "",
+        expiresAt: typeof body.expire_time === "string" ? parseTime(body.expire_time) : undefined,
+      };
+    },
+  });
+}
+
+/**
+ * The SDK's own workspace access token, which Lakebase also accepts. Its expiry is read from the JWT `exp`
+ * claim when the token is a JWT (Databricks OAuth tokens are); otherwise the conservative assumed lifetime.
+ */
+export function workspaceOAuthTokenProvider(w: WorkspaceClient, options: CachingOptions = {}): TokenProvider {
+  return createCachingTokenProvider({
+    ...options,
+    source: { flavour: "workspace-oauth", target: w.config.host ?? "workspace" },
+    fetchCredential: async (): Promise<Credential> => {
+      const headers = new Headers();
+      await w.config.authenticate(headers);
+      const authorization = headers.get("Authorization") ?? "";
+      const match = /^Bearer\s+(.+)$/i.exec(authorization);
+      if (!match?.[1])
+        throw new Error(`the SDK produced no bearer token (auth type ${w.config.authType ?? "default"})`);
+      return { token: match[1], expiresAt: jwtExpiry(match[1]) };
+    },
+  });
+}
+
+/** A fixed password (plain PostgreSQL, or a URL that carries one). */
+export function staticTokenProvider(password: string, target = "postgres"): TokenProvider {
+  const metrics: TokenMetrics = {
+    refreshes: 0,
+    failures: 0,
+    credentialCalls: 0,
+    servedLastKnownGood: 0,
+    lastRefreshMs: undefined,
+    lastRefreshAt: undefined,
+    lifetimeSeconds: undefined,
+  };
+  return {
+    getToken: async () => password,
+    expiresAt: () => undefined,
+    metrics: () => metrics,
+    start: () => undefined,
+    stop: () => undefined,
+    describe: () => ({ flavour: "static", target }),
+  };
+}
+
+function parseTime(value: string | undefined): Date | undefined {
+  if (!value) return undefined;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export function jwtExpiry(token: string): Date | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    const exp = (payload as { exp?: unknown }).exp;
+    return typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
