@@ -1,0 +1,66 @@
+import { TRPCError } from "@trpc/server";
+
+// Postgres SQLSTATEs and driver codes that mean "the database cannot be reached right now".
+const UNAVAILABLE = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08006",
+  "53300",
+  "P1001",
+  "P1002",
+  "P1017",
+]);
+
+/** The Postgres/driver code of an error, looking through Prisma's wrappers and cause chains. */
+export function dbErrorCode(error: unknown, depth = 0): string | undefined {
+  if (!error || typeof error !== "object" || depth > 5) return undefined;
+  const e = error as {
+    code?: unknown;
+    meta?: { code?: unknown; driverAdapterError?: unknown };
+    cause?: unknown;
+  };
+  const metaCode = e.meta?.code;
+  if (typeof metaCode === "string" && /^[0-9A-Z]{5}$/.test(metaCode)) return metaCode;
+  const nested = dbErrorCode(e.meta?.driverAdapterError, depth + 1) ?? dbErrorCode(e.cause, depth + 1);
+  if (nested) return nested;
+  if (typeof e.code === "string") return e.code;
+  const original = (e as { originalCode?: unknown }).originalCode;
+  return typeof original === "string" ? original : undefined;
+}
+
+/**
+ * Turns database failures callers can act on into tRPC errors (a missing synced table is a precondition,
+ * an unreachable database is 503); anything else stays an internal error, logged with its cause.
+ */
+export function mapDbError(error: unknown, tableName: string): unknown {
+  if (error instanceof TRPCError) return error;
+  const code = dbErrorCode(error);
+  const message = error instanceof Error ? error.message : "";
+  if (code === "42P01" || /TableDoesNotExist|relation .* does not exist/i.test(message)) {
+    return new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: `Orders data is not available yet: the synced table ${tableName} does not exist in the database (still syncing or not created).`,
+      cause: error,
+    });
+  }
+  if (
+    (code && UNAVAILABLE.has(code)) ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message)
+  ) {
+    return new TRPCError({
+      code: "SERVICE_UNAVAILABLE",
+      message: "The database is unavailable; retry shortly.",
+      cause: error,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,149 @@
+import { z } from "zod";
+
+export const ORDER_STATUSES = ["F", "O", "P"] as const;
+export const ORDER_PRIORITIES = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"] as const;
+export const ORDER_SORTS = [
+  "orderKey",
+  "-orderKey",
+  "orderDate",
+  "-orderDate",
+  "totalPrice",
+  "-totalPrice",
+] as const;
+
+export const orderStatus = z.enum(ORDER_STATUSES);
+export const orderPriority = z.enum(ORDER_PRIORITIES);
+export const orderSort = z.enum(ORDER_SORTS);
+export type OrderStatusCode = z.infer<typeof orderStatus>;
+export type OrderPriority = z.infer<typeof orderPriority>;
+export type OrderSort = z.infer<typeof orderSort>;
+
+/** Order keys are bigint in Postgres but TPC-H keys stay far below 2^53: plain JSON numbers on the wire. */
+const orderKey = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const pageSize = z.number().int().min(1).max(1000).default(100);
+const isoDate = z.iso.date();
+
+const filterShape = {
+  status: orderStatus.optional(),
+  priority: orderPriority.optional(),
+  dateFrom: isoDate.optional(),
+  dateTo: isoDate.optional(),
+};
+
+interface DateRange {
+  dateFrom?: string | undefined;
+  dateTo?: string | undefined;
+}
+
+// ISO dates compare correctly as strings; the issue sits on dateFrom so it shows up in fieldErrors.
+const dateOrder = {
+  check: (v: DateRange) => !(v.dateFrom && v.dateTo && v.dateFrom > v.dateTo),
+  params: { message: "dateFrom must be on or before dateTo", path: ["dateFrom"] },
+};
+
+export const orderFiltersInput = z.object(filterShape).refine(dateOrder.check, dateOrder.params);
+export type OrderFilters = z.infer<typeof orderFiltersInput>;
+
+export const listInput = z
+  .object({
+    ...filterShape,
+    page: z.number().int().min(1).max(10_000_000).default(1),
+    pageSize,
+    includeCount: z.boolean().default(true),
+    sort: orderSort.default("orderKey"),
+  })
+  .refine(dateOrder.check, dateOrder.params);
+export type ListInput = z.infer<typeof listInput>;
+
+// Not strict: tRPC's infinite queries add `cursor` and `direction` (and may add more in future versions).
+export const streamInput = z
+  .object({
+    ...filterShape,
+    cursor: orderKey.nullish(),
+    pageSize,
+    direction: z.enum(["forward", "backward"]).default("forward"),
+  })
+  .refine(dateOrder.check, dateOrder.params);
+export type StreamInput = z.infer<typeof streamInput>;
+
+export const byKeyInput = z.object({ orderKey });
+
+export const updateStatusInput = z.object({
+  orderKey,
+  status: orderStatus,
+  /** When given, the change applies only if the current status is still this one (else CONFLICT). */
+  expectedStatus: z.string().min(1).max(32).optional(),
+});
+export type UpdateStatusInput = z.infer<typeof updateStatusInput>;
+
+export interface Order {
+  orderKey: number;
+  custKey: number;
+  /** The latest status: an app-side change (app_data.order_status) overrides the synced value. */
+  status: string;
+  /** numeric(18,2) as text, e.g. "1234.56": no float rounding on the wire. */
+  totalPrice: string;
+  /** YYYY-MM-DD */
+  orderDate: string;
+  priority: string;
+  clerk: string;
+  shipPriority: number;
+  comment: string;
+}
+
+export interface ListOutput {
+  orders: Order[];
+  pagination: {
+    page: number;
+    pageSize: number;
+    hasNext: boolean;
+    hasPrevious: boolean;
+    totalCount: number | null;
+    totalPages: number | null;
+  };
+}
+
+export interface StreamOutput {
+  orders: Order[];
+  pagination: {
+    /** Pass back as `cursor` (with the same `direction`) for the next page; null at the end. */
+    nextCursor: number | null;
+    hasNext: boolean;
+  };
+}
+
+export interface CountOutput {
+  totalOrders: number;
+}
+
+export interface StatusUpdate {
+  orderKey: number;
+  status: string;
+  previousStatus: string;
+  /** ISO 8601 */
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface StatusChange {
+  status: string;
+  previousStatus: string;
+  /** ISO 8601 */
+  changedAt: string;
+  changedBy: string;
+}
+
+export interface HistoryOutput {
+  orderKey: number;
+  /** Newest first. */
+  changes: StatusChange[];
+}
+
+export interface StatsOutput {
+  totalOrders: number;
+  byStatus: { status: string; count: number }[];
+  byPriority: { priority: string; count: number }[];
+  /** When the figures were computed (ISO 8601): they are served from a cache for `ttlSeconds`. */
+  computedAt: string;
+  ttlSeconds: number;
+}

@@ -1,0 +1,12 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { ordersRouter } from "./routers/orders.ts";
+import { router } from "./trpc.ts";
+
+// One line per feature router: the Lakebase admin router mounts here as `lakebase: lakebaseRouter`.
+export const appRouter = router({
+  orders: ordersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
