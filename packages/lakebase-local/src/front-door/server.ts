@@ -1,0 +1,65 @@
+import net from "node:net";
+import tls from "node:tls";
+import { selfSignedCertificate } from "./certificate.ts";
+import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./index.ts";
+import { type CancelTarget, ClientSession } from "./session.ts";
+
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
+  const host = options.host ?? "127.0.0.1";
+  const material = options.tls ?? (await selfSignedCertificate());
+  const secureContext = tls.createSecureContext({ key: material.key, cert: material.cert });
+  const counters: FrontDoorCounters = { accepted: 0, refused: {}, active: 0 };
+  const sessions = new Set<ClientSession>();
+  const cancelTargets = new Map<string, CancelTarget>();
+  const log = options.log ?? (() => undefined);
+
+  const server = net.createServer({ noDelay: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  // After listen, an 'error' (e.g. EMFILE on accept) must not crash the process; clients see a refused connect.
+  server.on("error", () => undefined);
+
+  const context = {
+    port,
+    secureContext,
+    admit: options.admit,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    counters,
+    log,
+    cancelTargets,
+  };
+  // Sockets outlive their session while a refused client reads its FATAL; close() must not wait for them.
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    sessions.add(new ClientSession(socket, context, (done) => sessions.delete(done)));
+  });
+
+  const closeConnections = () => {
+    for (const session of [...sessions]) session.destroy();
+    for (const socket of [...sockets]) socket.destroy();
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    counters,
+    closeConnections,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        closeConnections();
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,341 @@
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import tls from "node:tls";
+import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./index.ts";
+import {
+  authenticationRequest,
+  CANCEL_REQUEST,
+  errorResponse,
+  GSSENC_REQUEST,
+  negotiateProtocolVersion,
+  parseStartupParameters,
+  readCString,
+  SSL_REQUEST,
+} from "./protocol.ts";
+import { MessageReader, PeerClosedError, ProtocolViolation, type StartupPacket } from "./reader.ts";
+import { replayStream } from "./replay-stream.ts";
+import { openUpstream, UpstreamFailure } from "./upstream.ts";
+
+/** A password message carries a token (a JWT is a few KB); nothing a client sends before login is bigger. */
+const MAX_CLIENT_MESSAGE = 64 * 1024;
+/** First byte of a TLS ClientHello: a client using direct SSL negotiation (PostgreSQL 17+ `sslnegotiation=direct`). */
+const TLS_HANDSHAKE = 0x16;
+/** Once upstream has closed, how long a client may take to close its side before we cut it. */
+const LINGER_MS = 2_000;
+
+export interface CancelTarget {
+  host: string;
+  port: number;
+}
+
+export interface SessionContext {
+  port: number;
+  secureContext: tls.SecureContext;
+  admit(login: FrontDoorLogin): Promise<Admission>;
+  handshakeTimeoutMs: number;
+  counters: FrontDoorCounters;
+  log(event: FrontDoorEvent): void;
+  /** Upstream BackendKeyData (hex) -> where to relay a CancelRequest carrying it. */
+  cancelTargets: Map<string, CancelTarget>;
+}
+
+type State = "handshake" | "relay" | "done";
+
+/** One client connection: the login handshake, then a byte relay to its upstream session. */
+export class ClientSession {
+  private state: State = "handshake";
+  private readonly raw: net.Socket;
+  private client: Duplex;
+  private upstream: net.Socket | undefined;
+  private encrypted = false;
+  private user: string | undefined;
+  private database: string | undefined;
+  private cancelKey: string | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly ctx: SessionContext;
+  private readonly onDone: (session: ClientSession) => void;
+
+  constructor(raw: net.Socket, ctx: SessionContext, onDone: (session: ClientSession) => void) {
+    this.raw = raw;
+    this.client = raw;
+    this.ctx = ctx;
+    this.onDone = onDone;
+    raw.setNoDelay(true);
+    // Errors reach the handshake as a closed peer (MessageReader) and the relay through its own listeners.
+    raw.on("error", () => undefined);
+    this.timer = setTimeout(() => {
+      this.refuse(
+        "timeout",
+        errorResponse({
+          severity: "FATAL",
+          code: "57014",
+          message: "canceling authentication due to timeout",
+        }),
+      );
+    }, ctx.handshakeTimeoutMs);
+    this.timer.unref();
+    this.handshake().catch((error: unknown) => this.handshakeFailed(error));
+  }
+
+  /** Ends this connection now, both sides (instance stopped or deleted, front door closing). */
+  destroy(): void {
+    if (this.state === "handshake") {
+      this.refuse("closed");
+      return;
+    }
+    this.teardown();
+  }
+
+  private async handshake(): Promise<void> {
+    let reader = new MessageReader(this.raw, MAX_CLIENT_MESSAGE);
+    let startup: StartupPacket | undefined;
+    if ((await reader.peekByte()) === TLS_HANDSHAKE) {
+      reader = this.startTls(reader, true);
+    }
+    // A client may ask for GSS encryption, then SSL, before its startup packet; more rounds is abuse.
+    for (let round = 0; round < 3 && !startup; round++) {
+      const packet = await reader.startup();
+      if (this.state !== "handshake") return;
+      if (packet.code === SSL_REQUEST) {
+        if (this.encrypted) throw new ProtocolViolation("SSLRequest on an encrypted connection");
+        reader = this.startTls(reader, false);
+      } else if (packet.code === GSSENC_REQUEST) {
+        this.client.write("N");
+      } else if (packet.code === CANCEL_REQUEST) {
+        this.relayCancel(packet.body);
+        return;
+      } else {
+        startup = packet;
+      }
+    }
+    if (!startup) throw new ProtocolViolation("too many negotiation requests");
+
+    const major = startup.code >>> 16;
+    const minor = startup.code & 0xffff;
+    if (major !== 3) {
+      this.refuse(
+        "protocol",
+        errorResponse({
+          severity: "FATAL",
+          code: "0A000",
+          message: `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`,
+        }),
+      );
+      return;
+    }
+    const params = parseStartupParameters(startup.body);
+    if (!params)
+      throw new ProtocolViolation("invalid startup packet layout: expected terminator as last byte");
+    const user = params.get("user");
+    if (!user) {
+      this.refuse(
+        "protocol",
+        errorResponse({
+          severity: "FATAL",
+          code: "28000",
+          message: "no PostgreSQL user name specified in startup packet",
+        }),
+      );
+      return;
+    }
+    const database = params.get("database") || user;
+    this.user = user;
+    this.database = database;
+    const unrecognised = [...params.keys()].filter((name) => name.startsWith("_pq_."));
+    // Like PostgreSQL: downgrade a newer 3.x client to 3.0 instead of refusing it.
+    if (minor > 0 || unrecognised.length > 0) this.client.write(negotiateProtocolVersion(unrecognised));
+    const forwarded = new Map(
+      [...params].filter(([name]) => !["user", "database"].includes(name) && !name.startsWith("_pq_.")),
+    );
+
+    this.client.write(authenticationRequest(3));
+    const reply = await reader.message();
+    if (this.state !== "handshake") return;
+    if (reply.type !== "p") {
+      throw new ProtocolViolation(`expected password response, got message type ${reply.type.charCodeAt(0)}`);
+    }
+    const password = readCString(reply.body);
+
+    let admission: Admission;
+    try {
+      admission = await this.ctx.admit({ user, database, password, port: this.ctx.port });
+    } catch {
+      this.refuse(
+        "admit_error",
+        errorResponse({
+          severity: "FATAL",
+          code: "XX000",
+          message: "lakebase-local: the login could not be checked",
+        }),
+        "XX000",
+      );
+      return;
+    }
+    if (this.state !== "handshake") return;
+    if (!admission.ok) {
+      this.refuse(
+        admission.reason,
+        errorResponse({ severity: "FATAL", code: admission.sqlState, message: admission.message }),
+        admission.sqlState,
+      );
+      return;
+    }
+
+    const target = admission.upstream;
+    const upstream = await openUpstream(target, forwarded, (socket) => {
+      this.upstream = socket;
+    });
+    if (this.state !== "handshake") {
+      upstream.socket.destroy();
+      return;
+    }
+    this.relay(reader, upstream.reader.detach(), upstream.greeting, target, upstream.backendKey);
+  }
+
+  /** Switches the client side to TLS; bytes already read must be a ClientHello (direct) or nothing. */
+  private startTls(reader: MessageReader, direct: boolean): MessageReader {
+    const pending = reader.detach();
+    let transport: Duplex = this.raw;
+    if (direct) {
+      transport = replayStream(this.raw, pending);
+    } else {
+      // Plaintext pipelined after SSLRequest would be trusted as if encrypted (CVE-2021-23214).
+      if (pending.length > 0) throw new ProtocolViolation("received unencrypted data after SSL request");
+      this.raw.write("S");
+    }
+    const secure = new tls.TLSSocket(transport, {
+      isServer: true,
+      secureContext: this.ctx.secureContext,
+      ALPNProtocols: ["postgresql"],
+    });
+    secure.on("error", () => undefined);
+    this.client = secure;
+    this.encrypted = true;
+    return new MessageReader(secure, MAX_CLIENT_MESSAGE);
+  }
+
+  private relay(
+    clientReader: MessageReader,
+    fromUpstream: Buffer,
+    greeting: Buffer,
+    target: CancelTarget,
+    backendKey: Buffer | undefined,
+  ): void {
+    const upstream = this.upstream;
+    if (!upstream) return;
+    clearTimeout(this.timer);
+    this.state = "relay";
+    this.ctx.counters.accepted++;
+    this.ctx.counters.active++;
+    if (backendKey) {
+      this.cancelKey = backendKey.toString("hex");
+      this.ctx.cancelTargets.set(this.cancelKey, { host: target.host, port: target.port });
+    }
+    this.ctx.log({
+      event: "accepted",
+      port: this.ctx.port,
+      user: this.user,
+      database: this.database,
+      tls: this.encrypted,
+    });
+
+    const client = this.client;
+    const fromClient = clientReader.detach();
+    client.on("error", () => this.teardown());
+    upstream.on("error", () => this.teardown());
+    client.on("close", () => this.teardown());
+    // The server ended the session (e.g. after a FATAL): let pipe() flush what it sent, then close.
+    upstream.on("close", () => {
+      client.end();
+      setTimeout(() => this.teardown(), LINGER_MS).unref();
+    });
+    client.write(Buffer.concat([greeting, fromUpstream]));
+    if (fromClient.length > 0) upstream.write(fromClient);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  private relayCancel(body: Buffer): void {
+    const target = this.ctx.cancelTargets.get(body.toString("hex"));
+    this.finish();
+    if (!target) return;
+    const packet = Buffer.allocUnsafe(8 + body.length);
+    packet.writeInt32BE(packet.length, 0);
+    packet.writeInt32BE(CANCEL_REQUEST, 4);
+    body.copy(packet, 8);
+    const socket = net.connect(target);
+    socket.on("error", () => undefined);
+    socket.end(packet);
+  }
+
+  private handshakeFailed(error: unknown): void {
+    if (error instanceof UpstreamFailure) {
+      this.refuse(error.reason, error.response, error.sqlState);
+    } else if (error instanceof PeerClosedError) {
+      this.refuse("client_closed");
+    } else if (error instanceof ProtocolViolation) {
+      this.refuse(
+        "protocol",
+        errorResponse({ severity: "FATAL", code: "08P01", message: error.message }),
+        "08P01",
+      );
+    } else {
+      this.refuse(
+        "internal",
+        errorResponse({
+          severity: "FATAL",
+          code: "XX000",
+          message: "lakebase-local: internal error in the front door",
+        }),
+        "XX000",
+      );
+    }
+  }
+
+  /** Ends a login that did not become a session: tell the client why (if it can still hear), count it. */
+  private refuse(reason: string, response?: Buffer, sqlState?: string): void {
+    if (this.state !== "handshake") return;
+    this.ctx.counters.refused[reason] = (this.ctx.counters.refused[reason] ?? 0) + 1;
+    this.ctx.log({
+      event: "refused",
+      port: this.ctx.port,
+      user: this.user,
+      database: this.database,
+      reason,
+      sqlState,
+    });
+    this.upstream?.destroy();
+    const client = this.client;
+    if (response && client.writable) {
+      client.end(response);
+      // A client that keeps its side open after a FATAL is cut; a normal one closes at once.
+      setTimeout(() => this.destroySockets(), LINGER_MS).unref();
+      client.once("close", () => this.destroySockets());
+    } else {
+      this.destroySockets();
+    }
+    this.finish();
+  }
+
+  private teardown(): void {
+    if (this.state !== "relay") return;
+    this.ctx.counters.active--;
+    this.ctx.log({ event: "closed", port: this.ctx.port, user: this.user, database: this.database });
+    this.destroySockets();
+    this.finish();
+  }
+
+  private destroySockets(): void {
+    this.upstream?.destroy();
+    this.client.destroy();
+    this.raw.destroy();
+  }
+
+  private finish(): void {
+    if (this.state === "done") return;
+    this.state = "done";
+    clearTimeout(this.timer);
+    if (this.cancelKey) this.ctx.cancelTargets.delete(this.cancelKey);
+    this.onDone(this);
+  }
+}
