@@ -1,0 +1,97 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createDb, type Db } from "@lakebase-orders/db";
+import { type AppDeps, createApp } from "./app.ts";
+import { listenPort, parseServerEnv, syncedTableName } from "./config.ts";
+import { createLogger, type Logger, serializeError } from "./log.ts";
+
+export interface StartServerOptions {
+  /** Default: process.env. */
+  env?: Record<string, string | undefined>;
+  /** Overrides DATABRICKS_APP_PORT / PORT (0 = any free port). */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  /** Overrides STATIC_DIR. */
+  staticDir?: string;
+  /** Extra app dependencies (e.g. a dataAvailability from the Lakebase admin). */
+  app?: Partial<Omit<AppDeps, "db" | "logger">>;
+  /** How long close() lets in-flight requests finish before cutting connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Db;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the pools. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const env = parseServerEnv(options.env ?? process.env);
+  const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
+  if (!env.LAKEBASE_PG_URL) {
+    throw new Error("LAKEBASE_PG_URL is not set: give postgresql://user:pass@host:port/db");
+  }
+  const db = createDb({ connectionString: env.LAKEBASE_PG_URL, max: env.DB_POOL_MAX });
+  try {
+    await applyMigrations(db, logger);
+  } catch (error) {
+    await db.disconnect().catch(() => undefined);
+    throw error;
+  }
+
+  const app = createApp({
+    db,
+    logger,
+    localIdentity: env.LOCAL_IDENTITY,
+    syncedTable: syncedTableName(env),
+    countCacheTtlSeconds: env.COUNT_CACHE_TTL_SECONDS,
+    staticDir: options.staticDir ?? env.STATIC_DIR,
+    ...options.app,
+  });
+
+  const host = options.host ?? env.HOST;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? listenPort(env), hostname: host }, () =>
+      resolve(s),
+    );
+    s.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  logger.info("listening", { url, host, port, syncedTable: syncedTableName(env) });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const grace = options.shutdownGraceMs ?? 8000;
+      logger.info("shutting down", { graceMs: grace });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets with no request in flight would hold close() open until they time out.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn("grace period over: closing remaining connections");
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }, grace);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      await db
+        .disconnect()
+        .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
+      logger.info("stopped");
+    })();
+    return closing;
+  };
+  return { url, port, db, close };
+}
+
+/**
+ * Applies the app's SQL migrations before listening. The runner (`runMigrations` from @lakebase-orders/db,
+ * advisory-locked so replicas can start together) is being written; until it lands this is a no-op.
+ */
+async function applyMigrations(_db: Db, logger: Logger): Promise<void> {
+  logger.warn("migrations: runner not wired yet (waiting for runMigrations in @lakebase-orders/db)");
+}
