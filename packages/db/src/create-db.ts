@@ -1,35 +1,87 @@
+import {
+  type CachingOptions,
+  type Env,
+  type JsonLogger,
+  type PgConnection,
+  type ResolveDeps,
+  resolveConnection,
+  silentLogger,
+  type TokenProvider,
+} from "@lakebase-orders/lakebase-auth";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
+import { type DbPoolConfig, type DbPoolConfigInput, parseDbPoolConfig } from "./db-config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
+import { createTokenPool, endPool } from "./pool.ts";
+import { createReadClient } from "./replica.ts";
 
-// Minimal static-password version; the token-injected pool (issue "Token injection") extends this file
-// and keeps `connectionString` working for plain PostgreSQL.
-export interface CreateDbOptions {
+/**
+ * Either a plain URL (static password; e.g. a local LAKEBASE_PG_URL) or a resolved Lakebase connection whose
+ * password is a token provider. Pool settings sit beside them; all are optional.
+ */
+export interface CreateDbOptions extends DbPoolConfigInput {
   /** postgresql://user:pass@host:port/db (e.g. LAKEBASE_PG_URL). */
-  connectionString: string;
+  connectionString?: string;
+  /** A resolved connection (see `resolveConnection`), with an optional readable secondary. */
+  connection?: PgConnection & { read?: PgConnection };
   /** Pool size. */
   max?: number;
+  logger?: JsonLogger;
 }
 
 export interface Db {
   readonly prisma: PrismaClient;
   readonly pool: pg.Pool;
+  /** Read-only queries: the replica with fallback to the primary, or `prisma` itself when there is no replica. */
+  readonly read: PrismaClient;
+  readonly readPool: pg.Pool | undefined;
+  /** The token provider behind the primary pool, for metrics; undefined with a static password. */
+  readonly provider: TokenProvider | undefined;
+  readonly config: DbPoolConfig;
   /** Runs `select 1` through the pool, failing after the deadline. */
   ping(timeoutMs?: number): Promise<void>;
-  disconnect(): Promise<void>;
+  /** Disconnects Prisma and ends the pools, giving up on stragglers after the deadline (default 5 s). */
+  disconnect(deadlineMs?: number): Promise<void>;
 }
 
 export function createDb(options: CreateDbOptions): Db {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
-  pool.on("error", () => undefined);
+  const { connectionString, connection, logger = silentLogger, ...poolInput } = options;
+  if ((connectionString === undefined) === (connection === undefined)) {
+    throw new Error("createDb: pass exactly one of connectionString or connection");
+  }
+  const config = parseDbPoolConfig(poolInput);
+  const pool = createTokenPool(connection ?? { connectionString: connectionString ?? "" }, config, {
+    role: "primary",
+    logger,
+  });
+  // The pool instance itself goes to the adapter: with one `pg` in the tree its `instanceof pg.Pool` holds and
+  // Prisma uses our token-injected pool instead of silently building its own.
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+
+  let readPool: pg.Pool | undefined;
+  let readPrisma: PrismaClient | undefined;
+  let read = prisma;
+  if (connection?.read) {
+    readPool = createTokenPool(connection.read, config, { role: "read", logger });
+    readPrisma = new PrismaClient({ adapter: new PrismaPg(readPool) });
+    read = createReadClient(readPrisma, prisma, { logger, retryAfterMs: config.replicaRetryAfterMillis });
+  }
+  const provider = connection && typeof connection.password !== "string" ? connection.password : undefined;
+
   return {
     prisma,
     pool,
+    read,
+    readPool,
+    provider,
+    config,
     ping: async (timeoutMs = 2000) => {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`database did not answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       });
       try {
         await Promise.race([pool.query("select 1"), deadline]);
@@ -37,9 +89,67 @@ export function createDb(options: CreateDbOptions): Db {
         clearTimeout(timer);
       }
     },
-    disconnect: async () => {
-      await prisma.$disconnect();
-      await pool.end();
+    disconnect: async (deadlineMs = 5000) => {
+      const started = Date.now();
+      const remaining = () => Math.max(0, deadlineMs - (Date.now() - started));
+      await Promise.race([
+        Promise.allSettled([prisma.$disconnect(), readPrisma?.$disconnect()]),
+        new Promise((r) => setTimeout(r, remaining()).unref()),
+      ]);
+      const ended = await Promise.all([
+        endPool(pool, remaining()),
+        readPool ? endPool(readPool, remaining()) : true,
+      ]);
+      if (ended.includes(false)) {
+        logger.warn({
+          event: "db_disconnect_deadline",
+          deadlineMs,
+          note: "clients still checked out were abandoned",
+        });
+      }
+    },
+  };
+}
+
+export interface CreateDbFromEnvOptions {
+  logger?: JsonLogger;
+  pool?: DbPoolConfigInput;
+  workspaceClient?: ResolveDeps["workspaceClient"];
+  tokenOptions?: CachingOptions;
+  /** Refresh tokens ahead of need so a new connection never waits on the credential API (default true). */
+  backgroundRefresh?: boolean;
+}
+
+/**
+ * What the API calls at start-up: resolve the connection from the environment, fetch the first token (so
+ * misconfigured credentials show at once, and the pool learns the token lifetime), then build the pools.
+ */
+export async function createDbFromEnv(env: Env, options: CreateDbFromEnvOptions = {}): Promise<Db> {
+  const logger = options.logger ?? silentLogger;
+  const connection = await resolveConnection(env, {
+    logger,
+    ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
+    ...(options.tokenOptions && { tokenOptions: options.tokenOptions }),
+  });
+  const provider = connection.provider;
+  if (connection.flavour !== "static") {
+    try {
+      await provider.getToken();
+    } catch (error) {
+      // Not fatal: the pool asks again per connection, and readiness reports the database as down meanwhile.
+      logger.error({
+        event: "lakebase_first_token_failed",
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    if (options.backgroundRefresh ?? true) provider.start();
+  }
+  const db = createDb({ connection, logger, ...options.pool });
+  return {
+    ...db,
+    disconnect: async (deadlineMs?: number) => {
+      provider.stop();
+      await db.disconnect(deadlineMs);
     },
   };
 }

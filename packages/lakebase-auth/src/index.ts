@@ -4,6 +4,15 @@ export {
   createCachingTokenProvider,
   TokenUnavailableError,
 } from "./caching-token-provider.ts";
+export {
+  ConnectionConfigError,
+  type ConnectionEnv,
+  connectionEnvSchema,
+  parseConnectionEnv,
+  SSL_MODES,
+  type SslMode,
+  sslFor,
+} from "./connection-env.ts";
 export { type JsonLogger, jsonLineLogger, silentLogger } from "./logger.ts";
 export {
   autoscalingTokenProvider,
@@ -12,6 +21,12 @@ export {
   staticTokenProvider,
   workspaceOAuthTokenProvider,
 } from "./providers.ts";
+export {
+  type PgConnection,
+  type ResolveDeps,
+  type ResolvedConnection,
+  resolveConnection,
+} from "./resolve-connection.ts";
 export { describeError, isRetryableCredentialError } from "./retryable.ts";
 export {
   type Credential,

@@ -1,0 +1,71 @@
+import { type JsonLogger, type PgConnection, silentLogger } from "@lakebase-orders/lakebase-auth";
+import pg from "pg";
+import { type DbPoolConfig, effectiveMaxLifetimeSeconds } from "./db-config.ts";
+
+export type PoolRole = "primary" | "read";
+
+/**
+ * A node-postgres pool whose password is the token provider's `getToken`: pg calls it once per new physical
+ * connection, so every login gets a current token and open connections are never touched.
+ */
+export function createTokenPool(
+  connection: PgConnection | { connectionString: string },
+  config: DbPoolConfig,
+  options: { role?: PoolRole; logger?: JsonLogger } = {},
+): pg.Pool {
+  const role = options.role ?? "primary";
+  const logger = options.logger ?? silentLogger;
+  const tokenLifetime =
+    "password" in connection && typeof connection.password !== "string"
+      ? connection.password.metrics().lifetimeSeconds
+      : undefined;
+  const common: pg.PoolConfig = {
+    max: config.max,
+    maxLifetimeSeconds: effectiveMaxLifetimeSeconds(config, tokenLifetime),
+    connectionTimeoutMillis: config.connectionTimeoutMillis,
+    idleTimeoutMillis: config.idleTimeoutMillis,
+    keepAlive: config.keepAlive,
+    keepAliveInitialDelayMillis: config.keepAliveInitialDelayMillis,
+    statement_timeout: config.statementTimeoutMillis,
+    query_timeout:
+      config.queryTimeoutMillis ??
+      (config.statementTimeoutMillis > 0 ? config.statementTimeoutMillis + 5_000 : 0),
+    application_name: config.applicationName,
+  };
+  let pool: pg.Pool;
+  if ("connectionString" in connection) {
+    pool = new pg.Pool({ ...common, connectionString: connection.connectionString });
+  } else {
+    const secret = connection.password;
+    pool = new pg.Pool({
+      ...common,
+      host: connection.host,
+      port: connection.port,
+      database: connection.database,
+      user: connection.user,
+      ssl: connection.ssl,
+      password: typeof secret === "string" ? secret : () => secret.getToken(),
+    });
+  }
+  // An idle client dropped by the server (57P01, a restart, a failover) is emitted here; unheard, it would
+  // crash the process. The pool already discards the client, so logging is all that is left to do.
+  pool.on("error", (error: Error & { code?: string }) => {
+    logger.warn({ event: "db_pool_client_error", role, code: error.code ?? null, message: error.message });
+  });
+  return pool;
+}
+
+/** Ends a pool, giving up after the deadline (a checked-out client that is never released would block forever). */
+export async function endPool(pool: pg.Pool, deadlineMs: number): Promise<boolean> {
+  if (pool.ended) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), deadlineMs);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([pool.end().then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

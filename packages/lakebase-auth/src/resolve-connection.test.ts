@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import type { JsonLogger } from "./logger.ts";
+import { resolveConnection } from "./resolve-connection.ts";
+import { isTokenProvider } from "./token-provider.ts";
+
+function capture() {
+  const lines: string[] = [];
+  const logger: JsonLogger = {
+    info: (e) => lines.push(JSON.stringify(e)),
+    warn: (e) => lines.push(JSON.stringify(e)),
+    error: (e) => lines.push(JSON.stringify(e)),
+  };
+  return { lines, logger };
+}
+
+// Paths that need no Databricks API; the SDK paths are covered against the local Lakebase.
+describe("resolveConnection from the environment", () => {
+  it("takes host, user and a static password from LAKEBASE_PG_URL, and logs the choice without it", async () => {
+    const { lines, logger } = capture();
+    const c = await resolveConnection(
+      {
+        LAKEBASE_PG_URL: "postgresql://app%40corp:s3cr%2Fet@db.local:6543/orders?sslmode=require",
+        PGHOST: "ignored",
+      },
+      { logger },
+    );
+    expect(c).toMatchObject({
+      source: "url",
+      flavour: "static",
+      host: "db.local",
+      port: 6543,
+      database: "orders",
+    });
+    expect(c.user).toBe("app@corp");
+    expect(c.password).toBe("s3cr/et");
+    expect(c.ssl).toEqual({ rejectUnauthorized: false });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("lakebase_connection_resolved");
+    expect(lines.join("\n")).not.toContain("s3cr");
+  });
+
+  it("uses the Apps-injected PG* variables with a provisioned token provider when there is no password", async () => {
+    const c = await resolveConnection({
+      PGHOST: "instance-x.database.cloud.databricks.com",
+      PGPORT: "5432",
+      PGDATABASE: "orders",
+      PGUSER: "9f1c-client-id",
+      PGSSLMODE: "require",
+      LAKEBASE_INSTANCE_NAME: "orders-instance",
+      DATABRICKS_HOST: "http://127.0.0.1:1",
+      DATABRICKS_TOKEN: "dapi-test",
+    });
+    expect(c).toMatchObject({
+      source: "pg-env",
+      flavour: "provisioned",
+      user: "9f1c-client-id",
+      sslmode: "require",
+    });
+    expect(isTokenProvider(c.password)).toBe(true);
+    expect(c.provider.describe()).toEqual({ flavour: "provisioned", target: "orders-instance" });
+    expect(c.read).toBeUndefined();
+  });
+
+  it("picks autoscaling when LAKEBASE_ENDPOINT is set and workspace OAuth when asked", async () => {
+    const base = {
+      PGHOST: "h",
+      PGUSER: "u",
+      DATABRICKS_HOST: "http://127.0.0.1:1",
+      DATABRICKS_TOKEN: "dapi-test",
+    };
+    const a = await resolveConnection({ ...base, LAKEBASE_ENDPOINT: "projects/p/branches/b/endpoints/e" });
+    expect(a.provider.describe()).toEqual({
+      flavour: "autoscaling",
+      target: "projects/p/branches/b/endpoints/e",
+    });
+    const w = await resolveConnection({ ...base, LAKEBASE_TOKEN_SOURCE: "workspace" });
+    expect(w.flavour).toBe("workspace-oauth");
+  });
+
+  it("takes the user from DATABRICKS_CLIENT_ID and a read replica from LAKEBASE_PG_READ_URL", async () => {
+    const c = await resolveConnection({
+      LAKEBASE_PG_URL: "postgresql://primary.local/orders",
+      LAKEBASE_PG_READ_URL: "postgresql://replica.local:5433",
+      LAKEBASE_INSTANCE_NAME: "i",
+      DATABRICKS_CLIENT_ID: "sp-id",
+      DATABRICKS_HOST: "http://127.0.0.1:1",
+      DATABRICKS_TOKEN: "dapi-test",
+    });
+    expect(c.user).toBe("sp-id");
+    expect(c.sslmode).toBe("require"); // token flavours default to TLS, as Lakebase refuses plain connections
+    expect(c.read).toMatchObject({ host: "replica.local", port: 5433, database: "orders", user: "sp-id" });
+    expect(c.read?.password).toBe(c.provider);
+  });
+
+  it.each([
+    [{}, /LAKEBASE_PG_URL, PGHOST .*or LAKEBASE_INSTANCE_NAME|LAKEBASE_INSTANCE_NAME/],
+    [{ PGHOST: "h", PGUSER: "u" }, /set LAKEBASE_INSTANCE_NAME \(provisioned\), LAKEBASE_ENDPOINT/],
+    [{ PGHOST: "h", PGUSER: "u", PGPORT: "eighty" }, /PGPORT/],
+    [{ LAKEBASE_PG_URL: "mysql://x" }, /LAKEBASE_PG_URL must be a postgresql:/],
+    [{ PGHOST: "h", PGUSER: "u", PGSSLMODE: "sometimes", LAKEBASE_INSTANCE_NAME: "i" }, /PGSSLMODE/],
+    [
+      { LAKEBASE_PG_URL: "postgresql://u:p@h/db", LAKEBASE_TOKEN_SOURCE: "provisioned" },
+      /remove one of them/,
+    ],
+    [{ PGHOST: "h", PGUSER: "u", LAKEBASE_TOKEN_SOURCE: "autoscaling" }, /needs LAKEBASE_ENDPOINT/],
+    [
+      {
+        PGHOST: "h",
+        PGUSER: "u",
+        LAKEBASE_TOKEN_SOURCE: "provisioned",
+        LAKEBASE_ENDPOINT: "e",
+        LAKEBASE_INSTANCE_NAME: "i",
+      },
+      /contradicts LAKEBASE_ENDPOINT/,
+    ],
+  ])("fails fast naming the variable to set (%o)", async (env, message) => {
+    await expect(resolveConnection(env)).rejects.toThrow(message);
+  });
+});
