@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import { type TrackedEnvelope, tracked } from "@trpc/server";
+import type { PollerEvent } from "./poller.ts";
+import type { LakebaseService, LakebaseStatus } from "./service.ts";
+
+// Event ids carry the process: after a restart, seq 5 is not the seq 5 a client saw before.
+const BOOT = randomUUID().slice(0, 8);
+const eventId = (seq: number) => `${BOOT}:${seq}`;
+
+/**
+ * Status snapshots for one subscriber, from the shared poller: the current one first (unless the client
+ * already has it, per Last-Event-ID), then every change, ending once nothing is running or moving.
+ */
+export async function* progressEvents(
+  service: LakebaseService,
+  lastEventId: string | null | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<TrackedEnvelope<LakebaseStatus>> {
+  const queue: PollerEvent<LakebaseStatus>[] = [];
+  let wake: (() => void) | undefined;
+  const unsubscribe = service.poller.subscribe((event) => {
+    queue.push(event);
+    wake?.();
+  });
+  const onAbort = () => wake?.();
+  signal?.addEventListener("abort", onAbort);
+  try {
+    const first = await service.poller.current();
+    let seen = first.seq;
+    if (eventId(first.seq) !== lastEventId) yield tracked(eventId(first.seq), first.value);
+    if (first.settled) return;
+    while (!signal?.aborted) {
+      const event = queue.shift();
+      if (!event) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      if (event.seq <= seen) continue;
+      seen = event.seq;
+      yield tracked(eventId(event.seq), event.value);
+      if (event.settled) return;
+    }
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    unsubscribe();
+  }
+}
