@@ -2,6 +2,7 @@ import type { Db } from "@lakebase-orders/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { type AppServices, createContext, type DataAvailability, requestIdFrom } from "./context.ts";
+import type { LakebaseService } from "./lakebase/service.ts";
 import { createLogger, type Logger, scrubSecrets, serializeError } from "./log.ts";
 import { tableAvailability } from "./orders/availability.ts";
 import { createOrdersStore } from "./orders/orders-store.ts";
@@ -19,6 +20,8 @@ export interface AppDeps {
   syncedTable?: string | SyncedTable;
   /** Replaces the default "does the table exist" check (the Lakebase admin adds sync progress). */
   dataAvailability?: () => Promise<DataAvailability>;
+  /** The Lakebase admin: mounts `lakebase.*` and, unless dataAvailability is given, reports sync progress. */
+  lakebase?: LakebaseService;
   /** Seconds a count/stats result is reused (default 10). */
   countCacheTtlSeconds?: number;
   /** Deadline of the readiness query. */
@@ -41,11 +44,13 @@ export function createApp(deps: AppDeps) {
     table,
     countCacheTtlSeconds: deps.countCacheTtlSeconds ?? 10,
   });
+  const tableCheck = tableAvailability(deps.db.prisma, table);
   const services: AppServices = {
     db: deps.db,
     logger,
     orders,
-    dataAvailability: deps.dataAvailability ?? tableAvailability(deps.db.prisma, table),
+    dataAvailability: deps.dataAvailability ?? deps.lakebase?.availability(tableCheck) ?? tableCheck,
+    lakebase: deps.lakebase,
     localIdentity: deps.localIdentity ?? "local-admin@example.com",
   };
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "@lakebase-orders/db";
+import type { LakebaseService } from "./lakebase/service.ts";
 import type { Logger } from "./log.ts";
 import type { OrdersStore } from "./orders/store.ts";
 
@@ -24,6 +25,8 @@ export interface AppServices {
   dataAvailability: () => Promise<DataAvailability>;
   /** Used outside Databricks Apps, where no proxy sets X-Forwarded-Email. */
   localIdentity: string;
+  /** Lifecycle admin of the Lakebase resources (the `lakebase` router); absent when not wired. */
+  lakebase?: LakebaseService;
 }
 
 export interface Context extends AppServices {

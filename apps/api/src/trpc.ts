@@ -1,6 +1,7 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
+import { databricksErrorData } from "./lakebase/errors.ts";
 
 // No transformer on purpose: the wire stays plain JSON, so curl and other languages can call every
 // procedure. Outputs are therefore plain DTOs (decimals as strings, dates as YYYY-MM-DD).
@@ -10,7 +11,9 @@ const t = initTRPC.context<Context>().create({
     // Internal errors keep their detail in the server log (with the request id), not on the wire.
     const message = error.code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : shape.message;
     const { stack: _stack, ...data } = shape.data;
-    return { ...shape, message, data: { ...data, zodError } };
+    // The Databricks error code behind a failed Lakebase call, for the SPA to recognise.
+    const databricks = databricksErrorData(error.cause);
+    return { ...shape, message, data: { ...data, zodError, databricks } };
   },
 });
 
