@@ -14,5 +14,15 @@ export {
   parseDbPoolConfig,
 } from "./db-config.ts";
 export * from "./generated/prisma/client.ts";
+export {
+  DEFAULT_MIGRATIONS_DIR,
+  listMigrations,
+  type Migration,
+  MigrationError,
+  type MigrationProblem,
+  type RunMigrationsOptions,
+  type RunMigrationsResult,
+  runMigrations,
+} from "./migrations.ts";
 export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 export { createReadClient, isUnreachable } from "./replica.ts";
