@@ -1,0 +1,112 @@
+// `pnpm lakebase-local`: the local Lakebase for `pnpm dev`. Prints one JSON line with the connection facts on
+// stdout once ready; logs are JSON lines on stderr; SIGINT/SIGTERM stop everything it started.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { startLakebaseLocal } from "./lakebase-local.ts";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+const { values } = parseArgs({
+  options: {
+    "token-ttl": { type: "string" },
+    rows: { type: "string" },
+    "data-dir": { type: "string" },
+    "rest-port": { type: "string" },
+    instance: { type: "string" },
+    catalog: { type: "string" },
+    database: { type: "string" },
+    "no-seed": { type: "boolean" },
+  },
+  strict: true,
+});
+
+const count = (label: string) =>
+  z.coerce
+    .number({ error: `${label} must be a number` })
+    .int(`${label} must be an integer`)
+    .min(0, `${label} must be >= 0`);
+const cliSchema = z.object({
+  tokenTtl: count("--token-ttl").min(1, "--token-ttl must be >= 1").default(3600),
+  rows: count("--rows").default(150_000),
+  dataDir: z.string().default(path.join(repoRoot, ".data/lakebase-local")),
+  restPort: count("--rest-port").max(65535).default(0),
+  instance: z.string().default("orders-local"),
+  catalog: z.string().default("orders_catalog"),
+  database: z.string().default("orders"),
+  seed: z.boolean(),
+});
+
+function log(event: Record<string, unknown>): void {
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), component: "lakebase-local", ...event })}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const parsed = cliSchema.safeParse({
+    tokenTtl: values["token-ttl"] ?? process.env.LAKEBASE_LOCAL_TOKEN_TTL,
+    rows: values.rows,
+    dataDir: values["data-dir"],
+    restPort: values["rest-port"],
+    instance: values.instance,
+    catalog: values.catalog,
+    database: values.database,
+    seed: !values["no-seed"],
+  });
+  if (!parsed.success) {
+    log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
+    process.exit(2);
+  }
+  const o = parsed.data;
+  const started = Date.now();
+  const local = await startLakebaseLocal({
+    dataDir: path.resolve(o.dataDir),
+    restPort: o.restPort,
+    tokenTtlSeconds: o.tokenTtl,
+    sourceRows: o.rows,
+    log,
+    ...(o.seed
+      ? {
+          seed: {
+            instanceName: o.instance,
+            catalogName: o.catalog,
+            databaseName: o.database,
+            syncedTable: `${o.catalog}.public.orders_synced`,
+          },
+        }
+      : {}),
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ event: "stopping", signal });
+    local.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log({ event: "stop_failed", error: (error as Error).message });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  log({ event: "started", ms: Date.now() - started });
+  process.stdout.write(
+    `${JSON.stringify({
+      restUrl: local.restUrl,
+      workspaceToken: local.workspaceToken,
+      pgHost: local.pgHost,
+      pgPort: local.pgPort ?? null,
+      instanceName: local.instanceName ?? null,
+      databaseName: local.databaseName ?? null,
+    })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  log({ event: "failed", error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

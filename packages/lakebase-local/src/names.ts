@@ -1,0 +1,22 @@
+import { createHash } from "node:crypto";
+
+/** Databricks instance names: lowercase letters, digits and hyphens, 1..63, starting with a letter. */
+export const INSTANCE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** Unity Catalog identifiers as the service accepts them unquoted (we do not emulate backquoted names). */
+export const UC_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+/** Postgres database names created through catalogs: a plain identifier, max 63 bytes. */
+export const PG_DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
+
+export const DEFAULT_DATABASE = "databricks_postgres";
+
+/**
+ * Physical database for a logical one. Several LakebaseLocal may share one PostgreSQL cluster (the tests do),
+ * so every name carries the owner's id; names longer than PostgreSQL's 63 bytes keep a hash suffix so two
+ * long names never collide after truncation.
+ */
+export function physicalDatabaseName(localId: string, instance: string, database: string): string {
+  const full = `lb_${localId}_${instance}_${database}`;
+  if (full.length <= 63) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, 54)}_${hash}`;
+}
