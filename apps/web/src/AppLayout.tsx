@@ -1,0 +1,26 @@
+import { Link, Outlet } from "@tanstack/react-router";
+import { useViewer } from "./hooks/viewer.ts";
+
+export function AppLayout() {
+  const viewer = useViewer();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <h1 className="app-title">Lakebase Orders</h1>
+        <nav aria-label="Main">
+          <Link to="/" activeOptions={{ exact: true, includeSearch: false }}>
+            Orders
+          </Link>
+          {viewer.isAdmin ? <Link to="/admin">Admin</Link> : null}
+        </nav>
+        {viewer.email ? <span className="muted viewer">{viewer.email}</span> : null}
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}

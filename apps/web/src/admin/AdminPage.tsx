@@ -1,0 +1,3 @@
+export function AdminPage() {
+  return <h2>Admin console</h2>;
+}

@@ -1,0 +1,257 @@
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import type { Order, OrderSort } from "../api-types.ts";
+import { formatDate, formatMoney } from "../format.ts";
+import { SkeletonRows } from "./States.tsx";
+import { StatusBadge } from "./StatusBadge.tsx";
+
+export const ROW_HEIGHT = 36;
+/** In scroll mode, ask for the next page while this many loaded rows are still below the viewport. */
+const LOAD_AHEAD_ROWS = 300;
+
+const column = createColumnHelper<Order>();
+
+const columns = [
+  column.accessor("orderKey", { header: "Order", meta: { sortKey: "orderKey", numeric: true } }),
+  column.accessor("custKey", { header: "Customer", meta: { numeric: true } }),
+  column.accessor("status", { header: "Status", cell: (info) => <StatusBadge status={info.getValue()} /> }),
+  column.accessor("totalPrice", {
+    header: "Total",
+    cell: (info) => formatMoney(info.getValue()),
+    meta: { sortKey: "totalPrice", numeric: true },
+  }),
+  column.accessor("orderDate", {
+    header: "Date",
+    cell: (info) => <time dateTime={info.getValue()}>{formatDate(info.getValue())}</time>,
+    meta: { sortKey: "orderDate" },
+  }),
+  column.accessor("priority", { header: "Priority" }),
+  column.accessor("clerk", { header: "Clerk" }),
+  column.accessor("shipPriority", { header: "Ship prio.", meta: { numeric: true } }),
+  column.accessor("comment", {
+    header: "Comment",
+    cell: (info) => <span title={info.getValue()}>{info.getValue()}</span>,
+  }),
+];
+
+interface ColumnMeta {
+  sortKey?: "orderKey" | "totalPrice" | "orderDate";
+  numeric?: boolean;
+}
+
+function metaOf(meta: unknown): ColumnMeta {
+  return (meta ?? {}) as ColumnMeta;
+}
+
+export interface InfiniteOptions {
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+}
+
+export interface OrdersTableProps {
+  orders: readonly Order[];
+  /** Rows in the whole result, for aria-rowcount; null when not counted. */
+  totalRows: number | null;
+  /** Position of orders[0] in the whole result (pages mode), for aria-rowindex. */
+  rowOffset?: number;
+  sort: OrderSort;
+  /** Absent when the current mode cannot sort (the cursor stream walks in key order). */
+  onSortChange?: (sort: OrderSort) => void;
+  onOpen: (order: Order) => void;
+  selectedKey?: number | undefined;
+  loading?: boolean;
+  /** Virtualized infinite scrolling; without it every row is rendered (a page is small). */
+  infinite?: InfiniteOptions;
+}
+
+function nextSort(current: OrderSort, key: NonNullable<ColumnMeta["sortKey"]>): OrderSort {
+  if (current === key) return `-${key}`;
+  return key;
+}
+
+export function OrdersTable(props: OrdersTableProps) {
+  const { orders, sort, onSortChange, onOpen, selectedKey, loading, infinite } = props;
+  const rowOffset = props.rowOffset ?? 0;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [activeIndex, setActiveIndex] = useState(0);
+  const focusPending = useRef(false);
+
+  const table = useReactTable({
+    data: orders as Order[],
+    columns,
+    getCoreRowModel: getCoreRowModel(),
+    manualSorting: true,
+    getRowId: (order) => String(order.orderKey),
+  });
+  const rows = table.getRowModel().rows;
+
+  const virtualizer = useVirtualizer({
+    count: infinite ? rows.length : 0,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const virtualItems = infinite ? virtualizer.getVirtualItems() : [];
+  const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? -1;
+
+  useEffect(() => {
+    if (!infinite?.hasMore || infinite.loadingMore) return;
+    if (rows.length === 0 || lastVisible >= rows.length - LOAD_AHEAD_ROWS) infinite.onLoadMore();
+  }, [infinite, lastVisible, rows.length]);
+
+  // A new page or filter resets the keyboard position to the top.
+  const firstKey = orders[0]?.orderKey;
+  useEffect(() => {
+    if (!infinite) setActiveIndex(0);
+  }, [firstKey, infinite]);
+
+  useEffect(() => {
+    if (!focusPending.current) return;
+    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${activeIndex}"]`);
+    if (row) {
+      focusPending.current = false;
+      row.focus({ preventScroll: Boolean(infinite) });
+    }
+  });
+
+  function moveTo(index: number) {
+    const clamped = Math.max(0, Math.min(rows.length - 1, index));
+    focusPending.current = true;
+    setActiveIndex(clamped);
+    if (infinite) virtualizer.scrollToIndex(clamped, { align: "auto" });
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 360) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = {
+      ArrowDown: activeIndex + 1,
+      ArrowUp: activeIndex - 1,
+      PageDown: activeIndex + pageRows,
+      PageUp: activeIndex - pageRows,
+      Home: 0,
+      End: rows.length - 1,
+    };
+    const target = moves[event.key];
+    if (target !== undefined) {
+      event.preventDefault();
+      moveTo(target);
+    } else if (event.key === "Enter") {
+      const order = orders[activeIndex];
+      if (order) {
+        event.preventDefault();
+        onOpen(order);
+      }
+    }
+  }
+
+  const visible = infinite
+    ? virtualItems.map((item) => ({ index: item.index, row: rows[item.index] }))
+    : rows.map((row, index) => ({ index, row }));
+  const paddingTop = infinite ? (virtualItems[0]?.start ?? 0) : 0;
+  const paddingBottom = infinite
+    ? Math.max(0, virtualizer.getTotalSize() - (virtualItems[virtualItems.length - 1]?.end ?? 0))
+    : 0;
+  const columnCount = columns.length;
+  const totalRows = props.totalRows ?? (infinite?.hasMore ? -1 : rows.length);
+
+  return (
+    <div ref={scrollRef} className="table-scroll" data-mode={infinite ? "scroll" : "pages"}>
+      <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
+        <caption className="visually-hidden">
+          Orders. Use the arrow keys to move between rows, Enter to open an order.
+        </caption>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id} aria-rowindex={1}>
+              {group.headers.map((header) => {
+                const meta = metaOf(header.column.columnDef.meta);
+                const sortKey = onSortChange ? meta.sortKey : undefined;
+                const direction =
+                  sortKey && sort === sortKey
+                    ? "ascending"
+                    : sortKey && sort === `-${sortKey}`
+                      ? "descending"
+                      : undefined;
+                const label = flexRender(header.column.columnDef.header, header.getContext());
+                return (
+                  <th
+                    key={header.id}
+                    scope="col"
+                    className={`col-${header.column.id}${meta.numeric ? " num" : ""}`}
+                    aria-sort={sortKey ? (direction ?? "none") : undefined}
+                  >
+                    {sortKey ? (
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => onSortChange?.(nextSort(sort, sortKey))}
+                      >
+                        {label}
+                        <span aria-hidden="true" className="sort-icon">
+                          {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
+                        </span>
+                      </button>
+                    ) : (
+                      label
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody onKeyDown={onKeyDown}>
+          {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
+          {paddingTop > 0 ? (
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={columnCount} style={{ height: paddingTop }} />
+            </tr>
+          ) : null}
+          {visible.map(({ index, row }) => {
+            if (!row) return null;
+            const order = row.original;
+            return (
+              <tr
+                key={row.id}
+                data-index={index}
+                data-order-key={order.orderKey}
+                aria-rowindex={rowOffset + index + 2}
+                aria-selected={order.orderKey === selectedKey}
+                tabIndex={index === activeIndex ? 0 : -1}
+                className="order-row"
+                onClick={() => {
+                  setActiveIndex(index);
+                  onOpen(order);
+                }}
+                onFocus={() => setActiveIndex(index)}
+              >
+                {row.getVisibleCells().map((cell) => {
+                  const meta = metaOf(cell.column.columnDef.meta);
+                  return (
+                    <td key={cell.id} className={`col-${cell.column.id}${meta.numeric ? " num" : ""}`}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+          {paddingBottom > 0 ? (
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+            <tr aria-hidden="true" className="spacer">
+              <td colSpan={columnCount} style={{ height: paddingBottom }} />
+            </tr>
+          ) : null}
+        </tbody>
+      </table>
+      {infinite?.loadingMore ? (
+        <p className="loading-more" role="status">
+          Loading more orders…
+        </p>
+      ) : null}
+    </div>
+  );
+}
