@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import net from "node:net";
 import tls from "node:tls";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -137,23 +138,29 @@ describe("front door logins", () => {
     }
   });
 
-  it("counts accepted and active sessions, and closeConnections() breaks open clients", async () => {
+  it("counts accepted and active sessions, and closeConnections() ends open clients with 57P01", async () => {
     const accepted = door.counters.accepted;
     const clients = [
       new pg.Client(config(GOOD_TOKEN)),
       new pg.Client(config(GOOD_TOKEN, { ssl: { rejectUnauthorized: false } })),
     ];
-    const errors: Error[] = [];
+    const firstErrors: (string | undefined)[] = [];
+    const ended: Promise<unknown>[] = [];
     for (const c of clients) {
-      c.on("error", (e) => errors.push(e));
+      // pg then also reports "Connection terminated unexpectedly", as with a real server shutting down.
+      c.on("error", () => undefined);
+      c.once("error", (e) => firstErrors.push((e as pg.DatabaseError).code));
+      ended.push(new Promise((resolve) => c.once("end", resolve)));
       await c.connect();
     }
     expect(door.counters.accepted).toBe(accepted + 2);
     expect(door.counters.active).toBe(2);
     door.closeConnections();
+    await Promise.all(ended);
+    // Idle sessions hear what a shutting-down server says.
+    expect(firstErrors).toEqual(["57P01", "57P01"]);
     for (const c of clients) await expect(c.query("select 1")).rejects.toThrow();
     await eventually(() => door.counters.active === 0, "active back to 0");
-    expect(errors.length).toBeGreaterThan(0);
     // The door itself still serves new logins.
     await withClient(config(GOOD_TOKEN), async (c) =>
       expect((await c.query("select 1 as x")).rows).toEqual([{ x: 1 }]),
@@ -164,12 +171,15 @@ describe("front door logins", () => {
     await withClient(config(GOOD_TOKEN), async (c) => {
       const running = c.query("select pg_sleep(30)");
       await new Promise((r) => setTimeout(r, 300));
-      const canceller = new pg.Client(config(GOOD_TOKEN));
-      // pg's own cancel path: a fresh connection that sends only CancelRequest(processID, secretKey).
-      (canceller as unknown as { cancel(client: pg.Client, query: unknown): void }).cancel(
-        c,
-        (c as unknown as { activeQuery: unknown }).activeQuery,
-      );
+      const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+      const cancel = Buffer.alloc(16);
+      cancel.writeInt32BE(16, 0);
+      cancel.writeInt32BE(80877102, 4);
+      cancel.writeInt32BE(processID, 8);
+      cancel.writeInt32BE(secretKey, 12);
+      const socket = net.connect({ host: door.host, port: door.port });
+      socket.on("error", () => undefined);
+      socket.end(cancel);
       await expect(running).rejects.toMatchObject({ code: "57014" });
     });
   });

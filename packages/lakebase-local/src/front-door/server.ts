@@ -5,6 +5,7 @@ import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./index.ts"
 import { type CancelTarget, ClientSession } from "./session.ts";
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+const CLOSE_GRACE_MS = 500;
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const host = options.host ?? "127.0.0.1";
@@ -46,7 +47,6 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
 
   const closeConnections = () => {
     for (const session of [...sessions]) session.destroy();
-    for (const socket of [...sockets]) socket.destroy();
   };
   let closing: Promise<void> | undefined;
   return {
@@ -56,7 +56,14 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     closeConnections,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Sessions end with a last FATAL; a socket still open after that grace is cut so the port frees.
+        const cut = setTimeout(() => {
+          for (const socket of sockets) socket.destroy();
+        }, CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
         closeConnections();
       });
       return closing;

@@ -2,6 +2,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
 import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./index.ts";
+import { MessageBoundary } from "./message-boundary.ts";
 import {
   authenticationRequest,
   CANCEL_REQUEST,
@@ -52,6 +53,7 @@ export class ClientSession {
   private database: string | undefined;
   private cancelKey: string | undefined;
   private readonly timer: NodeJS.Timeout;
+  private readonly boundary = new MessageBoundary();
   private readonly ctx: SessionContext;
   private readonly onDone: (session: ClientSession) => void;
 
@@ -77,12 +79,26 @@ export class ClientSession {
     this.handshake().catch((error: unknown) => this.handshakeFailed(error));
   }
 
-  /** Ends this connection now, both sides (instance stopped or deleted, front door closing). */
+  /**
+   * Ends this connection now, both sides (instance stopped or deleted, front door closing). Like a server
+   * shutting down, the client gets FATAL 57P01 when that cannot cut a relayed message in half.
+   */
   destroy(): void {
     if (this.state === "handshake") {
-      this.refuse("closed");
+      this.refuse("closed", terminating());
       return;
     }
+    if (this.state !== "relay") return;
+    const upstream = this.upstream;
+    if (upstream && this.boundary.atBoundary && this.client.writable) {
+      upstream.unpipe(this.client);
+      this.client.unpipe(upstream);
+      upstream.destroy();
+      endThenDestroy(this.client, terminating());
+      this.teardown();
+      return;
+    }
+    this.destroySockets();
     this.teardown();
   }
 
@@ -241,14 +257,27 @@ export class ClientSession {
 
     const client = this.client;
     const fromClient = clientReader.detach();
-    client.on("error", () => this.teardown());
-    upstream.on("error", () => this.teardown());
-    client.on("close", () => this.teardown());
-    // The server ended the session (e.g. after a FATAL): let pipe() flush what it sent, then close.
+    const broken = () => {
+      this.destroySockets();
+      this.teardown();
+    };
+    client.on("error", broken);
+    upstream.on("error", broken);
+    // Either side's normal close ends the other gracefully (pipe() has flushed what was in flight), so a
+    // client's Terminate reaches the server and a server's last FATAL reaches the client.
+    client.on("close", () => {
+      upstream.end();
+      setTimeout(() => upstream.destroy(), LINGER_MS).unref();
+      this.teardown();
+    });
     upstream.on("close", () => {
       client.end();
-      setTimeout(() => this.teardown(), LINGER_MS).unref();
+      setTimeout(() => this.destroySockets(), LINGER_MS).unref();
+      this.teardown();
     });
+    upstream.on("data", (chunk: Buffer) => this.boundary.observe(chunk));
+    this.boundary.observe(greeting);
+    this.boundary.observe(fromUpstream);
     client.write(Buffer.concat([greeting, fromUpstream]));
     if (fromClient.length > 0) upstream.write(fromClient);
     client.pipe(upstream);
@@ -257,6 +286,8 @@ export class ClientSession {
 
   private relayCancel(body: Buffer): void {
     const target = this.ctx.cancelTargets.get(body.toString("hex"));
+    // Like PostgreSQL: a cancel connection gets no answer, and an unknown key is silently ignored.
+    this.destroySockets();
     this.finish();
     if (!target) return;
     const packet = Buffer.allocUnsafe(8 + body.length);
@@ -305,15 +336,8 @@ export class ClientSession {
       sqlState,
     });
     this.upstream?.destroy();
-    const client = this.client;
-    if (response && client.writable) {
-      client.end(response);
-      // A client that keeps its side open after a FATAL is cut; a normal one closes at once.
-      setTimeout(() => this.destroySockets(), LINGER_MS).unref();
-      client.once("close", () => this.destroySockets());
-    } else {
-      this.destroySockets();
-    }
+    if (response && this.client.writable) endThenDestroy(this.client, response);
+    else this.destroySockets();
     this.finish();
   }
 
@@ -321,7 +345,6 @@ export class ClientSession {
     if (this.state !== "relay") return;
     this.ctx.counters.active--;
     this.ctx.log({ event: "closed", port: this.ctx.port, user: this.user, database: this.database });
-    this.destroySockets();
     this.finish();
   }
 
@@ -338,4 +361,21 @@ export class ClientSession {
     if (this.cancelKey) this.ctx.cancelTargets.delete(this.cancelKey);
     this.onDone(this);
   }
+}
+
+function terminating(): Buffer {
+  return errorResponse({
+    severity: "FATAL",
+    code: "57P01",
+    message: "terminating connection due to administrator command",
+  });
+}
+
+/**
+ * Sends a last message and closes once it has left the process. Waiting for the client to close instead
+ * would let a silent client hold the port open after close().
+ */
+function endThenDestroy(stream: Duplex, last: Buffer): void {
+  stream.end(last, () => stream.destroy());
+  setTimeout(() => stream.destroy(), LINGER_MS).unref();
 }
