@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LakebaseLocal, startLakebaseLocal } from "./lakebase-local.ts";
 import { FAST, patchInstance, rejectionOf, sdkFor, until } from "./test-helpers.ts";
 
+type SyncedSpec = NonNullable<database.SyncedDatabaseTable["spec"]>;
+
 const ROWS = 3000;
 const SP = { clientId: "6f1b2c3d-0000-4000-8000-0000000000aa", clientSecret: "sp-secret" };
 
@@ -335,7 +337,7 @@ describe("database catalogs", () => {
 });
 
 describe("synced tables", () => {
-  const spec = (over: Partial<database.SyncedTableSpec> = {}): database.SyncedTableSpec => ({
+  const spec = (over: Partial<SyncedSpec> = {}): SyncedSpec => ({
     source_table_full_name: "samples.tpch.orders",
     primary_key_columns: ["o_orderkey"],
     scheduling_policy: "SNAPSHOT",
@@ -356,7 +358,7 @@ describe("synced tables", () => {
   });
 
   it("validates the spec", async () => {
-    const create = (name: string, s: database.SyncedTableSpec) =>
+    const create = (name: string, s: SyncedSpec) =>
       rejectionOf(w.database.createSyncedDatabaseTable({ synced_table: { name, spec: s } }));
     const source = await create("sync_cat.public.bad", spec({ source_table_full_name: "samples.tpch.nope" }));
     expect([source.statusCode, source.errorCode]).toEqual([404, "RESOURCE_DOES_NOT_EXIST"]);
