@@ -99,11 +99,8 @@ export class LakebaseApi {
     }
   }
 
-  async #host(): Promise<string> {
-    await this.#w.config.ensureResolved();
-    const host = this.#w.config.host;
-    if (!host) throw new Error("DATABRICKS_HOST is not set");
-    return host.startsWith("http") ? host : `https://${host}`;
+  async #host(): Promise<URL> {
+    return this.#w.config.getHost();
   }
 }
 

@@ -503,7 +503,8 @@ export class LakebaseService {
       outcome: op.outcome,
       error: op.error,
     });
-    if (op.kind === "create" && this.#onFinished) {
+    // Only the background part of a create: its request's audit row said "accepted", the outcome is here.
+    if (op.kind === "create" && detail !== undefined && this.#onFinished) {
       this.#onFinished({ ...op }, detail).catch((e: unknown) =>
         this.#log.error("operation hook failed", { error: e }),
       );
