@@ -1,6 +1,7 @@
 import type { Db } from "@lakebase-orders/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
+import { ZodError } from "zod";
 import { type AppServices, createContext, type DataAvailability, requestIdFrom } from "./context.ts";
 import type { LakebaseService } from "./lakebase/service.ts";
 import { createLogger, type Logger, scrubSecrets, serializeError } from "./log.ts";
@@ -110,6 +111,14 @@ export function createApp(deps: AppDeps) {
             requestId: c.get("requestId"),
             procedure: path,
             error: serializeError(error.cause ?? error),
+          });
+        } else if (error.cause && !(error.cause instanceof ZodError)) {
+          // Mapped failures (database unreachable, table missing) keep their cause for the operator.
+          logger.warn("procedure rejected", {
+            requestId: c.get("requestId"),
+            procedure: path,
+            code: error.code,
+            error: serializeError(error.cause),
           });
         }
       },

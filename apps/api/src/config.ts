@@ -5,10 +5,6 @@ const port = z.coerce.number().int().min(0).max(65535);
 
 /** Environment the server reads. Validated once at start-up: a bad value fails fast with its name. */
 export const serverEnv = z.object({
-  LAKEBASE_PG_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
-    .optional(),
   DATABRICKS_APP_PORT: port.optional(),
   PORT: port.optional(),
   HOST: z.string().min(1).default("0.0.0.0"),

@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createDb, type Db } from "@lakebase-orders/db";
+import { createDbFromEnv, type Db, runMigrations } from "@lakebase-orders/db";
 import { type AppDeps, createApp } from "./app.ts";
 import { listenPort, parseServerEnv, syncedTableName } from "./config.ts";
 import { createLogger, type Logger, serializeError } from "./log.ts";
@@ -31,10 +31,11 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const env = parseServerEnv(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: env.LOG_LEVEL });
-  if (!env.LAKEBASE_PG_URL) {
-    throw new Error("LAKEBASE_PG_URL is not set: give postgresql://user:pass@host:port/db");
-  }
-  const db = createDb({ connectionString: env.LAKEBASE_PG_URL, max: env.DB_POOL_MAX });
+  // LAKEBASE_PG_URL alone gives a static-password pool; the Databricks variables give token injection.
+  const db = await createDbFromEnv(options.env ?? process.env, {
+    logger: eventLogger(logger),
+    pool: { max: env.DB_POOL_MAX },
+  });
   try {
     await applyMigrations(db, logger);
   } catch (error) {
@@ -88,10 +89,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   return { url, port, db, close };
 }
 
-/**
- * Applies the app's SQL migrations before listening. The runner (`runMigrations` from @lakebase-orders/db,
- * advisory-locked so replicas can start together) is being written; until it lands this is a no-op.
- */
-async function applyMigrations(_db: Db, logger: Logger): Promise<void> {
-  logger.warn("migrations: runner not wired yet (waiting for runMigrations in @lakebase-orders/db)");
+/** Applies the app's SQL migrations before listening (advisory-locked: replicas may start together). */
+async function applyMigrations(db: Db, logger: Logger): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    const result = await runMigrations({ client, log: (event) => logger.info("migration", event) });
+    logger.info("migrations applied", {
+      applied: result.applied,
+      alreadyApplied: result.alreadyApplied.length,
+    });
+  } finally {
+    client.release();
+  }
+}
+
+/** Adapts our logger to the `{event, ...}` objects the db and auth packages log. */
+function eventLogger(logger: Logger) {
+  const fields = (event: object) => event as Record<string, unknown>;
+  const msg = (event: object) => String((event as { event?: unknown }).event ?? "db");
+  return {
+    info: (event: object) => logger.info(msg(event), fields(event)),
+    warn: (event: object) => logger.warn(msg(event), fields(event)),
+    error: (event: object) => logger.error(msg(event), fields(event)),
+  };
 }

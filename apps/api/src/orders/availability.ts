@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@lakebase-orders/db";
 import type { DataAvailability } from "../context.ts";
+import { mapDbError } from "./db-errors.ts";
 import type { SyncedTable } from "./synced-table.ts";
 
 /**
@@ -15,7 +16,9 @@ export function tableAvailability(
   let pending: Promise<DataAvailability> | undefined;
   const check = async (): Promise<DataAvailability> => {
     const rows = await prisma.$queryRaw<{ present: boolean }[]>`
-      SELECT to_regclass(${table.sqlName}) IS NOT NULL AS present`;
+      SELECT to_regclass(${table.sqlName}) IS NOT NULL AS present`.catch((error: unknown) => {
+      throw mapDbError(error, table.fullName);
+    });
     return rows[0]?.present
       ? { available: true }
       : {

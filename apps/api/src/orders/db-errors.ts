@@ -45,7 +45,10 @@ export function mapDbError(error: unknown, tableName: string): unknown {
   if (error instanceof TRPCError) return error;
   const code = dbErrorCode(error);
   const message = error instanceof Error ? error.message : "";
-  if (code === "42P01" || /TableDoesNotExist|relation .* does not exist/i.test(message)) {
+  const table = tableName.split(".").at(-1) ?? tableName;
+  // Only the synced table may legitimately be missing; a missing app_data table is a broken deployment.
+  const missing = code === "42P01" || /TableDoesNotExist|relation .* does not exist/i.test(message);
+  if (missing && message.includes(table) && !message.includes("app_data")) {
     return new TRPCError({
       code: "PRECONDITION_FAILED",
       message: `Orders data is not available yet: the synced table ${tableName} does not exist in the database (still syncing or not created).`,
@@ -54,7 +57,9 @@ export function mapDbError(error: unknown, tableName: string): unknown {
   }
   if (
     (code && UNAVAILABLE.has(code)) ||
-    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message)
+    /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|terminating connection/i.test(
+      message,
+    )
   ) {
     return new TRPCError({
       code: "SERVICE_UNAVAILABLE",

@@ -292,7 +292,11 @@ describe("status overlay", () => {
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((r) => r.status === "rejected");
-    expect((rejected?.reason as TRPCClientError<never>).data).toMatchObject({ code: "CONFLICT" });
+    expect(rejected).toBeDefined();
+    expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(TRPCClientError);
+    expect(((rejected as PromiseRejectedResult).reason as TRPCClientError<never>).data).toMatchObject({
+      code: "CONFLICT",
+    });
     expect((await f.client.orders.history.query({ orderKey: key })).changes).toHaveLength(1);
   });
 });

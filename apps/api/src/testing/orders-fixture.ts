@@ -1,7 +1,4 @@
-import fs from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { createDb, type Db } from "@lakebase-orders/db";
+import { createDb, type Db, runMigrations } from "@lakebase-orders/db";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
@@ -23,17 +20,13 @@ export interface OrdersFixture {
   close(): Promise<void>;
 }
 
-const MIGRATIONS = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../packages/db/prisma/migrations",
-);
-
-/** Applies the app's committed SQL migrations. */
+/** Applies the app's committed SQL migrations (what startServer does before listening). */
 export async function migrate(db: Db): Promise<void> {
-  // TODO(runMigrations): use the runner from @lakebase-orders/db once it lands.
-  const dirs = (await fs.readdir(MIGRATIONS, { withFileTypes: true })).filter((d) => d.isDirectory());
-  for (const dir of dirs.map((d) => d.name).sort()) {
-    await db.pool.query(await fs.readFile(path.join(MIGRATIONS, dir, "migration.sql"), "utf8"));
+  const client = await db.pool.connect();
+  try {
+    await runMigrations({ client });
+  } finally {
+    client.release();
   }
 }
 
