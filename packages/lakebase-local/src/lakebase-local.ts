@@ -87,7 +87,14 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
   let ownPostgres: LocalPostgres | undefined;
   let adminUrl = options.postgres?.adminUrl;
   if (!adminUrl) {
-    if (options.dataDir) await fs.mkdir(options.dataDir, { recursive: true });
+    if (options.dataDir) {
+      await fs.mkdir(options.dataDir, { recursive: true });
+      // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach <dataDir>/pg.
+      if (process.getuid?.() === 0) {
+        const mode = (await fs.stat(options.dataDir)).mode;
+        await fs.chmod(options.dataDir, mode | 0o111).catch(() => undefined);
+      }
+    }
     ownPostgres = await startLocalPostgres(
       options.dataDir ? { dataDir: path.join(options.dataDir, "pg") } : { fast: true },
     );

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { isPortFree } from "@lakebase-orders/pg-local";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { sdkFor } from "./test-helpers.ts";
+
+const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.ts");
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
+});
+
+interface Ready {
+  restUrl: string;
+  workspaceToken: string;
+  pgHost: string;
+  pgPort: number;
+  instanceName: string;
+  databaseName: string;
+}
+
+function startCli(args: string[]): Promise<{ child: ChildProcess; ready: Ready; logs: string[] }> {
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, LAKEBASE_LOCAL_TOKEN_TTL: "30" },
+  });
+  children.push(child);
+  const logs: string[] = [];
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => logs.push(chunk));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) resolve({ child, ready: JSON.parse(line) as Ready, logs });
+    });
+    child.once("exit", (code) => reject(new Error(`cli exited (${code}) before ready: ${logs.join("")}`)));
+  });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((r) => child.once("exit", r));
+}
+
+describe("the CLI", () => {
+  it("prints one JSON line, serves the seeded data, stops on SIGTERM leaving no port, and restarts from its data dir", async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "lbl-cli-"));
+    dirs.push(dataDir);
+    const args = [
+      "--data-dir",
+      dataDir,
+      "--rows",
+      "300",
+      "--instance",
+      "cli-inst",
+      "--catalog",
+      "cli_cat",
+      "--database",
+      "appdb",
+    ];
+    const first = await startCli(args);
+    const { ready } = first;
+    expect(Object.keys(ready).sort()).toEqual(
+      ["databaseName", "instanceName", "pgHost", "pgPort", "restUrl", "workspaceToken"].sort(),
+    );
+    expect([ready.instanceName, ready.databaseName, ready.pgHost]).toEqual([
+      "cli-inst",
+      "appdb",
+      "127.0.0.1",
+    ]);
+    for (const line of first.logs.join("").trim().split("\n")) expect(() => JSON.parse(line)).not.toThrow();
+    expect(first.logs.join("")).not.toContain(ready.workspaceToken);
+
+    const w = sdkFor({ restUrl: ready.restUrl, workspaceToken: ready.workspaceToken } as never);
+    const credential = await w.database.generateDatabaseCredential({ instance_names: ["cli-inst"] });
+    const ttl = (Date.parse(credential.expiration_time ?? "") - Date.now()) / 1000;
+    expect(ttl).toBeGreaterThan(20);
+    expect(ttl).toBeLessThanOrEqual(30);
+    const me = await w.currentUser.me();
+    const query = async (r: Ready, password: string) => {
+      const client = new pg.Client({
+        host: r.pgHost,
+        port: r.pgPort,
+        user: me.userName,
+        database: r.databaseName,
+        password,
+        ssl: { rejectUnauthorized: false },
+      });
+      await client.connect();
+      try {
+        return Number(
+          (await client.query<{ n: string }>("SELECT count(*) AS n FROM public.orders_synced")).rows[0]?.n,
+        );
+      } finally {
+        await client.end();
+      }
+    };
+    expect(await query(ready, credential.token ?? "")).toBe(300);
+    const pipelineId = (await w.database.getSyncedDatabaseTable({ name: "cli_cat.public.orders_synced" }))
+      .data_synchronization_status?.pipeline_id;
+
+    first.child.kill("SIGTERM");
+    expect(await exited(first.child)).toBe(0);
+    expect(await isPortFree(ready.pgPort)).toBe(true);
+    expect(await isPortFree(Number(new URL(ready.restUrl).port))).toBe(true);
+    // The embedded PostgreSQL is gone too (it removes its pid file on a clean shutdown).
+    await expect(fs.access(path.join(dataDir, "pg", "postmaster.pid"))).rejects.toThrow();
+
+    // A restart finds the same resources (no reload: the same pipeline) on the same front-door port.
+    const second = await startCli(args);
+    const w2 = sdkFor({
+      restUrl: second.ready.restUrl,
+      workspaceToken: second.ready.workspaceToken,
+    } as never);
+    const synced = await w2.database.getSyncedDatabaseTable({ name: "cli_cat.public.orders_synced" });
+    expect(synced.data_synchronization_status?.pipeline_id).toBe(pipelineId);
+    expect(synced.data_synchronization_status?.detailed_state).toBe("SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
+    expect(second.ready.pgPort).toBe(ready.pgPort);
+    const again = await w2.database.generateDatabaseCredential({ instance_names: ["cli-inst"] });
+    expect(await query(second.ready, again.token ?? "")).toBe(300);
+    second.child.kill("SIGINT");
+    expect(await exited(second.child)).toBe(0);
+    expect(await isPortFree(second.ready.pgPort)).toBe(true);
+  }, 120_000);
+});
