@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { promisify } from "node:util";
@@ -211,4 +211,43 @@ describe("front door robustness", () => {
     expect(stdout).toContain("PostgreSQL");
     await eventually(() => door.counters.active === 0, "psql session closed");
   });
+
+  it.skipIf(!existsSync("/usr/bin/psql"))(
+    "streams COPY FROM STDIN and COPY TO STDOUT through the relay (psql)",
+    async () => {
+      const rows = 50_000;
+      const lines = Array.from({ length: rows }, (_, i) => `${i}\t${"v".repeat(80)}${i}`);
+      const script = [
+        "create table copied (i int primary key, t text);",
+        "copy copied from stdin;",
+        ...lines,
+        "\\.",
+        "select 'count=' || count(*) || ' bytes=' || sum(length(t)) from copied;",
+        "copy (select i, t from copied order by i) to stdout;",
+      ].join("\n");
+      const psql = spawn(
+        "/usr/bin/psql",
+        [
+          `host=127.0.0.1 port=${door.port} user=someone dbname=db sslmode=require`,
+          "-XAtq",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-f",
+          "-",
+        ],
+        { env: { ...process.env, PGPASSWORD: GOOD_TOKEN, PGCONNECT_TIMEOUT: "10" } },
+      );
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      psql.stdout.on("data", (d: Buffer) => out.push(d));
+      psql.stderr.on("data", (d: Buffer) => err.push(d));
+      const exit = new Promise<number | null>((resolve) => psql.on("close", resolve));
+      psql.stdin.end(`${script}\n`);
+      expect(await exit, Buffer.concat(err).toString()).toBe(0);
+      const [summary, ...copiedOut] = Buffer.concat(out).toString().trimEnd().split("\n");
+      const expectedBytes = lines.reduce((n, line) => n + line.length - line.indexOf("\t") - 1, 0);
+      expect(summary).toBe(`count=${rows} bytes=${expectedBytes}`);
+      expect(copiedOut).toEqual(lines);
+    },
+  );
 });

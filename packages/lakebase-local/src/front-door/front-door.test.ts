@@ -120,6 +120,13 @@ describe("front door logins", () => {
     expect(door.counters.refused.starting).toBe((before.starting ?? 0) + 1);
   });
 
+  it("counts a client that rejects the self-signed certificate as a TLS refusal", async () => {
+    const before = door.counters.refused.tls ?? 0;
+    const verifying = new pg.Client(config(GOOD_TOKEN, { ssl: { rejectUnauthorized: true } }));
+    await expect(verifying.connect()).rejects.toThrow(/self-signed|certificate/);
+    await eventually(() => door.counters.refused.tls === before + 1, "a tls refusal");
+  });
+
   it("passes the upstream's own FATAL through (no such database)", async () => {
     const other = await startFrontDoor({
       admit: async () => ({ ok: true, upstream: { ...backend.upstream, database: "does_not_exist_here" } }),

@@ -52,7 +52,8 @@ export interface FrontDoorCounters {
   accepted: number;
   /**
    * Connections that did not become a session, by Admission.reason, plus the front door's own reasons:
-   * "protocol", "timeout", "client_closed", "admit_error", "upstream_unreachable", "upstream_error".
+   * "protocol", "timeout", "tls", "client_closed", "closed" (by closeConnections), "admit_error",
+   * "upstream_unreachable", "upstream_error", "internal".
    */
   refused: Record<string, number>;
   /** Relayed connections open now. */

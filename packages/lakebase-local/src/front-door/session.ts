@@ -49,6 +49,7 @@ export class ClientSession {
   private client: Duplex;
   private upstream: net.Socket | undefined;
   private encrypted = false;
+  private tlsFailed = false;
   private user: string | undefined;
   private database: string | undefined;
   private cancelKey: string | undefined;
@@ -224,7 +225,9 @@ export class ClientSession {
       secureContext: this.ctx.secureContext,
       ALPNProtocols: ["postgresql"],
     });
-    secure.on("error", () => undefined);
+    secure.on("error", () => {
+      this.tlsFailed = true;
+    });
     this.client = secure;
     this.encrypted = true;
     return new MessageReader(secure, MAX_CLIENT_MESSAGE);
@@ -303,7 +306,9 @@ export class ClientSession {
     if (error instanceof UpstreamFailure) {
       this.refuse(error.reason, error.response, error.sqlState);
     } else if (error instanceof PeerClosedError) {
-      this.refuse("client_closed");
+      // Node and libpq verify the certificate after the TLS handshake and just hang up when they reject
+      // our self-signed one: an encrypted client gone before its startup packet is a TLS refusal.
+      this.refuse(this.tlsFailed || (this.encrypted && !this.user) ? "tls" : "client_closed");
     } else if (error instanceof ProtocolViolation) {
       this.refuse(
         "protocol",
