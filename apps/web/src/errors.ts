@@ -1,3 +1,4 @@
+import type { AppRouter } from "@lakebase-orders/api";
 import { TRPCClientError } from "@trpc/client";
 
 export interface ErrorInfo {
@@ -9,21 +10,19 @@ export interface ErrorInfo {
   nextStep: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
+function asClientError(error: unknown): TRPCClientError<AppRouter> | null {
+  return error instanceof TRPCClientError ? (error as TRPCClientError<AppRouter>) : null;
 }
 
 function codeOf(error: unknown): string {
-  if (error instanceof TRPCClientError && isRecord(error.data) && typeof error.data.code === "string") {
-    return error.data.code;
-  }
-  return error instanceof TRPCClientError ? "NETWORK" : "UNKNOWN";
+  const clientError = asClientError(error);
+  if (!clientError) return "UNKNOWN";
+  // No `data` means the request never got a tRPC answer (offline, proxy error, aborted).
+  return clientError.data?.code ?? "NETWORK";
 }
 
 function databricksCodeOf(error: unknown): string | null {
-  if (!(error instanceof TRPCClientError) || !isRecord(error.data)) return null;
-  const code = error.data.databricksCode ?? error.data.databricksErrorCode;
-  return typeof code === "string" ? code : null;
+  return asClientError(error)?.data?.databricks?.errorCode ?? null;
 }
 
 const NEXT_STEP_BY_DATABRICKS_CODE: Readonly<Record<string, string>> = {

@@ -14,6 +14,8 @@ export interface DeleteDialogProps {
   instanceName: string;
   /** What will be deleted, in the order it will be deleted. */
   steps: { resource: string; name: string }[];
+  /** Whether each resource still exists, from the live status while the delete runs. */
+  live?: Record<string, boolean>;
   onConfirm: (confirmName: string) => void;
   onClose: () => void;
   pending: boolean;
@@ -26,7 +28,7 @@ const OUTCOME_LABELS: Record<string, string> = {
   deleted: "Deleted",
   not_found: "Already gone",
   failed: "Failed",
-  skipped: "Not attempted",
+  skipped: "Not attempted (an earlier step failed)",
 };
 
 /** Type-to-confirm: the delete button works only once the exact instance name is typed. */
@@ -55,7 +57,7 @@ export function DeleteDialog(props: DeleteDialogProps) {
                   {OUTCOME_LABELS[outcome.outcome] ?? outcome.outcome}
                 </span>
               ) : pending ? (
-                <span className="muted"> …</span>
+                <span className="muted"> {props.live?.[step.resource] === false ? "gone" : "deleting…"}</span>
               ) : null}
               {outcome?.error ? <span className="muted"> — {outcome.error}</span> : null}
             </li>

@@ -6,11 +6,11 @@ export interface Viewer {
 }
 
 /**
- * Who is looking, for showing or hiding the admin console. The API still refuses non-admins on every
- * admin mutation: this only avoids showing controls that would fail.
+ * Who is looking, from `lakebase.status`, to show or hide the admin console. The API still refuses
+ * non-admins on every admin mutation: this only avoids offering controls that would fail.
  */
 export function useViewer(): Viewer {
   const status = useLakebaseStatus();
-  // Until lakebase.status reports the viewer, an unreadable status means "not an admin".
-  return { email: null, isAdmin: status.isSuccess };
+  const viewer = status.data?.viewer;
+  return { email: viewer?.email ?? null, isAdmin: viewer?.isAdmin ?? false };
 }
