@@ -26,11 +26,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string): Promise<Harness> {
+export async function startHarness(label: string, timings: Partial<typeof FAST> = {}): Promise<Harness> {
   const adminUrl = process.env.PG_LOCAL_ADMIN_URL;
   const local = await startLakebaseLocal({
     ...(adminUrl ? { postgres: { adminUrl } } : {}),
-    timings: FAST,
+    timings: { ...FAST, ...timings },
     sourceRows: SOURCE_ROWS,
   });
   const database = await createTestDatabase(label);
