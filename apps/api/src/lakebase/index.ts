@@ -21,6 +21,8 @@ export interface LakebaseServiceDeps {
   pollIntervalMs?: number;
   statusCacheMs?: number;
   stepTimeoutMs?: number;
+  /** E.g. apply the app_data migrations once the database exists (see LakebaseServiceOptions). */
+  onProvisioned?: () => Promise<void>;
 }
 
 /** The service the server puts in its context: config validated now, so a bad variable fails start-up. */
@@ -37,6 +39,7 @@ export function createLakebaseService(deps: LakebaseServiceDeps): LakebaseServic
     ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
     ...(deps.statusCacheMs !== undefined ? { statusCacheMs: deps.statusCacheMs } : {}),
     ...(deps.stepTimeoutMs !== undefined ? { stepTimeoutMs: deps.stepTimeoutMs } : {}),
+    ...(deps.onProvisioned ? { onProvisioned: deps.onProvisioned } : {}),
     // The create's outcome arrives minutes after its request: it gets its own audit row.
     onOperationFinished: (op, detail) =>
       audit({

@@ -90,6 +90,11 @@ export interface LakebaseServiceOptions {
   statusCacheMs?: number;
   /** Deadline of each wait for a resource to appear or go away (default 20 min). */
   stepTimeoutMs?: number;
+  /**
+   * Runs once the synced table is ONLINE, before the create counts as done: the app's own tables
+   * (app_data migrations) must exist in a database that did not exist when the server started.
+   */
+  onProvisioned?: () => Promise<void>;
   /** Called after each finished background operation (the audit row of the outcome). */
   onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
 }
@@ -108,6 +113,7 @@ export class LakebaseService {
   readonly #cacheMs: number;
   readonly #stepTimeout: number;
   readonly #onFinished: LakebaseServiceOptions["onOperationFinished"];
+  readonly #onProvisioned: LakebaseServiceOptions["onProvisioned"];
   #operation: OperationView | null = null;
   #lastOperation: OperationView | null = null;
   #background: Promise<void> | null = null;
@@ -124,6 +130,7 @@ export class LakebaseService {
     this.#cacheMs = options.statusCacheMs ?? 3000;
     this.#stepTimeout = options.stepTimeoutMs ?? 20 * 60_000;
     this.#onFinished = options.onOperationFinished;
+    this.#onProvisioned = options.onProvisioned;
     this.poller = createPoller({
       intervalMs: this.#interval,
       fetch: () => this.status({ maxAgeMs: 0 }),
@@ -334,6 +341,10 @@ export class LakebaseService {
           );
         return isOnline(t);
       });
+      if (this.#onProvisioned) {
+        this.#setStep(op, "preparing the app's own tables in the new database");
+        await this.#onProvisioned();
+      }
     } catch (error) {
       failure = error;
     }

@@ -77,7 +77,7 @@ export interface Setup {
 export function setUp(
   h: Harness,
   config: LakebaseConfig,
-  options: { db?: Db; stepTimeoutMs?: number } = {},
+  options: { db?: Db; stepTimeoutMs?: number; onProvisioned?: () => Promise<void> } = {},
 ): Setup {
   const logs: string[] = [];
   const logger = createLogger({ write: (l) => logs.push(l), level: "debug" });
@@ -91,6 +91,7 @@ export function setUp(
     pollIntervalMs: 15,
     statusCacheMs: 10,
     ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
+    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
   });
   const app = createApp({
     db,

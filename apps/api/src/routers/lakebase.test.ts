@@ -44,7 +44,8 @@ beforeAll(async () => {
     connectionString: `postgresql://${user}:${h.local.workspaceToken}@127.0.0.1:${forwarder.port}/${config.databaseName}?sslmode=no-verify`,
     max: 4,
   });
-  s = setUp(h, config, { db: instanceDb });
+  // As the server does: the app's own tables are migrated into the database once it exists.
+  s = setUp(h, config, { db: instanceDb, onProvisioned: () => migrate(instanceDb) });
   server = await new Promise((resolve) => {
     const srv = serve({ fetch: s.app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(srv));
   });
@@ -143,8 +144,6 @@ describe("lakebase full cycle over HTTP and SSE", () => {
     const again = collectProgress(events.at(-1)?.id);
     expect(await again.done).toEqual([]);
 
-    // The app's own tables go into the new database (what start-up migrations do on a deployed app).
-    await migrate(instanceDb);
     const count = await client.orders.count.query();
     expect(count).toEqual({ totalOrders: SOURCE_ROWS });
     const page = await client.orders.list.query({ pageSize: 5 });
