@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { createDbFromEnv, type Db, runMigrations } from "@lakebase-orders/db";
 import { type AppDeps, createApp } from "./app.ts";
 import { listenPort, parseServerEnv, syncedTableName } from "./config.ts";
+import { createLakebaseService } from "./lakebase/index.ts";
 import { createLogger, type Logger, serializeError } from "./log.ts";
 
 export interface StartServerOptions {
@@ -36,8 +37,18 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     logger: eventLogger(logger),
     pool: { max: env.DB_POOL_MAX },
   });
+  let lakebase: AppDeps["lakebase"];
   try {
     await applyMigrations(db, logger);
+    // Lakebase admin: its variables are validated here, so a bad one fails start-up with its name.
+    lakebase =
+      options.app?.lakebase ??
+      createLakebaseService({
+        env: options.env ?? process.env,
+        prisma: db.prisma,
+        logger,
+        onProvisioned: () => applyMigrations(db, logger),
+      });
   } catch (error) {
     await db.disconnect().catch(() => undefined);
     throw error;
@@ -50,6 +61,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     syncedTable: syncedTableName(env),
     countCacheTtlSeconds: env.COUNT_CACHE_TTL_SECONDS,
     staticDir: options.staticDir ?? env.STATIC_DIR,
+    lakebase,
     ...options.app,
   });
 
@@ -79,6 +91,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       timer.unref();
       await closed;
       clearTimeout(timer);
+      await lakebase?.close();
       await db
         .disconnect()
         .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
