@@ -205,7 +205,16 @@ export class LakebaseService {
       };
     }
     const t = snapshot.syncedTable;
-    if (isOnline(t)) return { available: true };
+    if (isOnline(t)) {
+      // ONLINE, but the app's own tables may not be migrated into the new database yet.
+      if (this.#operation?.kind === "create" && this.#operation.step.startsWith("preparing")) {
+        return {
+          available: false,
+          reason: "Orders data is synced; the app's own tables are being prepared.",
+        };
+      }
+      return { available: true };
+    }
     if (!snapshot.instance) {
       return {
         available: false,
