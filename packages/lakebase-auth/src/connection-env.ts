@@ -1,7 +1,18 @@
 import { z } from "zod";
 
-/** libpq sslmode values; pg cannot negotiate, so allow/prefer mean "no TLS" here. */
-export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+/**
+ * libpq sslmode values, plus node-postgres' own `no-verify` (= libpq `require`). pg cannot negotiate, so
+ * allow/prefer mean "no TLS" here.
+ */
+export const SSL_MODES = [
+  "disable",
+  "allow",
+  "prefer",
+  "require",
+  "no-verify",
+  "verify-ca",
+  "verify-full",
+] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
 // Unset and empty are the same thing in an environment.
@@ -76,6 +87,7 @@ export function sslFor(mode: SslMode): false | { rejectUnauthorized: boolean } {
       return false;
     // libpq's `require` encrypts without verifying the certificate; the verify modes check it.
     case "require":
+    case "no-verify":
       return { rejectUnauthorized: false };
     case "verify-ca":
     case "verify-full":

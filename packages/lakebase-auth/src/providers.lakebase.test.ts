@@ -24,6 +24,8 @@ const logger: JsonLogger = {
   error: (e) => logLines.push(JSON.stringify(e)),
 };
 const issued = new Set<string>();
+// A service principal, as inside Databricks Apps (client id/secret, OAuth M2M).
+const SP = { id: "6f1d2c3b-app-sp", secret: "sp-secret-for-tests" };
 const lakebaseEvents: { event: string; tls?: boolean }[] = [];
 
 beforeAll(async () => {
@@ -32,6 +34,7 @@ beforeAll(async () => {
   lakebase = await startLakebaseLocal({
     postgres: { adminUrl: cluster.adminUrl },
     tokenTtlSeconds: 60,
+    servicePrincipals: [{ clientId: SP.id, clientSecret: SP.secret }],
     log: (event) => lakebaseEvents.push(event as { event: string; tls?: boolean }),
     sourceRows: 50,
     timings: { instanceStartMs: 50, instanceDeleteMs: 50, pipelineStepMs: 10 },
@@ -157,6 +160,31 @@ describe("token providers against the local Lakebase", () => {
     });
     expect(c.read).toMatchObject({ host: "127.0.0.1", user: lakebase.identity, sslmode: "require" });
     expect(c.read?.password).toBe(c.provider);
+  });
+
+  it("Apps shape: M2M client credentials, PG* variables without a password, user = the client id", async () => {
+    const env = {
+      DATABRICKS_HOST: lakebase.restUrl,
+      DATABRICKS_CLIENT_ID: SP.id,
+      DATABRICKS_CLIENT_SECRET: SP.secret,
+      PGHOST: lakebase.pgHost,
+      PGPORT: String(lakebase.pgPort),
+      PGDATABASE: "orders",
+      PGUSER: SP.id,
+      PGSSLMODE: "require",
+    };
+    for (const extra of [{ LAKEBASE_INSTANCE_NAME: "auth-it" }, { LAKEBASE_TOKEN_SOURCE: "workspace" }]) {
+      const c = await resolveConnection({ ...env, ...extra }, { logger });
+      expect(c.source).toBe("pg-env");
+      const token = await c.provider.getToken();
+      issued.add(token);
+      const client = new pg.Client({ ...c, password: token });
+      await client.connect();
+      const { rows } = await client.query<{ me: string }>("select current_user as me");
+      await client.end();
+      expect(rows[0]?.me).toBe(SP.id);
+    }
+    expect(lakebase.counters().routes["POST /oidc/v1/token"]).toBeGreaterThan(0);
   });
 
   it("never logged a token", () => {

@@ -52,10 +52,13 @@ export function autoscalingTokenProvider(
 
 /**
  * The SDK's own workspace access token, which Lakebase also accepts. Its expiry is read from the JWT `exp`
- * claim when the token is a JWT (Databricks OAuth tokens are); otherwise the conservative assumed lifetime.
+ * claim when the token is a JWT (Databricks OAuth tokens are). Otherwise (a PAT, an opaque token) a short
+ * assumed lifetime of 30 s: the SDK refreshes its OAuth token 40 s before expiry, so whatever it hands out
+ * lives at least that long, and asking it again is an in-memory call while its token is valid.
  */
 export function workspaceOAuthTokenProvider(w: WorkspaceClient, options: CachingOptions = {}): TokenProvider {
   return createCachingTokenProvider({
+    assumedLifetimeSeconds: 30,
     ...options,
     source: { flavour: "workspace-oauth", target: w.config.host ?? "workspace" },
     fetchCredential: async (): Promise<Credential> => {

@@ -92,6 +92,11 @@ describe("resolveConnection from the environment", () => {
     expect(c.read?.password).toBe(c.provider);
   });
 
+  it("accepts node-postgres' sslmode=no-verify (TLS without certificate checks)", async () => {
+    const c = await resolveConnection({ LAKEBASE_PG_URL: "postgresql://u:p@h:1/db?sslmode=no-verify" });
+    expect(c.ssl).toEqual({ rejectUnauthorized: false });
+  });
+
   it.each([
     [{}, /LAKEBASE_PG_URL, PGHOST .*or LAKEBASE_INSTANCE_NAME|LAKEBASE_INSTANCE_NAME/],
     [{ PGHOST: "h", PGUSER: "u" }, /set LAKEBASE_INSTANCE_NAME \(provisioned\), LAKEBASE_ENDPOINT/],
