@@ -69,7 +69,7 @@ export function DeleteDialog(props: DeleteDialogProps) {
       {outcomes ? (
         <div className="actions">
           <button type="button" onClick={props.onClose}>
-            Close
+            Done
           </button>
         </div>
       ) : (

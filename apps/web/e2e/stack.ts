@@ -1,0 +1,138 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type RunningServer, startServer } from "@lakebase-orders/api";
+import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import type { AxeResults } from "axe-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { build } from "vite";
+
+export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
+export const ARTIFACTS_DIR = path.join(WEB_DIR, "test-artifacts");
+export const ADMIN = "local-admin@example.com";
+export const ANALYST = "analyst@example.com";
+export const NAMES = {
+  instance: "orders-e2e",
+  catalog: "orders_catalog",
+  database: "orders",
+  syncedTable: "orders_catalog.public.orders_synced",
+};
+
+export interface Stack {
+  lakebase: LakebaseLocal;
+  server: RunningServer;
+  context: BrowserContext;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Builds the SPA into a temporary directory, so a test run never races a developer's `dist`. */
+async function buildSpa(outDir: string): Promise<void> {
+  await build({
+    root: WEB_DIR,
+    configFile: path.join(WEB_DIR, "vite.config.ts"),
+    logLevel: "warn",
+    build: { outDir, emptyOutDir: true },
+  });
+}
+
+/**
+ * The real stack: the local Lakebase seeded with TPC-H orders, the API on a free port serving the built
+ * SPA, and Chromium with a fresh profile. `stop()` tears everything down, in reverse order.
+ */
+export async function startStack(rows: number): Promise<Stack> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const workDir = await mkdtemp(path.join(tmpdir(), "web-e2e-"));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    const staticDir = path.join(workDir, "dist");
+    await buildSpa(staticDir);
+
+    const lakebase = await startLakebaseLocal({
+      identity: ADMIN,
+      sourceRows: rows,
+      seed: {
+        instanceName: NAMES.instance,
+        catalogName: NAMES.catalog,
+        databaseName: NAMES.database,
+        syncedTable: NAMES.syncedTable,
+        rows,
+      },
+    });
+    cleanups.push(() => lakebase.stop());
+
+    const server = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      staticDir,
+      env: {
+        DATABRICKS_HOST: lakebase.restUrl,
+        DATABRICKS_TOKEN: lakebase.workspaceToken,
+        LAKEBASE_INSTANCE_NAME: NAMES.instance,
+        LAKEBASE_CATALOG_NAME: NAMES.catalog,
+        LAKEBASE_CATALOG: NAMES.catalog,
+        LAKEBASE_DATABASE_NAME: NAMES.database,
+        LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
+        PGPORT: String(lakebase.pgPort),
+        APP_ADMINS: ADMIN,
+        LOCAL_IDENTITY: ADMIN,
+        LOG_LEVEL: "error",
+      },
+    });
+    cleanups.push(() => server.close());
+
+    const profileDir = await mkdtemp(path.join(tmpdir(), "web-e2e-chromium-"));
+    cleanups.push(() => rm(profileDir, { recursive: true, force: true }));
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    cleanups.push(() => context.close());
+
+    return { lakebase, server, context, baseUrl: server.url.replace("0.0.0.0", "127.0.0.1"), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/** Runs axe-core in the page; returns the serious and critical violations (ids and a sample target). */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve("axe-core") });
+  const results = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
+    return axe.run(document);
+  });
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(", ")}`,
+    );
+}
+
+export function screenshotPath(name: string): string {
+  return path.join(ARTIFACTS_DIR, `${name}.png`);
+}
