@@ -28,7 +28,12 @@ const REVALIDATE = "no-cache";
 export function serveSpa(root: string) {
   const base = path.resolve(root);
   return async (c: HonoContext): Promise<Response> => {
-    const urlPath = decodeURIComponent(new URL(c.req.url).pathname);
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(new URL(c.req.url).pathname);
+    } catch {
+      return c.text("Bad request", 400);
+    }
     const file = path.resolve(base, `.${urlPath}`);
     if (file.startsWith(base + path.sep) && (await isFile(file))) {
       const cache = urlPath.startsWith("/assets/") ? IMMUTABLE : REVALIDATE;
