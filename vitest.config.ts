@@ -1,12 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 // One runner for the whole monorepo: each package is a project, so `pnpm test` runs everything in
-// parallel and prints one summary. Packages that need a browser-like DOM configure it in their own file.
+// parallel and prints one summary. The browser e2e suite is its own project (apps/web/vitest.e2e.config.ts).
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/api", "apps/web", "bench"],
+    projects: ["packages/*", "apps/api", "apps/web", "apps/web/vitest.e2e.config.ts", "bench"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: process.env.CI ? ["default"] : ["default"],
   },
 });
