@@ -1,5 +1,8 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "deploy" },
+  test: {
+    name: "deploy",
+    globalSetup: ["../pg-local/src/vitest-global-setup.ts"],
+  },
 });

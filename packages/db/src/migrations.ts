@@ -7,7 +7,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
+// MIGRATIONS_DIR: the deployed app folder is a bundle, where the sources' relative layout does not exist.
+export const DEFAULT_MIGRATIONS_DIR =
+  process.env.MIGRATIONS_DIR || fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
 
 // One fixed key for every replica of the app: pg_advisory_lock(bigint). Arbitrary, but must never change.
 const LOCK_KEY = "7220191813540321371";

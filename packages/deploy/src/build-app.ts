@@ -17,7 +17,12 @@ export const outDir = path.join(repoRoot, "dist/app");
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /** Kept as packages in dist/app/node_modules rather than bundled (see the header). */
-export const RUNTIME_PACKAGES = ["@prisma/client", "@prisma/adapter-pg", "pg", "@databricks/sdk-experimental"];
+export const RUNTIME_PACKAGES = [
+  "@prisma/client",
+  "@prisma/adapter-pg",
+  "pg",
+  "@databricks/sdk-experimental",
+];
 
 export async function buildApp(options: { lockfile?: boolean } = {}): Promise<void> {
   const webDist = path.join(repoRoot, "apps/web/dist");
@@ -36,7 +41,9 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
     target: "node22",
     external: RUNTIME_PACKAGES.flatMap((name) => [name, `${name}/*`]),
     // Bundled CommonJS dependencies call require(); give them one in the ESM output.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
     sourcemap: "linked",
     legalComments: "linked",
     logLevel: "warning",
@@ -66,6 +73,7 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
   if (options.lockfile !== false) {
     execFileSync("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund"], {
       cwd: outDir,
+      env: plainNpmEnv(),
       stdio: ["ignore", "ignore", "inherit"],
     });
   }
@@ -88,10 +96,17 @@ export function appYaml(): string {
     // The `database` app resource resolves to the instance's host (PGHOST carries it too).
     { name: "LAKEBASE_DATABASE_HOST", valueFrom: "database" },
   ];
-  return `# Written by pnpm build from databricks.yml's variable defaults; edit those, not this file.\n${stringify({
-    command: ["node", "server.mjs"],
-    env,
-  })}`;
+  return `# Written by pnpm build from databricks.yml's variable defaults; edit those, not this file.\n${stringify(
+    {
+      command: ["node", "server.mjs"],
+      env,
+    },
+  )}`;
+}
+
+/** The environment without pnpm's npm_config_* settings, which npm would warn about or obey. */
+export function plainNpmEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 }
 
 function installedVersion(name: string): string {

@@ -1,10 +1,10 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
-import { parseErrorFromResponse } from "@databricks/sdk-experimental/dist/apierr";
+import { parseErrorFromResponse } from "@databricks/sdk-experimental/dist/apierr.js";
 import type {
   DatabaseCatalog,
   DatabaseInstance,
   SyncedDatabaseTable,
-} from "@databricks/sdk-experimental/dist/apis/database";
+} from "@databricks/sdk-experimental/dist/apis/database/index.js";
 import { isNotFound } from "./errors.ts";
 
 export type { DatabaseCatalog, DatabaseInstance, SyncedDatabaseTable };

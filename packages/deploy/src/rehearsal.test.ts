@@ -1,0 +1,156 @@
+// A deploy rehearsal: do with dist/app what the Databricks Apps runtime does (copy the folder somewhere
+// empty, `npm install`, run app.yaml's command with the Apps environment and no password), against the
+// local Lakebase with an OAuth service principal, then stop it with SIGTERM as the runtime would.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { freePort } from "@lakebase-orders/pg-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { buildApp, outDir, plainNpmEnv } from "./build-app.ts";
+
+const run = promisify(execFile);
+const SP = { clientId: "8f6c1a52-0d1e-4c3b-9a57-5b1f3a0e2d44", clientSecret: "dose-local-secret" };
+
+interface AppYaml {
+  command: string[];
+  env: { name: string; value?: string; valueFrom?: string }[];
+}
+
+let workdir: string;
+let lakebase: LakebaseLocal;
+let app: ChildProcess;
+let appUrl: string;
+let coldStartMs: number;
+const output: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(outDir, "server.mjs"))) await buildApp();
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "apps-rehearsal-"));
+  fs.cpSync(outDir, workdir, { recursive: true });
+  await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: workdir, env: plainNpmEnv() });
+
+  const manifest = parse(fs.readFileSync(path.join(workdir, "app.yaml"), "utf8")) as AppYaml;
+  const names = Object.fromEntries(
+    manifest.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+  );
+  lakebase = await startLakebaseLocal({
+    postgres: { adminUrl: process.env.PG_LOCAL_ADMIN_URL! },
+    servicePrincipals: [SP],
+    timings: { instanceStartMs: 0, instanceDeleteMs: 0, pipelineStepMs: 0 },
+    sourceRows: 3000,
+    seed: {
+      instanceName: names.LAKEBASE_INSTANCE_NAME!,
+      catalogName: names.LAKEBASE_CATALOG_NAME!,
+      databaseName: names.LAKEBASE_DATABASE_NAME!,
+      syncedTable: names.LAKEBASE_SYNCED_TABLE!,
+    },
+  });
+
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}`;
+  // Only what the Apps runtime provides: no workspace variables leak in from this test process.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...names,
+    LAKEBASE_DATABASE_HOST: "127.0.0.1", // valueFrom: database resolves to the instance host
+    DATABRICKS_APP_NAME: "lakebase-orders",
+    DATABRICKS_APP_PORT: String(port),
+    DATABRICKS_HOST: lakebase.restUrl,
+    DATABRICKS_CLIENT_ID: SP.clientId,
+    DATABRICKS_CLIENT_SECRET: SP.clientSecret,
+    PGHOST: "127.0.0.1",
+    PGPORT: String(lakebase.pgPort),
+    PGDATABASE: names.LAKEBASE_DATABASE_NAME,
+    PGUSER: SP.clientId,
+    PGSSLMODE: "require",
+    PGAPPNAME: "lakebase-orders",
+  };
+  const [command, ...args] = manifest.command;
+  const started = performance.now();
+  app = spawn(command!, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
+  app.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  app.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  await waitForReady(`${appUrl}/api/ready`, 30_000);
+  coldStartMs = performance.now() - started;
+}, 240_000);
+
+afterAll(async () => {
+  if (app && app.exitCode === null) app.kill("SIGKILL");
+  await lakebase?.stop();
+  if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+async function waitForReady(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}):\n${output.join("")}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms:\n${output.join("")}`);
+}
+
+describe("deploy rehearsal of dist/app", () => {
+  it("installed with plain npm: only pinned runtime dependencies, no workspace links, files under 10 MB", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(workdir, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
+    for (const version of Object.values(pkg.dependencies)) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pkg.scripts.build).toBeUndefined();
+    expect(fs.existsSync(path.join(workdir, "package-lock.json"))).toBe(true);
+    expect(fs.readdirSync(path.join(workdir, "node_modules/.bin")).includes("prisma")).toBe(false);
+  });
+
+  it("starts and is ready, with the Apps environment and no password", () => {
+    process.stderr.write(`deploy rehearsal: cold start to ready ${coldStartMs.toFixed(0)} ms\n`);
+    expect(coldStartMs).toBeGreaterThan(0);
+  });
+
+  it("serves the SPA with the right cache headers and a client-route fallback", async () => {
+    const index = await fetch(`${appUrl}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    const html = await index.text();
+    const asset = html.match(/\/assets\/[^"]+\.js/)?.[0];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${appUrl}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("cache-control")).toContain("immutable");
+    const deep = await fetch(`${appUrl}/admin`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+  });
+
+  it("answers an order through /api/trpc over the token-injected pool", async () => {
+    const input = encodeURIComponent(JSON.stringify({ orderKey: 1 }));
+    const response = await fetch(`${appUrl}/api/trpc/orders.byKey?input=${input}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: { data: { orderKey: number; totalPrice: string } } };
+    expect(body.result.data.orderKey).toBe(1);
+    expect(body.result.data.totalPrice).toMatch(/^\d+\.\d{2}$/);
+    // The app logged in as the service principal, with an OAuth token as password.
+    expect(lakebase.counters().tokensIssued).toBeGreaterThan(0);
+  });
+
+  it("exits within 15 s of SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) => app.once("exit", (code) => resolve(code)));
+    const started = performance.now();
+    app.kill("SIGTERM");
+    const code = await exited;
+    const ms = performance.now() - started;
+    process.stderr.write(`deploy rehearsal: exit ${code} ${ms.toFixed(0)} ms after SIGTERM\n`);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(15_000);
+    expect(output.join("")).not.toContain(SP.clientSecret);
+  });
+});
