@@ -59,7 +59,8 @@ export type ListInput = z.infer<typeof listInput>;
 export const streamInput = z
   .object({
     ...filterShape,
-    cursor: orderKey.nullish(),
+    // Exclusive: 0 (below every key) is as good as absent.
+    cursor: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish(),
     pageSize,
     direction: z.enum(["forward", "backward"]).default("forward"),
   })

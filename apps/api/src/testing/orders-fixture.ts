@@ -35,6 +35,7 @@ export async function createOrdersFixture(
   label: string,
   rows: number | null,
   deps: Partial<AppDeps> = {},
+  table: { schema?: string; table?: string } = {},
 ): Promise<OrdersFixture> {
   const database = await createTestDatabase(label);
   const db = createDb({ connectionString: database.url, max: 8 });
@@ -42,8 +43,8 @@ export async function createOrdersFixture(
   if (rows !== null) {
     const client = await db.pool.connect();
     try {
-      await loadOrders(client, { rows, seed: 42 });
-      await createOrderIndexes(client);
+      await loadOrders(client, { rows, seed: 42, ...table });
+      await createOrderIndexes(client, table);
     } finally {
       client.release();
     }
