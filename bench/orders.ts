@@ -4,7 +4,7 @@
  * dropped) in a child process; autocannon drives it with 32 connections. The floor runs the API's SQL with
  * 32 concurrent callers on a `pg` pool of the same size. The loaded cluster is kept between runs in
  * BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-1500000).
- * Usage: pnpm --filter @lakebase-orders/bench orders [--duration 8] [--rows 1500000]
+ * Usage: pnpm --filter @lakebase-orders/bench orders [--duration 8] [--rows 1500000] [--only <scenario prefix>]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -133,7 +133,8 @@ try {
       path: () => trpc("orders.stream", { cursor: pick(deepKeys), pageSize: 100 }),
       floor: () => [
         [
-          `SELECT ${COLS} FROM public.orders_synced o ${JOIN} WHERE o.o_orderkey > $1 ORDER BY o.o_orderkey ASC LIMIT 101`,
+          `SELECT ${COLS} FROM public.orders_synced o ${JOIN} AND s.order_key > $1
+            WHERE o.o_orderkey > $1 ORDER BY o.o_orderkey ASC LIMIT 101`,
           [pick(deepKeys)],
         ],
       ],
@@ -155,7 +156,8 @@ try {
     "API/floor",
   ];
   const table: string[][] = [];
-  for (const s of scenarios) {
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+  for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
     const api = s.path() ? await loadApi(apiUrl, s.path) : undefined;
     const floor = s.floor ? await loadFloor(s.floor) : undefined;
     const row = [
@@ -259,6 +261,7 @@ async function ensureData(): Promise<void> {
 
 /** A realistic overlay: a thousand app-side status changes (the API's migrations created the table). */
 async function addOverrides(): Promise<void> {
+  await floorPool.query("DELETE FROM app_data.order_status WHERE updated_by = 'bench'");
   await floorPool.query(
     `INSERT INTO app_data.order_status (order_key, status, updated_by)
      SELECT o_orderkey, 'P', 'bench' FROM public.orders_synced TABLESAMPLE SYSTEM (1) LIMIT 1000

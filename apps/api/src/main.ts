@@ -1,10 +1,12 @@
+import { serverEnv } from "./config.ts";
 import { createLogger, serializeError } from "./log.ts";
 import { startServer } from "./server.ts";
 
 // Databricks Apps gives 15 s after SIGTERM; finish well inside it.
 const EXIT_DEADLINE_MS = 10_000;
 
-const logger = createLogger({ level: process.env.LOG_LEVEL === "debug" ? "debug" : "info" });
+const level = serverEnv.shape.LOG_LEVEL.safeParse(process.env.LOG_LEVEL || undefined);
+const logger = createLogger({ level: level.success ? level.data : "info" });
 
 try {
   const server = await startServer({ logger });

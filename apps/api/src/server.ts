@@ -92,8 +92,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       await closed;
       clearTimeout(timer);
       await lakebase?.close();
+      // Grace (8 s) + pool close (1.5 s) stays inside the 10 s the process allows itself after SIGTERM.
       await db
-        .disconnect()
+        .disconnect(1500)
         .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
       logger.info("stopped");
     })();

@@ -54,8 +54,8 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const { prisma, table } = options;
   const T = tableSql(table);
   const ttlMs = options.countCacheTtlSeconds * 1000;
-  const counts = createTtlCache<number>(ttlMs);
-  const stats = createTtlCache<StatsOutput>(ttlMs);
+  const counts = createTtlCache<number>({ ttlMs });
+  const stats = createTtlCache<StatsOutput>({ ttlMs });
 
   // Text casts in SQL give the wire format directly (no Decimal/Date objects to convert per row).
   const columns = sql`o.o_orderkey AS "orderKey", o.o_custkey AS "custKey",
@@ -141,14 +141,16 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     stream: (input: StreamInput) =>
       guard(async () => {
         const backward = input.direction === "backward";
-        const bound =
-          input.cursor == null
-            ? []
-            : [backward ? sql`o.o_orderkey < ${input.cursor}` : sql`o.o_orderkey > ${input.cursor}`];
+        const cmp = raw(backward ? "<" : ">");
+        const hasCursor = input.cursor != null;
+        const bound = hasCursor ? [sql`o.o_orderkey ${cmp} ${input.cursor}`] : [];
+        // The same bound on the overrides: otherwise the planner's merge join reads every override below
+        // the cursor before the first row, and deep pages get slower as overrides accumulate.
+        const overrideBound = hasCursor ? sql`AND s.order_key ${cmp} ${input.cursor}` : empty;
         // Keyset on the primary key: the same cost at any depth, unlike OFFSET.
         const rows = await prisma.$queryRaw<OrderRow[]>`
           SELECT ${columns} FROM ${T} o
-          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
+          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey ${overrideBound}
           ${where(input, bound)}
           ORDER BY o.o_orderkey ${raw(backward ? "DESC" : "ASC")} LIMIT ${input.pageSize + 1}`;
         const hasNext = rows.length > input.pageSize;

@@ -144,7 +144,10 @@ export interface StatsOutput {
   totalOrders: number;
   byStatus: { status: string; count: number }[];
   byPriority: { priority: string; count: number }[];
-  /** When the figures were computed (ISO 8601): they are served from a cache for `ttlSeconds`. */
+  /**
+   * When the figures were computed (ISO 8601). They are reused for `ttlSeconds`, then for up to as long again
+   * while a background refresh runs.
+   */
   computedAt: string;
   ttlSeconds: number;
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { createTtlCache } from "./ttl-cache.ts";
+
+function setup() {
+  let clock = 0;
+  let computed = 0;
+  let release: (() => void) | undefined;
+  const cache = createTtlCache<number>({ ttlMs: 1000, now: () => clock });
+  const compute = () =>
+    new Promise<number>((resolve) => {
+      computed++;
+      const value = computed;
+      release = () => resolve(value);
+    });
+  const settle = async () => {
+    release?.();
+    await new Promise((r) => setImmediate(r));
+  };
+  return { cache, compute, settle, tick: (ms: number) => (clock += ms), computed: () => computed };
+}
+
+describe("createTtlCache", () => {
+  it("shares one computation between concurrent misses and serves it while fresh", async () => {
+    const t = setup();
+    const a = t.cache.get("k", t.compute);
+    const b = t.cache.get("k", t.compute);
+    await t.settle();
+    expect([await a, await b]).toEqual([1, 1]);
+    t.tick(999);
+    expect(await t.cache.get("k", t.compute)).toBe(1);
+    expect(t.computed()).toBe(1);
+  });
+
+  it("serves a stale value at once while one refresh runs, then the new value", async () => {
+    const t = setup();
+    const first = t.cache.get("k", t.compute);
+    await t.settle();
+    await first;
+    t.tick(1500);
+    expect(await t.cache.get("k", t.compute)).toBe(1);
+    expect(await t.cache.get("k", t.compute)).toBe(1);
+    expect(t.computed()).toBe(2);
+    await t.settle();
+    expect(await t.cache.get("k", t.compute)).toBe(2);
+  });
+
+  it("waits for the computation when the value is older than twice the TTL, or after clear()", async () => {
+    const t = setup();
+    const first = t.cache.get("k", t.compute);
+    await t.settle();
+    await first;
+    t.tick(2000);
+    const old = t.cache.get("k", t.compute);
+    await t.settle();
+    expect(await old).toBe(2);
+    t.cache.clear();
+    const cleared = t.cache.get("k", t.compute);
+    await t.settle();
+    expect(await cleared).toBe(3);
+  });
+
+  it("does not keep a value computed across a clear(), nor a failure", async () => {
+    const t = setup();
+    const racing = t.cache.get("k", t.compute);
+    t.cache.clear();
+    await t.settle();
+    expect(await racing).toBe(1);
+    const next = t.cache.get("k", t.compute);
+    await t.settle();
+    expect(await next).toBe(2);
+    const failing = createTtlCache<number>({ ttlMs: 1000 });
+    await expect(failing.get("k", () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await failing.get("k", async () => 7)).toBe(7);
+  });
+});
