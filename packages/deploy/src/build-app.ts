@@ -75,6 +75,8 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
       cwd: outDir,
       env: plainNpmEnv(),
       stdio: ["ignore", "ignore", "inherit"],
+      // npm waits a long time on an unreachable registry; fail the build with a reason instead.
+      timeout: 180_000,
     });
   }
   checkSizes(outDir);
