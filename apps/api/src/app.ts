@@ -17,7 +17,7 @@ export interface AppDeps {
   logger?: Logger;
   /** Acting identity when no Databricks Apps proxy headers are present. */
   localIdentity?: string;
-  /** 3-part `catalog.schema.table` of the synced orders table (default `lakebase.public.orders_synced`). */
+  /** 3-part `catalog.schema.table` of the synced orders table (default `orders_catalog.public.orders_synced`). */
   syncedTable?: string | SyncedTable;
   /** Replaces the default "does the table exist" check (the Lakebase admin adds sync progress). */
   dataAvailability?: () => Promise<DataAvailability>;

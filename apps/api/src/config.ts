@@ -9,8 +9,8 @@ export const serverEnv = z.object({
   PORT: port.optional(),
   HOST: z.string().min(1).default("0.0.0.0"),
   LOCAL_IDENTITY: z.string().min(1).default("local-admin@example.com"),
-  LAKEBASE_CATALOG: z.string().min(1).optional(),
-  /** `catalog.schema.table`; default `<LAKEBASE_CATALOG>.public.orders_synced`. */
+  LAKEBASE_CATALOG_NAME: z.string().min(1).optional(),
+  /** `catalog.schema.table`; default `<LAKEBASE_CATALOG_NAME>.public.orders_synced`. */
   LAKEBASE_SYNCED_TABLE: z.string().min(1).optional(),
   STATIC_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -36,5 +36,7 @@ export function listenPort(env: ServerEnv): number {
 
 export function syncedTableName(env: ServerEnv): string {
   if (env.LAKEBASE_SYNCED_TABLE) return env.LAKEBASE_SYNCED_TABLE;
-  return env.LAKEBASE_CATALOG ? `${env.LAKEBASE_CATALOG}.public.orders_synced` : DEFAULT_SYNCED_TABLE;
+  return env.LAKEBASE_CATALOG_NAME
+    ? `${env.LAKEBASE_CATALOG_NAME}.public.orders_synced`
+    : DEFAULT_SYNCED_TABLE;
 }

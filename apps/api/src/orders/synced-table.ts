@@ -11,7 +11,8 @@ export interface SyncedTable {
   sqlName: string;
 }
 
-export const DEFAULT_SYNCED_TABLE = "lakebase.public.orders_synced";
+// Same default as the Lakebase admin (LAKEBASE_CATALOG_NAME defaults to orders_catalog).
+export const DEFAULT_SYNCED_TABLE = "orders_catalog.public.orders_synced";
 
 // Unity Catalog names: letters, digits, underscores, hyphens. Anything else is refused rather than quoted
 // into SQL, even though quoting would make it safe.
@@ -20,7 +21,7 @@ const PART = /^[A-Za-z_][A-Za-z0-9_-]{0,254}$/;
 /** Parses `catalog.schema.table` (LAKEBASE_SYNCED_TABLE); `schema.table` is accepted too. */
 export function parseSyncedTable(name: string = DEFAULT_SYNCED_TABLE): SyncedTable {
   const parts = name.trim().split(".");
-  const [catalog, schema, table] = parts.length === 2 ? ["lakebase", parts[0], parts[1]] : parts;
+  const [catalog, schema, table] = parts.length === 2 ? ["orders_catalog", parts[0], parts[1]] : parts;
   if (parts.length < 2 || parts.length > 3 || !catalog || !schema || !table) {
     throw new Error(`synced table name "${name}" must be catalog.schema.table`);
   }
