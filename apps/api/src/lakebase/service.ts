@@ -65,15 +65,8 @@ export interface OperationView {
 
 export interface LakebaseStatus extends ResourceSnapshot {
   configured: boolean;
-  config: {
-    instanceName: string;
-    catalogName: string;
-    databaseName: string;
-    syncedTable: string;
-    sourceTable: string;
-    storageCatalog: string;
-    storageSchema: string;
-  };
+  /** The resource names (who the admins are is not for every user to see). */
+  config: Omit<LakebaseConfig, "configured" | "admins">;
   /** The running operation, else the last one (so a failure in the background stays visible). */
   operation: OperationView | null;
   fetchedAt: string;

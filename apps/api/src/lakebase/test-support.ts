@@ -2,6 +2,7 @@ import net from "node:net";
 import { WorkspaceClient } from "@databricks/sdk-experimental";
 import { createDb, type Db } from "@lakebase-orders/db";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { until } from "@lakebase-orders/lakebase-local/testing";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import { type App, createApp } from "../app.ts";
@@ -13,6 +14,8 @@ import { createLakebaseService } from "./index.ts";
 import type { LakebaseService } from "./service.ts";
 
 // Transitions in milliseconds, so a full create → ONLINE → delete takes well under a second.
+export { until };
+
 export const FAST = { instanceStartMs: 30, instanceDeleteMs: 20, pipelineStepMs: 30 };
 export const ADMIN = "local-admin@example.com";
 export const SOURCE_ROWS = 600;
@@ -121,21 +124,6 @@ export function clientFor(app: App, email?: string): TRPCClient<AppRouter> {
 /** Calls per REST route so far (e.g. `POST /api/2.0/database/instances`). */
 export function routeCalls(local: LakebaseLocal): number {
   return Object.values(local.counters().routes).reduce((a, b) => a + b, 0);
-}
-
-export async function until<T>(
-  fn: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /**
