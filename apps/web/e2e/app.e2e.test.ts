@@ -200,8 +200,21 @@ describe("admin console", () => {
     await page.getByRole("heading", { name: "Create accepted" }).waitFor();
     await page.locator(".progress-view").waitFor();
     await page.screenshot({ path: screenshotPath("admin-create-progress"), fullPage: true });
+
+    // Meanwhile an analyst opening the orders sees the sync's progress, not an error, and the table
+    // appears on its own once the data is online (no reload).
+    const analyst = await stack.context.newPage();
+    await analyst.goto(stack.baseUrl);
+    const waiting = analyst.getByRole("status").filter({ hasText: "Data is still syncing" });
+    await waiting.waitFor({ timeout: 10_000 });
+    expect(await analyst.getByRole("alert").count()).toBe(0);
+    await analyst.screenshot({ path: screenshotPath("orders-syncing"), fullPage: true });
+
     await page.getByText("The synced table is online").waitFor({ timeout: 90_000 });
     await page.screenshot({ path: screenshotPath("admin-online"), fullPage: true });
+    await analyst.locator("tr[data-order-key]").first().waitFor({ timeout: 30_000 });
+    expect(await waiting.count()).toBe(0);
+    await analyst.close();
 
     await page.getByRole("link", { name: "Orders" }).click();
     await rows().first().waitFor({ timeout: 30_000 });

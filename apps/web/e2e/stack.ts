@@ -66,6 +66,8 @@ export async function startStack(rows: number): Promise<Stack> {
     const lakebase = await startLakebaseLocal({
       identity: ADMIN,
       sourceRows: rows,
+      // Slow enough that an analyst's page can be seen waiting on the sync while the admin creates.
+      timings: { instanceStartMs: 1500, instanceDeleteMs: 300, pipelineStepMs: 1500 },
       seed: {
         instanceName: NAMES.instance,
         catalogName: NAMES.catalog,
