@@ -16,7 +16,7 @@ export interface AppDeps {
   db: Db;
   logger?: Logger;
   /** Acting identity when no Databricks Apps proxy headers are present. */
-  localIdentity?: string;
+  localIdentity?: string | null;
   /** 3-part `catalog.schema.table` of the synced orders table (default `orders_catalog.public.orders_synced`). */
   syncedTable?: string | SyncedTable;
   /** Replaces the default "does the table exist" check (the Lakebase admin adds sync progress). */
@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps) {
     orders,
     dataAvailability: deps.dataAvailability ?? deps.lakebase?.availability(tableCheck) ?? tableCheck,
     lakebase: deps.lakebase,
-    localIdentity: deps.localIdentity ?? "local-admin@example.com",
+    localIdentity: deps.localIdentity === undefined ? "local-admin@example.com" : deps.localIdentity,
   };
 
   const app = new Hono<{ Variables: RequestVars }>();

@@ -8,7 +8,9 @@ export const serverEnv = z.object({
   DATABRICKS_APP_PORT: port.optional(),
   PORT: port.optional(),
   HOST: z.string().min(1).default("0.0.0.0"),
-  LOCAL_IDENTITY: z.string().min(1).default("local-admin@example.com"),
+  LOCAL_IDENTITY: z.string().min(1).optional(),
+  /** Set by Databricks Apps: identities then come from its proxy only. */
+  DATABRICKS_APP_NAME: z.string().min(1).optional(),
   LAKEBASE_CATALOG_NAME: z.string().min(1).optional(),
   /** `catalog.schema.table`; default `<LAKEBASE_CATALOG_NAME>.public.orders_synced`. */
   LAKEBASE_SYNCED_TABLE: z.string().min(1).optional(),
@@ -39,4 +41,13 @@ export function syncedTableName(env: ServerEnv): string {
   return env.LAKEBASE_CATALOG_NAME
     ? `${env.LAKEBASE_CATALOG_NAME}.public.orders_synced`
     : DEFAULT_SYNCED_TABLE;
+}
+
+/**
+ * Acting identity for requests without the Apps proxy's headers: the configured one, else the local
+ * default outside Databricks Apps; inside Apps none (such requests are anonymous).
+ */
+export function localIdentity(env: ServerEnv): string | null {
+  if (env.LOCAL_IDENTITY) return env.LOCAL_IDENTITY;
+  return env.DATABRICKS_APP_NAME ? null : "local-admin@example.com";
 }

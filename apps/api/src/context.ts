@@ -8,7 +8,7 @@ export interface Identity {
   /** Who acts: the e-mail, else the user id, from the Databricks Apps proxy; else the local identity. */
   actor: string;
   email: string | null;
-  source: "databricks-apps" | "local";
+  source: "databricks-apps" | "local" | "anonymous";
 }
 
 export type DataAvailability = { available: true } | { available: false; reason: string };
@@ -23,8 +23,11 @@ export interface AppServices {
    * admin can replace it to report the sync pipeline's progress (the reason reaches the client verbatim).
    */
   dataAvailability: () => Promise<DataAvailability>;
-  /** Used outside Databricks Apps, where no proxy sets X-Forwarded-Email. */
-  localIdentity: string;
+  /**
+   * Used outside Databricks Apps, where no proxy sets X-Forwarded-Email. Null inside Apps: there a request
+   * without the proxy's headers is anonymous, never the local (admin) identity.
+   */
+  localIdentity: string | null;
   /** Lifecycle admin of the Lakebase resources (the `lakebase` router); absent when not wired. */
   lakebase?: LakebaseService;
 }
@@ -42,12 +45,13 @@ export function requestIdFrom(headers: Headers): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-export function identityFrom(headers: Headers, localIdentity: string): Identity {
+export function identityFrom(headers: Headers, localIdentity: string | null): Identity {
   const email = headers.get("x-forwarded-email")?.trim() || null;
   const user = headers.get("x-forwarded-user")?.trim() || null;
   const actor = email ?? user;
   if (actor) return { actor, email, source: "databricks-apps" };
-  return { actor: localIdentity, email: null, source: "local" };
+  if (localIdentity) return { actor: localIdentity, email: null, source: "local" };
+  return { actor: "anonymous", email: null, source: "anonymous" };
 }
 
 export function createContext(services: AppServices, headers: Headers, requestId: string): Context {

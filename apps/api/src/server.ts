@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createDbFromEnv, type Db, runMigrations } from "@lakebase-orders/db";
 import { type AppDeps, createApp } from "./app.ts";
-import { listenPort, parseServerEnv, syncedTableName } from "./config.ts";
+import { listenPort, localIdentity, parseServerEnv, syncedTableName } from "./config.ts";
 import { createLakebaseService } from "./lakebase/index.ts";
 import { createLogger, type Logger, serializeError } from "./log.ts";
 
@@ -57,7 +57,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const app = createApp({
     db,
     logger,
-    localIdentity: env.LOCAL_IDENTITY,
+    localIdentity: localIdentity(env),
     syncedTable: syncedTableName(env),
     countCacheTtlSeconds: env.COUNT_CACHE_TTL_SECONDS,
     staticDir: options.staticDir ?? env.STATIC_DIR,

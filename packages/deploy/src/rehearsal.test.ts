@@ -142,6 +142,26 @@ describe("deploy rehearsal of dist/app", () => {
     expect(lakebase.counters().tokensIssued).toBeGreaterThan(0);
   });
 
+  it("trusts only the proxy's identity: a request without it is anonymous and may not administer", async () => {
+    const status = await fetch(`${appUrl}/api/trpc/lakebase.status`);
+    expect(status.status).toBe(200);
+    const body = (await status.json()) as {
+      result: { data: { viewer: { email: string | null; isAdmin: boolean } } };
+    };
+    expect(body.result.data.viewer).toMatchObject({ email: null, isAdmin: false });
+    const stop = await fetch(`${appUrl}/api/trpc/lakebase.stop`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+    });
+    expect(stop.status).toBe(403);
+    const asUser = await fetch(`${appUrl}/api/trpc/lakebase.status`, {
+      headers: { "X-Forwarded-Email": "ada@example.com" },
+    });
+    const viewer = ((await asUser.json()) as typeof body).result.data.viewer;
+    expect(viewer).toMatchObject({ email: "ada@example.com", isAdmin: false });
+  });
+
   it("exits within 15 s of SIGTERM", async () => {
     const exited = new Promise<number | null>((resolve) => app.once("exit", (code) => resolve(code)));
     const started = performance.now();

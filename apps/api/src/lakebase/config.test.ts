@@ -46,4 +46,17 @@ describe("loadLakebaseConfig", () => {
     );
     expect(() => loadLakebaseConfig({ APP_ADMINS: "root" })).toThrow(/APP_ADMINS/);
   });
+
+  it("names no admin inside Databricks Apps unless APP_ADMINS does", () => {
+    const apps = {
+      DATABRICKS_HOST: "https://example.cloud.databricks.com",
+      DATABRICKS_APP_NAME: "lakebase-orders",
+    };
+    expect(loadLakebaseConfig(apps).admins).toEqual([]);
+    expect(loadLakebaseConfig({ ...apps, APP_ADMINS: "" }).admins).toEqual([]);
+    expect(loadLakebaseConfig({ ...apps, APP_ADMINS: "Ada@Example.com" }).admins).toEqual([
+      "ada@example.com",
+    ]);
+    expect(loadLakebaseConfig({}).admins).toEqual(["local-admin@example.com"]);
+  });
 });

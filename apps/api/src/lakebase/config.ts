@@ -79,7 +79,8 @@ export function loadLakebaseConfig(env: Env): LakebaseConfig {
       `invalid Lakebase configuration:\n  LAKEBASE_SYNCED_TABLE: "${syncedTable}" must be in the catalog LAKEBASE_CATALOG_NAME="${catalogName}"`,
     );
   }
-  const admins = (e.APP_ADMINS ?? LOCAL_DEFAULTS.admins)
+  // Inside Databricks Apps nobody is an admin unless APP_ADMINS names them; locally the local identity is.
+  const admins = (e.APP_ADMINS ?? (env.DATABRICKS_APP_NAME ? "" : LOCAL_DEFAULTS.admins))
     .split(",")
     .map((a) => a.trim().toLowerCase())
     .filter(Boolean);
