@@ -1,14 +1,9 @@
 import path from "node:path";
+import { isReadyLine, type ReadyLine } from "../../packages/lakebase-local/src/ready-line.ts";
 import { type Managed, run } from "./processes.ts";
 
-export interface LocalLakebaseInfo {
-  restUrl: string;
-  workspaceToken: string;
-  pgHost: string;
-  pgPort: number;
-  instanceName: string;
-  databaseName: string;
-}
+/** The CLI's ready line, with the seeded default instance that `pnpm dev` always asks for. */
+export type LocalLakebaseInfo = ReadyLine & { pgPort: number; instanceName: string; databaseName: string };
 
 /**
  * Starts the local Lakebase CLI (embedded PostgreSQL + Databricks REST emulator) with its data kept in
@@ -34,8 +29,15 @@ export async function startLocalLakebase(
     {
       cwd: root,
       onLine: (line) => {
-        if (!line.startsWith('{"restUrl"')) return;
-        resolveInfo(JSON.parse(line) as LocalLakebaseInfo);
+        if (!isReadyLine(line)) return;
+        const ready = JSON.parse(line) as ReadyLine;
+        if (ready.pgPort === null || ready.instanceName === null || ready.databaseName === null) return;
+        resolveInfo({
+          ...ready,
+          pgPort: ready.pgPort,
+          instanceName: ready.instanceName,
+          databaseName: ready.databaseName,
+        });
       },
     },
   );

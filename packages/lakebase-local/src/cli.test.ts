@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { isPortFree } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ReadyLine } from "./ready-line.ts";
 import { sdkFor } from "./test-helpers.ts";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.ts");
@@ -17,14 +18,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => fs.rm(d, { recursive: true, force: true })));
 });
 
-interface Ready {
-  restUrl: string;
-  workspaceToken: string;
-  pgHost: string;
-  pgPort: number;
-  instanceName: string;
-  databaseName: string;
-}
+type Ready = ReadyLine & { pgPort: number; instanceName: string; databaseName: string };
 
 function startCli(args: string[]): Promise<{ child: ChildProcess; ready: Ready; logs: string[] }> {
   const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startLakebaseLocal } from "./lakebase-local.ts";
+import type { ReadyLine } from "./ready-line.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -94,16 +95,15 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
   log({ event: "started", ms: Date.now() - started });
-  process.stdout.write(
-    `${JSON.stringify({
-      restUrl: local.restUrl,
-      workspaceToken: local.workspaceToken,
-      pgHost: local.pgHost,
-      pgPort: local.pgPort ?? null,
-      instanceName: local.instanceName ?? null,
-      databaseName: local.databaseName ?? null,
-    })}\n`,
-  );
+  const ready: ReadyLine = {
+    restUrl: local.restUrl,
+    workspaceToken: local.workspaceToken,
+    pgHost: local.pgHost,
+    pgPort: local.pgPort ?? null,
+    instanceName: local.instanceName ?? null,
+    databaseName: local.databaseName ?? null,
+  };
+  process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 
 main().catch((error: unknown) => {

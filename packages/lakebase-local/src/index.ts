@@ -8,4 +8,5 @@ export {
   type SeedOptions,
   startLakebaseLocal,
 } from "./lakebase-local.ts";
+export { isReadyLine, type ReadyLine } from "./ready-line.ts";
 export { SOURCE_COLUMNS, SOURCE_TABLE, type Timings } from "./service.ts";

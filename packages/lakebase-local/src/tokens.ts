@@ -53,7 +53,7 @@ export class TokenStore {
   /** The identity behind a REST bearer token, or undefined (unknown, expired or a database-only credential). */
   bearer(token: string): string | undefined {
     const found = this.#tokens.get(token);
-    if (!found || found.kind !== "workspace" || found.expiresAt <= Date.now()) return undefined;
+    if (found?.kind !== "workspace" || found.expiresAt <= Date.now()) return undefined;
     return found.identity;
   }
 

