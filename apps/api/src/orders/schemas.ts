@@ -1,15 +1,7 @@
+import { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "@lakebase-orders/shared";
 import { z } from "zod";
 
-export const ORDER_STATUSES = ["F", "O", "P"] as const;
-export const ORDER_PRIORITIES = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"] as const;
-export const ORDER_SORTS = [
-  "orderKey",
-  "-orderKey",
-  "orderDate",
-  "-orderDate",
-  "totalPrice",
-  "-totalPrice",
-] as const;
+export { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES };
 
 export const orderStatus = z.enum(ORDER_STATUSES);
 export const orderPriority = z.enum(ORDER_PRIORITIES);

@@ -1,0 +1,17 @@
+// The orders vocabulary: the values the TPC-H data holds and the sorts the API offers. The API builds its zod
+// schemas from these lists and the SPA its selects, so the two cannot disagree.
+
+export const ORDER_STATUSES = ["F", "O", "P"] as const;
+export const ORDER_PRIORITIES = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"] as const;
+export const ORDER_SORTS = [
+  "orderKey",
+  "-orderKey",
+  "orderDate",
+  "-orderDate",
+  "totalPrice",
+  "-totalPrice",
+] as const;
+
+export type OrderStatusCode = (typeof ORDER_STATUSES)[number];
+export type OrderPriority = (typeof ORDER_PRIORITIES)[number];
+export type OrderSort = (typeof ORDER_SORTS)[number];
