@@ -1,102 +1,26 @@
-import type { Db } from "@lakebase-orders/db";
+import { serializeError } from "@lakebase-orders/log";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { ZodError } from "zod";
-import { type AppServices, createContext, type DataAvailability, requestIdFrom } from "./context.ts";
-import type { LakebaseService } from "./lakebase/service.ts";
-import { createLogger, type Logger, scrubSecrets, serializeError } from "./log.ts";
-import { tableAvailability } from "./orders/availability.ts";
-import { createOrdersStore } from "./orders/orders-store.ts";
-import type { OrdersStore } from "./orders/store.ts";
-import { parseSyncedTable, type SyncedTable } from "./orders/synced-table.ts";
+import { createContext } from "./context.ts";
+import { isDomainError } from "./errors/domain-error.ts";
+import { healthRoutes } from "./http/health.ts";
+import { type RequestVars, requestLog } from "./http/request-log.ts";
 import { appRouter } from "./router.ts";
+import type { AppServices } from "./services.ts";
 import { serveSpa } from "./static-files.ts";
 
-export interface AppDeps {
-  db: Db;
-  logger?: Logger;
-  /** Acting identity when no Databricks Apps proxy headers are present. */
-  localIdentity?: string | null;
-  /** 3-part `catalog.schema.table` of the synced orders table (default `orders_catalog.public.orders_synced`). */
-  syncedTable?: string | SyncedTable;
-  /** Replaces the default "does the table exist" check (the Lakebase admin adds sync progress). */
-  dataAvailability?: () => Promise<DataAvailability>;
-  /** The Lakebase admin: mounts `lakebase.*` and, unless dataAvailability is given, reports sync progress. */
-  lakebase?: LakebaseService;
-  /** Seconds a count/stats result is reused (default 10). */
-  countCacheTtlSeconds?: number;
-  /** Deadline of the readiness query. */
+export interface AppOptions {
+  /** Deadline of the readiness query (default 2000 ms). */
   readyTimeoutMs?: number;
-  /** A built SPA to serve beside the API (apps/web/dist). */
-  staticDir?: string;
 }
 
-interface RequestVars {
-  requestId: string;
-  procedureErrors: { procedure: string | undefined; code: string }[];
-}
-
-export function createApp(deps: AppDeps) {
-  const logger = deps.logger ?? createLogger();
-  const table =
-    typeof deps.syncedTable === "object" ? deps.syncedTable : parseSyncedTable(deps.syncedTable ?? undefined);
-  const orders: OrdersStore = createOrdersStore({
-    prisma: deps.db.prisma,
-    table,
-    countCacheTtlSeconds: deps.countCacheTtlSeconds ?? 10,
-  });
-  const tableCheck = tableAvailability(deps.db.prisma, table);
-  const services: AppServices = {
-    db: deps.db,
-    logger,
-    orders,
-    dataAvailability: deps.dataAvailability ?? deps.lakebase?.availability(tableCheck) ?? tableCheck,
-    lakebase: deps.lakebase,
-    localIdentity: deps.localIdentity === undefined ? "local-admin@example.com" : deps.localIdentity,
-  };
-
+/** The HTTP surface: it only wires requests to the services (built once by `createServices`). */
+export function createApp(services: AppServices, options: AppOptions = {}) {
+  const { logger } = services;
   const app = new Hono<{ Variables: RequestVars }>();
-
-  // One JSON line per request: id, procedures, status, duration, outcome. Never headers (tokens live there).
-  app.use("*", async (c, next) => {
-    const started = performance.now();
-    const requestId = requestIdFrom(c.req.raw.headers);
-    c.set("requestId", requestId);
-    c.set("procedureErrors", []);
-    await next();
-    c.header("X-Request-Id", requestId);
-    const url = new URL(c.req.url);
-    const errors = c.get("procedureErrors");
-    const status = c.res.status;
-    const outcome =
-      status >= 500 || errors.some((e) => e.code === "INTERNAL_SERVER_ERROR")
-        ? "error"
-        : status >= 400 || errors.length > 0
-          ? "rejected"
-          : "ok";
-    logger.info("request", {
-      requestId,
-      method: c.req.method,
-      path: url.pathname,
-      procedures: procedureNames(url.pathname),
-      status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      outcome,
-      ...(errors.length > 0 ? { errors } : {}),
-    });
-  });
-
-  app.get("/api/health", (c) => c.json({ status: "ok" }));
-
-  app.get("/api/ready", async (c) => {
-    try {
-      await deps.db.ping(deps.readyTimeoutMs ?? 2000);
-      return c.json({ status: "ready" });
-    } catch (error) {
-      const reason = scrubSecrets(error instanceof Error ? error.message : String(error));
-      return c.json({ status: "unavailable", reason: `database: ${reason}` }, 503);
-    }
-  });
+  app.use("*", requestLog(logger));
+  app.route("/api", healthRoutes(services, options));
 
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({
@@ -112,35 +36,31 @@ export function createApp(deps: AppDeps) {
             procedure: path,
             error: serializeError(error.cause ?? error),
           });
-        } else if (error.cause && !(error.cause instanceof ZodError)) {
-          // Mapped failures (database unreachable, table missing) keep their cause for the operator.
-          logger.warn("procedure rejected", {
-            requestId: c.get("requestId"),
-            procedure: path,
-            code: error.code,
-            error: serializeError(error.cause),
-          });
+        } else {
+          // Failures with an underlying cause (database unreachable, table missing) keep it for the
+          // operator; a plain "not found" or bad input needs no second line.
+          const cause = isDomainError(error.cause) ? error.cause.cause : error.cause;
+          if (cause && !(cause instanceof ZodError)) {
+            logger.warn("procedure rejected", {
+              requestId: c.get("requestId"),
+              procedure: path,
+              code: error.code,
+              error: serializeError(cause),
+            });
+          }
         }
       },
     }),
   );
 
   app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
-
-  if (deps.staticDir) app.get("*", serveSpa(deps.staticDir));
+  if (services.config.server.staticDir) app.get("*", serveSpa(services.config.server.staticDir));
 
   app.onError((error, c) => {
     logger.error("unhandled error", { requestId: c.get("requestId"), error: serializeError(error) });
     return c.json({ error: "internal error", requestId: c.get("requestId") }, 500);
   });
-
   return app;
 }
 
 export type App = ReturnType<typeof createApp>;
-
-function procedureNames(pathname: string): string[] | undefined {
-  const prefix = "/api/trpc/";
-  if (!pathname.startsWith(prefix)) return undefined;
-  return decodeURIComponent(pathname.slice(prefix.length)).split(",").filter(Boolean);
-}

@@ -1,7 +1,11 @@
-export { type App, type AppDeps, createApp } from "./app.ts";
-export type { Context, DataAvailability, Identity } from "./context.ts";
-export { createLogger, type Logger, silentLogger } from "./log.ts";
+export { type App, type AppOptions, createApp } from "./app.ts";
+export type { Context } from "./context.ts";
+export type { Identity } from "./identity.ts";
+export type { LakebaseStatus } from "./lakebase/types.ts";
+export type { DataAvailability } from "./orders/availability.ts";
 export type * from "./orders/schemas.ts";
 export { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "./orders/schemas.ts";
 export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from "./router.ts";
+export { run } from "./run.ts";
 export { type RunningServer, type StartServerOptions, startServer } from "./server.ts";
+export { type AppServices, buildServices, createServices, type ServiceOptions } from "./services.ts";

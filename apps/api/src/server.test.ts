@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { type Env, loadConfig } from "@lakebase-orders/config";
 import { createDb } from "@lakebase-orders/db";
+import { createLogger } from "@lakebase-orders/log";
 import { freePort, type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "./log.ts";
 import { type RunningServer, startServer } from "./server.ts";
 
 // A private cluster: these tests stop and restart PostgreSQL, which the shared one must never see.
@@ -42,21 +43,21 @@ afterAll(async () => {
 });
 
 async function start(): Promise<RunningServer> {
-  return startServer({
-    env: { LAKEBASE_PG_URL: appUrl(), PORT: "0" },
+  return startServer(loadConfig({ LAKEBASE_PG_URL: appUrl(), PORT: "0" }), {
     host: "127.0.0.1",
     logger: createLogger({ write: (line) => logs.push(line) }),
-    app: { readyTimeoutMs: 1500 },
+    readyTimeoutMs: 1500,
   });
 }
 
+/** As the entry point does it: the environment through the one configuration loader. */
+const startFromEnv = async (env: Env) => startServer(loadConfig(env));
+
 describe("startServer", () => {
   it("refuses a bad environment with the variable's name", async () => {
-    await expect(startServer({ env: {} })).rejects.toThrow(/LAKEBASE_PG_URL/);
-    await expect(startServer({ env: { LAKEBASE_PG_URL: postgres.url(), PORT: "http" } })).rejects.toThrow(
-      /PORT/,
-    );
-    await expect(startServer({ env: { LAKEBASE_PG_URL: "mysql://x" } })).rejects.toThrow(/LAKEBASE_PG_URL/);
+    await expect(startFromEnv({})).rejects.toThrow(/LAKEBASE_PG_URL/);
+    await expect(startFromEnv({ LAKEBASE_PG_URL: postgres.url(), PORT: "http" })).rejects.toThrow(/PORT/);
+    await expect(startFromEnv({ LAKEBASE_PG_URL: "mysql://x" })).rejects.toThrow(/LAKEBASE_PG_URL/);
   });
 
   it("is ready while the database answers, 503 while it is down, ready again after a restart", async () => {

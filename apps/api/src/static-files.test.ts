@@ -1,10 +1,12 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { loadConfig } from "@lakebase-orders/config";
 import { createDb } from "@lakebase-orders/db";
+import { silentLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
-import { silentLogger } from "./log.ts";
+import { buildServices } from "./services.ts";
 
 let dir: string;
 // Never connects: these routes do not touch the database.
@@ -18,7 +20,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, "assets", "index-abc123.js"), "console.log(1)");
   await fs.writeFile(path.join(dir, "favicon.svg"), "<svg/>");
   await fs.writeFile(path.join(os.tmpdir(), "api-static-secret.txt"), "secret");
-  app = createApp({ db, logger: silentLogger, staticDir: dir });
+  app = createApp(buildServices(loadConfig({ STATIC_DIR: dir }), db, { logger: silentLogger }));
 });
 
 afterAll(async () => {

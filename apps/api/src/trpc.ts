@@ -1,7 +1,8 @@
 import { initTRPC } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
-import { databricksErrorData } from "./lakebase/errors.ts";
+import { isDomainError } from "./errors/domain-error.ts";
+import { toTrpcError } from "./errors/to-trpc-error.ts";
 
 // No transformer on purpose: the wire stays plain JSON, so curl and other languages can call every
 // procedure. Outputs are therefore plain DTOs (decimals as strings, dates as YYYY-MM-DD).
@@ -12,12 +13,21 @@ const t = initTRPC.context<Context>().create({
     const message = error.code === "INTERNAL_SERVER_ERROR" ? "Internal server error" : shape.message;
     const { stack: _stack, ...data } = shape.data;
     // The Databricks error code behind a failed Lakebase call, for the SPA to recognise.
-    const databricks = databricksErrorData(error.cause);
+    const databricks = isDomainError(error.cause) ? error.cause.databricks : null;
     return { ...shape, message, data: { ...data, zodError, databricks } };
   },
 });
 
+// Domain code throws domain errors; this is where they become tRPC codes, for every procedure.
+const domainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTrpcError(result.error);
+    if (mapped !== result.error) throw mapped;
+  }
+  return result;
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(domainErrors);
 export const createCallerFactory = t.createCallerFactory;
-export const mergeRouters = t.mergeRouters;

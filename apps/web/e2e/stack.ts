@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RunningServer, startServer } from "@lakebase-orders/api";
+import { loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { createLogger } from "@lakebase-orders/log";
 import type { AxeResults } from "axe-core";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
@@ -78,24 +80,22 @@ export async function startStack(rows: number): Promise<Stack> {
     });
     cleanups.push(() => lakebase.stop());
 
-    const server = await startServer({
-      port: 0,
-      host: "127.0.0.1",
-      staticDir,
-      env: {
+    const server = await startServer(
+      loadConfig({
+        STATIC_DIR: staticDir,
         DATABRICKS_HOST: lakebase.restUrl,
         DATABRICKS_TOKEN: lakebase.workspaceToken,
         LAKEBASE_INSTANCE_NAME: NAMES.instance,
         LAKEBASE_CATALOG_NAME: NAMES.catalog,
-        LAKEBASE_CATALOG: NAMES.catalog,
         LAKEBASE_DATABASE_NAME: NAMES.database,
         LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
         PGPORT: String(lakebase.pgPort),
         APP_ADMINS: ADMIN,
         LOCAL_IDENTITY: ADMIN,
         LOG_LEVEL: "error",
-      },
-    });
+      }),
+      { port: 0, host: "127.0.0.1", logger: createLogger({ level: "error" }) },
+    );
     cleanups.push(() => server.close());
 
     const profileDir = await mkdtemp(path.join(tmpdir(), "web-e2e-chromium-"));

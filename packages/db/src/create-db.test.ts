@@ -1,11 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  createCachingTokenProvider,
-  type JsonLogger,
-  type PgConnection,
-} from "@lakebase-orders/lakebase-auth";
+import { createCachingTokenProvider, type PgConnection } from "@lakebase-orders/lakebase-auth";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, freePort, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,11 +13,7 @@ let database: TestDatabase;
 let base: Omit<PgConnection, "password">;
 let password: string;
 const logLines: string[] = [];
-const logger: JsonLogger = {
-  info: (e) => logLines.push(JSON.stringify(e)),
-  warn: (e) => logLines.push(JSON.stringify(e)),
-  error: (e) => logLines.push(JSON.stringify(e)),
-};
+const logger = createLogger({ write: (l) => logLines.push(l) });
 
 beforeAll(async () => {
   database = await createTestDatabase("create_db");

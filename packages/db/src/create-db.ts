@@ -1,13 +1,13 @@
+import type { AppConfig } from "@lakebase-orders/config";
 import {
   type CachingOptions,
-  type Env,
-  type JsonLogger,
+  type ConnectionSettings,
   type PgConnection,
   type ResolveDeps,
   resolveConnection,
-  silentLogger,
   type TokenProvider,
 } from "@lakebase-orders/lakebase-auth";
+import { type Logger, silentLogger } from "@lakebase-orders/log";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { type DbPoolConfig, type DbPoolConfigInput, parseDbPoolConfig } from "./db-config.ts";
@@ -26,7 +26,7 @@ export interface CreateDbOptions extends DbPoolConfigInput {
   connection?: PgConnection & { read?: PgConnection };
   /** Pool size. */
   max?: number;
-  logger?: JsonLogger;
+  logger?: Logger;
 }
 
 export interface Db {
@@ -101,8 +101,7 @@ export function createDb(options: CreateDbOptions): Db {
         readPool ? endPool(readPool, remaining()) : true,
       ]);
       if (ended.includes(false)) {
-        logger.warn({
-          event: "db_disconnect_deadline",
+        logger.warn("db_disconnect_deadline", {
           deadlineMs,
           note: "clients still checked out were abandoned",
         });
@@ -111,8 +110,9 @@ export function createDb(options: CreateDbOptions): Db {
   };
 }
 
-export interface CreateDbFromEnvOptions {
-  logger?: JsonLogger;
+export interface CreateDbFromConfigOptions {
+  logger?: Logger;
+  /** Overrides of the pool settings (the size comes from the configuration). */
   pool?: DbPoolConfigInput;
   workspaceClient?: ResolveDeps["workspaceClient"];
   tokenOptions?: CachingOptions;
@@ -121,12 +121,15 @@ export interface CreateDbFromEnvOptions {
 }
 
 /**
- * What the API calls at start-up: resolve the connection from the environment, fetch the first token (so
+ * What the API calls at start-up: resolve the connection from the configuration, fetch the first token (so
  * misconfigured credentials show at once, and the pool learns the token lifetime), then build the pools.
  */
-export async function createDbFromEnv(env: Env, options: CreateDbFromEnvOptions = {}): Promise<Db> {
+export async function createDbFromConfig(
+  config: ConnectionSettings & Pick<AppConfig, "database">,
+  options: CreateDbFromConfigOptions = {},
+): Promise<Db> {
   const logger = options.logger ?? silentLogger;
-  const connection = await resolveConnection(env, {
+  const connection = await resolveConnection(config, {
     logger,
     ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
     ...(options.tokenOptions && { tokenOptions: options.tokenOptions }),
@@ -137,14 +140,13 @@ export async function createDbFromEnv(env: Env, options: CreateDbFromEnvOptions 
       await provider.getToken();
     } catch (error) {
       // Not fatal: the pool asks again per connection, and readiness reports the database as down meanwhile.
-      logger.error({
-        event: "lakebase_first_token_failed",
+      logger.error("lakebase_first_token_failed", {
         message: error instanceof Error ? error.message : String(error),
       });
     }
     if (options.backgroundRefresh ?? true) provider.start();
   }
-  const db = createDb({ connection, logger, ...options.pool });
+  const db = createDb({ connection, logger, max: config.database.poolMax, ...options.pool });
   return {
     ...db,
     disconnect: async (deadlineMs?: number) => {

@@ -1,8 +1,8 @@
 export {
-  type CreateDbFromEnvOptions,
+  type CreateDbFromConfigOptions,
   type CreateDbOptions,
   createDb,
-  createDbFromEnv,
+  createDbFromConfig,
   type Db,
 } from "./create-db.ts";
 export {
@@ -20,6 +20,7 @@ export {
   type Migration,
   MigrationError,
   type MigrationProblem,
+  migratePool,
   type RunMigrationsOptions,
   type RunMigrationsResult,
   runMigrations,

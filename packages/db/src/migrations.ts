@@ -7,9 +7,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-// MIGRATIONS_DIR: the deployed app folder is a bundle, where the sources' relative layout does not exist.
-export const DEFAULT_MIGRATIONS_DIR =
-  process.env.MIGRATIONS_DIR || fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
+// The deployed app is a bundle where this layout does not exist: it passes its own folder (MIGRATIONS_DIR).
+export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
 
 // One fixed key for every replica of the app: pg_advisory_lock(bigint). Arbitrary, but must never change.
 const LOCK_KEY = "7220191813540321371";
@@ -192,4 +191,17 @@ async function applyPending(
   }
   log({ event: "migrations_done", applied: result.applied, alreadyApplied: result.alreadyApplied.length });
   return result;
+}
+
+/** Runs the migrations on a client of the pool (it holds the advisory lock), then gives the client back. */
+export async function migratePool(
+  pool: pg.Pool,
+  options: Omit<RunMigrationsOptions, "client" | "connectionString"> = {},
+): Promise<RunMigrationsResult> {
+  const client = await pool.connect();
+  try {
+    return await runMigrations({ ...options, client });
+  } finally {
+    client.release();
+  }
 }

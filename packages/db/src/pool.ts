@@ -1,4 +1,5 @@
-import { type JsonLogger, type PgConnection, silentLogger } from "@lakebase-orders/lakebase-auth";
+import type { PgConnection } from "@lakebase-orders/lakebase-auth";
+import { type Logger, silentLogger } from "@lakebase-orders/log";
 import pg from "pg";
 import { type DbPoolConfig, effectiveMaxLifetimeSeconds } from "./db-config.ts";
 
@@ -11,7 +12,7 @@ export type PoolRole = "primary" | "read";
 export function createTokenPool(
   connection: PgConnection | { connectionString: string },
   config: DbPoolConfig,
-  options: { role?: PoolRole; logger?: JsonLogger } = {},
+  options: { role?: PoolRole; logger?: Logger } = {},
 ): pg.Pool {
   const role = options.role ?? "primary";
   const logger = options.logger ?? silentLogger;
@@ -50,7 +51,7 @@ export function createTokenPool(
   // An idle client dropped by the server (57P01, a restart, a failover) is emitted here; unheard, it would
   // crash the process. The pool already discards the client, so logging is all that is left to do.
   pool.on("error", (error: Error & { code?: string }) => {
-    logger.warn({ event: "db_pool_client_error", role, code: error.code ?? null, message: error.message });
+    logger.warn("db_pool_client_error", { role, code: error.code ?? null, message: error.message });
   });
   return pool;
 }

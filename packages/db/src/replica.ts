@@ -1,4 +1,4 @@
-import type { JsonLogger } from "@lakebase-orders/lakebase-auth";
+import type { Logger } from "@lakebase-orders/log";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
 // Prisma codes for "could not reach / lost the server" and pg-pool's connect timeout (which has no code).
@@ -43,7 +43,7 @@ type Operation = (args: unknown) => Promise<unknown>;
 export function createReadClient(
   replica: PrismaClient,
   primary: PrismaClient,
-  options: { logger: JsonLogger; retryAfterMs: number },
+  options: { logger: Logger; retryAfterMs: number },
 ): PrismaClient {
   let replicaDownUntil = 0;
   const onPrimary = (model: string | undefined, operation: string, args: unknown): Promise<unknown> => {
@@ -67,8 +67,7 @@ export function createReadClient(
         } catch (error) {
           if (!isUnreachable(error)) throw error;
           replicaDownUntil = Date.now() + options.retryAfterMs;
-          options.logger.warn({
-            event: "db_read_replica_unreachable",
+          options.logger.warn("db_read_replica_unreachable", {
             fallback: "primary",
             retryAfterMs: options.retryAfterMs,
             message: error instanceof Error ? error.message.slice(0, 300) : String(error),

@@ -1,8 +1,9 @@
-import type { JsonLogger } from "@lakebase-orders/lakebase-auth";
+import { type Env, loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDbFromEnv, type Db } from "./create-db.ts";
+import { type CreateDbFromConfigOptions, createDbFromConfig, type Db } from "./create-db.ts";
 
 // Tokens live 6 s here: refreshed at 3 s, treated as expired at 4.5 s, connections recycled every 3 s.
 const TTL_SECONDS = 6;
@@ -12,11 +13,10 @@ const CREDENTIALS_ROUTE = "POST /api/2.0/database/credentials";
 let lakebase: LakebaseLocal;
 let cluster: TestDatabase;
 const logLines: string[] = [];
-const logger: JsonLogger = {
-  info: (e) => logLines.push(JSON.stringify(e)),
-  warn: (e) => logLines.push(JSON.stringify(e)),
-  error: (e) => logLines.push(JSON.stringify(e)),
-};
+const logger = createLogger({ write: (l) => logLines.push(l) });
+// Through the app's one configuration loader, as the server does it.
+const createDbFromEnv = (env: Env, options?: CreateDbFromConfigOptions) =>
+  createDbFromConfig(loadConfig(env), options);
 
 beforeAll(async () => {
   cluster = await createTestDatabase("token_pool");

@@ -1,10 +1,13 @@
 // Entry of dist/app/server.mjs. Inside the deployed folder the SPA and the migrations sit beside the
-// bundle, not where the workspace sources keep them, so point the server at them before it loads.
+// bundle, not where the workspace sources keep them: they are the defaults here, unless the environment
+// names others.
 import path from "node:path";
+import { run } from "../../../apps/api/src/run.ts";
 
 const here = import.meta.dirname;
-process.env.STATIC_DIR ??= path.join(here, "public");
-process.env.MIGRATIONS_DIR ??= path.join(here, "migrations");
 process.env.NODE_ENV ??= "production";
-
-await import("../../../apps/api/src/main.ts");
+await run({
+  STATIC_DIR: path.join(here, "public"),
+  MIGRATIONS_DIR: path.join(here, "migrations"),
+  ...process.env,
+});

@@ -85,7 +85,7 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
 /** app.yaml: the command, the Lakebase names from databricks.yml's variable defaults, the database resource. */
 export function appYaml(): string {
   const vars = variableDefaults(readBundle());
-  const env: { name: string; value?: string; valueFrom?: string }[] = [
+  const env: { name: string; value: string }[] = [
     { name: "NODE_ENV", value: "production" },
     { name: "LAKEBASE_INSTANCE_NAME", value: vars.instance_name ?? "" },
     { name: "LAKEBASE_CATALOG_NAME", value: vars.catalog_name ?? "" },
@@ -95,8 +95,6 @@ export function appYaml(): string {
     { name: "SYNCED_TABLE_STORAGE_CATALOG", value: vars.storage_catalog ?? "" },
     { name: "SYNCED_TABLE_STORAGE_SCHEMA", value: vars.storage_schema ?? "" },
     { name: "APP_ADMINS", value: vars.admins ?? "" },
-    // The `database` app resource resolves to the instance's host (PGHOST carries it too).
-    { name: "LAKEBASE_DATABASE_HOST", valueFrom: "database" },
   ];
   return `# Written by pnpm build from databricks.yml's variable defaults; edit those, not this file.\n${stringify(
     {

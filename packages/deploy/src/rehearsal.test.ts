@@ -17,7 +17,7 @@ const SP = { clientId: "8f6c1a52-0d1e-4c3b-9a57-5b1f3a0e2d44", clientSecret: "do
 
 interface AppYaml {
   command: string[];
-  env: { name: string; value?: string; valueFrom?: string }[];
+  env: { name: string; value: string }[];
 }
 
 let workdir: string;
@@ -57,7 +57,6 @@ beforeAll(async () => {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...names,
-    LAKEBASE_DATABASE_HOST: "127.0.0.1", // valueFrom: database resolves to the instance host
     DATABRICKS_APP_NAME: "lakebase-orders",
     DATABRICKS_APP_PORT: String(port),
     DATABRICKS_HOST: lakebase.restUrl,

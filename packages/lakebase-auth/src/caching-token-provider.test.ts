@@ -1,20 +1,16 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { ApiError } from "@databricks/sdk-experimental";
+import { createLogger } from "@lakebase-orders/log";
 import { freePort } from "@lakebase-orders/pg-local";
 import { afterAll, describe, expect, it } from "vitest";
 import { createCachingTokenProvider, TokenUnavailableError } from "./caching-token-provider.ts";
-import type { JsonLogger } from "./logger.ts";
 import type { Credential } from "./token-provider.ts";
 
 // Every log line of every test goes here; the last test searches it for every token ever issued.
 const logLines: string[] = [];
 const issued: string[] = [];
-const logger: JsonLogger = {
-  info: (e) => logLines.push(JSON.stringify(e)),
-  warn: (e) => logLines.push(JSON.stringify(e)),
-  error: (e) => logLines.push(JSON.stringify(e)),
-};
+const logger = createLogger({ write: (l) => logLines.push(l) });
 
 function newToken(): string {
   const token = `tok_${randomBytes(12).toString("hex")}`;

@@ -1,4 +1,4 @@
-import { type JsonLogger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "@lakebase-orders/log";
 import { describeError, isRetryableCredentialError } from "./retryable.ts";
 import {
   type Credential,
@@ -21,7 +21,7 @@ export interface CachingOptions {
   maxDelayMs?: number;
   /** After a failed refresh, callers holding a still-valid token wait this long before asking the API again. */
   failureCooldownMs?: number;
-  logger?: JsonLogger;
+  logger?: Logger;
   /** Injectable for tests. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -99,7 +99,7 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
     let expiry = credential.expiresAt?.getTime();
     if (expiry !== undefined && !(expiry > at)) {
       // A fresh token cannot be expired: our clock is ahead of the issuer's. Fall back to the assumed lifetime.
-      logger.warn({ event: "lakebase_token_expiry_in_past", ...source, expiresAt: credential.expiresAt });
+      logger.warn("lakebase_token_expiry_in_past", { ...source, expiresAt: credential.expiresAt });
       expiry = undefined;
     }
     const lifetimeMs = expiry !== undefined ? expiry - at : o.assumedLifetimeSeconds * 1000;
@@ -124,8 +124,7 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
         m.refreshes++;
         m.lastRefreshMs = now() - started;
         m.lastRefreshAt = new Date(now());
-        logger.info({
-          event: "lakebase_token_refreshed",
+        logger.info("lakebase_token_refreshed", {
           ...source,
           attempts: attempt,
           ms: m.lastRefreshMs,
@@ -140,8 +139,7 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
         if (!retryable || attempt >= o.maxAttempts) {
           nextAttemptAt = now() + o.failureCooldownMs;
           const stillValid = cached !== undefined && now() < cached.validUntil;
-          logger.error({
-            event: "lakebase_token_refresh_failed",
+          logger.error("lakebase_token_refresh_failed", {
             ...source,
             attempts: attempt,
             retryable,
@@ -159,7 +157,7 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
         }
         // Full jitter: callers that failed together do not come back together.
         const delayMs = Math.round(random() * Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1)));
-        logger.warn({ event: "lakebase_token_refresh_retry", ...source, attempt, delayMs, cause });
+        logger.warn("lakebase_token_refresh_retry", { ...source, attempt, delayMs, cause });
         await sleep(delayMs);
       }
     }

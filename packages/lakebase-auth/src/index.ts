@@ -5,16 +5,6 @@ export {
   TokenUnavailableError,
 } from "./caching-token-provider.ts";
 export {
-  ConnectionConfigError,
-  type ConnectionEnv,
-  connectionEnvSchema,
-  parseConnectionEnv,
-  SSL_MODES,
-  type SslMode,
-  sslFor,
-} from "./connection-env.ts";
-export { type JsonLogger, jsonLineLogger, silentLogger } from "./logger.ts";
-export {
   autoscalingTokenProvider,
   jwtExpiry,
   provisionedTokenProvider,
@@ -22,12 +12,14 @@ export {
   workspaceOAuthTokenProvider,
 } from "./providers.ts";
 export {
+  type ConnectionSettings,
   type PgConnection,
   type ResolveDeps,
   type ResolvedConnection,
   resolveConnection,
 } from "./resolve-connection.ts";
 export { describeError, isRetryableCredentialError } from "./retryable.ts";
+export { ConnectionConfigError, sslFor } from "./ssl.ts";
 export {
   type Credential,
   describeSource,
@@ -37,4 +29,4 @@ export {
   type TokenProvider,
   type TokenSourceDescription,
 } from "./token-provider.ts";
-export { createWorkspaceClient, type Env } from "./workspace-client.ts";
+export { createWorkspaceClient } from "./workspace-client.ts";

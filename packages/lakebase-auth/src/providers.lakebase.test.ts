@@ -1,15 +1,16 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
+import { type Env, loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JsonLogger } from "./logger.ts";
 import {
   autoscalingTokenProvider,
   provisionedTokenProvider,
   workspaceOAuthTokenProvider,
 } from "./providers.ts";
-import { resolveConnection } from "./resolve-connection.ts";
+import { type ResolveDeps, resolveConnection as resolveFromConfig } from "./resolve-connection.ts";
 import type { TokenProvider } from "./token-provider.ts";
 import { createWorkspaceClient } from "./workspace-client.ts";
 
@@ -18,11 +19,8 @@ let lakebase: LakebaseLocal;
 let cluster: TestDatabase;
 let w: WorkspaceClient;
 const logLines: string[] = [];
-const logger: JsonLogger = {
-  info: (e) => logLines.push(JSON.stringify(e)),
-  warn: (e) => logLines.push(JSON.stringify(e)),
-  error: (e) => logLines.push(JSON.stringify(e)),
-};
+const logger = createLogger({ write: (l) => logLines.push(l) });
+const resolveConnection = async (env: Env, deps?: ResolveDeps) => resolveFromConfig(loadConfig(env), deps);
 const issued = new Set<string>();
 // A service principal, as inside Databricks Apps (client id/secret, OAuth M2M).
 const SP = { id: "6f1d2c3b-app-sp", secret: "sp-secret-for-tests" };
@@ -45,7 +43,13 @@ beforeAll(async () => {
       syncedTable: "public.orders_synced",
     },
   });
-  w = createWorkspaceClient({ DATABRICKS_HOST: lakebase.restUrl, DATABRICKS_TOKEN: lakebase.workspaceToken });
+  w = createWorkspaceClient({
+    host: lakebase.restUrl,
+    token: lakebase.workspaceToken,
+    clientId: null,
+    clientSecret: null,
+    profile: null,
+  });
 }, 60_000);
 afterAll(async () => {
   await lakebase?.stop();
@@ -122,7 +126,7 @@ describe("token providers against the local Lakebase", () => {
         LAKEBASE_DATABASE_NAME: "orders",
         PGPORT: String(lakebase.pgPort),
       },
-      { logger: { ...logger, info: (e) => lines.push(JSON.stringify(e)) } },
+      { logger: createLogger({ write: (l) => lines.push(l) }) },
     );
     expect(c).toMatchObject({
       source: "sdk",

@@ -1,17 +1,17 @@
+import { type Env, loadConfig } from "@lakebase-orders/config";
+import { createLogger } from "@lakebase-orders/log";
 import { describe, expect, it } from "vitest";
-import type { JsonLogger } from "./logger.ts";
-import { resolveConnection } from "./resolve-connection.ts";
+import { type ResolveDeps, resolveConnection as resolveFromConfig } from "./resolve-connection.ts";
 import { isTokenProvider } from "./token-provider.ts";
 
 function capture() {
   const lines: string[] = [];
-  const logger: JsonLogger = {
-    info: (e) => lines.push(JSON.stringify(e)),
-    warn: (e) => lines.push(JSON.stringify(e)),
-    error: (e) => lines.push(JSON.stringify(e)),
-  };
+  const logger = createLogger({ write: (l) => lines.push(l) });
   return { lines, logger };
 }
+
+// Through the app's one configuration loader, as the server does it.
+const resolveConnection = async (env: Env, deps?: ResolveDeps) => resolveFromConfig(loadConfig(env), deps);
 
 // Paths that need no Databricks API; the SDK paths are covered against the local Lakebase.
 describe("resolveConnection from the environment", () => {
@@ -98,16 +98,23 @@ describe("resolveConnection from the environment", () => {
   });
 
   it.each([
-    [{}, /LAKEBASE_PG_URL, PGHOST .*or LAKEBASE_INSTANCE_NAME|LAKEBASE_INSTANCE_NAME/],
-    [{ PGHOST: "h", PGUSER: "u" }, /set LAKEBASE_INSTANCE_NAME \(provisioned\), LAKEBASE_ENDPOINT/],
+    [{}, /no password and no Databricks workspace/],
+    [{ PGPASSWORD: "pw" }, /no host: set LAKEBASE_PG_URL, PGHOST .* or DATABRICKS_HOST/],
+    [
+      { PGHOST: "h", PGUSER: "u" },
+      /set DATABRICKS_HOST with credentials .* or put a password in LAKEBASE_PG_URL/,
+    ],
     [{ PGHOST: "h", PGUSER: "u", PGPORT: "eighty" }, /PGPORT/],
-    [{ LAKEBASE_PG_URL: "mysql://x" }, /LAKEBASE_PG_URL must be a postgresql:/],
+    [{ LAKEBASE_PG_URL: "mysql://x" }, /LAKEBASE_PG_URL: must be a postgresql:/],
     [{ PGHOST: "h", PGUSER: "u", PGSSLMODE: "sometimes", LAKEBASE_INSTANCE_NAME: "i" }, /PGSSLMODE/],
     [
       { LAKEBASE_PG_URL: "postgresql://u:p@h/db", LAKEBASE_TOKEN_SOURCE: "provisioned" },
       /remove one of them/,
     ],
-    [{ PGHOST: "h", PGUSER: "u", LAKEBASE_TOKEN_SOURCE: "autoscaling" }, /needs LAKEBASE_ENDPOINT/],
+    [
+      { PGHOST: "h", PGUSER: "u", LAKEBASE_TOKEN_SOURCE: "autoscaling" },
+      /LAKEBASE_ENDPOINT: LAKEBASE_TOKEN_SOURCE=autoscaling needs/,
+    ],
     [
       {
         PGHOST: "h",

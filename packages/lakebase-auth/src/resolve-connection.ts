@@ -1,22 +1,22 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
-import type { CachingOptions } from "./caching-token-provider.ts";
 import {
-  ConnectionConfigError,
-  type ConnectionEnv,
-  parseConnectionEnv,
+  type AppConfig,
+  type ConnectionConfig,
   SSL_MODES,
   type SslMode,
-  sslFor,
-} from "./connection-env.ts";
-import { type JsonLogger, silentLogger } from "./logger.ts";
+  type WorkspaceConfig,
+} from "@lakebase-orders/config";
+import { type Logger, silentLogger } from "@lakebase-orders/log";
+import type { CachingOptions } from "./caching-token-provider.ts";
 import {
   autoscalingTokenProvider,
   provisionedTokenProvider,
   staticTokenProvider,
   workspaceOAuthTokenProvider,
 } from "./providers.ts";
+import { ConnectionConfigError, sslFor } from "./ssl.ts";
 import type { TokenFlavour, TokenProvider } from "./token-provider.ts";
-import { createWorkspaceClient, type Env } from "./workspace-client.ts";
+import { createWorkspaceClient } from "./workspace-client.ts";
 
 /** One PostgreSQL endpoint: what node-postgres needs, with the password as a string or a token provider. */
 export interface PgConnection {
@@ -40,47 +40,52 @@ export interface ResolvedConnection extends PgConnection {
 }
 
 export interface ResolveDeps {
-  logger?: JsonLogger;
-  /** Default: built from the SDK's standard variables in `env`, and only if needed. */
+  logger?: Logger;
+  /** Default: built from the workspace configuration, and only if needed. */
   workspaceClient?: WorkspaceClient;
   tokenOptions?: CachingOptions;
 }
 
-const DEFAULT_DATABASE = "databricks_postgres";
+/** The two parts of the app's configuration that say how to reach Postgres. */
+export type ConnectionSettings = Pick<AppConfig, "connection" | "databricks">;
 
 /**
  * Works out how to reach Lakebase, in order: LAKEBASE_PG_URL, the Apps-injected PG* variables, then the SDK
- * (`getDatabaseInstance`). A missing password means a token provider of the configured flavour. Fails fast,
- * naming the variable to set, and logs the choice once (never the token).
+ * (`getDatabaseInstance` of LAKEBASE_INSTANCE_NAME). Without a password the password is a token provider of
+ * the configured flavour. Fails fast, naming the variable to set, and logs the choice once (never the token).
  */
-export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promise<ResolvedConnection> {
-  const e = parseConnectionEnv(env);
+export async function resolveConnection(
+  settings: ConnectionSettings,
+  deps: ResolveDeps = {},
+): Promise<ResolvedConnection> {
+  const c = settings.connection;
   const logger = deps.logger ?? silentLogger;
   let client = deps.workspaceClient;
   const workspace = () => {
-    client ??= createWorkspaceClient(env);
+    client ??= createWorkspaceClient(requireWorkspace(settings.databricks));
     return client;
   };
   const tokenOptions: CachingOptions = {
     logger,
-    ...(e.LAKEBASE_TOKEN_REFRESH_BEFORE_SECONDS !== undefined && {
-      refreshBeforeSeconds: e.LAKEBASE_TOKEN_REFRESH_BEFORE_SECONDS,
-    }),
+    refreshBeforeSeconds: c.refreshBeforeSeconds,
     ...deps.tokenOptions,
   };
 
-  const primaryUrl = e.LAKEBASE_PG_URL ? new URL(e.LAKEBASE_PG_URL) : undefined;
-  const staticPassword = primaryUrl ? decodeURIComponent(primaryUrl.password) || undefined : e.PGPASSWORD;
-  if (staticPassword !== undefined && e.LAKEBASE_TOKEN_SOURCE) {
+  const primaryUrl = c.url ? new URL(c.url) : undefined;
+  const staticPassword = primaryUrl
+    ? decodeURIComponent(primaryUrl.password) || undefined
+    : (c.pg.password ?? undefined);
+  if (staticPassword !== undefined && c.tokenSource) {
     throw new ConnectionConfigError(
-      `${primaryUrl ? "LAKEBASE_PG_URL carries a password" : "PGPASSWORD is set"} but LAKEBASE_TOKEN_SOURCE=${e.LAKEBASE_TOKEN_SOURCE} asks for tokens: remove one of them`,
+      `${primaryUrl ? "LAKEBASE_PG_URL carries a password" : "PGPASSWORD is set"} but LAKEBASE_TOKEN_SOURCE=${c.tokenSource} asks for tokens: remove one of them`,
     );
   }
-  const flavour: TokenFlavour = staticPassword !== undefined ? "static" : tokenFlavour(e);
+  const flavour: TokenFlavour =
+    staticPassword !== undefined ? "static" : tokenFlavour(c, settings.databricks);
 
   const resolveUser = async (given: string | undefined) => {
     if (given) return given;
-    if (e.DATABRICKS_CLIENT_ID) return e.DATABRICKS_CLIENT_ID;
+    if (settings.databricks?.clientId) return settings.databricks.clientId;
     const me = await workspace().currentUser.me();
     if (!me.userName)
       throw new ConnectionConfigError("could not learn the user name from the SDK: set PGUSER");
@@ -94,40 +99,40 @@ export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promi
   let userGiven: string | undefined;
   let sslmode: SslMode;
   let readDns: string | undefined;
+  const defaultSsl: SslMode = flavour === "static" ? "disable" : "require";
   if (primaryUrl) {
     source = "url";
     host = primaryUrl.hostname;
     port = primaryUrl.port ? Number(primaryUrl.port) : 5432;
-    database =
-      decodeURIComponent(primaryUrl.pathname.slice(1)) || e.LAKEBASE_DATABASE_NAME || DEFAULT_DATABASE;
+    database = decodeURIComponent(primaryUrl.pathname.slice(1)) || c.databaseName;
     userGiven = decodeURIComponent(primaryUrl.username) || undefined;
-    sslmode = urlSslMode(primaryUrl, "LAKEBASE_PG_URL") ?? (flavour === "static" ? "disable" : "require");
-  } else if (e.PGHOST) {
+    sslmode = urlSslMode(primaryUrl, "LAKEBASE_PG_URL") ?? defaultSsl;
+  } else if (c.pg.host) {
     source = "pg-env";
-    host = e.PGHOST;
-    port = e.PGPORT ?? 5432;
-    database = e.PGDATABASE ?? e.LAKEBASE_DATABASE_NAME ?? DEFAULT_DATABASE;
-    userGiven = e.PGUSER;
-    sslmode = e.PGSSLMODE ?? (flavour === "static" ? "disable" : "require");
+    host = c.pg.host;
+    port = c.pg.port ?? 5432;
+    database = c.pg.database ?? c.databaseName;
+    userGiven = c.pg.user ?? undefined;
+    sslmode = c.pg.sslmode ?? defaultSsl;
   } else {
     source = "sdk";
-    if (!e.LAKEBASE_INSTANCE_NAME) {
+    if (!settings.databricks) {
       throw new ConnectionConfigError(
-        "no host: set LAKEBASE_PG_URL, PGHOST (a Databricks Apps database resource sets it) or LAKEBASE_INSTANCE_NAME",
+        "no host: set LAKEBASE_PG_URL, PGHOST (a Databricks Apps database resource sets it) or DATABRICKS_HOST (the instance LAKEBASE_INSTANCE_NAME is then looked up)",
       );
     }
-    const instance = await workspace().database.getDatabaseInstance({ name: e.LAKEBASE_INSTANCE_NAME });
+    const instance = await workspace().database.getDatabaseInstance({ name: c.instanceName });
     if (!instance.read_write_dns) {
       throw new ConnectionConfigError(
-        `instance "${e.LAKEBASE_INSTANCE_NAME}" has no read_write_dns (state ${instance.state ?? "unknown"}): wait until it is AVAILABLE`,
+        `instance "${c.instanceName}" has no read_write_dns (state ${instance.state ?? "unknown"}): wait until it is AVAILABLE`,
       );
     }
     host = instance.read_write_dns;
     readDns = instance.read_only_dns || undefined;
-    port = e.PGPORT ?? 5432;
-    database = e.LAKEBASE_DATABASE_NAME ?? DEFAULT_DATABASE;
-    userGiven = undefined;
-    sslmode = "require";
+    port = c.pg.port ?? 5432;
+    database = c.databaseName;
+    userGiven = c.pg.user ?? undefined;
+    sslmode = c.pg.sslmode ?? "require";
   }
   const user = await resolveUser(userGiven);
 
@@ -137,18 +142,10 @@ export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promi
       provider = staticTokenProvider(staticPassword ?? "", `${host}:${port}`);
       break;
     case "provisioned":
-      provider = provisionedTokenProvider(
-        workspace(),
-        required(e.LAKEBASE_INSTANCE_NAME, "LAKEBASE_INSTANCE_NAME"),
-        tokenOptions,
-      );
+      provider = provisionedTokenProvider(workspace(), c.instanceName, tokenOptions);
       break;
     case "autoscaling":
-      provider = autoscalingTokenProvider(
-        workspace(),
-        required(e.LAKEBASE_ENDPOINT, "LAKEBASE_ENDPOINT"),
-        tokenOptions,
-      );
+      provider = autoscalingTokenProvider(workspace(), c.endpoint ?? "", tokenOptions);
       break;
     case "workspace-oauth":
       provider = workspaceOAuthTokenProvider(workspace(), tokenOptions);
@@ -158,8 +155,8 @@ export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promi
   const primary: PgConnection = { host, port, database, user, sslmode, ssl: sslFor(sslmode), password };
 
   let read: PgConnection | undefined;
-  if (e.LAKEBASE_PG_READ_URL) {
-    const url = new URL(e.LAKEBASE_PG_READ_URL);
+  if (c.readUrl) {
+    const url = new URL(c.readUrl);
     const mode = urlSslMode(url, "LAKEBASE_PG_READ_URL") ?? sslmode;
     read = {
       host: url.hostname,
@@ -174,8 +171,7 @@ export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promi
     read = { ...primary, host: readDns };
   }
 
-  logger.info({
-    event: "lakebase_connection_resolved",
+  logger.info("lakebase_connection_resolved", {
     source,
     flavour,
     target: provider.describe().target,
@@ -189,28 +185,20 @@ export async function resolveConnection(env: Env, deps: ResolveDeps = {}): Promi
   return { ...primary, source, flavour, provider, ...(read && { read }) };
 }
 
-function tokenFlavour(e: ConnectionEnv): Exclude<TokenFlavour, "static"> {
-  const explicit = e.LAKEBASE_TOKEN_SOURCE;
-  if (explicit === "workspace") return "workspace-oauth";
-  if (explicit === "provisioned" && e.LAKEBASE_ENDPOINT) {
+function tokenFlavour(c: ConnectionConfig, ws: WorkspaceConfig | null): Exclude<TokenFlavour, "static"> {
+  if (!ws) {
     throw new ConnectionConfigError(
-      "LAKEBASE_TOKEN_SOURCE=provisioned contradicts LAKEBASE_ENDPOINT (autoscaling): unset one of them",
+      "no password and no Databricks workspace to get tokens from: set DATABRICKS_HOST with credentials (tokens for LAKEBASE_INSTANCE_NAME), or put a password in LAKEBASE_PG_URL / PGPASSWORD",
     );
   }
-  if (explicit === "autoscaling" || e.LAKEBASE_ENDPOINT) {
-    if (!e.LAKEBASE_ENDPOINT) {
-      throw new ConnectionConfigError(
-        "LAKEBASE_TOKEN_SOURCE=autoscaling needs LAKEBASE_ENDPOINT (projects/<p>/branches/<b>/endpoints/<e>)",
-      );
-    }
-    return "autoscaling";
-  }
-  if (!e.LAKEBASE_INSTANCE_NAME) {
-    throw new ConnectionConfigError(
-      "no password and no token source: set LAKEBASE_INSTANCE_NAME (provisioned), LAKEBASE_ENDPOINT (autoscaling) or LAKEBASE_TOKEN_SOURCE=workspace, or put a password in LAKEBASE_PG_URL",
-    );
-  }
+  if (c.tokenSource === "workspace") return "workspace-oauth";
+  if (c.tokenSource === "autoscaling" || c.endpoint) return "autoscaling";
   return "provisioned";
+}
+
+function requireWorkspace(ws: WorkspaceConfig | null): WorkspaceConfig {
+  if (!ws) throw new ConnectionConfigError("this needs a Databricks workspace: set DATABRICKS_HOST");
+  return ws;
 }
 
 function urlSslMode(url: URL, variable: string): SslMode | undefined {
@@ -220,9 +208,4 @@ function urlSslMode(url: URL, variable: string): SslMode | undefined {
   if (!known)
     throw new ConnectionConfigError(`${variable} has sslmode=${mode}: use one of ${SSL_MODES.join(", ")}`);
   return known;
-}
-
-function required(value: string | undefined, variable: string): string {
-  if (!value) throw new ConnectionConfigError(`set ${variable}`);
-  return value;
 }

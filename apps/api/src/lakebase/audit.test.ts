@@ -1,7 +1,7 @@
 import { createDb, type Db, runMigrations } from "@lakebase-orders/db";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "../log.ts";
 import { createAuditWriter } from "./audit.ts";
 
 let database: TestDatabase;

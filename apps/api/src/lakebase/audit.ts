@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from "@lakebase-orders/db";
-import type { Logger } from "../log.ts";
+import type { Logger } from "@lakebase-orders/log";
 
 export type AuditOutcome = "accepted" | "succeeded" | "failed" | "forbidden" | "rejected";
 

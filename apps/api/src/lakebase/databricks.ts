@@ -5,7 +5,7 @@ import type {
   DatabaseInstance,
   SyncedDatabaseTable,
 } from "@databricks/sdk-experimental/dist/apis/database/index.js";
-import { isNotFound } from "./errors.ts";
+import { isNotFound } from "./databricks-errors.ts";
 
 export type { DatabaseCatalog, DatabaseInstance, SyncedDatabaseTable };
 

@@ -1,4 +1,5 @@
-import type { Logger } from "../log.ts";
+import type { Logger } from "@lakebase-orders/log";
+import { createCache } from "../lib/cache.ts";
 
 export interface PollerOptions<T> {
   intervalMs: number;
@@ -37,28 +38,23 @@ export function createPoller<T>(options: PollerOptions<T>): Poller<T> {
   let lastPrint = "";
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<PollerEvent<T>> | undefined;
+  // Single flight only: a kick and the timer firing together make one round of calls.
+  const flights = createCache<PollerEvent<T>>({ ttlMs: 0 });
   let closed = false;
   let kicked = false;
 
-  const poll = (): Promise<PollerEvent<T>> => {
-    inFlight ??= (async () => {
-      try {
-        const value = await options.fetch();
-        const print = options.fingerprint(value);
-        const settled = options.settled(value);
-        if (!last || print !== lastPrint || settled !== last.settled) {
-          lastPrint = print;
-          last = { seq: ++seq, value, settled };
-          for (const l of listeners) l(last);
-        }
-        return last;
-      } finally {
-        inFlight = undefined;
+  const poll = (): Promise<PollerEvent<T>> =>
+    flights.get("poll", async () => {
+      const value = await options.fetch();
+      const print = options.fingerprint(value);
+      const settled = options.settled(value);
+      if (!last || print !== lastPrint || settled !== last.settled) {
+        lastPrint = print;
+        last = { seq: ++seq, value, settled };
+        for (const l of listeners) l(last);
       }
-    })();
-    return inFlight;
-  };
+      return last;
+    });
 
   const schedule = () => {
     if (closed || timer || listeners.size === 0) return;

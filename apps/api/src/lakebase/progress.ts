@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type TrackedEnvelope, tracked } from "@trpc/server";
 import type { PollerEvent } from "./poller.ts";
-import type { LakebaseService, LakebaseStatus } from "./service.ts";
+import type { LakebaseAdmin, LakebaseStatus } from "./types.ts";
 
 // Event ids carry the process: after a restart, seq 5 is not the seq 5 a client saw before.
 const BOOT = randomUUID().slice(0, 8);
@@ -12,20 +12,20 @@ const eventId = (seq: number) => `${BOOT}:${seq}`;
  * already has it, per Last-Event-ID), then every change, ending once nothing is running or moving.
  */
 export async function* progressEvents(
-  service: LakebaseService,
+  admin: LakebaseAdmin,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<TrackedEnvelope<LakebaseStatus>> {
   const queue: PollerEvent<LakebaseStatus>[] = [];
   let wake: (() => void) | undefined;
-  const unsubscribe = service.poller.subscribe((event) => {
+  const unsubscribe = admin.poller.subscribe((event) => {
     queue.push(event);
     wake?.();
   });
   const onAbort = () => wake?.();
   signal?.addEventListener("abort", onAbort);
   try {
-    const first = await service.poller.current();
+    const first = await admin.poller.current();
     let seen = first.seq;
     if (eventId(first.seq) !== lastEventId) yield tracked(eventId(first.seq), first.value);
     if (first.settled) return;

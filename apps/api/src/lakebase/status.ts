@@ -81,22 +81,6 @@ export function syncedTableStatus(t: SyncedDatabaseTable): SyncedTableStatus {
   };
 }
 
-/** Every ONLINE variant (including ONLINE_PIPELINE_FAILED: the data of the last sync is readable). */
-export function isOnline(t: SyncedTableStatus | null): boolean {
-  return Boolean(t?.detailedState?.startsWith("SYNCED_TABLE_ONLINE"));
-}
-
-export function isSyncFailed(t: SyncedTableStatus | null): boolean {
-  return t?.detailedState === "SYNCED_TABLE_OFFLINE_FAILED" || t?.state === "FAILED";
-}
-
-/** Whether anything is still moving on its own (a poller has reason to keep watching). */
-export function isSettled(s: ResourceSnapshot): boolean {
-  const instanceSettled = !s.instance || s.instance.state === "AVAILABLE" || s.instance.state === "STOPPED";
-  const tableSettled = !s.syncedTable || isOnline(s.syncedTable) || isSyncFailed(s.syncedTable);
-  return instanceSettled && tableSettled;
-}
-
 /** "x of y rows, z %" for messages. */
 export function describeProgress(p: SyncProgress | null): string {
   if (!p) return "progress unknown";

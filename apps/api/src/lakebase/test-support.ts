@@ -1,17 +1,17 @@
 import net from "node:net";
 import { WorkspaceClient } from "@databricks/sdk-experimental";
+import { loadConfig } from "@lakebase-orders/config";
 import { createDb, type Db } from "@lakebase-orders/db";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { until } from "@lakebase-orders/lakebase-local/testing";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import { type App, createApp } from "../app.ts";
-import { createLogger } from "../log.ts";
 import type { AppRouter } from "../router.ts";
+import { buildServices } from "../services.ts";
 import { migrate } from "../testing/orders-fixture.ts";
-import type { LakebaseConfig } from "./config.ts";
-import { createLakebaseService } from "./index.ts";
-import type { LakebaseService } from "./service.ts";
+import type { LakebaseAdmin } from "./types.ts";
 
 // Transitions in milliseconds, so a full create → ONLINE → delete takes well under a second.
 export { until };
@@ -53,8 +53,17 @@ export async function startHarness(label: string, timings: Partial<typeof FAST> 
   };
 }
 
+export interface Names {
+  /** False: no workspace is configured (DATABRICKS_HOST unset). */
+  configured: boolean;
+  instanceName: string;
+  catalogName: string;
+  databaseName: string;
+  syncedTable: string;
+}
+
 /** Unique resource names per test: tests of one file share a local Lakebase and run side by side. */
-export function namesFor(tag: string): LakebaseConfig {
+export function namesFor(tag: string): Names {
   const id = `${tag}${Math.random().toString(36).slice(2, 7)}`.toLowerCase().replace(/[^a-z0-9]/g, "");
   return {
     configured: true,
@@ -62,48 +71,48 @@ export function namesFor(tag: string): LakebaseConfig {
     catalogName: `c_${id}`,
     databaseName: `d_${id}`,
     syncedTable: `c_${id}.public.orders_synced`,
-    sourceTable: "samples.tpch.orders",
-    storageCatalog: "main",
-    storageSchema: "default",
-    admins: [ADMIN],
   };
 }
 
 export interface Setup {
-  service: LakebaseService;
+  service: LakebaseAdmin;
   app: App;
   logs: string[];
   /** A tRPC client acting as `email` (X-Forwarded-Email); default the local identity (an admin). */
   client(email?: string): TRPCClient<AppRouter>;
 }
 
+/** The app as the server builds it, configured for these names, over the harness's local Lakebase. */
 export function setUp(
   h: Harness,
-  config: LakebaseConfig,
+  names: Names,
   options: { db?: Db; stepTimeoutMs?: number; onProvisioned?: () => Promise<void> } = {},
 ): Setup {
   const logs: string[] = [];
   const logger = createLogger({ write: (l) => logs.push(l), level: "debug" });
-  const db = options.db ?? h.db;
-  const service = createLakebaseService({
-    env: {},
-    config,
-    prisma: db.prisma,
+  const config = loadConfig({
+    ...(names.configured
+      ? { DATABRICKS_HOST: h.local.restUrl, DATABRICKS_TOKEN: h.local.workspaceToken }
+      : {}),
+    LAKEBASE_INSTANCE_NAME: names.instanceName,
+    LAKEBASE_CATALOG_NAME: names.catalogName,
+    LAKEBASE_DATABASE_NAME: names.databaseName,
+    LAKEBASE_SYNCED_TABLE: names.syncedTable,
+    LOCAL_IDENTITY: ADMIN,
+    APP_ADMINS: ADMIN,
+  });
+  const services = buildServices(config, options.db ?? h.db, {
     logger,
     workspaceClient: h.sdk,
-    pollIntervalMs: 15,
-    statusCacheMs: 10,
-    ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
-    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
+    lakebase: {
+      pollIntervalMs: 15,
+      statusCacheMs: 10,
+      ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
+    },
+    onProvisioned: options.onProvisioned ?? (async () => undefined),
   });
-  const app = createApp({
-    db,
-    logger,
-    lakebase: service,
-    syncedTable: config.syncedTable,
-    localIdentity: ADMIN,
-  });
-  return { service, app, logs, client: (email) => clientFor(app, email) };
+  const app = createApp(services);
+  return { service: services.lakebase, app, logs, client: (email) => clientFor(app, email) };
 }
 
 export function clientFor(app: App, email?: string): TRPCClient<AppRouter> {

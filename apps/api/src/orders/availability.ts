@@ -1,7 +1,10 @@
 import type { PrismaClient } from "@lakebase-orders/db";
-import type { DataAvailability } from "../context.ts";
+import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
 import type { SyncedTable } from "./synced-table.ts";
+
+/** Whether the orders can be read now, and if not, why (the reason reaches the client verbatim). */
+export type DataAvailability = { available: true } | { available: false; reason: string };
 
 /**
  * Default availability check: the synced table exists. Cached so that it costs nothing per request; an
@@ -12,8 +15,9 @@ export function tableAvailability(
   table: SyncedTable,
   options: { presentTtlMs?: number; absentTtlMs?: number } = {},
 ): () => Promise<DataAvailability> {
-  let cached: { value: DataAvailability; until: number } | undefined;
-  let pending: Promise<DataAvailability> | undefined;
+  const cache = createCache<DataAvailability>({
+    ttlMs: (v) => (v.available ? (options.presentTtlMs ?? 30_000) : (options.absentTtlMs ?? 1_000)),
+  });
   const check = async (): Promise<DataAvailability> => {
     const rows = await prisma.$queryRaw<{ present: boolean }[]>`
       SELECT to_regclass(${table.sqlName}) IS NOT NULL AS present`.catch((error: unknown) => {
@@ -26,14 +30,5 @@ export function tableAvailability(
           reason: `Orders data is not available yet: the synced table ${table.fullName} does not exist in the database (still syncing or not created).`,
         };
   };
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.value;
-    pending ??= check().finally(() => {
-      pending = undefined;
-    });
-    const value = await pending;
-    const ttl = value.available ? (options.presentTtlMs ?? 30_000) : (options.absentTtlMs ?? 1_000);
-    cached = { value, until: Date.now() + ttl };
-    return value;
-  };
+  return () => cache.get("table", check);
 }

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { isDomainError, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
 // Postgres SQLSTATEs and driver codes that mean "the database cannot be reached right now".
 const UNAVAILABLE = new Set([
@@ -38,22 +38,22 @@ export function dbErrorCode(error: unknown, depth = 0): string | undefined {
 }
 
 /**
- * Turns database failures callers can act on into tRPC errors (a missing synced table is a precondition,
- * an unreachable database is 503); anything else stays an internal error, logged with its cause.
+ * Turns database failures callers can act on into domain errors (a missing synced table is a precondition,
+ * an unreachable database is "unavailable"); anything else stays as it is: an internal error, logged with its
+ * cause.
  */
 export function mapDbError(error: unknown, tableName: string): unknown {
-  if (error instanceof TRPCError) return error;
+  if (isDomainError(error)) return error;
   const code = dbErrorCode(error);
   const message = error instanceof Error ? error.message : "";
   const table = tableName.split(".").at(-1) ?? tableName;
   // Only the synced table may legitimately be missing; a missing app_data table is a broken deployment.
   const missing = code === "42P01" || /TableDoesNotExist|relation .* does not exist/i.test(message);
   if (missing && message.includes(table) && !message.includes("app_data")) {
-    return new TRPCError({
-      code: "PRECONDITION_FAILED",
-      message: `Orders data is not available yet: the synced table ${tableName} does not exist in the database (still syncing or not created).`,
-      cause: error,
-    });
+    return preconditionFailed(
+      `Orders data is not available yet: the synced table ${tableName} does not exist in the database (still syncing or not created).`,
+      error,
+    );
   }
   if (
     (code && UNAVAILABLE.has(code)) ||
@@ -61,11 +61,7 @@ export function mapDbError(error: unknown, tableName: string): unknown {
       message,
     )
   ) {
-    return new TRPCError({
-      code: "SERVICE_UNAVAILABLE",
-      message: "The database is unavailable; retry shortly.",
-      cause: error,
-    });
+    return unavailable("The database is unavailable; retry shortly.", error);
   }
   return error;
 }

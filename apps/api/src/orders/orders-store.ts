@@ -1,5 +1,6 @@
 import { Prisma, type PrismaClient } from "@lakebase-orders/db";
-import { TRPCError } from "@trpc/server";
+import { conflict, notFound } from "../errors/domain-error.ts";
+import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
 import type {
   HistoryOutput,
@@ -11,14 +12,16 @@ import type {
   StreamInput,
   UpdateStatusInput,
 } from "./schemas.ts";
-import type { OrdersStore } from "./store.ts";
+import type { OrdersStore, ReadOptions } from "./store.ts";
 import { type SyncedTable, tableSql } from "./synced-table.ts";
-import { createTtlCache } from "./ttl-cache.ts";
 
 const { sql, join, empty, raw } = Prisma;
 
 export interface OrdersStoreOptions {
+  /** Writes, and reads that must see the caller's own writes. */
   prisma: PrismaClient;
+  /** Other reads: a readable secondary with fallback to the primary, or the primary itself. */
+  read: PrismaClient;
   table: SyncedTable;
   /** How long an exact count (and the stats) is reused. Synced data changes only when the pipeline runs. */
   countCacheTtlSeconds: number;
@@ -54,8 +57,10 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const { prisma, table } = options;
   const T = tableSql(table);
   const ttlMs = options.countCacheTtlSeconds * 1000;
-  const counts = createTtlCache<number>({ ttlMs });
-  const stats = createTtlCache<StatsOutput>({ ttlMs });
+  // Stale-while-refresh: a count is at most twice the TTL old, and a busy endpoint never waits on its expiry.
+  const counts = createCache<number>({ ttlMs, staleMs: ttlMs });
+  const stats = createCache<StatsOutput>({ ttlMs, staleMs: ttlMs });
+  const reader = (o: ReadOptions | undefined) => (o?.fromPrimary ? prisma : options.read);
 
   // Text casts in SQL give the wire format directly (no Decimal/Date objects to convert per row).
   const columns = sql`o.o_orderkey AS "orderKey", o.o_custkey AS "custKey",
@@ -86,33 +91,34 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     }
   };
 
-  const countOf = (f: OrderFilters): Promise<number> =>
+  const countOf = (f: OrderFilters, o: ReadOptions | undefined): Promise<number> =>
     counts.get(filterKey(f), async () => {
-      const rows = await prisma.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${T} o ${where(f)}`;
+      const rows = await reader(o).$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${T} o ${where(f)}`;
       return Number(rows[0]?.n ?? 0);
     });
 
-  const exists = async (orderKey: number): Promise<string | undefined> => {
-    const rows = await prisma.$queryRaw<{ status: string }[]>`
+  const exists = async (orderKey: number, o: ReadOptions | undefined): Promise<string | undefined> => {
+    const rows = await reader(o).$queryRaw<{ status: string }[]>`
       SELECT o.o_orderstatus AS status FROM ${T} o WHERE o.o_orderkey = ${orderKey}`;
     return rows[0]?.status;
   };
 
   return {
-    list: (input: ListInput) =>
+    list: (input: ListInput, o?: ReadOptions) =>
       guard(async () => {
+        const db = reader(o);
         const orderBy = raw(ORDER_BY[input.sort]);
         const offset = (input.page - 1) * input.pageSize;
         // Near the top a plain index walk is cheapest; deeper, a deferred join: walk the narrow sort index
         // to the page's keys first (OFFSET skips index entries, not full rows), then fetch only those rows.
         const page =
           offset < DEFERRED_JOIN_FROM
-            ? prisma.$queryRaw<OrderRow[]>`
+            ? db.$queryRaw<OrderRow[]>`
           SELECT ${columns} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
           ${where(input)}
           ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}`
-            : prisma.$queryRaw<OrderRow[]>`
+            : db.$queryRaw<OrderRow[]>`
           WITH page AS MATERIALIZED (
             SELECT o.o_orderkey FROM ${T} o ${where(input)}
             ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}
@@ -123,7 +129,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           ORDER BY ${orderBy}`;
         const [rows, totalCount] = await Promise.all([
           page,
-          input.includeCount ? countOf(input) : Promise.resolve(null),
+          input.includeCount ? countOf(input, o) : Promise.resolve(null),
         ]);
         return {
           orders: rows.slice(0, input.pageSize).map(toOrder),
@@ -138,7 +144,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         };
       }),
 
-    stream: (input: StreamInput) =>
+    stream: (input: StreamInput, o?: ReadOptions) =>
       guard(async () => {
         const backward = input.direction === "backward";
         const cmp = raw(backward ? "<" : ">");
@@ -148,7 +154,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         // the cursor before the first row, and deep pages get slower as overrides accumulate.
         const overrideBound = hasCursor ? sql`AND s.order_key ${cmp} ${input.cursor}` : empty;
         // Keyset on the primary key: the same cost at any depth, unlike OFFSET.
-        const rows = await prisma.$queryRaw<OrderRow[]>`
+        const rows = await reader(o).$queryRaw<OrderRow[]>`
           SELECT ${columns} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey ${overrideBound}
           ${where(input, bound)}
@@ -164,23 +170,24 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         };
       }),
 
-    byKey: (orderKey: number) =>
+    byKey: (orderKey: number, o?: ReadOptions) =>
       guard(async () => {
-        const rows = await prisma.$queryRaw<OrderRow[]>`
+        const rows = await reader(o).$queryRaw<OrderRow[]>`
           SELECT ${columns} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
           WHERE o.o_orderkey = ${orderKey}`;
         const row = rows[0];
-        if (!row) throw notFound(orderKey);
+        if (!row) throw orderNotFound(orderKey);
         return toOrder(row);
       }),
 
-    count: (filters: OrderFilters) => guard(async () => ({ totalOrders: await countOf(filters) })),
+    count: (filters: OrderFilters, o?: ReadOptions) =>
+      guard(async () => ({ totalOrders: await countOf(filters, o) })),
 
-    stats: (filters: OrderFilters) =>
+    stats: (filters: OrderFilters, o?: ReadOptions) =>
       guard(() =>
         stats.get(filterKey(filters), async () => {
-          const rows = await prisma.$queryRaw<{ status: string; priority: string; n: bigint }[]>`
+          const rows = await reader(o).$queryRaw<{ status: string; priority: string; n: bigint }[]>`
             SELECT COALESCE(s.status, o.o_orderstatus) AS status, o.o_orderpriority AS priority, count(*) AS n
             FROM ${T} o LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
             ${where(filters)}
@@ -215,17 +222,16 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           prisma.$transaction(async (tx) => {
             const synced = await tx.$queryRaw<{ status: string }[]>`
               SELECT o.o_orderstatus AS status FROM ${T} o WHERE o.o_orderkey = ${input.orderKey}`;
-            if (!synced[0]) throw notFound(input.orderKey);
+            if (!synced[0]) throw orderNotFound(input.orderKey);
             // The row lock serialises writers of one order, so expectedStatus is checked against the
             // status that is really current and the history's previousStatus is exact.
             const current = await tx.$queryRaw<{ status: string }[]>`
               SELECT status FROM ${STATUS} WHERE order_key = ${key} FOR UPDATE`;
             const previousStatus = current[0]?.status ?? synced[0].status;
             if (input.expectedStatus !== undefined && input.expectedStatus !== previousStatus) {
-              throw new TRPCError({
-                code: "CONFLICT",
-                message: `Order ${input.orderKey} has status ${previousStatus}, not the expected ${input.expectedStatus}; reload and retry.`,
-              });
+              throw conflict(
+                `Order ${input.orderKey} has status ${previousStatus}, not the expected ${input.expectedStatus}; reload and retry.`,
+              );
             }
             const now = new Date();
             const row = current[0]
@@ -273,16 +279,16 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         }
       }),
 
-    history: (orderKey: number) =>
+    history: (orderKey: number, o?: ReadOptions) =>
       guard(async () => {
         const [synced, changes] = await Promise.all([
-          exists(orderKey),
-          prisma.orderStatusHistory.findMany({
+          exists(orderKey, o),
+          reader(o).orderStatusHistory.findMany({
             where: { orderKey: BigInt(orderKey) },
             orderBy: [{ changedAt: "desc" }, { id: "desc" }],
           }),
         ]);
-        if (synced === undefined) throw notFound(orderKey);
+        if (synced === undefined) throw orderNotFound(orderKey);
         return {
           orderKey,
           changes: changes.map((c) => ({
@@ -310,8 +316,8 @@ function toOrder(r: OrderRow): Order {
   };
 }
 
-function notFound(orderKey: number): TRPCError {
-  return new TRPCError({ code: "NOT_FOUND", message: `Order ${orderKey} not found` });
+function orderNotFound(orderKey: number) {
+  return notFound(`Order ${orderKey} not found`);
 }
 
 function filterKey(f: OrderFilters): string {

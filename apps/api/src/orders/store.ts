@@ -17,13 +17,18 @@ export interface Actor {
   requestId: string;
 }
 
-/** Everything the `orders` router needs from the database. Throws TRPCErrors for NOT_FOUND/CONFLICT. */
+export interface ReadOptions {
+  /** Read from the primary: the caller has just written and must see it (a replica may lag). */
+  fromPrimary?: boolean;
+}
+
+/** Everything the `orders` router needs from the database. Throws domain errors (not found, conflict, ...). */
 export interface OrdersStore {
-  list(input: ListInput): Promise<ListOutput>;
-  stream(input: StreamInput): Promise<StreamOutput>;
-  byKey(orderKey: number): Promise<Order>;
-  count(filters: OrderFilters): Promise<CountOutput>;
-  stats(filters: OrderFilters): Promise<StatsOutput>;
+  list(input: ListInput, options?: ReadOptions): Promise<ListOutput>;
+  stream(input: StreamInput, options?: ReadOptions): Promise<StreamOutput>;
+  byKey(orderKey: number, options?: ReadOptions): Promise<Order>;
+  count(filters: OrderFilters, options?: ReadOptions): Promise<CountOutput>;
+  stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
   updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
-  history(orderKey: number): Promise<HistoryOutput>;
+  history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
 }

@@ -1,21 +1,22 @@
+import { loadConfig } from "@lakebase-orders/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
-import { parseSyncedTable } from "./synced-table.ts";
+import { syncedTable } from "./synced-table.ts";
 
-describe("parseSyncedTable", () => {
-  it("reads catalog.schema.table and quotes the Postgres name", () => {
-    expect(parseSyncedTable("main.Sales-EU.orders_synced")).toEqual({
+describe("syncedTable", () => {
+  it("quotes the Postgres name of the configured catalog.schema.table", () => {
+    const config = loadConfig({
+      LAKEBASE_CATALOG_NAME: "main",
+      LAKEBASE_SYNCED_TABLE: "main.Sales-EU.orders_synced",
+    });
+    expect(syncedTable(config.lakebase.syncedTable)).toEqual({
       fullName: "main.Sales-EU.orders_synced",
       catalog: "main",
       schema: "Sales-EU",
       table: "orders_synced",
       sqlName: '"Sales-EU"."orders_synced"',
     });
-    expect(parseSyncedTable().sqlName).toBe('"public"."orders_synced"');
-  });
-
-  it.each(["orders", "a.b.c.d", 'c.public.x"; drop table y; --', "c..t", "c.s.t t"])("refuses %j", (name) => {
-    expect(() => parseSyncedTable(name)).toThrow(/synced table name/);
+    expect(syncedTable(loadConfig({}).lakebase.syncedTable).sqlName).toBe('"public"."orders_synced"');
   });
 });
 
@@ -25,7 +26,7 @@ describe("a synced table outside public", () => {
     f = await createOrdersFixture(
       "api_custom_table",
       300,
-      { syncedTable: "cat.Tpch-1.orders_x" },
+      { LAKEBASE_CATALOG_NAME: "cat", LAKEBASE_SYNCED_TABLE: "cat.Tpch-1.orders_x" },
       {
         schema: "Tpch-1",
         table: "orders_x",

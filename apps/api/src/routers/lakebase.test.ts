@@ -11,7 +11,6 @@ import {
 } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LakebaseStatus } from "../lakebase/service.ts";
 import {
   ADMIN,
   type Harness,
@@ -23,6 +22,7 @@ import {
   startHarness,
   until,
 } from "../lakebase/test-support.ts";
+import type { LakebaseStatus } from "../lakebase/types.ts";
 import type { AppRouter } from "../router.ts";
 import { migrate } from "../testing/orders-fixture.ts";
 

@@ -1,10 +1,12 @@
-import { createDb, type Db, runMigrations } from "@lakebase-orders/db";
+import { type Env, loadConfig } from "@lakebase-orders/config";
+import { createDb, type Db, migratePool } from "@lakebase-orders/db";
+import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
-import { type AppDeps, createApp } from "../app.ts";
-import { createLogger } from "../log.ts";
+import { createApp } from "../app.ts";
 import type { AppRouter } from "../router.ts";
+import { buildServices } from "../services.ts";
 
 export interface OrdersFixture {
   database: TestDatabase;
@@ -22,19 +24,17 @@ export interface OrdersFixture {
 
 /** Applies the app's committed SQL migrations (what startServer does before listening). */
 export async function migrate(db: Db): Promise<void> {
-  const client = await db.pool.connect();
-  try {
-    await runMigrations({ client });
-  } finally {
-    client.release();
-  }
+  await migratePool(db.pool);
 }
 
-/** A fresh database with `rows` TPC-H orders (none: no synced table), migrated, and an app over it. */
+/**
+ * A fresh database with `rows` TPC-H orders (none: no synced table), migrated, and an app over it, built as
+ * the server builds it from `env` (no workspace: the orders' availability is "does the table exist").
+ */
 export async function createOrdersFixture(
   label: string,
   rows: number | null,
-  deps: Partial<AppDeps> = {},
+  env: Env = {},
   table: { schema?: string; table?: string } = {},
 ): Promise<OrdersFixture> {
   const database = await createTestDatabase(label);
@@ -50,7 +50,10 @@ export async function createOrdersFixture(
     }
   }
   const logs: string[] = [];
-  const app = createApp({ db, logger: createLogger({ write: (l) => logs.push(l) }), ...deps });
+  const services = buildServices(loadConfig(env), db, {
+    logger: createLogger({ write: (l) => logs.push(l) }),
+  });
+  const app = createApp(services);
   const httpRequests: string[] = [];
   const client = createTRPCClient<AppRouter>({
     links: [

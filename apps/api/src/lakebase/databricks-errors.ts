@@ -1,11 +1,10 @@
 import { ApiError } from "@databricks/sdk-experimental";
-import { TRPCError } from "@trpc/server";
-
-/** What the SPA gets in `error.data.databricks` when a Databricks call failed. */
-export interface DatabricksErrorData {
-  errorCode: string;
-  statusCode: number;
-}
+import {
+  type DatabricksErrorData,
+  DomainError,
+  type DomainErrorKind,
+  isDomainError,
+} from "../errors/domain-error.ts";
 
 export const UNAVAILABLE_MESSAGE = "Databricks is unavailable, try again";
 
@@ -27,37 +26,36 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-/** The Databricks error as tRPC knows it: status codes map to tRPC codes; the ApiError stays the cause. */
-export function toTrpcError(error: unknown, what: string): TRPCError {
-  if (error instanceof TRPCError) return error;
+export function databricksErrorData(error: unknown): DatabricksErrorData | null {
+  if (isDomainError(error)) return error.databricks;
+  return isApiError(error) ? { errorCode: error.errorCode, statusCode: error.statusCode } : null;
+}
+
+function kindOf(status: number): DomainErrorKind {
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 401 || status === 403) return "forbidden";
+  if (status === 400) return "bad_request";
+  if (status === 501) return "not_implemented";
+  return "internal";
+}
+
+/** A failed Databricks call as a domain error: status codes decide the kind; the ApiError stays the cause. */
+export function fromDatabricks(error: unknown, what: string): DomainError {
+  if (isDomainError(error)) return error;
   if (isUnavailable(error)) {
-    return new TRPCError({
-      code: "SERVICE_UNAVAILABLE",
-      message: `${UNAVAILABLE_MESSAGE} (${what})`,
+    return new DomainError("unavailable", `${UNAVAILABLE_MESSAGE} (${what})`, {
       cause: error,
+      databricks: databricksErrorData(error),
     });
   }
   if (isApiError(error)) {
-    const code =
-      error.statusCode === 404
-        ? "NOT_FOUND"
-        : error.statusCode === 409
-          ? "CONFLICT"
-          : error.statusCode === 403 || error.statusCode === 401
-            ? "FORBIDDEN"
-            : error.statusCode === 400
-              ? "BAD_REQUEST"
-              : error.statusCode === 501
-                ? "NOT_IMPLEMENTED"
-                : "INTERNAL_SERVER_ERROR";
-    return new TRPCError({ code, message: `${what}: ${error.message}`, cause: error });
+    return new DomainError(kindOf(error.statusCode), `${what}: ${error.message}`, {
+      cause: error,
+      databricks: databricksErrorData(error),
+    });
   }
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: what, cause: error });
-}
-
-/** For the error formatter: the Databricks code and status behind a tRPC error, if any. */
-export function databricksErrorData(cause: unknown): DatabricksErrorData | null {
-  return isApiError(cause) ? { errorCode: cause.errorCode, statusCode: cause.statusCode } : null;
+  return new DomainError("internal", what, { cause: error });
 }
 
 /** A short description of any failure for step results and audit rows (no stack, no secrets). */

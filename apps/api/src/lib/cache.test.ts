@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createTtlCache } from "./ttl-cache.ts";
+import { createCache } from "./cache.ts";
 
 function setup() {
   let clock = 0;
   let computed = 0;
   let release: (() => void) | undefined;
-  const cache = createTtlCache<number>({ ttlMs: 1000, now: () => clock });
+  const cache = createCache<number>({ ttlMs: 1000, staleMs: 1000, now: () => clock });
   const compute = () =>
     new Promise<number>((resolve) => {
       computed++;
@@ -19,7 +19,7 @@ function setup() {
   return { cache, compute, settle, tick: (ms: number) => (clock += ms), computed: () => computed };
 }
 
-describe("createTtlCache", () => {
+describe("createCache", () => {
   it("shares one computation between concurrent misses and serves it while fresh", async () => {
     const t = setup();
     const a = t.cache.get("k", t.compute);
@@ -68,8 +68,52 @@ describe("createTtlCache", () => {
     const next = t.cache.get("k", t.compute);
     await t.settle();
     expect(await next).toBe(2);
-    const failing = createTtlCache<number>({ ttlMs: 1000 });
+    const failing = createCache<number>({ ttlMs: 1000 });
     await expect(failing.get("k", () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await failing.get("k", async () => 7)).toBe(7);
+  });
+
+  it("answers a caller that wants a newer value with a new computation (or the one under way)", async () => {
+    const t = setup();
+    const first = t.cache.get("k", t.compute);
+    await t.settle();
+    await first;
+    t.tick(100);
+    expect(await t.cache.get("k", t.compute, { maxAgeMs: 500 })).toBe(1);
+    const a = t.cache.get("k", t.compute, { maxAgeMs: 0 });
+    const b = t.cache.get("k", t.compute, { maxAgeMs: 0 });
+    await t.settle();
+    expect([await a, await b]).toEqual([2, 2]);
+    expect(t.cache.peek("k")?.value).toBe(2);
+  });
+
+  it("keeps each value as long as the value itself says, and nothing with a TTL of 0", async () => {
+    let clock = 0;
+    const byValue = createCache<boolean>({
+      ttlMs: (present) => (present ? 30_000 : 1_000),
+      now: () => clock,
+    });
+    let present = false;
+    let calls = 0;
+    const check = async () => {
+      calls++;
+      return present;
+    };
+    expect(await byValue.get("t", check)).toBe(false);
+    clock += 999;
+    expect(await byValue.get("t", check)).toBe(false);
+    present = true;
+    clock += 1;
+    expect(await byValue.get("t", check)).toBe(true);
+    clock += 29_000;
+    expect(await byValue.get("t", check)).toBe(true);
+    expect(calls).toBe(2);
+
+    const flightsOnly = createCache<number>({ ttlMs: 0 });
+    let n = 0;
+    const slow = () => new Promise<number>((r) => setTimeout(() => r(++n), 5));
+    expect(await Promise.all([flightsOnly.get("x", slow), flightsOnly.get("x", slow)])).toEqual([1, 1]);
+    expect(await flightsOnly.get("x", slow)).toBe(2);
+    expect(flightsOnly.peek("x")).toBeUndefined();
   });
 });

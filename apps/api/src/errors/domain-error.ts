@@ -1,0 +1,50 @@
+/** What went wrong, in the domain's words; one mapping (`to-trpc-error.ts`) turns kinds into wire codes. */
+export type DomainErrorKind =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "precondition_failed"
+  | "too_many_requests"
+  | "unavailable"
+  | "not_implemented"
+  | "internal";
+
+/** The Databricks error behind a failure, for clients to recognise (`error.data.databricks` on the wire). */
+export interface DatabricksErrorData {
+  errorCode: string;
+  statusCode: number;
+}
+
+export interface DomainErrorOptions {
+  cause?: unknown;
+  databricks?: DatabricksErrorData | null;
+}
+
+/**
+ * An error domain code throws on purpose. Its message is meant for the caller (it reaches the client as
+ * is, so it never carries driver text or secrets); the cause stays in the server log.
+ */
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  readonly kind: DomainErrorKind;
+  readonly databricks: DatabricksErrorData | null;
+
+  constructor(kind: DomainErrorKind, message: string, options: DomainErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.kind = kind;
+    this.databricks = options.databricks ?? null;
+  }
+}
+
+export const isDomainError = (error: unknown): error is DomainError => error instanceof DomainError;
+
+export const notFound = (message: string) => new DomainError("not_found", message);
+export const conflict = (message: string) => new DomainError("conflict", message);
+export const badRequest = (message: string) => new DomainError("bad_request", message);
+export const forbidden = (message: string) => new DomainError("forbidden", message);
+export const preconditionFailed = (message: string, cause?: unknown) =>
+  new DomainError("precondition_failed", message, { cause });
+export const unavailable = (message: string, cause?: unknown) =>
+  new DomainError("unavailable", message, { cause });

@@ -1,0 +1,17 @@
+import { CAPACITIES } from "@lakebase-orders/shared";
+import { z } from "zod";
+
+export const createInput = z.object({
+  // Anything but the literal `true` is refused: the admin must say they know this costs money.
+  acknowledgeCost: z.literal(true, {
+    error: "acknowledgeCost must be true: Lakebase resources cost money while they exist",
+  }),
+  capacity: z.enum(CAPACITIES).default("CU_1"),
+  nodeCount: z.number().int().min(1).max(3).default(1),
+  enableReadableSecondaries: z.boolean().optional(),
+  retentionWindowInDays: z.number().int().min(2).max(35).optional(),
+});
+
+export const deleteInput = z.object({ confirmName: z.string() });
+
+export const progressInput = z.object({ lastEventId: z.string().nullish() }).optional();

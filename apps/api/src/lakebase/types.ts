@@ -1,0 +1,94 @@
+import type { Capacity } from "@lakebase-orders/shared";
+import type { DataAvailability } from "../orders/availability.ts";
+import type { Poller } from "./poller.ts";
+import type { InstanceStatus, ResourceSnapshot } from "./status.ts";
+
+export type ResourceKind = "instance" | "catalog" | "syncedTable";
+
+export interface CreateInput {
+  capacity: Capacity;
+  nodeCount: number;
+  enableReadableSecondaries?: boolean;
+  retentionWindowInDays?: number;
+}
+
+export interface CreateResult {
+  operationId: string;
+  resources: {
+    resource: ResourceKind;
+    name: string;
+    outcome: "created" | "existing";
+    inBackground: boolean;
+  }[];
+}
+
+export interface DeleteStep {
+  resource: ResourceKind;
+  name: string;
+  /** `skipped`: not attempted because an earlier step failed (the later resources still exist). */
+  outcome: "deleted" | "not_found" | "failed" | "skipped";
+  error?: string;
+  databricks?: { errorCode: string; statusCode: number };
+}
+
+export interface DeleteResult {
+  operationId: string;
+  steps: DeleteStep[];
+  pipelineId: string | null;
+  note: string;
+}
+
+export interface OperationView {
+  id: string;
+  kind: "create" | "delete" | "stop" | "start";
+  actor: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** What it is doing now, e.g. "waiting for the instance to be AVAILABLE". */
+  step: string;
+  outcome: "running" | "succeeded" | "failed";
+  error: string | null;
+}
+
+/** The resource names as the status shows them (who the admins are is not for every user to see). */
+export interface LakebaseNamesView {
+  instanceName: string;
+  catalogName: string;
+  databaseName: string;
+  /** `catalog.schema.table` */
+  syncedTable: string;
+  sourceTable: string;
+  storageCatalog: string;
+  storageSchema: string;
+}
+
+export interface LakebaseStatus extends ResourceSnapshot {
+  configured: boolean;
+  config: LakebaseNamesView;
+  /** The running operation, else the last one (so a failure in the background stays visible). */
+  operation: OperationView | null;
+  fetchedAt: string;
+}
+
+/**
+ * The lifecycle admin of the three Lakebase resources, as routers see it. When no workspace is configured
+ * it still answers status (configured: false) and refuses every mutation with PRECONDITION_FAILED.
+ */
+export interface LakebaseAdmin {
+  readonly configured: boolean;
+  readonly names: LakebaseNamesView;
+  /** One status poll loop shared by every progress subscriber. */
+  readonly poller: Poller<LakebaseStatus>;
+  /** Status of the three resources (a snapshot at most `maxAgeMs` old) plus the running operation. */
+  status(options?: { maxAgeMs?: number }): Promise<LakebaseStatus>;
+  /** Whether the synced table can be read, from the cached status; `fallback` answers without a workspace. */
+  availability(fallback: () => Promise<DataAvailability>): () => Promise<DataAvailability>;
+  /** Takes the operation lock and does the first calls; provisioning continues in the background. */
+  create(input: CreateInput, actor: string): Promise<CreateResult>;
+  /** Deletes synced table, catalog, instance, each after the previous one is gone. */
+  delete(actor: string): Promise<DeleteResult>;
+  setStopped(stopped: boolean, actor: string): Promise<{ instance: InstanceStatus }>;
+  /** Resolves when background provisioning (if any) has ended. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { createLogger, serializeError } from "./log.ts";
+
+function capture(level?: "debug" | "info" | "warn" | "error") {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({ write: (l) => lines.push(JSON.parse(l)), ...(level ? { level } : {}) });
+  return { logger, lines };
+}
+
+describe("createLogger", () => {
+  it("writes one JSON object per line with time, level, msg and the child's fields", () => {
+    const { logger, lines } = capture();
+    logger.child({ requestId: "r1" }).info("request", { status: 200 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: "info", msg: "request", requestId: "r1", status: 200 });
+    expect(Date.parse(String(lines[0]?.time))).not.toBeNaN();
+  });
+
+  it("drops lines below its level", () => {
+    const { logger, lines } = capture("warn");
+    logger.info("no");
+    logger.debug("no");
+    logger.warn("yes");
+    expect(lines.map((l) => l.msg)).toEqual(["yes"]);
+  });
+
+  it("redacts secret-named keys at any depth and credentials inside strings", () => {
+    const { logger, lines } = capture();
+    logger.info("x", {
+      nested: { password: "hunter2", deeper: [{ accessToken: "abc" }] },
+      url: "postgresql://me:s3cret@db:5432/orders",
+      header: "Authorization: Bearer eyJhbGciOi.payload.sig",
+      pat: "dapi0123456789abcdef0123",
+      big: 12n,
+    });
+    const text = JSON.stringify(lines);
+    for (const secret of ["hunter2", "abc", "s3cret", "eyJhbGciOi", "dapi0123456789abcdef0123"]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(lines[0]).toMatchObject({ url: "postgresql://me:[redacted]@db:5432/orders", big: "12" });
+  });
+
+  it("serializes errors with their code and cause chain, scrubbed", () => {
+    const cause = Object.assign(new Error("connect to postgresql://u:pw@h/db failed"), {
+      code: "ECONNREFUSED",
+    });
+    const out = serializeError(new Error("outer", { cause }));
+    expect(out).toMatchObject({ message: "outer", cause: { code: "ECONNREFUSED" } });
+    expect(JSON.stringify(out)).not.toContain(":pw@");
+  });
+});
