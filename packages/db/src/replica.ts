@@ -9,24 +9,41 @@ const UNREACHABLE_SOCKET_CODES = new Set([
   "ETIMEDOUT",
   "ENOTFOUND",
   "EHOSTUNREACH",
+  "EPIPE",
+  // Server shutting down, crashed or not accepting yet (a restart, a failover), and lost connections.
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
 ]);
 
 /** True when the error says the replica could not be used at all, as opposed to a bad query. */
 export function isUnreachable(error: unknown, depth = 0): boolean {
   if (typeof error !== "object" || error === null || depth > 5) return false;
-  const { code, name, message, cause } = error as {
+  const { code, name, message, cause, meta } = error as {
     code?: unknown;
     name?: unknown;
     message?: unknown;
     cause?: unknown;
+    meta?: { code?: unknown; driverAdapterError?: unknown };
   };
   if (typeof code === "string" && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_SOCKET_CODES.has(code)))
     return true;
+  // Prisma's driver-adapter errors carry the SQLSTATE in meta.code and the original in driverAdapterError.
+  if (typeof meta?.code === "string" && UNREACHABLE_SOCKET_CODES.has(meta.code)) return true;
+  if (meta?.driverAdapterError && isUnreachable(meta.driverAdapterError, depth + 1)) return true;
   if (name === "TokenUnavailableError") return true;
-  // pg-pool's connect timeout and a server that hangs up have no code, only these fixed messages.
+  // pg-pool's connect timeout, a server that hangs up, and Prisma's raw-query wrapper (P2010 with code N/A)
+  // carry no usable code, only these fixed messages.
   if (
     typeof message === "string" &&
-    /timeout exceeded when trying to connect|Connection terminated unexpectedly/.test(message)
+    /timeout exceeded when trying to connect|Connection terminated|terminating connection|the database system is (shutting down|starting up)|Can't reach database server|DatabaseNotReachable/.test(
+      message,
+    )
   ) {
     return true;
   }

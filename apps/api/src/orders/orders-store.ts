@@ -1,21 +1,22 @@
 import { Prisma, type PrismaClient } from "@lakebase-orders/db";
-import { conflict, notFound } from "../errors/domain-error.ts";
 import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
-import type {
-  HistoryOutput,
-  ListInput,
-  Order,
-  OrderFilters,
-  OrderSort,
-  StatsOutput,
-  StreamInput,
-  UpdateStatusInput,
-} from "./schemas.ts";
+import {
+  COLUMNS,
+  filterKey,
+  ORDER_BY,
+  type OrderRow,
+  orderNotFound,
+  STATUS,
+  toOrder,
+  whereClause,
+} from "./order-sql.ts";
+import type { ListInput, OrderFilters, StatsOutput, StreamInput } from "./schemas.ts";
+import { createStatusWriter } from "./status-writer.ts";
 import type { OrdersStore, ReadOptions } from "./store.ts";
 import { type SyncedTable, tableSql } from "./synced-table.ts";
 
-const { sql, join, empty, raw } = Prisma;
+const { sql, empty, raw } = Prisma;
 
 export interface OrdersStoreOptions {
   /** Writes, and reads that must see the caller's own writes. */
@@ -27,31 +28,8 @@ export interface OrdersStoreOptions {
   countCacheTtlSeconds: number;
 }
 
-interface OrderRow {
-  orderKey: bigint;
-  custKey: bigint;
-  status: string;
-  totalPrice: string;
-  orderDate: string;
-  priority: string;
-  clerk: string;
-  shipPriority: number;
-  comment: string;
-}
-
-const STATUS = raw(`"app_data"."order_status"`);
 /** Rows skipped from which a list page seeks its keys through the index before fetching rows. */
 const DEFERRED_JOIN_FROM = 1000;
-
-// Sort keys always end on the order key: a total order, so OFFSET pages tile the table exactly.
-const ORDER_BY: Record<OrderSort, string> = {
-  orderKey: "o.o_orderkey ASC",
-  "-orderKey": "o.o_orderkey DESC",
-  orderDate: "o.o_orderdate ASC, o.o_orderkey ASC",
-  "-orderDate": "o.o_orderdate DESC, o.o_orderkey DESC",
-  totalPrice: "o.o_totalprice ASC, o.o_orderkey ASC",
-  "-totalPrice": "o.o_totalprice DESC, o.o_orderkey DESC",
-};
 
 export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const { prisma, table } = options;
@@ -61,27 +39,6 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const counts = createCache<number>({ ttlMs, staleMs: ttlMs });
   const stats = createCache<StatsOutput>({ ttlMs, staleMs: ttlMs });
   const reader = (o: ReadOptions | undefined) => (o?.fromPrimary ? prisma : options.read);
-
-  // Text casts in SQL give the wire format directly (no Decimal/Date objects to convert per row).
-  const columns = sql`o.o_orderkey AS "orderKey", o.o_custkey AS "custKey",
-    COALESCE(s.status, o.o_orderstatus) AS status, o.o_totalprice::text AS "totalPrice",
-    to_char(o.o_orderdate, 'YYYY-MM-DD') AS "orderDate", o.o_orderpriority AS priority, o.o_clerk AS clerk,
-    o.o_shippriority AS "shipPriority", o.o_comment AS comment`;
-
-  const where = (f: OrderFilters, extra: Prisma.Sql[] = []): Prisma.Sql => {
-    const conditions = [...extra];
-    if (f.priority) conditions.push(sql`o.o_orderpriority = ${f.priority}`);
-    if (f.dateFrom) conditions.push(sql`o.o_orderdate >= ${f.dateFrom}::date`);
-    if (f.dateTo) conditions.push(sql`o.o_orderdate <= ${f.dateTo}::date`);
-    if (f.status) {
-      // Overrides are few: the synced status decides unless an override exists. Both sub-selects become
-      // hashed sub-plans over the small status table, so the synced-table indexes stay usable.
-      conditions.push(sql`((o.o_orderstatus = ${f.status}
-          AND o.o_orderkey NOT IN (SELECT x.order_key FROM ${STATUS} x))
-        OR o.o_orderkey IN (SELECT x.order_key FROM ${STATUS} x WHERE x.status = ${f.status}))`);
-    }
-    return conditions.length > 0 ? sql`WHERE ${join(conditions, " AND ")}` : empty;
-  };
 
   const guard = async <R>(work: () => Promise<R>): Promise<R> => {
     try {
@@ -93,15 +50,13 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
   const countOf = (f: OrderFilters, o: ReadOptions | undefined): Promise<number> =>
     counts.get(filterKey(f), async () => {
-      const rows = await reader(o).$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM ${T} o ${where(f)}`;
+      const rows = await reader(o).$queryRaw<
+        { n: bigint }[]
+      >`SELECT count(*) AS n FROM ${T} o ${whereClause(f)}`;
       return Number(rows[0]?.n ?? 0);
     });
 
-  const exists = async (orderKey: number, o: ReadOptions | undefined): Promise<string | undefined> => {
-    const rows = await reader(o).$queryRaw<{ status: string }[]>`
-      SELECT o.o_orderstatus AS status FROM ${T} o WHERE o.o_orderkey = ${orderKey}`;
-    return rows[0]?.status;
-  };
+  const writer = createStatusWriter(prisma, table);
 
   return {
     list: (input: ListInput, o?: ReadOptions) =>
@@ -114,16 +69,16 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const page =
           offset < DEFERRED_JOIN_FROM
             ? db.$queryRaw<OrderRow[]>`
-          SELECT ${columns} FROM ${T} o
+          SELECT ${COLUMNS} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-          ${where(input)}
+          ${whereClause(input)}
           ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}`
             : db.$queryRaw<OrderRow[]>`
           WITH page AS MATERIALIZED (
-            SELECT o.o_orderkey FROM ${T} o ${where(input)}
+            SELECT o.o_orderkey FROM ${T} o ${whereClause(input)}
             ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}
           )
-          SELECT ${columns} FROM page p
+          SELECT ${COLUMNS} FROM page p
           JOIN ${T} o ON o.o_orderkey = p.o_orderkey
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
           ORDER BY ${orderBy}`;
@@ -155,9 +110,9 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const overrideBound = hasCursor ? sql`AND s.order_key ${cmp} ${input.cursor}` : empty;
         // Keyset on the primary key: the same cost at any depth, unlike OFFSET.
         const rows = await reader(o).$queryRaw<OrderRow[]>`
-          SELECT ${columns} FROM ${T} o
+          SELECT ${COLUMNS} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey ${overrideBound}
-          ${where(input, bound)}
+          ${whereClause(input, bound)}
           ORDER BY o.o_orderkey ${raw(backward ? "DESC" : "ASC")} LIMIT ${input.pageSize + 1}`;
         const hasNext = rows.length > input.pageSize;
         const pageRows = rows.slice(0, input.pageSize);
@@ -173,7 +128,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     byKey: (orderKey: number, o?: ReadOptions) =>
       guard(async () => {
         const rows = await reader(o).$queryRaw<OrderRow[]>`
-          SELECT ${columns} FROM ${T} o
+          SELECT ${COLUMNS} FROM ${T} o
           LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
           WHERE o.o_orderkey = ${orderKey}`;
         const row = rows[0];
@@ -190,7 +145,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           const rows = await reader(o).$queryRaw<{ status: string; priority: string; n: bigint }[]>`
             SELECT COALESCE(s.status, o.o_orderstatus) AS status, o.o_orderpriority AS priority, count(*) AS n
             FROM ${T} o LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-            ${where(filters)}
+            ${whereClause(filters)}
             GROUP BY 1, 2`;
           const byStatus = new Map<string, number>();
           const byPriority = new Map<string, number>();
@@ -215,111 +170,17 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         }),
       ),
 
-    updateStatus: (input: UpdateStatusInput, by) =>
+    updateStatus: (input, by) =>
       guard(async () => {
-        const key = BigInt(input.orderKey);
-        const attempt = () =>
-          prisma.$transaction(async (tx) => {
-            const synced = await tx.$queryRaw<{ status: string }[]>`
-              SELECT o.o_orderstatus AS status FROM ${T} o WHERE o.o_orderkey = ${input.orderKey}`;
-            if (!synced[0]) throw orderNotFound(input.orderKey);
-            // The row lock serialises writers of one order, so expectedStatus is checked against the
-            // status that is really current and the history's previousStatus is exact.
-            const current = await tx.$queryRaw<{ status: string }[]>`
-              SELECT status FROM ${STATUS} WHERE order_key = ${key} FOR UPDATE`;
-            const previousStatus = current[0]?.status ?? synced[0].status;
-            if (input.expectedStatus !== undefined && input.expectedStatus !== previousStatus) {
-              throw conflict(
-                `Order ${input.orderKey} has status ${previousStatus}, not the expected ${input.expectedStatus}; reload and retry.`,
-              );
-            }
-            const now = new Date();
-            const row = current[0]
-              ? await tx.orderStatus.update({
-                  where: { orderKey: key },
-                  data: {
-                    status: input.status,
-                    version: { increment: 1 },
-                    updatedAt: now,
-                    updatedBy: by.actor,
-                  },
-                })
-              : await tx.orderStatus.create({
-                  data: { orderKey: key, status: input.status, updatedAt: now, updatedBy: by.actor },
-                });
-            await tx.orderStatusHistory.create({
-              data: {
-                orderKey: key,
-                previousStatus,
-                status: input.status,
-                changedAt: now,
-                changedBy: by.actor,
-                requestId: by.requestId,
-              },
-            });
-            return {
-              orderKey: input.orderKey,
-              status: row.status,
-              previousStatus,
-              updatedAt: row.updatedAt.toISOString(),
-              updatedBy: row.updatedBy,
-            };
-          });
         try {
-          return await attempt();
-        } catch (error) {
-          // Two first-ever writers of one order: the loser hits the primary key; once more, it finds
-          // the winner's row under the lock and is checked against it.
-          if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")
-            return attempt();
-          throw error;
+          return await writer.updateStatus(input, by);
         } finally {
+          // A status change moves counts between statuses: the next read recomputes.
           counts.clear();
           stats.clear();
         }
       }),
 
-    history: (orderKey: number, o?: ReadOptions) =>
-      guard(async () => {
-        const [synced, changes] = await Promise.all([
-          exists(orderKey, o),
-          reader(o).orderStatusHistory.findMany({
-            where: { orderKey: BigInt(orderKey) },
-            orderBy: [{ changedAt: "desc" }, { id: "desc" }],
-          }),
-        ]);
-        if (synced === undefined) throw orderNotFound(orderKey);
-        return {
-          orderKey,
-          changes: changes.map((c) => ({
-            status: c.status,
-            previousStatus: c.previousStatus,
-            changedAt: c.changedAt.toISOString(),
-            changedBy: c.changedBy,
-          })),
-        } satisfies HistoryOutput;
-      }),
+    history: (orderKey: number, o?: ReadOptions) => guard(() => writer.history(reader(o), orderKey)),
   };
-}
-
-function toOrder(r: OrderRow): Order {
-  return {
-    orderKey: Number(r.orderKey),
-    custKey: Number(r.custKey),
-    status: r.status,
-    totalPrice: r.totalPrice,
-    orderDate: r.orderDate,
-    priority: r.priority,
-    clerk: r.clerk,
-    shipPriority: Number(r.shipPriority),
-    comment: r.comment,
-  };
-}
-
-function orderNotFound(orderKey: number) {
-  return notFound(`Order ${orderKey} not found`);
-}
-
-function filterKey(f: OrderFilters): string {
-  return JSON.stringify([f.status ?? null, f.priority ?? null, f.dateFrom ?? null, f.dateTo ?? null]);
 }
