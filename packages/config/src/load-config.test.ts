@@ -103,6 +103,7 @@ describe("loadConfig", () => {
       clientId: null,
       clientSecret: null,
       profile: null,
+      timeoutSeconds: 30,
     });
     expect(loadConfig({ DATABRICKS_CONFIG_PROFILE: "dev" }).databricks?.profile).toBe("dev");
     expect(() => loadConfig({ DATABRICKS_HOST: "not a url" })).toThrow(/DATABRICKS_HOST/);

@@ -118,6 +118,11 @@ export interface CreateDbFromConfigOptions {
   tokenOptions?: CachingOptions;
   /** Refresh tokens ahead of need so a new connection never waits on the credential API (default true). */
   backgroundRefresh?: boolean;
+  /**
+   * How long start-up waits for the first token (default 5000 ms). A throttled or failing credential API must
+   * not keep the server from listening: the pool asks again per connection.
+   */
+  firstTokenTimeoutMs?: number;
 }
 
 /**
@@ -136,13 +141,25 @@ export async function createDbFromConfig(
   });
   const provider = connection.provider;
   if (connection.flavour !== "static") {
+    const timeoutMs = options.firstTokenTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await provider.getToken();
+      await Promise.race([
+        provider.getToken(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer from the credential API within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
     } catch (error) {
       // Not fatal: the pool asks again per connection, and readiness reports the database as down meanwhile.
       logger.error("lakebase_first_token_failed", {
         message: error instanceof Error ? error.message : String(error),
       });
+    } finally {
+      clearTimeout(timer);
     }
     if (options.backgroundRefresh ?? true) provider.start();
   }

@@ -87,6 +87,7 @@ describe("runMigrations", () => {
     expect(await tables(db.url, "app_data")).toEqual([
       "_migrations",
       "admin_audit",
+      "lakebase_operation",
       "order_status",
       "order_status_history",
     ]);
