@@ -95,7 +95,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
   const databaseReady = options.databaseReady ?? (() => true);
   let closed = false;
   let background: Promise<void> | null = null;
-  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs) : null;
+  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs, log) : null;
   const held = new Map<string, HeldLease>();
   // Another process's running operation, from the journal, for the status (cached like the snapshot).
   const others = createCache<OperationView | null>({ ttlMs: cacheMs });

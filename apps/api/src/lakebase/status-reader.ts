@@ -1,3 +1,4 @@
+import type { Logger } from "@lakebase-orders/log";
 import { createCache } from "../lib/cache.ts";
 import type { LakebaseApi } from "./databricks.ts";
 import { describeFailure, fromDatabricks } from "./databricks-errors.ts";
@@ -23,6 +24,7 @@ export function createStatusReader(
   api: LakebaseApi,
   names: LakebaseNamesView,
   cacheMs: number,
+  log?: Logger,
 ): StatusReader {
   const cache = createCache<ResourceSnapshot>({ ttlMs: cacheMs });
   let last: { snapshot: ResourceSnapshot; at: number } | undefined;
@@ -42,10 +44,17 @@ export function createStatusReader(
         syncedTable: t ? syncedTableStatus(t) : null,
       };
       last = { snapshot, at: Date.now() };
+      if (!health.ok) log?.info("databricks_status_recovered", { failingSince: health.failingSince });
       health = { ok: true, error: null, failingSince: null, databricks: null };
       return snapshot;
     } catch (error) {
       const failure = describeFailure(error);
+      // One line when it starts failing (and the console shows it from then on), not one per poll.
+      if (health.ok)
+        log?.warn("databricks_status_failing", {
+          error: failure.message,
+          databricks: failure.databricks ?? null,
+        });
       health = {
         ok: false,
         error: failure.message,
