@@ -3,6 +3,7 @@ import { patchInstance, sdkFor, until } from "@lakebase-orders/lakebase-local/te
 import { createLogger } from "@lakebase-orders/log";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "./router.ts";
 import { type RunningServer, startServer } from "./server.ts";
 import {
   configFor,
@@ -55,7 +56,7 @@ describe("start-up with the instance stopped", () => {
     const client = httpClient(server.url);
     const orders = await client.orders.count.query().catch((e: unknown) => e);
     expect(orders).toBeInstanceOf(TRPCClientError);
-    expect((orders as TRPCClientError<never>).data?.code).toBe("SERVICE_UNAVAILABLE");
+    expect((orders as TRPCClientError<AppRouter>).data?.code).toBe("SERVICE_UNAVAILABLE");
     expect((orders as Error).message).toMatch(
       /not available yet: the database instance is stopped or starting/,
     );

@@ -298,7 +298,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     });
     if (plan.action === "none") return "done";
     if (plan.action === "wait") {
-      log.info("lakebase recovery waiting", { reason: plan.reason });
+      log.debug("lakebase recovery waiting", { reason: plan.reason });
       return "wait";
     }
     if (plan.action === "take-over") {
@@ -347,7 +347,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
           return "wait" as const;
         });
         if (outcome === "done" && !recoverAgain) return;
-        if (outcome === "wait") await pause(Math.min(interval * 2 ** Math.min(attempt, 4), 30_000));
+        // A lease runs out within one lease: no need to wait longer than that between looks.
+        if (outcome === "wait") await pause(Math.min(interval * 2 ** Math.min(attempt, 4), 30_000, leaseMs));
       }
     })().finally(() => {
       recovering = null;
@@ -362,11 +363,12 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     status: (o = {}) => status(o.maxAgeMs),
 
     // Orders reads decide from the last known snapshot and never wait on Databricks: a stale one is
-    // refreshed in the background. Only before the very first answer do they wait, briefly.
+    // refreshed in the background. They wait, briefly, only for the very first answer, and for the first
+    // one after a change of this process (its own create must not read as "does not exist").
     availability: (fallback) => async (): Promise<DataAvailability> => {
       if (!reader) return fallback();
       const last = reader.last();
-      if (last) {
+      if (last && !last.invalidated) {
         reader.refresh(cacheMs);
         return availabilityOf(last.snapshot, lock.running, names);
       }
@@ -374,8 +376,13 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       try {
         snapshot = await withDeadline(reader.read(cacheMs), FIRST_STATUS_WAIT_MS, "no Lakebase status yet");
       } catch (error) {
-        // Databricks unreachable says nothing about Postgres: let the table decide.
         log.warn("lakebase status unavailable for the availability check", { error: describeFailure(error) });
+        if (last) {
+          // Not answering: the last known state serves until it does (no wait on every read meanwhile).
+          reader.acceptStale();
+          return availabilityOf(last.snapshot, lock.running, names);
+        }
+        // Databricks unreachable says nothing about Postgres: let the table decide.
         return fallback();
       }
       return availabilityOf(snapshot, lock.running, names);

@@ -24,7 +24,7 @@ function tagsOf(instance: DatabaseInstance): { id: string; actor: string } | nul
 
 /** What a process finds left over by a stopped one. */
 export type RecoveryPlan =
-  /** Nothing was interrupted, or another process is on it. */
+  /** Nothing was interrupted. */
   | { action: "none" }
   /** Cannot tell yet (Databricks or the database does not answer): look again later. */
   | { action: "wait"; reason: string }
@@ -59,7 +59,11 @@ export async function planRecovery(deps: RecoveryDeps): Promise<RecoveryPlan> {
   const journalReady = journal !== null && deps.databaseReady();
   if (journalReady) {
     const running = await journal.running(names.instanceName);
-    if (running) return running.live ? { action: "none" } : { action: "take-over", row: running };
+    if (running?.live) {
+      // Another process is on it, or was until it stopped: look again once its lease has run out.
+      return { action: "wait", reason: `a ${running.kind} by ${running.owner} holds the lease` };
+    }
+    if (running) return { action: "take-over", row: running };
   }
   const instance = await deps.api.getInstance(names.instanceName);
   const tag = instance ? tagsOf(instance) : null;

@@ -8,8 +8,13 @@ import type { DatabricksHealth, LakebaseNamesView } from "./types.ts";
 export interface StatusReader {
   /** The three resources, from a snapshot at most `maxAgeMs` old; concurrent readers share one round of GETs. */
   read(maxAgeMs: number): Promise<ResourceSnapshot>;
-  /** The last snapshot Databricks gave, however old (kept through failures and `invalidate`). */
-  last(): { snapshot: ResourceSnapshot; at: number } | undefined;
+  /**
+   * The last snapshot Databricks gave, however old (kept through failures and `invalidate`); `invalidated`
+   * when a change of ours came after it (until `acceptStale`).
+   */
+  last(): { snapshot: ResourceSnapshot; at: number; invalidated: boolean } | undefined;
+  /** Serve the last snapshot as it is, though a change of ours came after it (Databricks does not answer). */
+  acceptStale(): void;
   /** Starts a read in the background unless the last snapshot is younger than `maxAgeMs`; never throws. */
   refresh(maxAgeMs: number): void;
   /** How the last round of calls went: a throttled or failing API shows in the console, not as stalls. */
@@ -67,7 +72,10 @@ export function createStatusReader(
   const read = (maxAgeMs: number) => cache.get("snapshot", fetchSnapshot, { maxAgeMs });
   return {
     read,
-    last: () => last,
+    last: () => (last ? { ...last, invalidated: last.at < invalidatedAt } : undefined),
+    acceptStale() {
+      invalidatedAt = 0;
+    },
     refresh(maxAgeMs) {
       if (last && last.at > invalidatedAt && Date.now() - last.at < maxAgeMs) return;
       read(maxAgeMs).catch(() => undefined);

@@ -3,6 +3,7 @@ import { createLogger } from "@lakebase-orders/log";
 import { withClient } from "@lakebase-orders/pg-local";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../router.ts";
 import { type RunningServer, startServer } from "../server.ts";
 import {
   configFor,
@@ -118,7 +119,7 @@ describe("orders reads when every connection is lost", () => {
       expect(await terminateAll("AND wait_event_type = 'Lock'")).toBe(1);
       const error = await write;
       expect(error).toBeInstanceOf(TRPCClientError);
-      expect((error as TRPCClientError<never>).data?.code).toBe("SERVICE_UNAVAILABLE");
+      expect((error as TRPCClientError<AppRouter>).data?.code).toBe("SERVICE_UNAVAILABLE");
       expect((error as Error).message).toBe(WRITE_OUTCOME_UNKNOWN);
       await blocker.query("ROLLBACK");
     });
