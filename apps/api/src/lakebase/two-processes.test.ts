@@ -162,10 +162,7 @@ describe("lifecycle operations across two API processes", () => {
     w.local.faults.addLatency({ method: "POST", path: "/api/2.0/database/catalogs" }, 2500);
     const created = await httpClient(a.url).lakebase.create.mutate({ acknowledgeCost: true });
     expect(created.resources[0]).toMatchObject({ resource: "instance", outcome: "created" });
-    await a.waitForLog(
-      (l) => l.msg === "lakebase operation started" || String(l.step ?? "").includes("catalog"),
-      10_000,
-    );
+    // The instance is up after 200 ms; the catalog call is under way when the process dies.
     await new Promise((r) => setTimeout(r, 800));
     await a.kill();
     w.local.faults.clear();
