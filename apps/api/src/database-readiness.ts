@@ -70,6 +70,8 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
   let running: Promise<void> | null = null;
   let readyWaiters: (() => void)[] = [];
   let lastLoggedReason: string | null = null;
+  // Failures since the last kick: a kick (the instance just became available) starts the backoff over.
+  let sinceKick = 0;
 
   const attempt = (): Promise<void> => {
     running ??= (async () => {
@@ -96,6 +98,7 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
           attempts: state.attempts + 1,
           since: state.ready ? new Date().toISOString() : state.since,
         };
+        sinceKick++;
         // One line per new reason, then one in twenty: a database stopped for a day must not flood the log.
         if (detail !== lastLoggedReason || state.attempts % 20 === 0) {
           log.warn("database not ready; retrying in the background", {
@@ -124,7 +127,7 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
             timer = undefined;
             loop();
           },
-          backoffMs(state.attempts, baseDelayMs, maxDelayMs),
+          backoffMs(sinceKick, baseDelayMs, maxDelayMs),
         );
         timer.unref();
       },
@@ -150,6 +153,7 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
     },
     kick() {
       if (closed || state.ready) return;
+      sinceKick = 0;
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (started) loop();

@@ -157,10 +157,8 @@ export function buildServices(
         outcome: "accepted",
         detail: { operation: op, ...(detail as object) },
       }),
-    // A started instance will answer soon: try the database now rather than after the current pause.
-    onOperationEnded: (op) => {
-      if (op.outcome === "succeeded" && (op.kind === "start" || op.kind === "create")) readiness.kick();
-    },
+    // A started instance answers from now on: try the database now rather than after the current pause.
+    onInstanceAvailable: () => readiness.kick(),
   });
   const tableCheck = tableAvailability(db.prisma, table);
   const dataAvailability = lakebase.configured ? lakebase.availability(tableCheck) : tableCheck;

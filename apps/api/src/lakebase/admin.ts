@@ -54,8 +54,8 @@ export interface LakebaseAdminOptions {
   onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
   /** Called when this process takes over an operation a stopped process left unfinished. */
   onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
-  /** Called when any operation ends (e.g. a started instance: the database may answer soon). */
-  onOperationEnded?: (op: OperationView) => void;
+  /** Called when an instance this process started turns AVAILABLE (its database answers from now on). */
+  onInstanceAvailable?: () => void;
   /** The journal shared by the app's processes (null: only this process's lock). */
   journal?: OperationJournal | null;
   /** Lease of a running operation after its holder's last renewal (default 30 s). */
@@ -212,7 +212,6 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     const lease = held.get(op.id);
     held.delete(op.id);
     await lease?.finish(op);
-    options.onOperationEnded?.(op);
   };
   const finished = (op: OperationView, detail: unknown) =>
     options
@@ -282,6 +281,21 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       );
       await finished(op, { previousStep, instance });
     }
+  };
+
+  /**
+   * After a start, watches (outside the lock: the start itself is done) until the instance is AVAILABLE, so
+   * the app tries its database at once rather than at its next backoff.
+   */
+  const watchUntilAvailable = (a: LakebaseApi) => {
+    if (!options.onInstanceAvailable) return;
+    void waitFor(
+      "the started instance to be AVAILABLE",
+      async () => (await a.getInstance(names.instanceName))?.state === "AVAILABLE",
+      { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed },
+    ).then(options.onInstanceAvailable, (error: unknown) =>
+      log.debug("lakebase start watch ended", { error: describeFailure(error) }),
+    );
   };
 
   const recoverOnce = async (): Promise<"done" | "wait"> => {
@@ -418,6 +432,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
         lock.step(op, stopped ? "stopping the instance" : "starting the instance");
         const updated = await a.setStopped(names.instanceName, stopped);
         await finish(op, undefined);
+        if (!stopped) watchUntilAvailable(a);
         return { instance: instanceStatus(updated) };
       } catch (error) {
         await finish(op, error);
