@@ -34,7 +34,7 @@ const get = async (path: string) => {
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
-describe("start-up with the instance stopped", () => {
+describe("start-up without a database", () => {
   it("is alive at once, not ready, serves the console; an admin starts the instance; ready, same process", async () => {
     server = await startServer(configFor(w, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
       port: 0,
@@ -91,4 +91,60 @@ describe("start-up with the instance stopped", () => {
       await db.disconnect();
     }
   }, 60_000);
+
+  it("starts with no instance at all (address from Databricks); the console creates it; ready, same process", async () => {
+    const gone = await startLocalWorkspace("noinst");
+    try {
+      const sdk = sdkFor(gone.local);
+      await sdk.database.deleteSyncedDatabaseTable({ name: gone.names.syncedTable });
+      await sdk.database.deleteDatabaseCatalog({ name: gone.names.catalogName });
+      await sdk.database.deleteDatabaseInstance({ name: gone.names.instanceName, purge: true });
+      await until(
+        () =>
+          sdk.database.getDatabaseInstance({ name: gone.names.instanceName }).then(
+            () => true,
+            () => false,
+          ),
+        (exists) => !exists,
+      );
+      const lines: string[] = [];
+      const running = await startServer(configFor(gone, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
+        port: 0,
+        host: "127.0.0.1",
+        logger: createLogger({ write: (l) => lines.push(l) }),
+        lakebase: { pollIntervalMs: 50, statusCacheMs: 50 },
+        readinessBaseDelayMs: 50,
+      });
+      try {
+        const ready = () =>
+          fetch(`${running.url}/api/ready`).then(async (r) => ({
+            status: r.status,
+            body: (await r.json()) as { reason?: string },
+          }));
+        expect((await fetch(`${running.url}/api/health`)).status).toBe(200);
+        const notReady = await until(
+          ready,
+          (r) => r.status === 503 && String(r.body.reason).includes("does not exist"),
+        );
+        expect(notReady.body.reason).toMatch(/the database does not exist \(yet\)/);
+        expect(lines.some((l) => l.includes('"msg":"lakebase_connection_deferred"'))).toBe(true);
+
+        const client = httpClient(running.url);
+        expect((await client.lakebase.status.query()).instance).toBeNull();
+        const created = await client.lakebase.create.mutate({ acknowledgeCost: true });
+        expect(created.resources.map((r) => r.outcome)).toEqual(["created", "created", "created"]);
+        await until(ready, (r) => r.status === 200, 30_000);
+        await until(
+          () => client.lakebase.status.query(),
+          (st) => st.operation?.kind === "create" && st.operation.outcome === "succeeded",
+          30_000,
+        );
+        expect(await client.orders.count.query()).toEqual({ totalOrders: 500 });
+      } finally {
+        await running.close();
+      }
+    } finally {
+      await gone.close();
+    }
+  }, 90_000);
 });

@@ -285,6 +285,9 @@ export async function migratePool(
   pool: pg.Pool,
   options: Omit<RunMigrationsOptions, "client" | "connectionString"> = {},
 ): Promise<RunMigrationsResult> {
+  // Through the pool first: it reaches the database (and learns its address, for a deferred pool) and fails
+  // with the pool's own clear error when it cannot.
+  (await pool.connect()).release();
   const {
     query_timeout: _q,
     statement_timeout: _s,

@@ -13,8 +13,14 @@ export type PoolRole = "primary" | "read";
 export function createTokenPool(
   connection: PgConnection | { connectionString: string },
   config: DbPoolConfig,
-  options: { role?: PoolRole; logger?: Logger } = {},
+  options: {
+    role?: PoolRole;
+    logger?: Logger;
+    /** Builds the pool from its final options (default `new pg.Pool`; see deferred-target.ts). */
+    makePool?: (config: pg.PoolConfig) => pg.Pool;
+  } = {},
 ): pg.Pool {
+  const makePool = options.makePool ?? ((c: pg.PoolConfig) => new pg.Pool(c));
   const role = options.role ?? "primary";
   const logger = options.logger ?? silentLogger;
   const tokenLifetime =
@@ -36,10 +42,10 @@ export function createTokenPool(
   };
   let pool: pg.Pool;
   if ("connectionString" in connection) {
-    pool = new pg.Pool({ ...common, connectionString: connection.connectionString });
+    pool = makePool({ ...common, connectionString: connection.connectionString });
   } else {
     const secret = connection.password;
-    pool = new pg.Pool({
+    pool = makePool({
       ...common,
       host: connection.host,
       port: connection.port,
