@@ -2,25 +2,26 @@ import type { LakebaseNames } from "@lakebase-orders/config";
 import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
 import { preconditionFailed } from "../errors/domain-error.ts";
-import { createCache } from "../lib/cache.ts";
 import { withDeadline } from "../lib/deadline.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { availabilityOf } from "./availability-policy.ts";
 import type { LakebaseApi } from "./databricks.ts";
 import { describeFailure, fromDatabricks } from "./databricks-errors.ts";
 import type { OperationJournal } from "./operation-journal.ts";
-import { createOperationLeases, type HeldLease } from "./operation-lease.ts";
+import { createOperationLeases } from "./operation-lease.ts";
 import { OperationLock } from "./operation-lock.ts";
-import { planRecovery, viewOf } from "./operation-recovery.ts";
+import { viewOf } from "./operation-recovery.ts";
+import { createOperations } from "./operations.ts";
 import { createPoller, type Poller } from "./poller.ts";
-import { provisionRest, startCreate } from "./provisioning.ts";
+import { startCreate } from "./provisioning.ts";
+import { createRecoveryLoop, type RecoveryLoop } from "./recovery-loop.ts";
 import { instanceStatus, type ResourceSnapshot } from "./status.ts";
 import { createStatusReader, type StatusReader } from "./status-reader.ts";
+import { createStatusView, EMPTY_SNAPSHOT } from "./status-view.ts";
 import { deleteAll } from "./teardown.ts";
 import type {
   CreateInput,
   CreateResult,
-  DatabricksHealth,
   DeleteResult,
   LakebaseAdmin,
   LakebaseNamesView,
@@ -28,7 +29,6 @@ import type {
   OperationView,
 } from "./types.ts";
 import { waitFor } from "./wait-for.ts";
-import type { Workflow } from "./workflow.ts";
 
 export const NOT_CONFIGURED = "Databricks is not configured";
 
@@ -64,10 +64,6 @@ export interface LakebaseAdminOptions {
   databaseReady?: () => boolean;
 }
 
-const EMPTY: ResourceSnapshot = { instance: null, catalog: null, syncedTable: null };
-const HEALTHY: DatabricksHealth = { ok: true, error: null, failingSince: null, databricks: null };
-/** How long a status query waits for Databricks before it shows the last snapshot, marked stale. */
-const STATUS_WAIT_MS = 5000;
 /** How long an orders request waits for the very first snapshot before it asks the table instead. */
 const FIRST_STATUS_WAIT_MS = 2000;
 
@@ -81,7 +77,7 @@ export function namesView(names: LakebaseNames): LakebaseNamesView {
  * the data-availability check, and the create/delete/stop/start workflows under one operation lock per
  * process and one lease across processes (operation-lease.ts). A create returns after its first calls and
  * provisions in the background, visible through status and the progress poller; operations a stopped
- * process left unfinished are resumed or reported (`recover`).
+ * process left unfinished are resumed or reported (`recover`, recovery-loop.ts).
  */
 export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmin {
   const log = options.logger.child({ component: "lakebase" });
@@ -94,193 +90,77 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
   const journal = options.journal ?? null;
   const databaseReady = options.databaseReady ?? (() => true);
   let closed = false;
-  let background: Promise<void> | null = null;
   const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs, log) : null;
-  const held = new Map<string, HeldLease>();
-  // Another process's running operation, from the journal, for the status (cached like the snapshot).
-  const others = createCache<OperationView | null>({ ttlMs: cacheMs });
 
-  const otherOperation = async (): Promise<OperationView | null> => {
-    if (!journal || !databaseReady()) return null;
-    return others
-      .get("running", async () => {
-        const row = await journal.running(names.instanceName);
-        return row?.live ? viewOf(row, row.step) : null;
-      })
-      .catch(() => null);
-  };
-
-  const status = async (maxAgeMs = cacheMs): Promise<LakebaseStatus> => {
-    let snapshot = EMPTY;
-    let health = HEALTHY;
-    if (reader) {
-      const waitMs = Math.min(STATUS_WAIT_MS, Math.max(cacheMs, 1000));
-      try {
-        snapshot = await withDeadline(
-          reader.read(maxAgeMs),
-          waitMs,
-          `Databricks has not answered the status calls within ${waitMs / 1000} s (still trying)`,
-        );
-        health = reader.health();
-      } catch (error) {
-        // Throttled or failing: the console shows the last snapshot, marked, rather than an error or a stall.
-        const last = reader.last();
-        if (!last) throw fromDatabricks(error, "reading the Lakebase status failed");
-        snapshot = last.snapshot;
-        const failed = reader.health();
-        health = failed.ok
-          ? {
-              ...HEALTHY,
-              ok: false,
-              error: describeFailure(error).message,
-              failingSince: new Date().toISOString(),
-            }
-          : failed;
-      }
-    }
-    return {
-      configured: api !== null,
-      config: names,
-      ...snapshot,
-      operation: lock.running ?? (await otherOperation()) ?? lock.current,
-      fetchedAt: new Date(reader?.fetchedAt() ?? Date.now()).toISOString(),
-      api: health,
-    };
-  };
-
+  const lock = new OperationLock(log, () => poller.kick());
+  const view = createStatusView({
+    configured: api !== null,
+    names,
+    reader,
+    lock,
+    journal,
+    databaseReady,
+    cacheMs,
+  });
   const poller: Poller<LakebaseStatus> = createPoller({
     intervalMs: interval,
     ...(options.settledPollIntervalMs !== undefined
       ? { settledIntervalMs: options.settledPollIntervalMs }
       : {}),
-    fetch: () => status(0),
+    fetch: () => view.status(0),
     // Volatile fields would make every poll look like a change.
     fingerprint: (s) => JSON.stringify({ ...s, fetchedAt: undefined }),
     settled: (s) => isSettled({ ...s, operation: lock.running ?? s.operation }),
     logger: log,
   });
-  const lock = new OperationLock(log, () => poller.kick());
   const leases = createOperationLeases({
     journal,
     instanceName: names.instanceName,
     leaseSeconds: leaseMs / 1000,
     databaseReady,
-    snapshot: async () => {
-      if (!reader) return EMPTY;
-      return reader.read(0);
-    },
-    onInterrupted: (row) => {
-      const op = { ...viewOf(row, `interrupted: ${row.step}`), outcome: "failed" as const };
-      void options
-        .onOperationFinished?.(op, {
-          interrupted: true,
-          note: "its process stopped; a new operation went ahead",
-        })
-        .catch((e: unknown) => log.error("operation hook failed", { error: describeFailure(e) }));
-    },
+    snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
+    // A running row whose process stopped, ended so that a new operation could go ahead: reported.
+    onInterrupted: (row) =>
+      void ops.finished(
+        { ...viewOf(row, `interrupted: ${row.step}`), outcome: "failed" },
+        { interrupted: true, note: "its process stopped; a new operation went ahead" },
+      ),
     log,
   });
+  const ops = createOperations({
+    names,
+    lock,
+    leases,
+    reader,
+    log,
+    intervalMs: interval,
+    stepTimeoutMs,
+    closed: () => closed,
+    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
+    ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
+    onChange: () => view.changed(),
+  });
+  const recovery: RecoveryLoop | null =
+    api && reader
+      ? createRecoveryLoop({
+          api,
+          names,
+          reader,
+          journal,
+          databaseReady,
+          lock,
+          leases,
+          ops,
+          leaseMs,
+          intervalMs: interval,
+          log,
+          ...(options.onOperationResumed ? { onOperationResumed: options.onOperationResumed } : {}),
+        })
+      : null;
 
   const requireApi = (): LakebaseApi => {
     if (!api) throw preconditionFailed(NOT_CONFIGURED);
     return api;
-  };
-  const workflow = (a: LakebaseApi): Workflow => ({
-    api: a,
-    names,
-    lock,
-    wait: (what, done) =>
-      waitFor(what, done, { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed }),
-    invalidate: () => reader?.invalidate(),
-  });
-
-  /** Both locks: this process's first (synchronous), then the lease across processes. */
-  const begin = async (kind: OperationView["kind"], actor: string): Promise<OperationView> => {
-    const op = lock.begin(kind, actor);
-    try {
-      held.set(op.id, await leases.acquire(op));
-    } catch (error) {
-      lock.abandon(op);
-      throw error;
-    }
-    return op;
-  };
-  const finish = async (op: OperationView, error: unknown) => {
-    reader?.invalidate();
-    others.clear();
-    lock.finish(op, error);
-    const lease = held.get(op.id);
-    held.delete(op.id);
-    await lease?.finish(op);
-  };
-  const finished = (op: OperationView, detail: unknown) =>
-    options
-      .onOperationFinished?.({ ...op }, detail)
-      .catch((e: unknown) => log.error("operation hook failed", { error: describeFailure(e) }));
-
-  /** In the background: the rest of a create, its outcome, its audit row. */
-  const provisionInBackground = (w: Workflow, op: OperationView, result: CreateResult) => {
-    background = (async () => {
-      let failure: unknown;
-      try {
-        await provisionRest(w, op, result, options.onProvisioned);
-      } catch (error) {
-        failure = error;
-      }
-      await finish(op, failure);
-      // The request's audit row said "accepted"; the outcome arrives here, minutes later.
-      await finished(op, result);
-    })().finally(() => {
-      background = null;
-    });
-    poller.kick();
-  };
-
-  /** Carries on with an operation a stopped process left: create and delete resume, stop/start are checked. */
-  const resume = async (a: LakebaseApi, op: OperationView, previousStep: string) => {
-    log.warn("lakebase operation resumed", { operationId: op.id, kind: op.kind, previousStep });
-    await options
-      .onOperationResumed?.({ ...op }, { previousStep })
-      .catch((e: unknown) => log.error("operation hook failed", { error: describeFailure(e) }));
-    const w = workflow(a);
-    if (op.kind === "create") {
-      let result: CreateResult;
-      try {
-        result = await startCreate(w, op, { capacity: "CU_1", nodeCount: 1 }, { createInstance: false });
-      } catch (error) {
-        await finish(op, error);
-        await finished(op, { previousStep });
-        return;
-      }
-      provisionInBackground(w, op, result);
-    } else if (op.kind === "delete") {
-      background = (async () => {
-        const result = await deleteAll(w, op);
-        const failed = result.steps.find((s) => s.outcome === "failed");
-        await finish(
-          op,
-          failed ? new Error(`${failed.resource} ${failed.name}: ${failed.error}`) : undefined,
-        );
-        await finished(op, result);
-      })().finally(() => {
-        background = null;
-      });
-    } else {
-      // Stop and start are one call: whether it landed, Databricks says.
-      const raw = await a.getInstance(names.instanceName).catch(() => null);
-      const instance = raw ? instanceStatus(raw) : null;
-      const wanted = op.kind === "stop";
-      lock.step(op, "checking what Databricks did after a restart");
-      await finish(
-        op,
-        instance && instance.stopped === wanted
-          ? undefined
-          : new Error(
-              `interrupted: its process stopped before Databricks confirmed it (the instance is ${instance?.state ?? "absent"}); run it again`,
-            ),
-      );
-      await finished(op, { previousStep, instance });
-    }
   };
 
   /**
@@ -298,83 +178,11 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     );
   };
 
-  const recoverOnce = async (): Promise<"done" | "wait"> => {
-    if (databaseReady()) await leases.flush();
-    if (!api || !reader || closed || lock.running) return "done";
-    const plan = await planRecovery({
-      api,
-      names,
-      reader,
-      journal,
-      databaseReady,
-      leaseMs,
-      abandonedSince,
-    });
-    if (plan.action === "none") return "done";
-    if (plan.action === "wait") {
-      log.debug("lakebase recovery waiting", { reason: plan.reason });
-      return "wait";
-    }
-    if (plan.action === "take-over") {
-      const row = await journal?.takeOver(plan.row.id, "resuming after a restart");
-      if (!row) return "done";
-      const op = viewOf(row, `resuming after a restart (was: ${plan.row.step})`);
-      lock.adopt(op);
-      held.set(op.id, leases.hold(op, true));
-      await resume(api, op, plan.row.step);
-      return "done";
-    }
-    const op = plan.op;
-    let claimed = false;
-    if (journal && databaseReady()) {
-      const result = await journal.claim(op, names.instanceName).catch(() => null);
-      if (result && !result.claimed && result.holder?.live) return "done";
-      claimed = result?.claimed ?? false;
-    }
-    lock.adopt(op);
-    held.set(op.id, leases.hold(op, claimed));
-    await resume(api, op, "create interrupted before its database existed");
-    return "done";
-  };
-  const abandonedSince = new Map<string, number>();
-  let recovering: Promise<void> | null = null;
-  let recoverAgain = false;
-  const stopping = new AbortController();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stopping.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  const recover = (): Promise<void> => {
-    if (recovering) {
-      recoverAgain = true;
-      return recovering;
-    }
-    recovering = (async () => {
-      for (let attempt = 1; !closed; attempt++) {
-        recoverAgain = false;
-        const outcome = await recoverOnce().catch((error: unknown) => {
-          log.warn("lakebase recovery failed; will retry", { error: describeFailure(error) });
-          return "wait" as const;
-        });
-        if (outcome === "done" && !recoverAgain) return;
-        // A lease runs out within one lease: no need to wait longer than that between looks.
-        if (outcome === "wait") await pause(Math.min(interval * 2 ** Math.min(attempt, 4), 30_000, leaseMs));
-      }
-    })().finally(() => {
-      recovering = null;
-    });
-    return recovering;
-  };
-
   return {
     configured: api !== null,
     names,
     poller,
-    status: (o = {}) => status(o.maxAgeMs),
+    status: (o = {}) => view.status(o.maxAgeMs ?? cacheMs),
 
     // Orders reads decide from the last known snapshot and never wait on Databricks: a stale one is
     // refreshed in the background. They wait, briefly, only for the very first answer, and for the first
@@ -403,55 +211,52 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     },
 
     async create(input: CreateInput, actor: string): Promise<CreateResult> {
-      const w = workflow(requireApi());
-      const op = await begin("create", actor);
+      const w = ops.workflow(requireApi());
+      const op = await ops.begin("create", actor);
       let result: CreateResult;
       try {
         result = await startCreate(w, op, input);
       } catch (error) {
-        await finish(op, error);
+        await ops.finish(op, error);
         throw fromDatabricks(error, "create failed");
       }
-      provisionInBackground(w, op, result);
+      ops.provisionInBackground(w, op, result);
+      poller.kick();
       return result;
     },
 
     async delete(actor: string): Promise<DeleteResult> {
-      const w = workflow(requireApi());
-      const op = await begin("delete", actor);
+      const w = ops.workflow(requireApi());
+      const op = await ops.begin("delete", actor);
       const result = await deleteAll(w, op);
-      const failed = result.steps.find((s) => s.outcome === "failed");
-      await finish(op, failed ? new Error(`${failed.resource} ${failed.name}: ${failed.error}`) : undefined);
+      await ops.finish(op, ops.deleteOutcome(result));
       return result;
     },
 
     async setStopped(stopped: boolean, actor: string) {
       const a = requireApi();
-      const op = await begin(stopped ? "stop" : "start", actor);
+      const op: OperationView = await ops.begin(stopped ? "stop" : "start", actor);
       try {
         lock.step(op, stopped ? "stopping the instance" : "starting the instance");
         const updated = await a.setStopped(names.instanceName, stopped);
-        await finish(op, undefined);
+        await ops.finish(op, undefined);
         if (!stopped) watchUntilAvailable(a);
         return { instance: instanceStatus(updated) };
       } catch (error) {
-        await finish(op, error);
+        await ops.finish(op, error);
         throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
       }
     },
 
-    recover,
+    recover: () => recovery?.recover() ?? Promise.resolve(),
 
-    async idle() {
-      await background;
-    },
+    idle: () => ops.idle(),
 
     async close() {
       closed = true;
-      stopping.abort();
       poller.close();
-      await background?.catch(() => undefined);
-      await recovering?.catch(() => undefined);
+      await recovery?.close();
+      await ops.idle();
     },
   };
 }
