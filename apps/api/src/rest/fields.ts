@@ -72,7 +72,8 @@ export function restFields<S extends Shape, R extends Renames<S> = Record<never,
 /** The field, reading its value from a query or path string first (wrappers keep their defaults). */
 function fromString(field: z.ZodType): z.ZodType {
   if (field instanceof z.ZodOptional) return fromString(field.unwrap() as z.ZodType).optional();
-  if (field instanceof z.ZodNullable) return fromString(field.unwrap() as z.ZodType).nullable();
+  // A query string cannot say null: absent is how a query says "none".
+  if (field instanceof z.ZodNullable) return fromString(field.unwrap() as z.ZodType);
   if (field instanceof z.ZodDefault)
     return fromString(field.unwrap() as z.ZodType).default(field.def.defaultValue);
   if (field instanceof z.ZodNumber) return field.clone({ ...field.def, coerce: true });

@@ -15,6 +15,7 @@ import type { RestEnv } from "./types.ts";
 const healthcheck = createRoute({
   method: "get",
   path: "/v1/healthcheck",
+  operationId: "healthcheck",
   tags: ["health"],
   summary: "The API answers",
   responses: {

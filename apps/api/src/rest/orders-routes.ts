@@ -29,6 +29,7 @@ const tags = ["orders"];
 const count = createRoute({
   method: "get",
   path: "/orders/count",
+  operationId: "get_order_count",
   tags,
   summary: "Get total order count",
   request: { query: filtersQuery.schema },
@@ -38,6 +39,7 @@ const count = createRoute({
 const pages = createRoute({
   method: "get",
   path: "/orders/pages",
+  operationId: "get_orders_by_page",
   tags,
   summary: "Get orders with page-based pagination",
   request: { query: pagesQuery.schema },
@@ -47,6 +49,7 @@ const pages = createRoute({
 const stream = createRoute({
   method: "get",
   path: "/orders/stream",
+  operationId: "get_orders_by_cursor",
   tags,
   summary: "Get orders with cursor-based pagination",
   description: "Keyset pagination on the order key: the same cost at any depth.",
@@ -57,6 +60,7 @@ const stream = createRoute({
 const sample = createRoute({
   method: "get",
   path: "/orders/sample",
+  operationId: "get_sample_orders",
   tags,
   summary: "Get 5 order keys",
   responses: { 200: json(sampleOutput, "Five order keys, for trying the other routes"), ...read },
@@ -65,6 +69,7 @@ const sample = createRoute({
 const stats = createRoute({
   method: "get",
   path: "/orders/stats",
+  operationId: "get_order_stats",
   tags,
   summary: "Get order counts per status and per priority",
   request: { query: filtersQuery.schema },
@@ -74,6 +79,7 @@ const stats = createRoute({
 const byKey = createRoute({
   method: "get",
   path: "/orders/{order_key}",
+  operationId: "read_order",
   tags,
   summary: "Get an order by its key",
   request: { params: orderKeyPath.schema },
@@ -83,6 +89,7 @@ const byKey = createRoute({
 const history = createRoute({
   method: "get",
   path: "/orders/{order_key}/history",
+  operationId: "get_order_history",
   tags,
   summary: "Get the status changes of an order",
   request: { params: orderKeyPath.schema },
@@ -92,6 +99,7 @@ const history = createRoute({
 const updateStatus = createRoute({
   method: "post",
   path: "/orders/{order_key}/status",
+  operationId: "update_order_status",
   tags,
   summary: "Update order status",
   description:

@@ -40,6 +40,7 @@ function adminOnly(services: AppServices, action: string): MiddlewareHandler<Res
 const status = createRoute({
   method: "get",
   path: "/resources/status",
+  operationId: "get_lakebase_status",
   tags,
   summary: "Status of the Lakebase resources and of the running operation",
   description: "Poll it after a create: provisioning continues in the background.",
@@ -50,6 +51,7 @@ export function resourcesRoutes(services: AppServices, call: Call) {
   const create = createRoute({
     method: "post",
     path: "/resources/create-lakebase-resources",
+    operationId: "create_lakebase_resources",
     tags,
     summary: "Create Lakebase Resources",
     description:
@@ -62,6 +64,7 @@ export function resourcesRoutes(services: AppServices, call: Call) {
   const remove = createRoute({
     method: "delete",
     path: "/resources/delete-lakebase-resources",
+    operationId: "delete_lakebase_resources",
     tags,
     summary: "Delete Lakebase Resources",
     description:
