@@ -75,6 +75,7 @@ describe("the lifecycle routes against the local Lakebase", () => {
 
     // Again: everything exists already (the guide would have stopped at the instance).
     const again = await call(s, "POST", `${CREATE}?create_resources=true`);
+    expect(again.body.message).toMatch(/Nothing left to provision\.$/);
     expect((again.body.resources as { outcome: string }[]).map((r) => r.outcome)).toEqual([
       "existing",
       "existing",

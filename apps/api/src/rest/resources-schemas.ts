@@ -64,7 +64,9 @@ export function toCreateOutput(r: CreateResult): z.infer<typeof createOutput> {
     instance: name("instance"),
     catalog: name("catalog"),
     synced_table: name("syncedTable"),
-    message: `${done}. Provisioning continues in the background: GET /api/v1/resources/status shows its progress.`,
+    message: r.resources.some((x) => x.inBackground)
+      ? `${done}. Provisioning continues in the background: GET /api/v1/resources/status shows its progress.`
+      : `${done}. Nothing left to provision.`,
     operation_id: r.operationId,
     resources: toSnake(r.resources),
   };
