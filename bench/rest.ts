@@ -2,12 +2,15 @@
  * REST (/api/v1) beside tRPC (/api/trpc) on the same server process and the same data: the same procedures
  * answer both, so the difference is the edge (routing, validation, snake_case mapping). Runs are interleaved
  * (tRPC, REST, REST, tRPC, ...) and the median of the rounds is kept, so a noisy neighbour hits both sides.
+ * Beside req/s, the API process's CPU time per request (from /proc, Linux): on a shared machine throughput
+ * follows the neighbours, while the CPU a request costs the API barely does.
  * Data: the cluster bench/orders.ts keeps (BENCH_DATA_DIR, default /tmp/lakebase-orders-bench/pg-<rows>),
  * loaded here when missing. The API runs as in production in a child process (orders-server.ts).
  * Usage: pnpm --filter @lakebase-orders/bench rest [--duration 5] [--rounds 3] [--rows 1500000] [--only <prefix>]
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -25,6 +28,8 @@ const ROWS = flag("--rows", 1_500_000);
 const DURATION = flag("--duration", 5);
 const ROUNDS = flag("--rounds", 3);
 const CONNECTIONS = 32;
+// Linux's USER_HZ (getconf CLK_TCK), the unit of /proc/<pid>/stat times: 100 on every distribution we run on.
+const TICK_US = 10_000;
 const DATABASE = "orders_bench"; // shared with bench/orders.ts
 const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,6 +39,8 @@ const log = (line: string): void => {
 
 interface Run {
   rps: number;
+  /** CPU time of the API process per answered request, in microseconds. */
+  cpuUs: number;
   p50: number;
   p99: number;
   failures: number;
@@ -51,14 +58,16 @@ pool.on("error", () => undefined);
 let server: ChildProcess | undefined;
 try {
   await ensureData();
+  // One process (node --import tsx, as pnpm dev runs the API), so /proc/<pid>/stat is the API's own CPU.
   server = spawn(
-    path.join(here, "../node_modules/.bin/tsx"),
-    [path.join(here, "orders-server.ts"), postgres.url(DATABASE)],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    process.execPath,
+    ["--import", "tsx", path.join(here, "orders-server.ts"), postgres.url(DATABASE)],
+    { cwd: path.join(here, ".."), stdio: ["ignore", "pipe", "inherit"] },
   );
   const first = await readline.createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
   if (first.done) throw new Error("the API server exited before listening (its error is above)");
   const apiUrl = (JSON.parse(String(first.value)) as { url: string }).url;
+  const serverPid = server.pid!;
 
   const { rows } = await pool.query<{ k: string }>(
     "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (2) LIMIT 20000",
@@ -100,18 +109,18 @@ try {
   );
   const table: string[][] = [];
   for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
-    await load(apiUrl, s.trpc, 2); // warm-up: JIT, pool, plan and count caches
-    await load(apiUrl, s.rest, 2);
+    await load(apiUrl, serverPid, s.trpc, 2); // warm-up: JIT, pool, plan and count caches
+    await load(apiUrl, serverPid, s.rest, 2);
     const t: Run[] = [];
     const r: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so a drift in the machine's load favours neither.
       if (round % 2 === 0) {
-        t.push(await load(apiUrl, s.trpc, DURATION));
-        r.push(await load(apiUrl, s.rest, DURATION));
+        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
+        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
       } else {
-        r.push(await load(apiUrl, s.rest, DURATION));
-        t.push(await load(apiUrl, s.trpc, DURATION));
+        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
+        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
       }
     }
     const [tm, rm] = [median(t), median(r)];
@@ -126,6 +135,9 @@ try {
       rm.p99.toFixed(1),
       `${((rm.rps / tm.rps) * 100).toFixed(0)} %`,
       r.map((x, i) => `${((x.rps / t[i]!.rps) * 100).toFixed(0)}`).join("/"),
+      medianOf(t.map((x) => x.cpuUs)).toFixed(0),
+      medianOf(r.map((x) => x.cpuUs)).toFixed(0),
+      `${((medianOf(r.map((x) => x.cpuUs)) / medianOf(t.map((x) => x.cpuUs))) * 100).toFixed(0)} %`,
     ];
     table.push(row);
     log(row.join(" | "));
@@ -140,6 +152,9 @@ try {
     "p99 ms",
     "REST/tRPC",
     "per round %",
+    "tRPC CPU us/req",
+    "REST CPU us/req",
+    "REST/tRPC CPU",
   ];
   log(`\n${formatTable([header, ...table])}`);
 } finally {
@@ -151,19 +166,33 @@ try {
   await postgres.stop();
 }
 
-async function load(url: string, nextPath: () => string, duration: number): Promise<Run> {
+async function load(url: string, pid: number, nextPath: () => string, duration: number): Promise<Run> {
+  const cpuBefore = await cpuTicks(pid);
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
     duration,
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
+  const cpuUs = ((await cpuTicks(pid)) - cpuBefore) * TICK_US;
   return {
     rps: r.requests.average,
+    cpuUs: cpuUs / Math.max(1, r["2xx"]),
     p50: r.latency.p50,
     p99: r.latency.p99,
     failures: r.errors + r.timeouts + r.non2xx,
   };
+}
+
+/** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function medianOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** The run with the median throughput (its latencies with it). */
