@@ -6,10 +6,11 @@ import { type ServerType, serve } from "@hono/node-server";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { Cluster } from "./cluster.ts";
 import { Faults } from "./faults.ts";
-import type { FrontDoorCounters } from "./front-door/index.ts";
+import type { FrontDoorCounters } from "./front-door/types.ts";
 import { physicalDatabaseName } from "./names.ts";
 import { createRestApp } from "./rest.ts";
-import { LakebaseService, type LogEvent, SOURCE_TABLE, type Timings } from "./service.ts";
+import { LakebaseService, type LogEvent, type Timings } from "./service.ts";
+import { SOURCE_TABLE } from "./source.ts";
 import { emptyState, type LocalState, StateFile } from "./state.ts";
 import { TokenStore } from "./tokens.ts";
 
@@ -128,7 +129,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const counters = (): LakebaseCounters => ({
       routes: Object.fromEntries(routeCounts),
       tokensIssued: tokens.issuedCount,
-      frontDoors: service.frontDoorCounters(),
+      frontDoors: service.frontDoors.counters(),
     });
     const clients = new Map((options.servicePrincipals ?? []).map((sp) => [sp.clientId, sp.clientSecret]));
     const app = createRestApp({
@@ -156,13 +157,13 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       restUrl,
       workspaceToken,
       pgHost: "127.0.0.1",
-      pgPort: seededInstance ? service.frontDoorPort(seededInstance) : undefined,
+      pgPort: seededInstance ? service.frontDoors.port(seededInstance) : undefined,
       instanceName: seededInstance,
       databaseName: options.seed?.databaseName,
       identity,
       faults,
       counters,
-      portOf: (name) => service.frontDoorPort(name),
+      portOf: (name) => service.frontDoors.port(name),
       waitForPipeline: (name) => service.waitForPipeline(name),
       adminUrl,
       physicalDatabase: (instance, database) => physicalDatabaseName(state.localId, instance, database),
@@ -187,10 +188,10 @@ async function seed(
 ) {
   const state = service.state;
   if (!state.instances[s.instanceName]) {
-    await service.createInstance({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
+    await service.instances.create({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
   }
   if (!state.catalogs[s.catalogName]) {
-    await service.createCatalog({
+    await service.catalogs.create({
       name: s.catalogName,
       database_instance_name: s.instanceName,
       database_name: s.databaseName,
@@ -205,7 +206,7 @@ async function seed(
         ? `${s.catalogName}.${s.syncedTable}`
         : `${s.catalogName}.public.${s.syncedTable}`;
   if (!state.syncedTables[fullName]) {
-    await service.createSyncedTable(
+    await service.syncedTables.create(
       {
         name: fullName,
         spec: {
@@ -218,7 +219,7 @@ async function seed(
       s.rows ?? sourceRows,
     );
     await service.waitForPipeline(fullName);
-    const status = service.getSyncedTable(fullName).data_synchronization_status;
+    const status = service.syncedTables.get(fullName).data_synchronization_status;
     if (status.detailed_state !== "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE") {
       throw new Error(`lakebase-local: seeding ${fullName} failed: ${status.message}`);
     }

@@ -84,17 +84,17 @@ export function createRestApp(deps: RestDeps): Hono {
 
   // ------------------------------------------------------------ instances
   route("POST", `${API}/database/instances`, async (c, identity) =>
-    service.createInstance(parse(instanceInputSchema, await body(c)), identity),
+    service.instances.create(parse(instanceInputSchema, await body(c)), identity),
   );
   route("GET", `${API}/database/instances`, (c) =>
-    service.listInstances(c.req.query("page_size"), c.req.query("page_token")),
+    service.instances.list(c.req.query("page_size"), c.req.query("page_token")),
   );
-  route("GET", `${API}/database/instances/:name`, (c) => service.getInstance(c.req.param("name") ?? ""));
+  route("GET", `${API}/database/instances/:name`, (c) => service.instances.get(c.req.param("name") ?? ""));
   route("PATCH", `${API}/database/instances/:name`, async (c) =>
-    service.updateInstance(c.req.param("name") ?? "", c.req.query("update_mask"), await body(c, true)),
+    service.instances.update(c.req.param("name") ?? "", c.req.query("update_mask"), await body(c, true)),
   );
   route("DELETE", `${API}/database/instances/:name`, (c) =>
-    service.deleteInstance(c.req.param("name") ?? "", c.req.query("purge")),
+    service.instances.delete(c.req.param("name") ?? "", c.req.query("purge")),
   );
   route("GET", `${API}/database/instances/:name/catalogs`, () => {
     throw notImplemented("Listing database catalogs is not implemented.");
@@ -106,33 +106,35 @@ export function createRestApp(deps: RestDeps): Hono {
   // ------------------------------------------------------------ credentials
   route("POST", `${API}/database/credentials`, async (c, identity) => {
     const input = parse(credentialRequestSchema, await body(c));
-    return service.generateCredential(identity, input.instance_names);
+    return service.credentials.generate(identity, input.instance_names);
   });
   route("POST", `${API}/postgres/credentials`, async (c, identity) => {
     const input = parse(postgresCredentialRequestSchema, await body(c));
-    return service.generatePostgresCredential(identity, input.endpoint);
+    return service.credentials.generateForEndpoint(identity, input.endpoint);
   });
 
   // ------------------------------------------------------------ catalogs
   route("POST", `${API}/database/catalogs`, async (c) =>
-    service.createCatalog(parse(catalogInputSchema, await body(c))),
+    service.catalogs.create(parse(catalogInputSchema, await body(c))),
   );
-  route("GET", `${API}/database/catalogs/:name`, (c) => service.getCatalog(c.req.param("name") ?? ""));
-  route("DELETE", `${API}/database/catalogs/:name`, (c) => service.deleteCatalog(c.req.param("name") ?? ""));
+  route("GET", `${API}/database/catalogs/:name`, (c) => service.catalogs.get(c.req.param("name") ?? ""));
+  route("DELETE", `${API}/database/catalogs/:name`, (c) =>
+    service.catalogs.delete(c.req.param("name") ?? ""),
+  );
   route("PATCH", `${API}/database/catalogs/:name`, () => {
     throw notImplemented("Updating a database catalog is not implemented.");
   });
 
   // ------------------------------------------------------------ synced tables
   route("POST", `${API}/database/synced_tables`, async (c) =>
-    service.createSyncedTable(parse(syncedTableInputSchema, await body(c))),
+    service.syncedTables.create(parse(syncedTableInputSchema, await body(c))),
   );
   route("GET", `${API}/database/synced_tables/:name`, (c) =>
-    service.getSyncedTable(c.req.param("name") ?? ""),
+    service.syncedTables.get(c.req.param("name") ?? ""),
   );
   route("DELETE", `${API}/database/synced_tables/:name`, (c) =>
     // The JS SDK cannot send purge_data; the REST API takes it on the query string.
-    service.deleteSyncedTable(c.req.param("name") ?? "", c.req.query("purge_data") === "true"),
+    service.syncedTables.delete(c.req.param("name") ?? "", c.req.query("purge_data") === "true"),
   );
   route("PATCH", `${API}/database/synced_tables/:name`, () => {
     throw notImplemented("Updating a synced database table is not implemented.");

@@ -1,8 +1,8 @@
 import net from "node:net";
 import tls from "node:tls";
 import { selfSignedCertificate } from "./certificate.ts";
-import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./index.ts";
 import { type CancelTarget, ClientSession } from "./session.ts";
+import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./types.ts";
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 500;

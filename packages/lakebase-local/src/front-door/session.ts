@@ -1,7 +1,6 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
-import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./index.ts";
 import { MessageBoundary } from "./message-boundary.ts";
 import {
   authenticationRequest,
@@ -15,6 +14,7 @@ import {
 } from "./protocol.ts";
 import { MessageReader, PeerClosedError, ProtocolViolation, type StartupPacket } from "./reader.ts";
 import { replayStream } from "./replay-stream.ts";
+import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./types.ts";
 import { openUpstream, UpstreamFailure } from "./upstream.ts";
 
 /** A password message carries a token (a JWT is a few KB); nothing a client sends before login is bigger. */
