@@ -1,4 +1,5 @@
 import { runSnapshotPipeline } from "../pipeline.ts";
+import { isSourceColumn } from "../source.ts";
 import type { SyncedTableRecord } from "../state.ts";
 import type { ServiceContext } from "./context.ts";
 
@@ -31,6 +32,8 @@ export class Pipelines {
       database: this.#ctx.physical(record.database_instance_name, record.logical_database_name),
       schema,
       table,
+      // Validated against the source columns when the synced table was created.
+      primaryKey: record.spec.primary_key_columns.filter(isSourceColumn),
       rows,
       timings: { stepMs: deps.timings.pipelineStepMs },
       ...(injectedFailure !== undefined ? { injectedFailure } : {}),

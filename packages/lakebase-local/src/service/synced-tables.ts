@@ -3,7 +3,7 @@ import pg from "pg";
 import { alreadyExists, invalidParameter, invalidState, notFound } from "../api-error.ts";
 import { UC_NAME } from "../names.ts";
 import type { SyncedTableInput } from "../schemas.ts";
-import { SOURCE_COLUMNS, SOURCE_TABLE } from "../source.ts";
+import { isSourceColumn, SOURCE_TABLE } from "../source.ts";
 import type { InstanceRecord, SyncedTableRecord } from "../state.ts";
 import type { ServiceContext } from "./context.ts";
 import type { Pipelines } from "./pipelines.ts";
@@ -122,13 +122,12 @@ export class SyncedTables {
         `Table '${spec.source_table_full_name}' does not exist (the one known source is ${SOURCE_TABLE}).`,
       );
     }
-    const columns: readonly string[] = SOURCE_COLUMNS;
     for (const column of spec.primary_key_columns) {
-      if (!columns.includes(column)) {
+      if (!isSourceColumn(column)) {
         throw invalidParameter(`Primary key column '${column}' does not exist in ${SOURCE_TABLE}.`);
       }
     }
-    if (spec.timeseries_key !== undefined && !columns.includes(spec.timeseries_key)) {
+    if (spec.timeseries_key !== undefined && !isSourceColumn(spec.timeseries_key)) {
       throw invalidParameter(`Timeseries key '${spec.timeseries_key}' does not exist in ${SOURCE_TABLE}.`);
     }
     if (spec.existing_pipeline_id) {
