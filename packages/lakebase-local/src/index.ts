@@ -5,9 +5,9 @@ export {
   type LakebaseCounters,
   type LakebaseLocal,
   type LakebaseLocalOptions,
-  type SeedOptions,
   startLakebaseLocal,
 } from "./lakebase-local.ts";
 export { isReadyLine, type ReadyLine } from "./ready-line.ts";
+export type { SeedOptions } from "./seed.ts";
 export type { Timings } from "./service.ts";
 export { SOURCE_COLUMNS, SOURCE_TABLE } from "./source.ts";

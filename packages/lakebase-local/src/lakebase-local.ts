@@ -2,27 +2,18 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { type ServerType, serve } from "@hono/node-server";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { Cluster } from "./cluster.ts";
 import { Faults } from "./faults.ts";
 import type { FrontDoorCounters } from "./front-door/types.ts";
-import { physicalDatabaseName } from "./names.ts";
+import { closeServer, listen } from "./http-server.ts";
+import { prepareLocalCa } from "./local-ca.ts";
+import { INSTANCE_HOST, physicalDatabaseName } from "./names.ts";
 import { createRestApp } from "./rest.ts";
+import { type SeedOptions, seed } from "./seed.ts";
 import { LakebaseService, type LogEvent, type Timings } from "./service.ts";
-import { SOURCE_TABLE } from "./source.ts";
 import { emptyState, type LocalState, StateFile } from "./state.ts";
 import { TokenStore } from "./tokens.ts";
-
-export interface SeedOptions {
-  instanceName: string;
-  catalogName: string;
-  databaseName: string;
-  /** Full UC name `catalog.schema.table`, or just `schema.table` / `table` inside `catalogName`. */
-  syncedTable: string;
-  /** Rows of the seeded synced table; default `sourceRows`. */
-  rows?: number;
-}
 
 export interface LakebaseLocalOptions {
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */
@@ -44,6 +35,11 @@ export interface LakebaseLocalOptions {
   sourceRows?: number;
   /** Structured events (never a token or password). Default: dropped. */
   log?: (event: LogEvent) => void;
+  /**
+   * Refuse unencrypted Postgres logins (FATAL 28000 "connection is insecure"), as Lakebase does. Default
+   * false for now: clients that connect without TLS keep working until they verify the CA.
+   */
+  requireTls?: boolean;
 }
 
 export interface LakebaseCounters {
@@ -57,6 +53,14 @@ export interface LakebaseLocal {
   restUrl: string;
   workspaceToken: string;
   pgHost: string;
+  /**
+   * The CA that signed every front door's certificate, as a file and as PEM: connect with
+   * `sslmode=verify-full` and this CA (`sslrootcert=<caFile>`, or node-postgres `ssl: {ca: caPem}`).
+   */
+  caFile: string;
+  caPem: string;
+  /** Whether plain (unencrypted) logins are refused. */
+  requireTls: boolean;
   /** Front-door port of the default (seeded) instance, if any. */
   pgPort: number | undefined;
   instanceName: string | undefined;
@@ -104,6 +108,12 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
   }
 
   try {
+    const ca = await prepareLocalCa({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      hosts: [INSTANCE_HOST, "127.0.0.1", "localhost"],
+    });
+    cleanups.unshift(ca.cleanup);
+    const requireTls = options.requireTls ?? false;
     const stateFile = options.dataDir ? new StateFile(options.dataDir) : undefined;
     const loaded: LocalState | undefined = await stateFile?.load();
     const state = loaded ?? emptyState(randomBytes(3).toString("hex"));
@@ -120,6 +130,8 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       sourceRows: options.sourceRows ?? 150_000,
       tokenTtlSeconds,
       persistent,
+      tls: ca.server,
+      requireTls,
       log,
     });
     cleanups.unshift(() => service.stop());
@@ -156,7 +168,10 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const handle: LakebaseLocal = {
       restUrl,
       workspaceToken,
-      pgHost: "127.0.0.1",
+      pgHost: INSTANCE_HOST,
+      caFile: ca.caFile,
+      caPem: ca.caPem,
+      requireTls,
       pgPort: seededInstance ? service.frontDoors.port(seededInstance) : undefined,
       instanceName: seededInstance,
       databaseName: options.seed?.databaseName,
@@ -172,76 +187,19 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
         return stopping;
       },
     };
-    log({ event: "ready", restUrl, pgPort: handle.pgPort ?? null, instance: seededInstance ?? null });
+    log({
+      event: "ready",
+      restUrl,
+      pgPort: handle.pgPort ?? null,
+      instance: seededInstance ?? null,
+      caFile: ca.caFile,
+      requireTls,
+    });
     return handle;
   } catch (error) {
     await runCleanups(cleanups);
     throw error;
   }
-}
-
-async function seed(
-  service: LakebaseService,
-  s: SeedOptions,
-  creator: string,
-  sourceRows: number | undefined,
-) {
-  const state = service.state;
-  if (!state.instances[s.instanceName]) {
-    await service.instances.create({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
-  }
-  if (!state.catalogs[s.catalogName]) {
-    await service.catalogs.create({
-      name: s.catalogName,
-      database_instance_name: s.instanceName,
-      database_name: s.databaseName,
-      create_database_if_not_exists: true,
-    });
-  }
-  const parts = s.syncedTable.split(".");
-  const fullName =
-    parts.length === 3
-      ? s.syncedTable
-      : parts.length === 2
-        ? `${s.catalogName}.${s.syncedTable}`
-        : `${s.catalogName}.public.${s.syncedTable}`;
-  if (!state.syncedTables[fullName]) {
-    await service.syncedTables.create(
-      {
-        name: fullName,
-        spec: {
-          source_table_full_name: SOURCE_TABLE,
-          primary_key_columns: ["o_orderkey"],
-          scheduling_policy: "SNAPSHOT",
-          new_pipeline_spec: { storage_catalog: s.catalogName, storage_schema: "default" },
-        },
-      },
-      s.rows ?? sourceRows,
-    );
-    await service.waitForPipeline(fullName);
-    const status = service.syncedTables.get(fullName).data_synchronization_status;
-    if (status.detailed_state !== "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE") {
-      throw new Error(`lakebase-local: seeding ${fullName} failed: ${status.message}`);
-    }
-  }
-}
-
-function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  port: number,
-): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: "127.0.0.1" }, () => resolve(server));
-    server.once("error", reject);
-  });
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive sockets of SDK clients would hold the port open otherwise.
-    if ("closeAllConnections" in server) server.closeAllConnections();
-  });
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {

@@ -21,6 +21,7 @@ import { openUpstream, UpstreamFailure } from "./upstream.ts";
 const MAX_CLIENT_MESSAGE = 64 * 1024;
 /** First byte of a TLS ClientHello: a client using direct SSL negotiation (PostgreSQL 17+ `sslnegotiation=direct`). */
 const TLS_HANDSHAKE = 0x16;
+const INSECURE = "connection is insecure (try using `sslmode=require`)";
 /** Once upstream has closed, how long a client may take to close its side before we cut it. */
 const LINGER_MS = 2_000;
 
@@ -34,6 +35,7 @@ export interface SessionContext {
   secureContext: tls.SecureContext;
   admit(login: FrontDoorLogin): Promise<Admission>;
   handshakeTimeoutMs: number;
+  requireTls: boolean;
   counters: FrontDoorCounters;
   log(event: FrontDoorEvent): void;
   /** Upstream BackendKeyData (hex) -> where to relay a CancelRequest carrying it. */
@@ -126,6 +128,16 @@ export class ClientSession {
       }
     }
     if (!startup) throw new ProtocolViolation("too many negotiation requests");
+    if (this.ctx.requireTls && !this.encrypted) {
+      // Lakebase's proxy (Neon's) answers "connection is insecure (try using `sslmode=require`)" here; we
+      // send it with PostgreSQL's SQLSTATE for a pg_hba refusal of unencrypted connections (28000).
+      this.refuse(
+        "tls_required",
+        errorResponse({ severity: "FATAL", code: "28000", message: INSECURE }),
+        "28000",
+      );
+      return;
+    }
 
     const major = startup.code >>> 16;
     const minor = startup.code & 0xffff;
@@ -307,7 +319,7 @@ export class ClientSession {
       this.refuse(error.reason, error.response, error.sqlState);
     } else if (error instanceof PeerClosedError) {
       // Node and libpq verify the certificate after the TLS handshake and just hang up when they reject
-      // our self-signed one: an encrypted client gone before its startup packet is a TLS refusal.
+      // it (no CA, wrong name): an encrypted client gone before its startup packet is a TLS refusal.
       this.refuse(this.tlsFailed || (this.encrypted && !this.user) ? "tls" : "client_closed");
     } else if (error instanceof ProtocolViolation) {
       this.refuse(

@@ -24,8 +24,13 @@ export interface FrontDoorOptions {
   host?: string;
   /** 0 or undefined = a free port. A fixed port is bindable again after close (a recreated instance). */
   port?: number;
-  /** Omitted: a self-signed certificate generated at start (once per process). */
+  /** The server certificate and its key. Omitted: one from a throwaway CA (once per process). */
   tls?: { key: string; cert: string };
+  /**
+   * Refuse unencrypted logins, as Lakebase does: a startup packet that did not come over TLS gets FATAL 28000
+   * "connection is insecure (try using `sslmode=require`)" and is counted as "tls_required". Default false.
+   */
+  requireTls?: boolean;
   admit(login: FrontDoorLogin): Promise<Admission>;
   /** A client that has not completed login by then is disconnected and counted as "timeout". Default 10 000. */
   handshakeTimeoutMs?: number;
@@ -48,7 +53,8 @@ export interface FrontDoorCounters {
   accepted: number;
   /**
    * Connections that did not become a session, by Admission.reason, plus the front door's own reasons:
-   * "protocol", "timeout", "tls", "client_closed", "closed" (by closeConnections), "admit_error",
+   * "protocol", "timeout", "tls" (the client rejected our certificate), "tls_required" (a plain login while
+   * TLS is required), "client_closed", "closed" (by closeConnections), "admit_error",
    * "upstream_unreachable", "upstream_error", "internal".
    */
   refused: Record<string, number>;

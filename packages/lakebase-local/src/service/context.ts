@@ -1,6 +1,7 @@
 import { notFound } from "../api-error.ts";
 import type { Cluster } from "../cluster.ts";
 import type { Faults } from "../faults.ts";
+import type { TlsMaterial } from "../front-door/certificate.ts";
 import { physicalDatabaseName } from "../names.ts";
 import type { InstanceRecord, LocalState, StateFile } from "../state.ts";
 import type { TokenStore } from "../tokens.ts";
@@ -27,6 +28,10 @@ export interface ServiceDeps {
   tokenTtlSeconds: number;
   /** Keep physical databases on stop (a dataDir was given). */
   persistent: boolean;
+  /** Every front door's certificate (signed by this LakebaseLocal's CA). */
+  tls: TlsMaterial;
+  /** Refuse unencrypted Postgres logins, as Lakebase does. */
+  requireTls: boolean;
   log: (event: LogEvent) => void;
 }
 

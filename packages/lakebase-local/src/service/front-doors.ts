@@ -32,7 +32,8 @@ export class FrontDoors {
     const wanted = state.ports[name] ?? 0;
     const log = (event: FrontDoorEvent) =>
       this.#ctx.log({ ...event, instance: name, event: `front_door_${event.event}` });
-    const options = { admit: (login: FrontDoorLogin) => this.#admit(name, login), log };
+    const { tls, requireTls } = this.#ctx.deps;
+    const options = { admit: (login: FrontDoorLogin) => this.#admit(name, login), log, tls, requireTls };
     let door: FrontDoor;
     try {
       door = await startFrontDoor({ ...options, port: wanted });

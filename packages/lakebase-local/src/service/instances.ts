@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { alreadyExists, invalidParameter, invalidState } from "../api-error.ts";
-import { DEFAULT_DATABASE, INSTANCE_NAME } from "../names.ts";
+import { DEFAULT_DATABASE, INSTANCE_HOST, INSTANCE_NAME } from "../names.ts";
 import type { InstanceInput } from "../schemas.ts";
 import { capacitySchema, instancePatchSchema, UPDATABLE_INSTANCE_FIELDS } from "../schemas.ts";
 import type { InstanceRecord } from "../state.ts";
@@ -8,9 +8,6 @@ import type { ServiceContext } from "./context.ts";
 import type { FrontDoors } from "./front-doors.ts";
 import { page } from "./paging.ts";
 import type { Transitions } from "./transitions.ts";
-
-/** Where clients reach an instance: the front door listens on loopback only. */
-export const INSTANCE_HOST = "127.0.0.1";
 
 /** The `database/instances` resource: create, read, list, update (stop/start/resize), delete. */
 export class Instances {
