@@ -7,9 +7,10 @@ import { Cluster } from "./cluster.ts";
 import { Faults } from "./faults.ts";
 import type { FrontDoorCounters } from "./front-door/types.ts";
 import { closeServer, listen } from "./http-server.ts";
+import { Identities } from "./identities.ts";
 import { prepareLocalCa } from "./local-ca.ts";
 import { INSTANCE_HOST, physicalDatabaseName } from "./names.ts";
-import { createRestApp } from "./rest.ts";
+import { createRestApp } from "./rest/app.ts";
 import { type SeedOptions, seed } from "./seed.ts";
 import { LakebaseService, type LogEvent, type Timings } from "./service.ts";
 import { emptyState, type LocalState, StateFile } from "./state.ts";
@@ -24,9 +25,13 @@ export interface LakebaseLocalOptions {
   restPort?: number;
   /** Default: random. */
   workspaceToken?: string;
-  /** Identity (email) behind the workspace token. Default local-admin@example.com. */
+  /** Identity (email) behind the workspace token, a workspace admin. Default local-admin@example.com. */
   identity?: string;
-  servicePrincipals?: { clientId: string; clientSecret: string }[];
+  /**
+   * OAuth M2M clients (client id/secret). Workspace admins unless `admin: false`, which leaves them only
+   * what instance ACLs grant (the creator's CAN_MANAGE, grants through the permissions API).
+   */
+  servicePrincipals?: { clientId: string; clientSecret: string; admin?: boolean }[];
   /** Lifetime of database credentials and OAuth access tokens. Default 3600. */
   tokenTtlSeconds?: number;
   timings?: Partial<Timings>;
@@ -66,6 +71,12 @@ export interface LakebaseLocal {
   instanceName: string | undefined;
   databaseName: string | undefined;
   identity: string;
+  /**
+   * Adds a workspace user (an email) and returns a new personal access token of theirs: a REST bearer for
+   * the SDK (`authType: "pat"`) and, like a workspace OAuth token, a Postgres password. Users start with no
+   * permission on any instance (except as `admin`); calling it again for the same user adds another token.
+   */
+  addUser(email: string, options?: { admin?: boolean }): string;
   faults: Faults;
   counters(): LakebaseCounters;
   /** The front-door port of an instance (stable per name while this LakebaseLocal runs). */
@@ -119,12 +130,23 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const state = loaded ?? emptyState(randomBytes(3).toString("hex"));
     const cluster = new Cluster(adminUrl);
     const tokens = new TokenStore(workspaceToken, identity);
+    const identities = new Identities();
+    identities.add(identity, "user", { admin: true });
+    for (const sp of options.servicePrincipals ?? []) {
+      identities.add(sp.clientId, "service_principal", { admin: sp.admin ?? true });
+    }
+    const addUser = (email: string, user: { admin?: boolean } = {}) => {
+      identities.add(email, "user", user);
+      log({ event: "user_added", user: email, admin: user.admin ?? false });
+      return tokens.personal(email);
+    };
     const faults = new Faults();
     const service = new LakebaseService({
       cluster,
       state,
       ...(stateFile ? { stateFile } : {}),
       tokens,
+      identities,
       faults,
       timings,
       sourceRows: options.sourceRows ?? 150_000,
@@ -147,8 +169,10 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const app = createRestApp({
       service,
       tokens,
+      identities,
       faults,
       clients,
+      addUser,
       tokenTtlSeconds,
       routeCounts,
       counters,
@@ -176,6 +200,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       instanceName: seededInstance,
       databaseName: options.seed?.databaseName,
       identity,
+      addUser,
       faults,
       counters,
       portOf: (name) => service.frontDoors.port(name),

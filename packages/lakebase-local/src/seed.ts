@@ -27,7 +27,7 @@ export async function seed(
     await service.instances.create({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
   }
   if (!state.catalogs[s.catalogName]) {
-    await service.catalogs.create({
+    await service.catalogs.create(creator, {
       name: s.catalogName,
       database_instance_name: s.instanceName,
       database_name: s.databaseName,
@@ -43,6 +43,7 @@ export async function seed(
         : `${s.catalogName}.public.${s.syncedTable}`;
   if (!state.syncedTables[fullName]) {
     await service.syncedTables.create(
+      creator,
       {
         name: fullName,
         spec: {

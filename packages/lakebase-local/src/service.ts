@@ -4,6 +4,7 @@ import { ServiceContext, type ServiceDeps } from "./service/context.ts";
 import { Credentials } from "./service/credentials.ts";
 import { FrontDoors } from "./service/front-doors.ts";
 import { Instances } from "./service/instances.ts";
+import { Permissions } from "./service/permissions.ts";
 import { Pipelines } from "./service/pipelines.ts";
 import { SyncedTables } from "./service/synced-tables.ts";
 import { Transitions } from "./service/transitions.ts";
@@ -12,8 +13,8 @@ import type { LocalState } from "./state.ts";
 export type { LogEvent, ServiceDeps, Timings } from "./service/context.ts";
 
 /**
- * The emulated Lakebase: one object per resource (instances, credentials, catalogs, synced tables), the
- * instance state machine, the front doors and their login decision, wired once here. The REST layer calls
+ * The emulated Lakebase: one object per resource (instances, credentials, catalogs, synced tables,
+ * permissions), the instance state machine, the front doors and their login decision, wired once here. The REST layer calls
  * the resources; this facade only starts and stops the whole.
  */
 export class LakebaseService {
@@ -21,6 +22,7 @@ export class LakebaseService {
   readonly credentials: Credentials;
   readonly catalogs: Catalogs;
   readonly syncedTables: SyncedTables;
+  readonly permissions: Permissions;
   readonly frontDoors: FrontDoors;
   readonly #ctx: ServiceContext;
   readonly #pipelines: Pipelines;
@@ -28,7 +30,8 @@ export class LakebaseService {
 
   constructor(deps: ServiceDeps) {
     const ctx = new ServiceContext(deps);
-    const admission = new Admission(ctx);
+    const permissions = new Permissions(ctx, deps.identities);
+    const admission = new Admission(ctx, permissions);
     const frontDoors = new FrontDoors(ctx, (name, login) => admission.admit(name, login));
     const pipelines = new Pipelines(ctx);
     const transitions = new Transitions(ctx, frontDoors, pipelines);
@@ -36,10 +39,11 @@ export class LakebaseService {
     this.#pipelines = pipelines;
     this.#transitions = transitions;
     this.frontDoors = frontDoors;
-    this.instances = new Instances(ctx, frontDoors, transitions);
-    this.credentials = new Credentials(ctx);
-    this.catalogs = new Catalogs(ctx);
-    this.syncedTables = new SyncedTables(ctx, pipelines);
+    this.permissions = permissions;
+    this.instances = new Instances(ctx, frontDoors, transitions, permissions);
+    this.credentials = new Credentials(ctx, permissions);
+    this.catalogs = new Catalogs(ctx, permissions);
+    this.syncedTables = new SyncedTables(ctx, pipelines, permissions);
   }
 
   get state(): LocalState {

@@ -1,16 +1,20 @@
 import type { Admission as Decision, FrontDoorLogin } from "../front-door/types.ts";
 import type { ServiceContext } from "./context.ts";
+import type { Permissions } from "./permissions.ts";
 
 /**
  * The login decision of every front door, in the order Lakebase applies it: the instance exists and runs,
- * the password is an unexpired token of that user for that instance, the database exists; then the user's
- * role is made ready upstream.
+ * the password is an unexpired token of that user for that instance, the user may use the instance (CAN_USE
+ * stands in for the Postgres role Lakebase requires), the database exists; then the role is made ready
+ * upstream.
  */
 export class Admission {
   readonly #ctx: ServiceContext;
+  readonly #permissions: Permissions;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext, permissions: Permissions) {
     this.#ctx = ctx;
+    this.#permissions = permissions;
   }
 
   /** A login on the front door of the instance `name` (which may no longer exist). */
@@ -29,6 +33,10 @@ export class Admission {
     const check = this.#ctx.deps.tokens.checkLogin(login.password, login.user, name);
     if (!check.ok) {
       return refuse("28P01", `password authentication failed for user "${login.user}"`, check.reason);
+    }
+    if (!this.#permissions.levelOf(login.user, record)) {
+      // Like PostgreSQL for a role that may not log in: the same answer as a wrong password.
+      return refuse("28P01", `password authentication failed for user "${login.user}"`, "no_permission");
     }
     if (!record.databases.includes(login.database)) {
       return refuse("3D000", `database "${login.database}" does not exist`, "unknown_database");

@@ -4,23 +4,29 @@ import { PG_DATABASE_NAME, UC_NAME } from "../names.ts";
 import type { CatalogInput } from "../schemas.ts";
 import type { CatalogRecord } from "../state.ts";
 import type { ServiceContext } from "./context.ts";
+import type { Permissions } from "./permissions.ts";
 
-/** Database catalogs: a Unity Catalog catalog registered on one logical database of an instance. */
+/**
+ * Database catalogs: a Unity Catalog catalog registered on one logical database of an instance. Creating
+ * and deleting one needs CAN_MANAGE on the instance (Unity Catalog privileges are not emulated).
+ */
 export class Catalogs {
   readonly #ctx: ServiceContext;
+  readonly #permissions: Permissions;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext, permissions: Permissions) {
     this.#ctx = ctx;
+    this.#permissions = permissions;
   }
 
-  async create(input: CatalogInput) {
+  async create(identity: string, input: CatalogInput) {
     const { state, cluster } = this.#ctx;
     if (!UC_NAME.test(input.name)) throw invalidParameter(`Invalid catalog name '${input.name}'.`);
     if (!PG_DATABASE_NAME.test(input.database_name)) {
       throw invalidParameter(`Invalid database name '${input.database_name}'.`);
     }
     if (state.catalogs[input.name]) throw alreadyExists(`Catalog '${input.name}' already exists.`);
-    const instance = this.#ctx.instance(input.database_instance_name);
+    const instance = this.#permissions.require(identity, input.database_instance_name, "CAN_MANAGE");
     if (instance.state !== "AVAILABLE") {
       throw invalidState(`Database instance '${instance.name}' is not AVAILABLE (state ${instance.state}).`);
     }
@@ -51,8 +57,11 @@ export class Catalogs {
     return { ...this.#record(name) };
   }
 
-  async delete(name: string) {
-    this.#record(name);
+  async delete(identity: string, name: string) {
+    const record = this.#record(name);
+    if (this.#ctx.state.instances[record.database_instance_name]) {
+      this.#permissions.require(identity, record.database_instance_name, "CAN_MANAGE");
+    }
     // Deleting the catalog unregisters it; the Postgres database and its data stay, as on the service.
     delete this.#ctx.state.catalogs[name];
     await this.#ctx.save();

@@ -2,6 +2,7 @@ import { notFound } from "../api-error.ts";
 import type { Cluster } from "../cluster.ts";
 import type { Faults } from "../faults.ts";
 import type { TlsMaterial } from "../front-door/certificate.ts";
+import type { Identities } from "../identities.ts";
 import { physicalDatabaseName } from "../names.ts";
 import type { InstanceRecord, LocalState, StateFile } from "../state.ts";
 import type { TokenStore } from "../tokens.ts";
@@ -22,6 +23,7 @@ export interface ServiceDeps {
   state: LocalState;
   stateFile?: StateFile;
   tokens: TokenStore;
+  identities: Identities;
   faults: Faults;
   timings: Timings;
   sourceRows: number;

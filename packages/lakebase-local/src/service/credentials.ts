@@ -1,18 +1,24 @@
 import { invalidParameter, invalidState } from "../api-error.ts";
 import type { ServiceContext } from "./context.ts";
+import type { Permissions } from "./permissions.ts";
 
-/** Database credentials: short-lived tokens that the front doors accept as Postgres passwords. */
+/**
+ * Database credentials: short-lived tokens that the front doors accept as Postgres passwords, for identities
+ * with at least CAN_USE on every instance named.
+ */
 export class Credentials {
   readonly #ctx: ServiceContext;
+  readonly #permissions: Permissions;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext, permissions: Permissions) {
     this.#ctx = ctx;
+    this.#permissions = permissions;
   }
 
   /** Provisioned: `POST /database/credentials {instance_names}` -> `{token, expiration_time}`. */
   generate(identity: string, instanceNames: string[]) {
     for (const name of instanceNames) {
-      const record = this.#ctx.instance(name);
+      const record = this.#permissions.require(identity, name, "CAN_USE");
       if (record.state === "DELETING") throw invalidState(`Database instance '${name}' is being deleted.`);
     }
     const { deps } = this.#ctx;

@@ -7,18 +7,29 @@ import type { InstanceRecord } from "../state.ts";
 import type { ServiceContext } from "./context.ts";
 import type { FrontDoors } from "./front-doors.ts";
 import { page } from "./paging.ts";
+import type { Permissions } from "./permissions.ts";
 import type { Transitions } from "./transitions.ts";
 
-/** The `database/instances` resource: create, read, list, update (stop/start/resize), delete. */
+/**
+ * The `database/instances` resource: create, read, list, update (stop/start/resize), delete. Any identity
+ * may create and read; updates and deletes need CAN_MANAGE on the instance.
+ */
 export class Instances {
   readonly #ctx: ServiceContext;
   readonly #frontDoors: FrontDoors;
   readonly #transitions: Transitions;
+  readonly #permissions: Permissions;
 
-  constructor(ctx: ServiceContext, frontDoors: FrontDoors, transitions: Transitions) {
+  constructor(
+    ctx: ServiceContext,
+    frontDoors: FrontDoors,
+    transitions: Transitions,
+    permissions: Permissions,
+  ) {
     this.#ctx = ctx;
     this.#frontDoors = frontDoors;
     this.#transitions = transitions;
+    this.#permissions = permissions;
   }
 
   async create(input: InstanceInput, creator: string, options: { available?: boolean } = {}) {
@@ -42,6 +53,7 @@ export class Instances {
       creator,
       creation_time: new Date().toISOString(),
       databases: [DEFAULT_DATABASE],
+      acl: this.#permissions.initial(creator),
     };
     state.instances[record.name] = record;
     try {
@@ -77,8 +89,8 @@ export class Instances {
     };
   }
 
-  async update(name: string, updateMask: string | undefined, body: unknown) {
-    const record = this.#ctx.instance(name);
+  async update(identity: string, name: string, updateMask: string | undefined, body: unknown) {
+    const record = this.#permissions.require(identity, name, "CAN_MANAGE");
     if (!updateMask) throw invalidParameter("update_mask is required.");
     const fields =
       updateMask === "*" ? [...UPDATABLE_INSTANCE_FIELDS] : updateMask.split(",").map((f) => f.trim());
@@ -128,13 +140,13 @@ export class Instances {
     return this.json(record);
   }
 
-  async delete(name: string, purge: string | undefined) {
+  async delete(identity: string, name: string, purge: string | undefined) {
     if (purge !== undefined && purge !== "true") {
       throw invalidParameter(
         "purge=false is not supported: database instances can only be hard deleted (purge=true).",
       );
     }
-    const record = this.#ctx.instance(name);
+    const record = this.#permissions.require(identity, name, "CAN_MANAGE");
     if (record.state !== "DELETING") await this.#transitions.delete(record);
     return {};
   }

@@ -6,21 +6,27 @@ import type { SyncedTableInput } from "../schemas.ts";
 import { isSourceColumn, SOURCE_TABLE } from "../source.ts";
 import type { InstanceRecord, SyncedTableRecord } from "../state.ts";
 import type { ServiceContext } from "./context.ts";
+import type { Permissions } from "./permissions.ts";
 import type { Pipelines } from "./pipelines.ts";
 
 type Spec = SyncedTableInput["spec"];
 
-/** Synced database tables: a Postgres copy of a Unity Catalog table, kept by a sync pipeline. */
+/**
+ * Synced database tables: a Postgres copy of a Unity Catalog table, kept by a sync pipeline. Creating and
+ * deleting one needs CAN_MANAGE on its instance (Unity Catalog privileges are not emulated).
+ */
 export class SyncedTables {
   readonly #ctx: ServiceContext;
   readonly #pipelines: Pipelines;
+  readonly #permissions: Permissions;
 
-  constructor(ctx: ServiceContext, pipelines: Pipelines) {
+  constructor(ctx: ServiceContext, pipelines: Pipelines, permissions: Permissions) {
     this.#ctx = ctx;
     this.#pipelines = pipelines;
+    this.#permissions = permissions;
   }
 
-  async create(input: SyncedTableInput, rows = this.#ctx.deps.sourceRows) {
+  async create(identity: string, input: SyncedTableInput, rows = this.#ctx.deps.sourceRows) {
     const { state, cluster } = this.#ctx;
     const parts = input.name.split(".");
     if (parts.length !== 3 || !parts.every((p) => UC_NAME.test(p))) {
@@ -31,7 +37,7 @@ export class SyncedTables {
     const target = this.#target(input, catalogName);
     this.#validateSpec(input.spec);
 
-    const instance = this.#ctx.instance(target.instance);
+    const instance = this.#permissions.require(identity, target.instance, "CAN_MANAGE");
     if (instance.state !== "AVAILABLE") {
       throw invalidState(`Database instance '${instance.name}' is not AVAILABLE (state ${instance.state}).`);
     }
@@ -57,8 +63,11 @@ export class SyncedTables {
     return this.json(this.#record(name));
   }
 
-  async delete(name: string, purgeData: boolean) {
+  async delete(identity: string, name: string, purgeData: boolean) {
     const record = this.#record(name);
+    if (this.#ctx.state.instances[record.database_instance_name]) {
+      this.#permissions.require(identity, record.database_instance_name, "CAN_MANAGE");
+    }
     await this.#pipelines.cancel(name);
     delete this.#ctx.state.syncedTables[name];
     if (purgeData) {
