@@ -1,3 +1,5 @@
+import { invalidParameter } from "./api-error.ts";
+
 /** Databricks principals the local workspace knows: users (emails) and service principals (client ids). */
 export type PrincipalKind = "user" | "service_principal";
 
@@ -12,7 +14,7 @@ export class Identities {
   add(identity: string, kind: PrincipalKind, options: { admin?: boolean } = {}): void {
     const known = this.#kinds.get(identity);
     if (known && known !== kind) {
-      throw new Error(`lakebase-local: "${identity}" is already a ${known.replace("_", " ")}`);
+      throw invalidParameter(`'${identity}' is already a ${known.replace("_", " ")}.`);
     }
     this.#kinds.set(identity, kind);
     if (options.admin) this.#admins.add(identity);

@@ -333,5 +333,6 @@ describe("POST /__local/users", () => {
     ]);
     const badEmail = await post(local.workspaceToken, { email: "not-an-email" });
     expect(badEmail.status).toBe(400);
+    expect(() => local.addUser(SP.clientId)).toThrow(/already a service principal/);
   });
 });
