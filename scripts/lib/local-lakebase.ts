@@ -16,19 +16,16 @@ export async function startLocalLakebase(
   const ready = new Promise<LocalLakebaseInfo>((resolve) => {
     resolveInfo = resolve;
   });
+  let failure: string | undefined;
+  // Plain Node runs the CLI (types stripped), so no loader has to be resolved from some package.
   const proc = run(
     "lakebase-local",
     process.execPath,
-    [
-      "--import",
-      "tsx",
-      "packages/lakebase-local/src/cli.ts",
-      "--data-dir",
-      path.join(root, ".data/lakebase-local"),
-    ],
+    ["packages/lakebase-local/src/cli.ts", "--data-dir", path.join(root, ".data/lakebase-local")],
     {
       cwd: root,
       onLine: (line) => {
+        failure = failedReason(line) ?? failure;
         if (!isReadyLine(line)) return;
         const ready = JSON.parse(line) as ReadyLine;
         if (ready.pgPort === null || ready.instanceName === null || ready.databaseName === null) return;
@@ -44,10 +41,21 @@ export async function startLocalLakebase(
   const info = await Promise.race([
     ready,
     proc.exited.then((code) => {
-      throw new Error(`the local Lakebase exited before it was ready (${code})`);
+      throw new Error(failure ?? `the local Lakebase exited before it was ready (${code})`);
     }),
   ]);
   return { process: proc, info };
+}
+
+/** The reason in the CLI's `failed` log event, so the user reads it once, as a sentence. */
+function failedReason(line: string): string | undefined {
+  if (!line.includes('"event":"failed"')) return undefined;
+  try {
+    const event = JSON.parse(line) as { error?: unknown };
+    return typeof event.error === "string" ? event.error : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The environment under which the app reaches the local Lakebase exactly as it would a real workspace. */
