@@ -24,6 +24,8 @@ export async function startLocalLakebase(
     ["packages/lakebase-local/src/cli.ts", "--data-dir", path.join(root, ".data/lakebase-local")],
     {
       cwd: root,
+      // The failure is printed once, as the command's own last line.
+      show: (line) => failedReason(line) === undefined,
       onLine: (line) => {
         failure = failedReason(line) ?? failure;
         if (!isReadyLine(line)) return;

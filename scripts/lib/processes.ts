@@ -18,7 +18,13 @@ export function run(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; quiet?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    onLine?: (line: string) => void;
+    /** Which lines to print (default: all). */
+    show?: (line: string) => boolean;
+  } = {},
 ): Managed {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -30,7 +36,7 @@ export function run(
     if (!stream) continue;
     readline.createInterface({ input: stream }).on("line", (line) => {
       options.onLine?.(line);
-      if (!options.quiet) process.stderr.write(`[${name}] ${line}\n`);
+      if (options.show?.(line) ?? true) process.stderr.write(`[${name}] ${line}\n`);
     });
   }
   const exited = new Promise<number | string>((resolve) => {
