@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import path from "node:path";
+import { freePort } from "@lakebase-orders/pg-local";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, orderRowsShown } from "./browser.ts";
+import { type FreshClone, freshClone, uncommittedChanges } from "./clone.ts";
+import { newcomerEnv } from "./environment.ts";
+import { readmeCommands } from "./readme.ts";
+import { untilAnswers } from "./ready.ts";
+import { Session } from "./session.ts";
+
+let clone: FreshClone | undefined;
+let browser: Browser;
+const sessions: Session[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  for (const session of sessions) session.kill();
+  await browser?.close();
+  clone?.remove();
+});
+
+/** One run of the README's first command: started, ready on its web port, rows in Chromium, Ctrl-C. */
+async function readmeRun(
+  command: string,
+  run: string,
+  started: number,
+): Promise<{ ready: number; seconds: number; rows: number; output: string }> {
+  if (!clone) throw new Error("no clone");
+  const web = await freePort();
+  const api = await freePort();
+  const session = new Session(command, {
+    cwd: clone.dir,
+    env: newcomerEnv({ WEB_PORT: String(web), API_PORT: String(api) }),
+    logFile: path.join(clone.base, `${run}.log`),
+  });
+  sessions.push(session);
+  // The API first: asking the web port earlier only makes Vite's proxy log refused connections.
+  await untilAnswers(session, `http://127.0.0.1:${api}/api/ready`, 420_000);
+  await untilAnswers(session, `http://127.0.0.1:${web}/api/ready`, 60_000);
+  const ready = (Date.now() - started) / 1000;
+  const rows = await orderRowsShown(browser, `http://127.0.0.1:${web}/`).catch((error: Error) => {
+    throw session.failure(`Chromium saw no order rows: ${error.message}`);
+  });
+  const seconds = (Date.now() - started) / 1000;
+  await session.interruptCleanly();
+  return { ready, seconds, rows, output: session.output() };
+}
+
+describe("a fresh clone, the README's first command", () => {
+  it("shows the orders in Chromium on spare ports, twice, and Ctrl-C leaves no process and no port", async () => {
+    if (uncommittedChanges())
+      console.warn("newcomer: uncommitted changes are not tested (a clone sees HEAD)");
+    const cloned = Date.now();
+    clone = freshClone("dev");
+    const { first } = readmeCommands(fs.readFileSync(path.join(clone.dir, "README.md"), "utf8"));
+
+    const one = await readmeRun(first, "first-run", cloned);
+    expect(one.rows).toBeGreaterThan(0);
+    // A quiet install: every dependency build script is decided in pnpm-workspace.yaml.
+    expect(one.output).not.toMatch(/Ignored build scripts|approve-builds/);
+
+    const two = await readmeRun(first, "second-run", Date.now());
+    expect(two.rows).toBeGreaterThan(0);
+
+    const s = (n: number) => `${n.toFixed(1)} s`;
+    console.log(
+      `newcomer: \`${first}\` on a fresh clone of ${clone.sha.slice(0, 7)}: first run (from git clone) ready ${s(one.ready)}, rows in Chromium ${s(one.seconds)}; second run (from its start) ready ${s(two.ready)}, rows ${s(two.seconds)}`,
+    );
+  });
+});
