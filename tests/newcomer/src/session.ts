@@ -98,7 +98,7 @@ export class Session {
 
   /** The exit code of a command expected to end by itself; a failure (with its output) if it does not. */
   async finish(timeoutMs: number): Promise<number | string> {
-    const timeout = new Promise<undefined>((r) => setTimeout(r, timeoutMs).unref());
+    const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), timeoutMs).unref());
     const code = await Promise.race([this.exited, timeout]);
     if (code === undefined) throw this.failure(`still running after ${timeoutMs / 1000} s`);
     return code;
