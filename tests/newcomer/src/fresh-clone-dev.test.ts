@@ -7,7 +7,7 @@ import { launchChromium, orderRowsShown } from "./browser.ts";
 import { type FreshClone, freshClone, uncommittedChanges } from "./clone.ts";
 import { newcomerEnv } from "./environment.ts";
 import { readmeCommands } from "./readme.ts";
-import { untilAnswers } from "./ready.ts";
+import { untilAnswers, untilOutput } from "./ready.ts";
 import { Session } from "./session.ts";
 
 let clone: FreshClone | undefined;
@@ -93,6 +93,22 @@ describe("a fresh clone, the README's first command", () => {
     expect(lines, session.tail()).toEqual([
       "dev: .data/lakebase-local holds PostgreSQL 18 data, and the local Lakebase now runs PostgreSQL 16: remove it (`rm -rf .data/lakebase-local`) and the next start loads the orders afresh",
     ]);
+    await session.interruptCleanly();
+  });
+
+  it("stops everything on Ctrl-C during the first start, while the orders are still loading", async () => {
+    if (!clone) throw new Error("the first test made no clone");
+    const { first } = readmeCommands(fs.readFileSync(path.join(clone.dir, "README.md"), "utf8"));
+    fs.rmSync(path.join(clone.dir, ".data/lakebase-local"), { recursive: true, force: true });
+    const session = new Session(first, {
+      cwd: clone.dir,
+      env: newcomerEnv({ WEB_PORT: String(await freePort()), API_PORT: String(await freePort()) }),
+      logFile: path.join(clone.base, "interrupted-start.log"),
+    });
+    sessions.push(session);
+    await untilOutput(session, /\[lakebase-local\] .*"event":"instance_created"/, 180_000);
+    if (/local Lakebase ready/.test(session.output()))
+      throw session.failure("the start was not interrupted early enough");
     await session.interruptCleanly();
   });
 });

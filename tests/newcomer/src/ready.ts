@@ -23,3 +23,14 @@ export async function untilAnswers(
   }
   throw session.failure(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
+
+/** Waits until the command's output matches; fails with its last lines if it exits or times out first. */
+export async function untilOutput(session: Session, pattern: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pattern.test(session.output())) return;
+    if (!session.running) throw session.failure(`the command exited before printing ${pattern}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw session.failure(`no ${pattern} in the output within ${timeoutMs / 1000} s`);
+}
