@@ -6,6 +6,7 @@ import { createContext } from "./context.ts";
 import { isDomainError } from "./errors/domain-error.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RequestVars, requestLog } from "./http/request-log.ts";
+import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
 import type { AppServices } from "./services.ts";
 import { serveSpa } from "./static-files.ts";
@@ -21,6 +22,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new Hono<{ Variables: RequestVars }>();
   app.use("*", requestLog(logger));
   app.route("/api", healthRoutes(services, options));
+  app.route("/", restApi(services));
 
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({
