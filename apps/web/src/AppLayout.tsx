@@ -1,5 +1,5 @@
 import { Link, Outlet } from "@tanstack/react-router";
-import { useViewer } from "./hooks/viewer.ts";
+import { useViewer } from "./features/lakebase/status.ts";
 
 export function AppLayout() {
   const viewer = useViewer();

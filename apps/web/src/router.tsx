@@ -1,7 +1,7 @@
 import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from "@tanstack/react-router";
 import { AppLayout } from "./AppLayout.tsx";
-import { OrdersPage } from "./pages/OrdersPage.tsx";
-import { validateOrdersSearch } from "./search.ts";
+import { OrdersPage } from "./features/orders/OrdersPage.tsx";
+import { validateOrdersSearch } from "./features/orders/search.ts";
 
 const rootRoute = createRootRoute({ component: AppLayout });
 
@@ -16,7 +16,7 @@ const ordersRoute = createRoute({
 const adminRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/admin",
-  component: lazyRouteComponent(() => import("./admin/AdminPage.tsx"), "AdminPage"),
+  component: lazyRouteComponent(() => import("./features/admin/AdminPage.tsx"), "AdminPage"),
 });
 
 export const routeTree = rootRoute.addChildren([ordersRoute, adminRoute]);

@@ -1,13 +1,3 @@
-import { statusLabel } from "../format.ts";
-
-export function StatusBadge({ status }: { status: string }) {
-  return (
-    <span className={`badge badge-status-${status.toLowerCase()}`} title={`Status ${status}`}>
-      {statusLabel(status)}
-    </span>
-  );
-}
-
 /** A Lakebase resource state (AVAILABLE, STARTING, SYNCED_TABLE_ONLINE...) with a tone by meaning. */
 export function StateBadge({ state }: { state: string | null | undefined }) {
   const value = state ?? "NOT_FOUND";

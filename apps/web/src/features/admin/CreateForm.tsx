@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
-import { ErrorMessage } from "../components/States.tsx";
-import type { ErrorInfo } from "../errors.ts";
-import { CAPACITIES, type Capacity, type CreateInput } from "./types.ts";
+import { CAPACITIES, type Capacity, type CreateInput } from "../../api-types.ts";
+import type { ErrorInfo } from "../../errors.ts";
+import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 
 export interface CreateFormProps {
   onSubmit: (input: CreateInput) => void;

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from "react";
-import { Dialog } from "../components/Dialog.tsx";
-import { ErrorMessage } from "../components/States.tsx";
-import type { ErrorInfo } from "../errors.ts";
+import type { ErrorInfo } from "../../errors.ts";
+import { Dialog } from "../../ui/Dialog.tsx";
+import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 
 export interface DeleteOutcome {
   resource: string;

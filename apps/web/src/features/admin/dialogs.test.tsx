@@ -1,9 +1,9 @@
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Dialog } from "../components/Dialog.tsx";
+import type { CreateInput } from "../../api-types.ts";
+import { Dialog } from "../../ui/Dialog.tsx";
 import { CreateForm } from "./CreateForm.tsx";
 import { DeleteDialog } from "./DeleteDialog.tsx";
-import type { CreateInput } from "./types.ts";
 
 afterEach(cleanup);
 

@@ -4,34 +4,22 @@ import {
   createRoute,
   createRouter,
   RouterProvider,
-  useNavigate,
-  useSearch,
 } from "@tanstack/react-router";
 import { act, cleanup, fireEvent, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { validateOrdersSearch } from "../search.ts";
 import { Filters } from "./Filters.tsx";
+import { validateOrdersSearch } from "./search.ts";
 
 afterEach(cleanup);
 
-/** The real router and search validation, with the filters wired to the URL as the orders page does. */
+/** The real router and search validation; the filters reach the URL through useOrdersSearch, as in the app. */
 async function renderAt(url: string) {
   const rootRoute = createRootRoute();
   const ordersRoute = createRoute({
     getParentRoute: () => rootRoute,
     path: "/",
     validateSearch: validateOrdersSearch,
-    component: function FiltersOnly() {
-      const search = useSearch({ from: "/" });
-      const navigate = useNavigate({ from: "/" });
-      return (
-        <Filters
-          search={search}
-          onChange={(next) => navigate({ search: next })}
-          onJump={(order) => navigate({ search: { ...search, order } })}
-        />
-      );
-    },
+    component: Filters,
   });
   const history = createMemoryHistory({ initialEntries: [url] });
   const router = createRouter({ routeTree: rootRoute.addChildren([ordersRoute]), history });

@@ -6,9 +6,10 @@ import {
   type OrderPriority,
   type OrderSort,
   type OrderStatus,
-} from "../api-types.ts";
-import { statusLabel } from "../format.ts";
-import { isIsoDate, type OrdersSearch } from "../search.ts";
+} from "../../api-types.ts";
+import { statusLabel } from "../../format.ts";
+import { isIsoDate } from "./search.ts";
+import { useOrdersSearch } from "./use-orders-search.ts";
 
 const SORT_LABELS: Record<OrderSort, string> = {
   orderKey: "Order key ↑",
@@ -19,52 +20,21 @@ const SORT_LABELS: Record<OrderSort, string> = {
   "-totalPrice": "Total ↓",
 };
 
-export interface FiltersProps {
-  search: OrdersSearch;
-  /** Receives the next URL state; filters and sort reset the page, as earlier pages would no longer apply. */
-  onChange: (next: OrdersSearch) => void;
-  onJump: (orderKey: number) => void;
-}
-
-function without<K extends keyof OrdersSearch>(search: OrdersSearch, key: K, value: OrdersSearch[K]) {
-  const next: OrdersSearch = { ...search };
-  delete next.page;
-  if (value === undefined) delete next[key];
-  else next[key] = value;
-  return next;
-}
-
-export function Filters({ search, onChange, onJump }: FiltersProps) {
-  const [jumpKey, setJumpKey] = useState("");
-  const scroll = search.mode === "scroll";
-  const hasFilters = Boolean(search.status || search.priority || search.dateFrom || search.dateTo);
-
-  function submitJump(event: FormEvent) {
-    event.preventDefault();
-    const key = Number(jumpKey);
-    if (Number.isSafeInteger(key) && key >= 1) onJump(key);
-  }
+/** The view mode, the filters, the sort and the jump to an order key, all kept in the URL. */
+export function Filters() {
+  const { search, view, setFilter, clearFilters, setSort, switchMode } = useOrdersSearch();
+  const scroll = view.mode === "scroll";
 
   return (
     <section className="filters" aria-label="Filters and view">
       <fieldset className="mode-toggle">
         <legend>View</legend>
         <label>
-          <input
-            type="radio"
-            name="mode"
-            checked={!scroll}
-            onChange={() => onChange(without(search, "mode", undefined))}
-          />
+          <input type="radio" name="mode" checked={!scroll} onChange={() => switchMode("pages")} />
           Pages
         </label>
         <label>
-          <input
-            type="radio"
-            name="mode"
-            checked={scroll}
-            onChange={() => onChange(without(search, "mode", "scroll"))}
-          />
+          <input type="radio" name="mode" checked={scroll} onChange={() => switchMode("scroll")} />
           Infinite scroll
         </label>
       </fieldset>
@@ -72,9 +42,7 @@ export function Filters({ search, onChange, onJump }: FiltersProps) {
         Status
         <select
           value={search.status ?? ""}
-          onChange={(event) =>
-            onChange(without(search, "status", (event.target.value || undefined) as OrderStatus))
-          }
+          onChange={(event) => setFilter("status", (event.target.value || undefined) as OrderStatus)}
         >
           <option value="">Any</option>
           {ORDER_STATUSES.map((status) => (
@@ -88,9 +56,7 @@ export function Filters({ search, onChange, onJump }: FiltersProps) {
         Priority
         <select
           value={search.priority ?? ""}
-          onChange={(event) =>
-            onChange(without(search, "priority", (event.target.value || undefined) as OrderPriority))
-          }
+          onChange={(event) => setFilter("priority", (event.target.value || undefined) as OrderPriority)}
         >
           <option value="">Any</option>
           {ORDER_PRIORITIES.map((priority) => (
@@ -100,40 +66,15 @@ export function Filters({ search, onChange, onJump }: FiltersProps) {
           ))}
         </select>
       </label>
-      <label>
-        From
-        <input
-          type="date"
-          value={search.dateFrom ?? ""}
-          max={search.dateTo}
-          onChange={(event) => {
-            const value = event.target.value;
-            if (value === "" || isIsoDate(value)) onChange(without(search, "dateFrom", value || undefined));
-          }}
-        />
-      </label>
-      <label>
-        To
-        <input
-          type="date"
-          value={search.dateTo ?? ""}
-          min={search.dateFrom}
-          onChange={(event) => {
-            const value = event.target.value;
-            if (value === "" || isIsoDate(value)) onChange(without(search, "dateTo", value || undefined));
-          }}
-        />
-      </label>
+      <DateInput label="From" filter="dateFrom" value={search.dateFrom} max={search.dateTo} />
+      <DateInput label="To" filter="dateTo" value={search.dateTo} min={search.dateFrom} />
       <label>
         Sort
         <select
-          value={scroll ? "orderKey" : (search.sort ?? "orderKey")}
+          value={view.sort}
           disabled={scroll}
           title={scroll ? "Infinite scroll walks the orders in key order" : undefined}
-          onChange={(event) => {
-            const value = event.target.value as OrderSort;
-            onChange(without(search, "sort", value === "orderKey" ? undefined : value));
-          }}
+          onChange={(event) => setSort(event.target.value as OrderSort)}
         >
           {ORDER_SORTS.map((sort) => (
             <option key={sort} value={sort}>
@@ -142,40 +83,70 @@ export function Filters({ search, onChange, onJump }: FiltersProps) {
           ))}
         </select>
       </label>
-      {hasFilters ? (
-        <button
-          type="button"
-          className="link-button"
-          onClick={() => {
-            const next: OrdersSearch = { ...search };
-            delete next.status;
-            delete next.priority;
-            delete next.dateFrom;
-            delete next.dateTo;
-            delete next.page;
-            onChange(next);
-          }}
-        >
+      {view.hasFilters ? (
+        <button type="button" className="link-button" onClick={clearFilters}>
           Clear filters
         </button>
       ) : null}
-      <form className="jump" onSubmit={submitJump} aria-label="Jump to order">
-        <label>
-          Order key
-          <input
-            type="number"
-            inputMode="numeric"
-            min={1}
-            step={1}
-            value={jumpKey}
-            onChange={(event) => setJumpKey(event.target.value)}
-            placeholder="e.g. 4986467"
-          />
-        </label>
-        <button type="submit" disabled={!jumpKey}>
-          Open
-        </button>
-      </form>
+      <JumpToOrder />
     </section>
+  );
+}
+
+interface DateInputProps {
+  label: string;
+  filter: "dateFrom" | "dateTo";
+  value: string | undefined;
+  min?: string | undefined;
+  max?: string | undefined;
+}
+
+function DateInput({ label, filter, value, min, max }: DateInputProps) {
+  const { setFilter } = useOrdersSearch();
+  return (
+    <label>
+      {label}
+      <input
+        type="date"
+        value={value ?? ""}
+        min={min}
+        max={max}
+        onChange={(event) => {
+          const next = event.target.value;
+          if (next === "" || isIsoDate(next)) setFilter(filter, next || undefined);
+        }}
+      />
+    </label>
+  );
+}
+
+function JumpToOrder() {
+  const { openOrder } = useOrdersSearch();
+  const [jumpKey, setJumpKey] = useState("");
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const key = Number(jumpKey);
+    if (Number.isSafeInteger(key) && key >= 1) openOrder(key);
+  }
+
+  return (
+    <form className="jump" onSubmit={submit} aria-label="Jump to order">
+      <label>
+        Order key
+        <input
+          type="number"
+          inputMode="numeric"
+          min={1}
+          step={1}
+          value={jumpKey}
+          onChange={(event) => setJumpKey(event.target.value)}
+          placeholder="e.g. 4986467"
+        />
+      </label>
+      <button type="submit" disabled={!jumpKey}>
+        Open
+      </button>
+    </form>
   );
 }

@@ -1,8 +1,8 @@
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Order, OrderSort } from "../api-types.ts";
-import { makeOrders } from "../test-orders.ts";
+import type { Order, OrderSort } from "../../api-types.ts";
 import { OrdersTable } from "./OrdersTable.tsx";
+import { makeOrders } from "./test-orders.ts";
 
 afterEach(cleanup);
 

@@ -1,9 +1,9 @@
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
-import type { Order, OrderSort } from "../api-types.ts";
-import { formatDate, formatMoney } from "../format.ts";
-import { SkeletonRows } from "./States.tsx";
+import type { Order, OrderSort } from "../../api-types.ts";
+import { formatDate, formatMoney } from "../../format.ts";
+import { SkeletonRows } from "../../ui/SkeletonRows.tsx";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 export const ROW_HEIGHT = 36;

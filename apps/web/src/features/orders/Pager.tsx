@@ -1,11 +1,11 @@
-import type { ListPagination } from "../api-types.ts";
-import { formatInteger } from "../format.ts";
-import { PAGE_SIZES } from "../search.ts";
+import type { ListPagination } from "../../api-types.ts";
+import { formatInteger } from "../../format.ts";
+import { PAGE_SIZES } from "./search.ts";
+import { useOrdersSearch } from "./use-orders-search.ts";
 
 export interface PagerProps {
   pagination: ListPagination;
-  onPageChange: (page: number) => void;
-  onPageSizeChange: (pageSize: number) => void;
+  /** While the next page loads: the buttons wait for it. */
   disabled?: boolean;
 }
 
@@ -23,7 +23,8 @@ export function pageWindow(page: number, totalPages: number | null, radius = 2):
   return pages;
 }
 
-export function Pager({ pagination, onPageChange, onPageSizeChange, disabled }: PagerProps) {
+export function Pager({ pagination, disabled }: PagerProps) {
+  const { goToPage, setPageSize } = useOrdersSearch();
   const { page, pageSize, hasNext, hasPrevious, totalCount, totalPages } = pagination;
   const first = (page - 1) * pageSize + 1;
   const sizes = (PAGE_SIZES as readonly number[]).includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize];
@@ -37,10 +38,10 @@ export function Pager({ pagination, onPageChange, onPageSizeChange, disabled }: 
             : `Orders ${formatInteger(first)}–${formatInteger(Math.min(first + pageSize - 1, totalCount))} of ${formatInteger(totalCount)} · page ${formatInteger(page)} of ${formatInteger(totalPages ?? 1)}`}
       </p>
       <div className="pager-buttons">
-        <button type="button" onClick={() => onPageChange(1)} disabled={disabled || !hasPrevious}>
+        <button type="button" onClick={() => goToPage(1)} disabled={disabled || !hasPrevious}>
           First
         </button>
-        <button type="button" onClick={() => onPageChange(page - 1)} disabled={disabled || !hasPrevious}>
+        <button type="button" onClick={() => goToPage(page - 1)} disabled={disabled || !hasPrevious}>
           Previous
         </button>
         {pageWindow(page, totalPages).map((p, i) =>
@@ -56,25 +57,25 @@ export function Pager({ pagination, onPageChange, onPageSizeChange, disabled }: 
               aria-current={p === page ? "page" : undefined}
               aria-label={`Page ${p}`}
               disabled={disabled || (p > page && !hasNext)}
-              onClick={() => onPageChange(p)}
+              onClick={() => goToPage(p)}
             >
               {formatInteger(p)}
             </button>
           ),
         )}
-        <button type="button" onClick={() => onPageChange(page + 1)} disabled={disabled || !hasNext}>
+        <button type="button" onClick={() => goToPage(page + 1)} disabled={disabled || !hasNext}>
           Next
         </button>
         <button
           type="button"
-          onClick={() => totalPages && onPageChange(totalPages)}
+          onClick={() => totalPages && goToPage(totalPages)}
           disabled={disabled || !hasNext || totalPages === null}
         >
           Last
         </button>
         <label className="page-size">
           Rows per page
-          <select value={pageSize} onChange={(event) => onPageSizeChange(Number(event.target.value))}>
+          <select value={pageSize} onChange={(event) => setPageSize(Number(event.target.value))}>
             {sizes.map((size) => (
               <option key={size} value={size}>
                 {size}

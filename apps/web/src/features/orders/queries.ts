@@ -1,15 +1,8 @@
-import {
-  keepPreviousData,
-  type QueryKey,
-  useInfiniteQuery,
-  useMutation,
-  useQuery,
-  useQueryClient,
-} from "@tanstack/react-query";
-import { useState } from "react";
-import type { Order, OrderFilters, OrderSort, OrderStatus } from "../api-types.ts";
-import { describeError, type ErrorInfo, isStillSyncing } from "../errors.ts";
-import { trpc } from "../trpc.ts";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import type { OrderFilters } from "../../api-types.ts";
+import { isStillSyncing } from "../../errors.ts";
+import { trpc } from "../../trpc.ts";
+import type { OrdersView } from "./search.ts";
 
 /** Rows per request in infinite scroll: large enough that 2,000 rows are a handful of requests. */
 export const STREAM_PAGE_SIZE = 250;
@@ -20,28 +13,24 @@ function pollWhileSyncing(query: { state: { error: unknown } }): number | false 
   return isStillSyncing(query.state.error) ? SYNCING_POLL_MS : false;
 }
 
-export function useOrdersPage(
-  filters: OrderFilters,
-  page: number,
-  pageSize: number,
-  sort: OrderSort,
-  enabled: boolean,
-) {
+/** One page of the table (pages mode). */
+export function useOrdersPage({ filters, page, pageSize, sort, mode }: OrdersView) {
   return useQuery({
     ...trpc.orders.list.queryOptions({ ...filters, page, pageSize, sort }),
     placeholderData: keepPreviousData,
-    enabled,
+    enabled: mode === "pages",
     refetchInterval: pollWhileSyncing,
   });
 }
 
-export function useOrdersStream(filters: OrderFilters, enabled: boolean) {
+/** The key-ordered cursor stream (infinite scroll mode). */
+export function useOrdersStream({ filters, mode }: OrdersView) {
   return useInfiniteQuery({
     ...trpc.orders.stream.infiniteQueryOptions(
       { ...filters, pageSize: STREAM_PAGE_SIZE },
       { getNextPageParam: (last) => last.pagination.nextCursor ?? undefined, initialCursor: null },
     ),
-    enabled,
+    enabled: mode === "scroll",
     refetchInterval: pollWhileSyncing,
   });
 }
@@ -54,82 +43,10 @@ export function useOrderStats(filters: OrderFilters) {
   });
 }
 
-export function useOrder(orderKey: number | undefined) {
-  return useQuery({
-    ...trpc.orders.byKey.queryOptions({ orderKey: orderKey ?? 1 }),
-    enabled: orderKey !== undefined,
-  });
+export function useOrder(orderKey: number) {
+  return useQuery(trpc.orders.byKey.queryOptions({ orderKey }));
 }
 
-export function useOrderHistory(orderKey: number | undefined) {
-  return useQuery({
-    ...trpc.orders.history.queryOptions({ orderKey: orderKey ?? 1 }),
-    enabled: orderKey !== undefined,
-  });
-}
-
-type RowsSnapshot = [QueryKey, unknown][];
-
-function withStatus(orders: readonly Order[], orderKey: number, status: string): Order[] {
-  return orders.map((order) => (order.orderKey === orderKey ? { ...order, status } : order));
-}
-
-/**
- * Status change with an optimistic update of the detail and of every cached table page; on CONFLICT or
- * any error it is rolled back and the error kept for the panel to show.
- */
-export function useUpdateStatus(orderKey: number | undefined) {
-  const queryClient = useQueryClient();
-  const [rollback, setRollback] = useState<ErrorInfo | null>(null);
-  const byKeyKey = trpc.orders.byKey.queryKey({ orderKey: orderKey ?? 1 });
-
-  const mutation = useMutation(
-    trpc.orders.updateStatus.mutationOptions({
-      onMutate: async ({ orderKey: key, status }) => {
-        setRollback(null);
-        await queryClient.cancelQueries({ queryKey: byKeyKey });
-        const previousOrder = queryClient.getQueryData(byKeyKey);
-        const lists: RowsSnapshot = queryClient.getQueriesData({ queryKey: trpc.orders.list.pathKey() });
-        const streams: RowsSnapshot = queryClient.getQueriesData({ queryKey: trpc.orders.stream.pathKey() });
-        if (previousOrder) queryClient.setQueryData(byKeyKey, { ...previousOrder, status });
-        queryClient.setQueriesData({ queryKey: trpc.orders.list.pathKey() }, (data: unknown) =>
-          data && typeof data === "object" && "orders" in data
-            ? { ...data, orders: withStatus(data.orders as Order[], key, status) }
-            : data,
-        );
-        queryClient.setQueriesData({ queryKey: trpc.orders.stream.pathKey() }, (data: unknown) =>
-          data && typeof data === "object" && "pages" in data
-            ? {
-                ...data,
-                pages: (data.pages as { orders: Order[] }[]).map((p) => ({
-                  ...p,
-                  orders: withStatus(p.orders, key, status),
-                })),
-              }
-            : data,
-        );
-        return { previousOrder, snapshots: [...lists, ...streams] };
-      },
-      onError: (error, _input, context) => {
-        if (context?.previousOrder) queryClient.setQueryData(byKeyKey, context.previousOrder);
-        for (const [key, data] of context?.snapshots ?? []) queryClient.setQueryData(key, data);
-        setRollback(describeError(error));
-      },
-      onSettled: () =>
-        Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.orders.byKey.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.orders.history.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.orders.list.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.orders.stream.pathKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.orders.stats.pathKey() }),
-        ]),
-    }),
-  );
-
-  function change(status: OrderStatus, expectedStatus: string) {
-    if (orderKey === undefined) return;
-    mutation.mutate({ orderKey, status, expectedStatus });
-  }
-
-  return { change, pending: mutation.isPending, rollback, clearRollback: () => setRollback(null) };
+export function useOrderHistory(orderKey: number) {
+  return useQuery(trpc.orders.history.queryOptions({ orderKey }));
 }

@@ -1,4 +1,4 @@
-import type { Order } from "./api-types.ts";
+import type { Order } from "../../api-types.ts";
 
 const PRIORITIES = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"];
 const STATUSES = ["F", "O", "P"];
