@@ -17,6 +17,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(dir, "index.html"), "<!doctype html><title>orders</title>");
   await fs.writeFile(path.join(dir, "assets", "index-abc123.js"), "console.log(1)");
   await fs.writeFile(path.join(dir, "favicon.svg"), "<svg/>");
+  await fs.writeFile(path.join(dir, "admin.html"), "<!doctype html><title>admin</title>");
   await fs.writeFile(path.join(os.tmpdir(), "api-static-secret.txt"), "secret");
   app = createApp({ db, logger: silentLogger, staticDir: dir });
 });
@@ -47,6 +48,22 @@ describe("serving the SPA", () => {
     expect(await route.text()).toContain("<title>orders</title>");
     expect((await app.request("/api/nope")).status).toBe(404);
     expect((await app.request("/assets/index-old.js")).status).toBe(404);
+  });
+
+  it("answers 404 for a missing file with an extension, never the SPA's HTML", async () => {
+    for (const missing of ["/favicon.ico", "/robots.txt", "/sitemap.xml", "/admin/logo.png"]) {
+      const res = await app.request(missing);
+      expect(res.status, missing).toBe(404);
+      expect(await res.text()).not.toContain("<title>");
+    }
+  });
+
+  it("serves a prerendered route from its own HTML file", async () => {
+    const admin = await app.request("/admin");
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toContain("<title>admin</title>");
+    expect(admin.headers.get("cache-control")).toBe("no-cache");
+    expect(await (await app.request("/admin/")).text()).toContain("<title>admin</title>");
   });
 
   it("does not serve files outside the directory", async () => {

@@ -35,12 +35,19 @@ export function serveSpa(root: string) {
       return c.text("Bad request", 400);
     }
     const file = path.resolve(base, `.${urlPath}`);
-    if (file.startsWith(base + path.sep) && (await isFile(file))) {
+    if (!file.startsWith(base + path.sep) && file !== base) return c.text("Not found", 404);
+    if (await isFile(file)) {
       const cache = urlPath.startsWith("/assets/") ? IMMUTABLE : REVALIDATE;
       return send(c, file, cache);
     }
-    // A missing hashed asset is a real 404: answering index.html would hand HTML to a script tag.
-    if (urlPath.startsWith("/assets/")) return c.text("Not found", 404);
+    // A missing file is a real 404 (a hashed asset, /favicon.ico, /robots.txt, /sitemap.xml): answering
+    // index.html would hand HTML to a script tag or a crawler. Only extension-less paths are client routes.
+    if (urlPath.startsWith("/assets/") || path.extname(urlPath) !== "") return c.text("Not found", 404);
+    // A route the build prerendered (/admin -> admin.html) paints its own shell; any other gets index.html.
+    const routeHtml = `${file.replace(/\/+$/, "")}.html`;
+    if (urlPath !== "/" && routeHtml.startsWith(base + path.sep) && (await isFile(routeHtml))) {
+      return send(c, routeHtml, REVALIDATE);
+    }
     return send(c, path.join(base, "index.html"), REVALIDATE);
   };
 }

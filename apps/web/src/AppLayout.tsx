@@ -16,7 +16,12 @@ export function AppLayout() {
           </Link>
           {viewer.isAdmin ? <Link to="/admin">Admin</Link> : null}
         </nav>
-        {viewer.email ? <span className="muted viewer">{viewer.email}</span> : null}
+        {/* Right-aligned and truncated: a long address never widens or wraps the header. */}
+        {viewer.email ? (
+          <span className="muted viewer" title={viewer.email}>
+            {viewer.email}
+          </span>
+        ) : null}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

@@ -1,14 +1,41 @@
-import { createRootRoute, createRoute, createRouter, lazyRouteComponent } from "@tanstack/react-router";
+import type { QueryClient } from "@tanstack/react-query";
+import {
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  type RouterHistory,
+} from "@tanstack/react-router";
 import { AppLayout } from "./AppLayout.tsx";
+import { prefetchLakebaseStatus } from "./features/lakebase/status.ts";
 import { OrdersPage } from "./features/orders/OrdersPage.tsx";
-import { validateOrdersSearch } from "./features/orders/search.ts";
+import { prefetchOrdersView } from "./features/orders/queries.ts";
+import { validateOrdersSearch, viewOf } from "./features/orders/search.ts";
 
-const rootRoute = createRootRoute({ component: AppLayout });
+export interface RouterContext {
+  queryClient: QueryClient;
+  /**
+   * Start the page's requests from the route, before React renders (false when the build prerenders the
+   * shell: nothing is fetched there).
+   */
+  prefetch: boolean;
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: AppLayout,
+  loader: ({ context }) => {
+    if (context.prefetch) prefetchLakebaseStatus(context.queryClient);
+  },
+});
 
 const ordersRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/",
   validateSearch: validateOrdersSearch,
+  loaderDeps: ({ search }) => search,
+  loader: ({ context, deps }) => {
+    if (context.prefetch) prefetchOrdersView(context.queryClient, viewOf(deps));
+  },
   component: OrdersPage,
 });
 
@@ -21,10 +48,20 @@ const adminRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([ordersRoute, adminRoute]);
 
-export const router = createRouter({ routeTree, defaultPreload: "intent", scrollRestoration: true });
+export function createAppRouter(context: RouterContext, history?: RouterHistory) {
+  return createRouter({
+    routeTree,
+    context,
+    defaultPreload: "intent",
+    scrollRestoration: true,
+    ...(history ? { history, isServer: true } : {}),
+  });
+}
+
+export type AppRouter = ReturnType<typeof createAppRouter>;
 
 declare module "@tanstack/react-router" {
   interface Register {
-    router: typeof router;
+    router: AppRouter;
   }
 }

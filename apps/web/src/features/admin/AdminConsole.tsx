@@ -27,8 +27,7 @@ export function AdminConsole({ status, onRefresh }: AdminConsoleProps) {
 
   return (
     <>
-      <header className="admin-header">
-        <h2>Lakebase resources</h2>
+      <div className="admin-header">
         {!status.configured ? (
           <p className="muted">Databricks is not configured on this server: the console is read-only.</p>
         ) : null}
@@ -52,7 +51,7 @@ export function AdminConsole({ status, onRefresh }: AdminConsoleProps) {
             </button>
           ) : null}
         </div>
-      </header>
+      </div>
       <ResourceCards status={status} />
       {progress.error ? <ErrorMessage info={describeError(progress.error)} /> : null}
       {status.operation || progress.live ? <ProgressView status={status} live={progress.live} /> : null}

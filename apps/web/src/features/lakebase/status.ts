@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { type QueryClient, useQuery } from "@tanstack/react-query";
 import { trpc } from "../../trpc.ts";
 
 /**
@@ -7,6 +7,11 @@ import { trpc } from "../../trpc.ts";
  */
 export function useLakebaseStatus(refetchMs = 30_000) {
   return useQuery({ ...trpc.lakebase.status.queryOptions(), refetchInterval: refetchMs, retry: false });
+}
+
+/** Starts the status request before React renders (the header and the freshness line wait for it). */
+export function prefetchLakebaseStatus(queryClient: QueryClient): void {
+  void queryClient.prefetchQuery({ ...trpc.lakebase.status.queryOptions(), retry: false });
 }
 
 export interface Viewer {
@@ -23,22 +28,13 @@ export function useViewer(): Viewer {
   return { email: viewer?.email ?? null, isAdmin: viewer?.isAdmin ?? false };
 }
 
-export interface Freshness {
-  state: string | null;
-  lastSyncAt: string | null;
+export interface SyncProgressFigures {
+  syncedRows: number | null;
+  totalRows: number | null;
+  fraction: number | null;
 }
 
-export interface SyncState {
-  freshness: Freshness | null;
-  progress: { syncedRows: number | null; totalRows: number | null; fraction: number | null } | null;
-}
-
-/** How fresh the synced orders are, and how far the first sync has come while it runs. */
-export function useSyncState(): SyncState {
-  const table = useLakebaseStatus().data?.syncedTable;
-  if (!table) return { freshness: null, progress: null };
-  return {
-    freshness: { state: table.detailedState ?? table.state, lastSyncAt: table.lastSyncAt },
-    progress: table.progress,
-  };
+/** How far the synced table's first snapshot has come (null when unknown or not syncing). */
+export function useSyncProgress(): SyncProgressFigures | null {
+  return useLakebaseStatus().data?.syncedTable?.progress ?? null;
 }

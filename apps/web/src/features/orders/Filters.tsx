@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import {
   ORDER_PRIORITIES,
   ORDER_SORTS,
@@ -20,75 +20,93 @@ const SORT_LABELS: Record<OrderSort, string> = {
   "-totalPrice": "Total ↓",
 };
 
-/** The view mode, the filters, the sort and the jump to an order key, all kept in the URL. */
+/**
+ * The view mode, the filters, the sort and the jump to an order key, all kept in the URL. On a phone they
+ * fold behind one button (the stylesheet shows it below 640 px), so the table starts on the first screen.
+ */
 export function Filters() {
   const { search, view, setFilter, clearFilters, setSort, switchMode } = useOrdersSearch();
   const scroll = view.mode === "scroll";
+  const [open, setOpen] = useState(false);
+  const bodyId = useId();
+  const active = Object.keys(view.filters).length;
 
   return (
-    <section className="filters" aria-label="Filters and view">
-      <fieldset className="mode-toggle">
-        <legend>View</legend>
+    <section className="filters" aria-label="Filters and view" data-open={open}>
+      <button
+        type="button"
+        className="filters-toggle"
+        aria-expanded={open}
+        aria-controls={bodyId}
+        onClick={() => setOpen(!open)}
+      >
+        Filters{active > 0 ? ` (${active})` : ""}
+        <span aria-hidden="true">{open ? " ▴" : " ▾"}</span>
+      </button>
+      <div className="filters-body" id={bodyId}>
+        <fieldset className="mode-toggle">
+          <legend>View</legend>
+          <label>
+            <input type="radio" name="mode" checked={!scroll} onChange={() => switchMode("pages")} />
+            Pages
+          </label>
+          <label>
+            <input type="radio" name="mode" checked={scroll} onChange={() => switchMode("scroll")} />
+            Infinite scroll
+          </label>
+        </fieldset>
         <label>
-          <input type="radio" name="mode" checked={!scroll} onChange={() => switchMode("pages")} />
-          Pages
+          Status
+          <select
+            value={search.status ?? ""}
+            onChange={(event) => setFilter("status", (event.target.value || undefined) as OrderStatus)}
+          >
+            <option value="">Any</option>
+            {ORDER_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {statusLabel(status)} ({status})
+              </option>
+            ))}
+          </select>
         </label>
         <label>
-          <input type="radio" name="mode" checked={scroll} onChange={() => switchMode("scroll")} />
-          Infinite scroll
+          Priority
+          <select
+            value={search.priority ?? ""}
+            onChange={(event) => setFilter("priority", (event.target.value || undefined) as OrderPriority)}
+          >
+            <option value="">Any</option>
+            {ORDER_PRIORITIES.map((priority) => (
+              <option key={priority} value={priority}>
+                {priority}
+              </option>
+            ))}
+          </select>
         </label>
-      </fieldset>
-      <label>
-        Status
-        <select
-          value={search.status ?? ""}
-          onChange={(event) => setFilter("status", (event.target.value || undefined) as OrderStatus)}
-        >
-          <option value="">Any</option>
-          {ORDER_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {statusLabel(status)} ({status})
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Priority
-        <select
-          value={search.priority ?? ""}
-          onChange={(event) => setFilter("priority", (event.target.value || undefined) as OrderPriority)}
-        >
-          <option value="">Any</option>
-          {ORDER_PRIORITIES.map((priority) => (
-            <option key={priority} value={priority}>
-              {priority}
-            </option>
-          ))}
-        </select>
-      </label>
-      <DateInput label="From" filter="dateFrom" value={search.dateFrom} max={search.dateTo} />
-      <DateInput label="To" filter="dateTo" value={search.dateTo} min={search.dateFrom} />
-      <label>
-        Sort
-        <select
-          value={view.sort}
-          disabled={scroll}
-          title={scroll ? "Infinite scroll walks the orders in key order" : undefined}
-          onChange={(event) => setSort(event.target.value as OrderSort)}
-        >
-          {ORDER_SORTS.map((sort) => (
-            <option key={sort} value={sort}>
-              {SORT_LABELS[sort]}
-            </option>
-          ))}
-        </select>
-      </label>
-      {view.hasFilters ? (
-        <button type="button" className="link-button" onClick={clearFilters}>
-          Clear filters
-        </button>
-      ) : null}
-      <JumpToOrder />
+        <DateInput label="From" filter="dateFrom" value={search.dateFrom} max={search.dateTo} />
+        <DateInput label="To" filter="dateTo" value={search.dateTo} min={search.dateFrom} />
+        <label>
+          Sort
+          <select
+            value={view.sort}
+            disabled={scroll}
+            title={scroll ? "Infinite scroll walks the orders in key order" : undefined}
+            onChange={(event) => setSort(event.target.value as OrderSort)}
+          >
+            {ORDER_SORTS.map((sort) => (
+              <option key={sort} value={sort}>
+                {SORT_LABELS[sort]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {view.hasFilters ? (
+          <button type="button" className="link-button" onClick={clearFilters}>
+            Clear filters
+          </button>
+        ) : null}
+        <JumpToOrder />
+      </div>
     </section>
   );
 }

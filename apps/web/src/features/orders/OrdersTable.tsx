@@ -1,48 +1,12 @@
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import type { Order, OrderSort } from "../../api-types.ts";
-import { formatDate, formatMoney } from "../../format.ts";
 import { SkeletonRows } from "../../ui/SkeletonRows.tsx";
-import { StatusBadge } from "./StatusBadge.tsx";
+import { COLUMNS, columnClass, type SortKey } from "./columns.tsx";
 
 export const ROW_HEIGHT = 36;
 /** In scroll mode, ask for the next page while this many loaded rows are still below the viewport. */
 const LOAD_AHEAD_ROWS = 300;
-
-const column = createColumnHelper<Order>();
-
-const columns = [
-  column.accessor("orderKey", { header: "Order", meta: { sortKey: "orderKey", numeric: true } }),
-  column.accessor("custKey", { header: "Customer", meta: { numeric: true } }),
-  column.accessor("status", { header: "Status", cell: (info) => <StatusBadge status={info.getValue()} /> }),
-  column.accessor("totalPrice", {
-    header: "Total",
-    cell: (info) => formatMoney(info.getValue()),
-    meta: { sortKey: "totalPrice", numeric: true },
-  }),
-  column.accessor("orderDate", {
-    header: "Date",
-    cell: (info) => <time dateTime={info.getValue()}>{formatDate(info.getValue())}</time>,
-    meta: { sortKey: "orderDate" },
-  }),
-  column.accessor("priority", { header: "Priority" }),
-  column.accessor("clerk", { header: "Clerk" }),
-  column.accessor("shipPriority", { header: "Ship prio.", meta: { numeric: true } }),
-  column.accessor("comment", {
-    header: "Comment",
-    cell: (info) => <span title={info.getValue()}>{info.getValue()}</span>,
-  }),
-];
-
-interface ColumnMeta {
-  sortKey?: "orderKey" | "totalPrice" | "orderDate";
-  numeric?: boolean;
-}
-
-function metaOf(meta: unknown): ColumnMeta {
-  return (meta ?? {}) as ColumnMeta;
-}
 
 export interface InfiniteOptions {
   hasMore: boolean;
@@ -66,7 +30,7 @@ export interface OrdersTableProps {
   infinite?: InfiniteOptions;
 }
 
-function nextSort(current: OrderSort, key: NonNullable<ColumnMeta["sortKey"]>): OrderSort {
+function nextSort(current: OrderSort, key: SortKey): OrderSort {
   if (current === key) return `-${key}`;
   return key;
 }
@@ -78,17 +42,12 @@ export function OrdersTable(props: OrdersTableProps) {
   const [activeIndex, setActiveIndex] = useState(0);
   const focusPending = useRef(false);
 
-  const table = useReactTable({
-    data: orders as Order[],
-    columns,
-    getCoreRowModel: getCoreRowModel(),
-    manualSorting: true,
-    getRowId: (order) => String(order.orderKey),
-  });
-  const rows = table.getRowModel().rows;
+  const rows = orders;
 
   const virtualizer = useVirtualizer({
     count: infinite ? rows.length : 0,
+    // Pages mode renders every row: no observers and no measuring (each is a forced layout).
+    enabled: Boolean(infinite),
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
@@ -147,13 +106,13 @@ export function OrdersTable(props: OrdersTableProps) {
   }
 
   const visible = infinite
-    ? virtualItems.map((item) => ({ index: item.index, row: rows[item.index] }))
-    : rows.map((row, index) => ({ index, row }));
+    ? virtualItems.map((item) => ({ index: item.index, order: rows[item.index] }))
+    : rows.map((order, index) => ({ index, order }));
   const paddingTop = infinite ? (virtualItems[0]?.start ?? 0) : 0;
   const paddingBottom = infinite
     ? Math.max(0, virtualizer.getTotalSize() - (virtualItems[virtualItems.length - 1]?.end ?? 0))
     : 0;
-  const columnCount = columns.length;
+  const columnCount = COLUMNS.length;
   const totalRows = props.totalRows ?? (infinite?.hasMore ? -1 : rows.length);
 
   return (
@@ -163,44 +122,40 @@ export function OrdersTable(props: OrdersTableProps) {
           Orders. Use the arrow keys to move between rows, Enter to open an order.
         </caption>
         <thead>
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id} aria-rowindex={1}>
-              {group.headers.map((header) => {
-                const meta = metaOf(header.column.columnDef.meta);
-                const sortKey = onSortChange ? meta.sortKey : undefined;
-                const direction =
-                  sortKey && sort === sortKey
-                    ? "ascending"
-                    : sortKey && sort === `-${sortKey}`
-                      ? "descending"
-                      : undefined;
-                const label = flexRender(header.column.columnDef.header, header.getContext());
-                return (
-                  <th
-                    key={header.id}
-                    scope="col"
-                    className={`col-${header.column.id}${meta.numeric ? " num" : ""}`}
-                    aria-sort={sortKey ? (direction ?? "none") : undefined}
-                  >
-                    {sortKey ? (
-                      <button
-                        type="button"
-                        className="sort-button"
-                        onClick={() => onSortChange?.(nextSort(sort, sortKey))}
-                      >
-                        {label}
-                        <span aria-hidden="true" className="sort-icon">
-                          {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
-                        </span>
-                      </button>
-                    ) : (
-                      label
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
+          <tr aria-rowindex={1}>
+            {COLUMNS.map((column) => {
+              const sortKey = onSortChange ? column.sortKey : undefined;
+              const direction =
+                sortKey && sort === sortKey
+                  ? "ascending"
+                  : sortKey && sort === `-${sortKey}`
+                    ? "descending"
+                    : undefined;
+              return (
+                <th
+                  key={column.id}
+                  scope="col"
+                  className={columnClass(column)}
+                  aria-sort={sortKey ? (direction ?? "none") : undefined}
+                >
+                  {sortKey ? (
+                    <button
+                      type="button"
+                      className="sort-button"
+                      onClick={() => onSortChange?.(nextSort(sort, sortKey))}
+                    >
+                      {column.header}
+                      <span aria-hidden="true" className="sort-icon">
+                        {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
+                      </span>
+                    </button>
+                  ) : (
+                    column.header
+                  )}
+                </th>
+              );
+            })}
+          </tr>
         </thead>
         <tbody onKeyDown={onKeyDown}>
           {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
@@ -210,12 +165,11 @@ export function OrdersTable(props: OrdersTableProps) {
               <td colSpan={columnCount} style={{ height: paddingTop }} />
             </tr>
           ) : null}
-          {visible.map(({ index, row }) => {
-            if (!row) return null;
-            const order = row.original;
+          {visible.map(({ index, order }) => {
+            if (!order) return null;
             return (
               <tr
-                key={row.id}
+                key={order.orderKey}
                 data-index={index}
                 data-order-key={order.orderKey}
                 aria-rowindex={rowOffset + index + 2}
@@ -228,14 +182,11 @@ export function OrdersTable(props: OrdersTableProps) {
                 }}
                 onFocus={() => setActiveIndex(index)}
               >
-                {row.getVisibleCells().map((cell) => {
-                  const meta = metaOf(cell.column.columnDef.meta);
-                  return (
-                    <td key={cell.id} className={`col-${cell.column.id}${meta.numeric ? " num" : ""}`}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  );
-                })}
+                {COLUMNS.map((column) => (
+                  <td key={column.id} className={columnClass(column)}>
+                    {column.cell(order)}
+                  </td>
+                ))}
               </tr>
             );
           })}

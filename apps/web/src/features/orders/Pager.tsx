@@ -4,7 +4,8 @@ import { PAGE_SIZES } from "./search.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
 
 export interface PagerProps {
-  pagination: ListPagination;
+  /** Undefined until the first page arrives. */
+  pagination: ListPagination | undefined;
   /** While the next page loads: the buttons wait for it. */
   disabled?: boolean;
 }
@@ -23,58 +24,72 @@ export function pageWindow(page: number, totalPages: number | null, radius = 2):
   return pages;
 }
 
-export function Pager({ pagination, disabled }: PagerProps) {
-  const { goToPage, setPageSize } = useOrdersSearch();
-  const { page, pageSize, hasNext, hasPrevious, totalCount, totalPages } = pagination;
+function summaryOf({ page, pageSize, totalCount, totalPages }: ListPagination): string {
   const first = (page - 1) * pageSize + 1;
+  if (totalCount === null) return `Page ${formatInteger(page)}`;
+  if (totalCount === 0) return "No orders";
+  const last = Math.min(first + pageSize - 1, totalCount);
+  return `Orders ${formatInteger(first)}–${formatInteger(last)} of ${formatInteger(totalCount)} · page ${formatInteger(page)} of ${formatInteger(totalPages ?? 1)}`;
+}
+
+/**
+ * Pages of the current result. Rendered before the first page arrives too (buttons disabled), and the page
+ * numbers sit in a box of fixed width, so nothing around the pager moves when the data comes in.
+ */
+export function Pager({ pagination, disabled }: PagerProps) {
+  const { view, goToPage, setPageSize } = useOrdersSearch();
+  const page = pagination?.page ?? view.page;
+  const pageSize = pagination?.pageSize ?? view.pageSize;
+  const totalPages = pagination?.totalPages ?? null;
+  const off = disabled || !pagination;
   const sizes = (PAGE_SIZES as readonly number[]).includes(pageSize) ? PAGE_SIZES : [...PAGE_SIZES, pageSize];
   return (
     <nav className="pager" aria-label="Pagination">
       <p className="pager-summary" aria-live="polite">
-        {totalCount === null
-          ? `Page ${formatInteger(page)}`
-          : totalCount === 0
-            ? "No orders"
-            : `Orders ${formatInteger(first)}–${formatInteger(Math.min(first + pageSize - 1, totalCount))} of ${formatInteger(totalCount)} · page ${formatInteger(page)} of ${formatInteger(totalPages ?? 1)}`}
+        {pagination ? summaryOf(pagination) : "Loading orders…"}
       </p>
       <div className="pager-buttons">
-        <button type="button" onClick={() => goToPage(1)} disabled={disabled || !hasPrevious}>
+        <button type="button" onClick={() => goToPage(1)} disabled={off || !pagination.hasPrevious}>
           First
         </button>
-        <button type="button" onClick={() => goToPage(page - 1)} disabled={disabled || !hasPrevious}>
+        <button type="button" onClick={() => goToPage(page - 1)} disabled={off || !pagination.hasPrevious}>
           Previous
         </button>
-        {pageWindow(page, totalPages).map((p, i) =>
-          p === null ? (
-            <span key={`gap-${i}`} className="pager-gap" aria-hidden="true">
-              …
-            </span>
-          ) : (
-            <button
-              key={p}
-              type="button"
-              className="page-number"
-              aria-current={p === page ? "page" : undefined}
-              aria-label={`Page ${p}`}
-              disabled={disabled || (p > page && !hasNext)}
-              onClick={() => goToPage(p)}
-            >
-              {formatInteger(p)}
-            </button>
-          ),
-        )}
-        <button type="button" onClick={() => goToPage(page + 1)} disabled={disabled || !hasNext}>
+        <span className="page-numbers">
+          {pagination
+            ? pageWindow(page, totalPages).map((p, i) =>
+                p === null ? (
+                  <span key={`gap-${i}`} className="pager-gap" aria-hidden="true">
+                    …
+                  </span>
+                ) : (
+                  <button
+                    key={p}
+                    type="button"
+                    className="page-number"
+                    aria-current={p === page ? "page" : undefined}
+                    aria-label={`Page ${p}`}
+                    disabled={off || (p > page && !pagination.hasNext)}
+                    onClick={() => goToPage(p)}
+                  >
+                    {formatInteger(p)}
+                  </button>
+                ),
+              )
+            : null}
+        </span>
+        <button type="button" onClick={() => goToPage(page + 1)} disabled={off || !pagination.hasNext}>
           Next
         </button>
         <button
           type="button"
           onClick={() => totalPages && goToPage(totalPages)}
-          disabled={disabled || !hasNext || totalPages === null}
+          disabled={off || !pagination.hasNext || totalPages === null}
         >
           Last
         </button>
         <label className="page-size">
-          Rows per page
+          <span className="page-size-label">Rows per page</span>
           <select value={pageSize} onChange={(event) => setPageSize(Number(event.target.value))}>
             {sizes.map((size) => (
               <option key={size} value={size}>

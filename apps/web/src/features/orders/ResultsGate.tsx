@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 import { describeError, isStillSyncing } from "../../errors.ts";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 import { SyncProgress } from "../../ui/SyncProgress.tsx";
-import { useSyncState } from "../lakebase/status.ts";
+import { useSyncProgress } from "../lakebase/status.ts";
 import { EmptyState } from "./EmptyState.tsx";
 import { useOrderStats } from "./queries.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
@@ -21,7 +21,7 @@ export interface ResultsGateProps {
 export function ResultsGate({ query, empty, children }: ResultsGateProps) {
   const { view, resetView } = useOrdersSearch();
   const stats = useOrderStats(view.filters);
-  const { progress } = useSyncState();
+  const progress = useSyncProgress();
   if (isStillSyncing(query.error) || isStillSyncing(stats.error)) {
     return (
       <SyncProgress

@@ -1,10 +1,13 @@
-import type { OrderFilters } from "../../api-types.ts";
+import { ORDER_STATUSES, type OrderFilters } from "../../api-types.ts";
 import { formatDateTime, formatInteger, statusLabel } from "../../format.ts";
 import { Freshness } from "./Freshness.tsx";
 import { PriorityChart } from "./PriorityChart.tsx";
 import { useOrderStats } from "./queries.ts";
 
-/** Totals for the current filters: orders, per status, per priority, and how fresh the data is. */
+/**
+ * Totals for the current filters: orders, per status, per priority, and how fresh the data is. Every part
+ * has its final size before the figures arrive (placeholders of the same box), so nothing below moves.
+ */
 export function StatsPanel({ filters }: { filters: OrderFilters }) {
   const { data: stats, isFetching } = useOrderStats(filters);
   return (
@@ -16,23 +19,27 @@ export function StatsPanel({ filters }: { filters: OrderFilters }) {
         </span>
       </div>
       <dl className="stat-status">
-        {stats
-          ? stats.byStatus.map((s) => (
-              <div key={s.status} className={`stat-chip badge-status-${s.status.toLowerCase()}`}>
-                <dt>{statusLabel(s.status)}</dt>
-                <dd>{formatInteger(s.count)}</dd>
-              </div>
-            ))
-          : null}
+        {(stats?.byStatus ?? ORDER_STATUSES.map((status) => ({ status, count: null }))).map((s) => (
+          <div key={s.status} className={`stat-chip badge-status-${s.status.toLowerCase()}`}>
+            <dt>{statusLabel(s.status)}</dt>
+            <dd>{s.count === null ? <span className="skeleton" /> : formatInteger(s.count)}</dd>
+          </div>
+        ))}
       </dl>
-      {stats ? <PriorityChart byPriority={stats.byPriority} /> : <span className="skeleton skeleton-chart" />}
+      <div className="stat-chart">
+        {stats ? (
+          <PriorityChart byPriority={stats.byPriority} />
+        ) : (
+          <span className="skeleton skeleton-chart" />
+        )}
+      </div>
       <div className="freshness">
         <Freshness />
-        {stats ? (
-          <span className="muted">
-            Figures as of {formatDateTime(stats.computedAt)} (cached {stats.ttlSeconds}s)
-          </span>
-        ) : null}
+        <span className="muted freshness-line">
+          {stats
+            ? `Figures as of ${formatDateTime(stats.computedAt)} (cached ${stats.ttlSeconds}s)`
+            : "\u00a0"}
+        </span>
       </div>
     </section>
   );

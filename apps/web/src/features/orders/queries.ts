@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, type QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { OrderFilters } from "../../api-types.ts";
 import { isStillSyncing } from "../../errors.ts";
 import { trpc } from "../../trpc.ts";
@@ -13,10 +13,32 @@ function pollWhileSyncing(query: { state: { error: unknown } }): number | false 
   return isStillSyncing(query.state.error) ? SYNCING_POLL_MS : false;
 }
 
+const pageOptions = ({ filters, page, pageSize, sort }: OrdersView) =>
+  trpc.orders.list.queryOptions({ ...filters, page, pageSize, sort });
+
+const streamOptions = ({ filters }: OrdersView) =>
+  trpc.orders.stream.infiniteQueryOptions(
+    { ...filters, pageSize: STREAM_PAGE_SIZE },
+    { getNextPageParam: (last) => last.pagination.nextCursor ?? undefined, initialCursor: null },
+  );
+
+/**
+ * Starts every request the orders screen will make for this view (called by the route before React
+ * renders); the hooks below then find them in flight. Errors surface through the hooks, not here.
+ */
+export function prefetchOrdersView(queryClient: QueryClient, view: OrdersView): void {
+  if (view.mode === "scroll") void queryClient.prefetchInfiniteQuery(streamOptions(view));
+  else void queryClient.prefetchQuery(pageOptions(view));
+  void queryClient.prefetchQuery(trpc.orders.stats.queryOptions(view.filters));
+  if (view.order !== undefined)
+    void queryClient.prefetchQuery(trpc.orders.byKey.queryOptions({ orderKey: view.order }));
+}
+
 /** One page of the table (pages mode). */
-export function useOrdersPage({ filters, page, pageSize, sort, mode }: OrdersView) {
+export function useOrdersPage(view: OrdersView) {
+  const { mode } = view;
   return useQuery({
-    ...trpc.orders.list.queryOptions({ ...filters, page, pageSize, sort }),
+    ...pageOptions(view),
     placeholderData: keepPreviousData,
     enabled: mode === "pages",
     refetchInterval: pollWhileSyncing,
@@ -24,12 +46,10 @@ export function useOrdersPage({ filters, page, pageSize, sort, mode }: OrdersVie
 }
 
 /** The key-ordered cursor stream (infinite scroll mode). */
-export function useOrdersStream({ filters, mode }: OrdersView) {
+export function useOrdersStream(view: OrdersView) {
+  const { mode } = view;
   return useInfiniteQuery({
-    ...trpc.orders.stream.infiniteQueryOptions(
-      { ...filters, pageSize: STREAM_PAGE_SIZE },
-      { getNextPageParam: (last) => last.pagination.nextCursor ?? undefined, initialCursor: null },
-    ),
+    ...streamOptions(view),
     enabled: mode === "scroll",
     refetchInterval: pollWhileSyncing,
   });
