@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { compressPlugin } from "./build/compress-plugin.ts";
 import { prerenderPlugin } from "./build/prerender-plugin.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
@@ -15,6 +16,7 @@ export default defineConfig({
       // The API serves /admin from admin.html when it exists, index.html for every other client route.
       entry: fileURLToPath(new URL("./src/prerender.tsx", import.meta.url)),
     }),
+    compressPlugin(),
   ],
   server: {
     host: "127.0.0.1",

@@ -134,3 +134,43 @@ describe("basics", () => {
     await page.close();
   });
 });
+
+describe("assets like a CDN", () => {
+  it("loads brotli from the server, then reuses immutable assets and revalidates the HTML with a 304", async () => {
+    const page = await stack.context.newPage();
+    const cdp = await stack.context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.clearBrowserCache");
+    // What went over the wire (status, encoding) and what the browser's cache answered, by request.
+    const urls = new Map<string, string>();
+    const wire = new Map<string, { status: number; encoding: string | undefined }>();
+    const fromCache = new Set<string>();
+    cdp.on("Network.requestWillBeSent", (e) => urls.set(e.requestId, new URL(e.request.url).pathname));
+    cdp.on("Network.responseReceivedExtraInfo", (e) => {
+      const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
+      wire.set(e.requestId, { status: e.statusCode, encoding: headers["content-encoding"] });
+    });
+    cdp.on("Network.requestServedFromCache", (e) => fromCache.add(e.requestId));
+    const byUrl = (path: string) => {
+      const ids = [...urls].filter(([, url]) => url === path).map(([id]) => id);
+      return {
+        wire: ids.map((id) => wire.get(id)).find(Boolean),
+        cached: ids.some((id) => fromCache.has(id)),
+      };
+    };
+
+    await page.goto(stack.baseUrl);
+    await page.locator("tr[data-order-key]").first().waitFor();
+    const script = [...urls.values()].find((url) => /^\/assets\/index-.*\.js$/.test(url)) ?? "";
+    expect(byUrl(script)).toEqual({ wire: { status: 200, encoding: "br" }, cached: false });
+    expect(byUrl("/").wire).toEqual({ status: 200, encoding: "br" });
+
+    urls.clear();
+    await page.goto(stack.baseUrl);
+    await page.locator("tr[data-order-key]").first().waitFor();
+    // The HTML is revalidated (no-cache + ETag): a 304 without a body. The hashed script never leaves the cache.
+    expect(byUrl("/").wire?.status).toBe(304);
+    expect(byUrl(script)).toEqual({ wire: undefined, cached: true });
+    await page.close();
+  });
+});
