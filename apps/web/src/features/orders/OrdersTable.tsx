@@ -183,7 +183,7 @@ export function OrdersTable(props: OrdersTableProps) {
                 onFocus={() => setActiveIndex(index)}
               >
                 {COLUMNS.map((column) => (
-                  <td key={column.id} className={columnClass(column)}>
+                  <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
                     {column.cell(order)}
                   </td>
                 ))}

@@ -9,6 +9,8 @@ export interface Column {
   id: keyof Order;
   header: string;
   cell: (order: Order) => ReactNode;
+  /** Tooltip of the cell (the full text where the column may cut it). */
+  title?: (order: Order) => string;
   /** The API sorts by key, date and total only. */
   sortKey?: SortKey;
   numeric?: boolean;
@@ -35,7 +37,7 @@ export const COLUMNS: readonly Column[] = [
   { id: "priority", header: "Priority", cell: (o) => o.priority },
   { id: "clerk", header: "Clerk", cell: (o) => o.clerk },
   { id: "shipPriority", header: "Ship prio.", cell: (o) => o.shipPriority, numeric: true },
-  { id: "comment", header: "Comment", cell: (o) => <span title={o.comment}>{o.comment}</span> },
+  { id: "comment", header: "Comment", cell: (o) => o.comment, title: (o) => o.comment },
 ];
 
 export function columnClass(column: Column): string {
