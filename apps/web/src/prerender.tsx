@@ -3,14 +3,11 @@
 import { createMemoryHistory } from "@tanstack/react-router";
 import { renderToString } from "react-dom/server";
 import { App } from "./App.tsx";
-import { createAppRouter } from "./router.tsx";
+import { createAppRouter, PRERENDERED } from "./router.tsx";
 import { createQueryClient } from "./trpc.ts";
 
 /** URL -> the HTML file the API serves for it (index.html is the fallback of every other client route). */
-export const PRERENDER_ROUTES: Readonly<Record<string, string>> = {
-  "/": "index.html",
-  "/admin": "admin.html",
-};
+export const PRERENDER_ROUTES = PRERENDERED;
 
 async function prerender(url: string): Promise<string> {
   const queryClient = createQueryClient();

@@ -48,13 +48,18 @@ const adminRoute = createRoute({
 
 export const routeTree = rootRoute.addChildren([ordersRoute, adminRoute]);
 
+/** URL -> the HTML file the build prerenders for it (index.html is also the fallback of every other route). */
+export const PRERENDERED: Readonly<Record<string, string>> = { "/": "index.html", "/admin": "admin.html" };
+
 export function createAppRouter(context: RouterContext, history?: RouterHistory) {
   return createRouter({
     routeTree,
     context,
     defaultPreload: "intent",
-    scrollRestoration: true,
-    ...(history ? { history, isServer: true } : {}),
+    // The prerender leaves it out: its inline script is not rendered again in the browser, so hydration
+    // would not match. It also renders as the browser will (not isServer: the same Suspense boundaries).
+    scrollRestoration: !history,
+    ...(history ? { history } : {}),
   });
 }
 

@@ -1,4 +1,5 @@
 import { type QueryClient, useQuery } from "@tanstack/react-query";
+import { usePrerenderSafe } from "../../hydration.ts";
 import { trpc } from "../../trpc.ts";
 
 /**
@@ -6,7 +7,9 @@ import { trpc } from "../../trpc.ts";
  * (viewer), the orders page (freshness, sync progress) and the admin console.
  */
 export function useLakebaseStatus(refetchMs = 30_000) {
-  return useQuery({ ...trpc.lakebase.status.queryOptions(), refetchInterval: refetchMs, retry: false });
+  return usePrerenderSafe(
+    useQuery({ ...trpc.lakebase.status.queryOptions(), refetchInterval: refetchMs, retry: false }),
+  );
 }
 
 /** Starts the status request before React renders (the header and the freshness line wait for it). */

@@ -1,6 +1,7 @@
 import { keepPreviousData, type QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { OrderFilters } from "../../api-types.ts";
 import { isStillSyncing } from "../../errors.ts";
+import { usePrerenderSafe } from "../../hydration.ts";
 import { trpc } from "../../trpc.ts";
 import type { OrdersView } from "./search.ts";
 
@@ -37,12 +38,14 @@ export function prefetchOrdersView(queryClient: QueryClient, view: OrdersView): 
 /** One page of the table (pages mode). */
 export function useOrdersPage(view: OrdersView) {
   const { mode } = view;
-  return useQuery({
-    ...pageOptions(view),
-    placeholderData: keepPreviousData,
-    enabled: mode === "pages",
-    refetchInterval: pollWhileSyncing,
-  });
+  return usePrerenderSafe(
+    useQuery({
+      ...pageOptions(view),
+      placeholderData: keepPreviousData,
+      enabled: mode === "pages",
+      refetchInterval: pollWhileSyncing,
+    }),
+  );
 }
 
 /** The key-ordered cursor stream (infinite scroll mode). */
@@ -56,11 +59,13 @@ export function useOrdersStream(view: OrdersView) {
 }
 
 export function useOrderStats(filters: OrderFilters) {
-  return useQuery({
-    ...trpc.orders.stats.queryOptions(filters),
-    placeholderData: keepPreviousData,
-    refetchInterval: pollWhileSyncing,
-  });
+  return usePrerenderSafe(
+    useQuery({
+      ...trpc.orders.stats.queryOptions(filters),
+      placeholderData: keepPreviousData,
+      refetchInterval: pollWhileSyncing,
+    }),
+  );
 }
 
 export function useOrder(orderKey: number) {
