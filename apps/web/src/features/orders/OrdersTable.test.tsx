@@ -157,4 +157,20 @@ describe("OrdersTable", () => {
     );
     expect(onLoadMore).toHaveBeenCalled();
   }, 30_000);
+
+  it("on a phone, renders only the rows in view of a page, with absolute row indexes", () => {
+    const viewport = (window as unknown as { happyDOM: { setViewport(v: { width: number }): void } })
+      .happyDOM;
+    viewport.setViewport({ width: 400 });
+    try {
+      renderTable(makeOrders(100, 1));
+      const rendered = dataRows();
+      expect(rendered.length).toBeGreaterThan(10);
+      expect(rendered.length).toBeLessThan(60);
+      expect(rendered[0]!.getAttribute("aria-rowindex")).toBe("202");
+      expect(screen.getByRole("table").getAttribute("aria-rowcount")).toBe("1001");
+    } finally {
+      viewport.setViewport({ width: 1024 });
+    }
+  });
 });

@@ -2,9 +2,12 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import type { Order, OrderSort } from "../../api-types.ts";
 import { SkeletonRows } from "../../ui/SkeletonRows.tsx";
+import { useMediaQuery } from "../../ui/use-media-query.ts";
 import { COLUMNS, columnClass, type SortKey } from "./columns.tsx";
 
 export const ROW_HEIGHT = 36;
+/** Where the stylesheet switches to the phone layout. */
+const NARROW_SCREEN = "(max-width: 640px)";
 /** In scroll mode, ask for the next page while this many loaded rows are still below the viewport. */
 const LOAD_AHEAD_ROWS = 300;
 
@@ -26,7 +29,7 @@ export interface OrdersTableProps {
   onOpen: (order: Order) => void;
   selectedKey?: number | undefined;
   loading?: boolean;
-  /** Virtualized infinite scrolling; without it every row is rendered (a page is small). */
+  /** Virtualized infinite scrolling; without it a page's rows are all rendered, except on a phone. */
   infinite?: InfiniteOptions;
 }
 
@@ -37,6 +40,9 @@ function nextSort(current: OrderSort, key: SortKey): OrderSort {
 
 export function OrdersTable(props: OrdersTableProps) {
   const { orders, sort, onSortChange, onOpen, selectedKey, loading, infinite } = props;
+  // A phone's frame shows a dozen rows: rendering only those (and a few around) keeps a slow CPU free.
+  const narrow = useMediaQuery(NARROW_SCREEN);
+  const virtual = Boolean(infinite) || narrow;
   const rowOffset = props.rowOffset ?? 0;
   const scrollRef = useRef<HTMLDivElement>(null);
   const [activeIndex, setActiveIndex] = useState(0);
@@ -45,14 +51,14 @@ export function OrdersTable(props: OrdersTableProps) {
   const rows = orders;
 
   const virtualizer = useVirtualizer({
-    count: infinite ? rows.length : 0,
-    // Pages mode renders every row: no observers and no measuring (each is a forced layout).
-    enabled: Boolean(infinite),
+    count: virtual ? rows.length : 0,
+    // Pages mode on a wide screen renders every row: no observers and no measuring (forced layouts).
+    enabled: virtual,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: infinite ? 20 : 8,
   });
-  const virtualItems = infinite ? virtualizer.getVirtualItems() : [];
+  const virtualItems = virtual ? virtualizer.getVirtualItems() : [];
   const lastVisible = virtualItems[virtualItems.length - 1]?.index ?? -1;
 
   useEffect(() => {
@@ -71,7 +77,7 @@ export function OrdersTable(props: OrdersTableProps) {
     const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${activeIndex}"]`);
     if (row) {
       focusPending.current = false;
-      row.focus({ preventScroll: Boolean(infinite) });
+      row.focus({ preventScroll: virtual });
     }
   });
 
@@ -79,7 +85,7 @@ export function OrdersTable(props: OrdersTableProps) {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));
     focusPending.current = true;
     setActiveIndex(clamped);
-    if (infinite) virtualizer.scrollToIndex(clamped, { align: "auto" });
+    if (virtual) virtualizer.scrollToIndex(clamped, { align: "auto" });
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
@@ -105,11 +111,11 @@ export function OrdersTable(props: OrdersTableProps) {
     }
   }
 
-  const visible = infinite
+  const visible = virtual
     ? virtualItems.map((item) => ({ index: item.index, order: rows[item.index] }))
     : rows.map((order, index) => ({ index, order }));
-  const paddingTop = infinite ? (virtualItems[0]?.start ?? 0) : 0;
-  const paddingBottom = infinite
+  const paddingTop = virtual ? (virtualItems[0]?.start ?? 0) : 0;
+  const paddingBottom = virtual
     ? Math.max(0, virtualizer.getTotalSize() - (virtualItems[virtualItems.length - 1]?.end ?? 0))
     : 0;
   const columnCount = COLUMNS.length;
