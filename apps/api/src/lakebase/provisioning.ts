@@ -1,3 +1,4 @@
+import { isUnreachable } from "@lakebase-orders/db";
 import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
 import { PREPARING_STEP } from "./availability-policy.ts";
 import { operationTags } from "./operation-recovery.ts";
@@ -133,6 +134,16 @@ export async function provisionRest(
   });
   if (onProvisioned) {
     w.lock.step(op, PREPARING_STEP);
-    await onProvisioned();
+    // A database that just came ONLINE may not take connections yet (its address is still being looked up,
+    // it is still starting): that is a wait, like the ones above, not a failed create.
+    await w.wait(PREPARING_STEP, async () => {
+      try {
+        await onProvisioned();
+        return true;
+      } catch (error) {
+        if (isUnreachable(error)) return false;
+        throw error;
+      }
+    });
   }
 }
