@@ -1,3 +1,4 @@
+export { describeEnvFiles, ENV_FILES, type EnvFiles, readEnvFiles, withEnvFiles } from "./env-files.ts";
 export { ConfigError, type Env, LOCAL_ADMIN, loadConfig, tableName } from "./load-config.ts";
 export { renderVariableTables, TABLE_END, TABLE_START, withVariableTables } from "./readme-table.ts";
 export type {
