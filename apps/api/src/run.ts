@@ -8,6 +8,7 @@ import {
 } from "@lakebase-orders/config";
 import { createLogger, serializeError } from "@lakebase-orders/log";
 import { startServer } from "./server.ts";
+import { startTelemetry } from "./telemetry/index.ts";
 
 // Databricks Apps gives 15 s after SIGTERM; finish well inside it.
 const EXIT_DEADLINE_MS = 10_000;
@@ -25,17 +26,27 @@ export async function run(env: Env, options: RunOptions = {}): Promise<void> {
     files = options.envDir === undefined ? null : readEnvFiles(options.envDir);
     const config = loadConfig(files ? withEnvFiles(env, files) : env);
     logger = createLogger({ level: config.server.logLevel });
+    // Process-wide, like the logger: the log lines carry the trace context of the request they belong to.
+    const telemetry = await startTelemetry(config.telemetry, { logger });
+    if (telemetry.logContext) {
+      logger = createLogger({ level: config.server.logLevel, context: telemetry.logContext });
+    }
     // Names only: the values may be secrets.
     if (files && files.files.length > 0) logger.info("configuration files read", describeEnvFiles(files));
-    const server = await startServer(config, { logger });
+    if (config.telemetry) {
+      const { protocol, tracesUrl, metricsUrl, serviceName } = config.telemetry;
+      logger.info("telemetry on", { protocol, tracesUrl, metricsUrl, serviceName });
+    }
+    const server = await startServer(config, { logger, telemetry });
     const stop = (signal: string) => {
       logger.info("signal", { signal });
       setTimeout(() => {
         logger.error("shutdown exceeded the deadline; exiting");
         process.exit(1);
       }, EXIT_DEADLINE_MS).unref();
+      // The last spans and metrics are flushed after the server stopped producing them.
       server.close().then(
-        () => process.exit(0),
+        () => telemetry.shutdown().then(() => process.exit(0)),
         (error) => {
           logger.error("shutdown failed", { error: serializeError(error) });
           process.exit(1);

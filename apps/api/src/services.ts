@@ -12,6 +12,7 @@ import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
+import { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */
 export interface AppServices {
@@ -26,6 +27,8 @@ export interface AppServices {
   readonly lakebase: LakebaseAdmin;
   /** The one admin audit writer of the process (its retry queue lives as long as the process). */
   readonly audit: AuditWriter;
+  /** Traces, metrics and log correlation (off unless an OTLP endpoint is configured). */
+  readonly telemetry: Telemetry;
   /** Applies the app's SQL migrations (at start-up, and once the admin has created a new database). */
   migrate(): Promise<void>;
   /** Stops background work, then closes the pools it opened (not a `db` it was given). */
@@ -40,6 +43,11 @@ export interface ServiceOptions {
   lakebase?: Pick<LakebaseAdminOptions, "pollIntervalMs" | "statusCacheMs" | "stepTimeoutMs">;
   /** What runs once the admin's new database is ONLINE; default: `migrate()`. */
   onProvisioned?: () => Promise<void>;
+  /**
+   * The process's telemetry (the caller shuts it down). Default: createServices starts one from
+   * `config.telemetry` and shuts it down on close; buildServices uses none.
+   */
+  telemetry?: Telemetry;
 }
 
 // Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
@@ -47,12 +55,30 @@ const READ_YOUR_WRITES_MS = 10_000;
 
 /** The composition root: builds every service from the configuration, once. */
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<AppServices> {
-  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const ownsTelemetry = options.telemetry === undefined;
+  const telemetry =
+    options.telemetry ??
+    (await startTelemetry(config.telemetry, options.logger ? { logger: options.logger } : {}));
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.server.logLevel,
+      ...(telemetry.logContext && { context: telemetry.logContext }),
+    });
   const db = await createDbFromConfig(config, {
     logger,
+    instrumentPool: telemetry.instrumentPool,
     ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
   });
-  return buildServices(config, db, { ...options, logger, ownsDb: true });
+  const services = buildServices(config, db, { ...options, logger, telemetry, ownsDb: true });
+  if (!ownsTelemetry) return services;
+  return {
+    ...services,
+    async close() {
+      await services.close();
+      await telemetry.shutdown();
+    },
+  };
 }
 
 /** The same over a database the caller opened (and will close): tests, and tools with their own pool. */
@@ -62,6 +88,8 @@ export function buildServices(
   options: ServiceOptions & { ownsDb?: boolean } = {},
 ): AppServices {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const telemetry = options.telemetry ?? disabledTelemetry;
+  telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const orders = createOrdersStore({
     prisma: db.prisma,
@@ -106,6 +134,7 @@ export function buildServices(
     availability: lakebase.configured ? lakebase.availability(tableCheck) : tableCheck,
     lakebase,
     audit,
+    telemetry,
     migrate,
     async close() {
       await lakebase.close();

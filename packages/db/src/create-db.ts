@@ -12,7 +12,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { type DbPoolConfig, type DbPoolConfigInput, parseDbPoolConfig } from "./db-config.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { createTokenPool, endPool } from "./pool.ts";
+import { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 import { createReadClient } from "./replica.ts";
 
 /**
@@ -27,6 +27,8 @@ export interface CreateDbOptions extends DbPoolConfigInput {
   /** Pool size. */
   max?: number;
   logger?: Logger;
+  /** Called with each pool as it is built, before any query (e.g. to trace its queries). */
+  instrumentPool?: (pool: pg.Pool, role: PoolRole) => void;
 }
 
 export interface Db {
@@ -45,7 +47,7 @@ export interface Db {
 }
 
 export function createDb(options: CreateDbOptions): Db {
-  const { connectionString, connection, logger = silentLogger, ...poolInput } = options;
+  const { connectionString, connection, logger = silentLogger, instrumentPool, ...poolInput } = options;
   if ((connectionString === undefined) === (connection === undefined)) {
     throw new Error("createDb: pass exactly one of connectionString or connection");
   }
@@ -54,6 +56,7 @@ export function createDb(options: CreateDbOptions): Db {
     role: "primary",
     logger,
   });
+  instrumentPool?.(pool, "primary");
   // The pool instance itself goes to the adapter: with one `pg` in the tree its `instanceof pg.Pool` holds and
   // Prisma uses our token-injected pool instead of silently building its own.
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -63,6 +66,7 @@ export function createDb(options: CreateDbOptions): Db {
   let read = prisma;
   if (connection?.read) {
     readPool = createTokenPool(connection.read, config, { role: "read", logger });
+    instrumentPool?.(readPool, "read");
     readPrisma = new PrismaClient({ adapter: new PrismaPg(readPool) });
     read = createReadClient(readPrisma, prisma, { logger, retryAfterMs: config.replicaRetryAfterMillis });
   }
@@ -118,6 +122,7 @@ export interface CreateDbFromConfigOptions {
   tokenOptions?: CachingOptions;
   /** Refresh tokens ahead of need so a new connection never waits on the credential API (default true). */
   backgroundRefresh?: boolean;
+  instrumentPool?: CreateDbOptions["instrumentPool"];
 }
 
 /**
@@ -146,7 +151,13 @@ export async function createDbFromConfig(
     }
     if (options.backgroundRefresh ?? true) provider.start();
   }
-  const db = createDb({ connection, logger, max: config.database.poolMax, ...options.pool });
+  const db = createDb({
+    connection,
+    logger,
+    max: config.database.poolMax,
+    ...options.pool,
+    ...(options.instrumentPool && { instrumentPool: options.instrumentPool }),
+  });
   return {
     ...db,
     disconnect: async (deadlineMs?: number) => {

@@ -18,7 +18,7 @@ export function createStatusReader(
   names: LakebaseNamesView,
   cacheMs: number,
 ): StatusReader {
-  const cache = createCache<ResourceSnapshot>({ ttlMs: cacheMs });
+  const cache = createCache<ResourceSnapshot>({ name: "lakebase.status", ttlMs: cacheMs });
   const fetchSnapshot = async (): Promise<ResourceSnapshot> => {
     try {
       const [i, cat, t] = await Promise.all([
