@@ -6,6 +6,7 @@ export type {
   ConnectionConfig,
   DatabaseConfig,
   IdentityConfig,
+  LakebaseAdminConfig,
   LakebaseNames,
   LogLevel,
   OrdersConfig,

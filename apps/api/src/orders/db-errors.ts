@@ -1,3 +1,4 @@
+import { isConnectionLost, neverConnected } from "@lakebase-orders/db";
 import { isDomainError, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
 // Postgres SQLSTATEs and driver codes that mean "the database cannot be reached right now".
@@ -64,4 +65,48 @@ export function mapDbError(error: unknown, tableName: string): unknown {
     return unavailable("The database is unavailable; retry shortly.", error);
   }
   return error;
+}
+
+/** What a caller is told when a write lost its connection: it may or may not have been committed. */
+export const WRITE_OUTCOME_UNKNOWN =
+  "The database connection was lost while saving, so the change may or may not have been applied: check the order's history before trying again.";
+
+/**
+ * `mapDbError` for writes, which are never retried blindly: a write whose connection was lost after it
+ * reached the server has an unknown outcome, and the caller must check (the history is the truth). One that
+ * never reached it (refused, login failed) is plainly unavailable.
+ */
+export function mapWriteError(error: unknown, tableName: string): unknown {
+  if (isDomainError(error)) return error;
+  if (isConnectionLost(error) && !neverConnected(error)) return unavailable(WRITE_OUTCOME_UNKNOWN, error);
+  return mapDbError(error, tableName);
+}
+
+/**
+ * Why the database cannot be used, in words an analyst or operator can act on (no driver text, no secret):
+ * what orders calls answer while the database is not ready.
+ */
+export function describeDbProblem(error: unknown): string {
+  const code = dbErrorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "57P03" || /is stopped|is starting|starting up|shutting down/i.test(message)) {
+    return "the database instance is stopped or starting";
+  }
+  if (code === "08004" || code === "3D000" || /does not exist/i.test(message)) {
+    return "the database does not exist (yet)";
+  }
+  if (
+    code === "28P01" ||
+    code === "28000" ||
+    /password authentication|No valid Lakebase token/i.test(message)
+  ) {
+    return "the database refused the app's login";
+  }
+  if (/MigrationError|migration/i.test(`${(error as { name?: string })?.name} ${message}`)) {
+    return "the app's database migrations did not complete";
+  }
+  if (/timeout|did not answer|ETIMEDOUT/i.test(message) || code === "ETIMEDOUT") {
+    return "the database does not answer";
+  }
+  return "the database cannot be reached";
 }

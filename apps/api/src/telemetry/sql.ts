@@ -20,13 +20,21 @@ const MAX_QUERY_TEXT = 2048;
  * caller's trace, not in the releasing one's.
  */
 export function instrumentPool(pool: Pool, role: PoolRole, { tracer, contextManager }: Instruments): void {
-  const server = target(pool.options);
-  const base: Attributes = {
-    "db.system.name": "postgresql",
-    "db.client.connection.pool.name": role,
-    ...(server.database ? { "db.namespace": server.database } : {}),
-    ...(server.host ? { "server.address": server.host } : {}),
-    ...(server.port ? { "server.port": server.port } : {}),
+  // A deferred pool (packages/db) learns its address on first use: the attributes follow its options.
+  let cached: { host: unknown; attributes: Attributes } | undefined;
+  const baseAttributes = (): Attributes => {
+    const host = pool.options.host;
+    if (cached && cached.host === host) return cached.attributes;
+    const server = target(pool.options);
+    const attributes: Attributes = {
+      "db.system.name": "postgresql",
+      "db.client.connection.pool.name": role,
+      ...(server.database ? { "db.namespace": server.database } : {}),
+      ...(server.host ? { "server.address": server.host } : {}),
+      ...(server.port ? { "server.port": server.port } : {}),
+    };
+    cached = { host, attributes };
+    return attributes;
   };
 
   const connect = pool.connect as unknown as ConnectFn;
@@ -55,7 +63,7 @@ export function instrumentPool(pool: Pool, role: PoolRole, { tracer, contextMana
       {
         kind: SpanKind.CLIENT,
         attributes: {
-          ...base,
+          ...baseAttributes(),
           "db.operation.name": operation,
           "db.query.text": text.length > MAX_QUERY_TEXT ? `${text.slice(0, MAX_QUERY_TEXT)}…` : text,
         },

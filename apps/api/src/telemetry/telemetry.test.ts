@@ -63,7 +63,9 @@ async function startApp(config: AppConfig) {
     ...(telemetry.logContext && { context: telemetry.logContext }),
   });
   const services = await createServices(config, { logger, telemetry });
-  await services.migrate(); // as startServer does (outside any span: not traced)
+  // As startServer does: reach and migrate the database in the background (outside any span: not traced).
+  services.start();
+  await services.readiness.whenReady();
   const app = createApp(services);
   const get = (path: string, headers: Record<string, string> = {}) =>
     app.request(`http://api.test${path}`, { headers });
