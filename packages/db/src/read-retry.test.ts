@@ -141,13 +141,20 @@ describe("retryRead", () => {
   }, 30_000);
 
   it("does not retry an error of the query itself", async () => {
+    // A pool of its own: the shared one may still hold a connection the tests above terminated, whose
+    // failure would (rightly) be retried and muddle the count.
+    const fresh = createDb({ connectionString: database.url, max: 1 });
     let calls = 0;
-    await expect(
-      retryRead(async () => {
-        calls++;
-        return db.pool.query("SELECT * FROM no_such_table");
-      }),
-    ).rejects.toMatchObject({ code: "42P01" });
+    try {
+      await expect(
+        retryRead(async () => {
+          calls++;
+          return fresh.pool.query("SELECT * FROM no_such_table");
+        }),
+      ).rejects.toMatchObject({ code: "42P01" });
+    } finally {
+      await fresh.disconnect();
+    }
     expect(calls).toBe(1);
   });
 });

@@ -37,15 +37,29 @@ afterAll(async () => {
   await w?.close();
 });
 
-async function start(label: string): Promise<ApiProcess> {
+/**
+ * Starts a replica and waits until it answers: ready (database migrated) for a first start; only alive for
+ * a restart in the middle of an operation, whose database may be on its way out (a resumed delete) or not
+ * there yet (a resumed create), so readiness may never come, or come only after the resume.
+ */
+async function start(label: string, wait: "ready" | "alive" = "ready"): Promise<ApiProcess> {
   const p = await startApiProcess(env, label);
   processes.push(p);
   await until(
-    () => fetch(`${p.url}/api/ready`),
-    (r) => r.status === 200,
-    30_000,
+    () => fetch(`${p.url}/api/${wait === "ready" ? "ready" : "health"}`).catch(() => null),
+    (r) => r?.status === 200,
+    60_000,
   );
   return p;
+}
+
+/** A replica whose database has come back (or been created) is ready again without a restart. */
+async function ready(p: ApiProcess): Promise<void> {
+  await until(
+    () => fetch(`${p.url}/api/ready`).catch(() => null),
+    (r) => r?.status === 200,
+    60_000,
+  );
 }
 
 async function exists() {
@@ -102,7 +116,7 @@ describe("lifecycle operations across two API processes", () => {
 
     await new Promise((r) => setTimeout(r, 500));
     await runner.kill();
-    const restarted = await start(`${runner === a ? "api-a" : "api-b"}-restarted`);
+    const restarted = await start(`${runner === a ? "api-a" : "api-b"}-restarted`, "alive");
     replicas.splice(replicas.indexOf(runner), 1, restarted);
     const resumed = await restarted.waitForLog((l) => l.msg === "lakebase operation resumed", 30_000);
     expect(resumed).toMatchObject({ operationId, kind: runnerKind });
@@ -120,6 +134,7 @@ describe("lifecycle operations across two API processes", () => {
       const status = await httpClient(restarted.url).lakebase.status.query();
       expect(status.syncedTable?.detailedState).toMatch(/^SYNCED_TABLE_ONLINE/);
       expect(status.operation).toMatchObject({ id: operationId, outcome: "succeeded" });
+      await ready(other);
       expect(await httpClient(other.url).orders.count.query()).toEqual({ totalOrders: 500 });
     }
   }, 120_000);
@@ -140,7 +155,7 @@ describe("lifecycle operations across two API processes", () => {
     await b.kill();
     expect(await del).toBeInstanceOf(TRPCClientError);
     w.local.faults.clear();
-    const restarted = await start("api-b-restarted");
+    const restarted = await start("api-b-restarted", "alive");
     replicas.splice(1, 1, restarted);
     const resumed = await restarted.waitForLog((l) => l.msg === "lakebase operation resumed", 30_000);
     expect(resumed).toMatchObject({ operationId: running.operation?.id, kind: "delete" });
@@ -166,7 +181,7 @@ describe("lifecycle operations across two API processes", () => {
     await new Promise((r) => setTimeout(r, 800));
     await a.kill();
     w.local.faults.clear();
-    const restarted = await start("api-a-restarted-again");
+    const restarted = await start("api-a-restarted-again", "alive");
     replicas.splice(0, 1, restarted);
     const resumed = await restarted.waitForLog((l) => l.msg === "lakebase operation resumed", 30_000);
     expect(resumed).toMatchObject({ operationId: created.operationId, kind: "create" });
@@ -178,6 +193,7 @@ describe("lifecycle operations across two API processes", () => {
       60_000,
     );
     expect(await exists()).toEqual({ instance: true, catalog: true, syncedTable: true });
+    await ready(restarted);
     expect(await httpClient(restarted.url).orders.count.query()).toEqual({ totalOrders: 500 });
   }, 120_000);
 });
