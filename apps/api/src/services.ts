@@ -7,7 +7,7 @@ import { createDatabaseReadiness, type DatabaseReadiness } from "./database-read
 import { unavailable } from "./errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "./lakebase/admin.ts";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./lakebase/audit.ts";
-import { LakebaseApi } from "./lakebase/databricks.ts";
+import { LakebaseApi, userApiFactory } from "./lakebase/databricks.ts";
 import { createOperationJournal } from "./lakebase/operation-journal.ts";
 import type { LakebaseAdmin } from "./lakebase/types.ts";
 import { type DataAvailability, tableAvailability } from "./orders/availability.ts";
@@ -155,12 +155,12 @@ export function buildServices(
   const migrate = () => readiness.migrateNow();
   const workspace =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const apiOptions = { timeoutMs: (config.databricks?.timeoutSeconds ?? 30) * 1000 };
+  const userApi = config.databricks ? userApiFactory(config.databricks, apiOptions) : undefined;
   const lakebase = createLakebaseAdmin({
     names: config.lakebase,
-    api:
-      config.databricks && workspace
-        ? new LakebaseApi(workspace, { timeoutMs: (config.databricks.timeoutSeconds ?? 30) * 1000 })
-        : null,
+    api: config.databricks && workspace ? new LakebaseApi(workspace, apiOptions) : null,
+    ...(userApi && { userApi }),
     logger,
     pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
     settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,

@@ -2,6 +2,7 @@ export { describeEnvFiles, ENV_FILES, type EnvFiles, readEnvFiles, withEnvFiles 
 export { ConfigError, type Env, LOCAL_ADMIN, loadConfig, tableName } from "./load-config.ts";
 export { renderVariableTables, TABLE_END, TABLE_START, withVariableTables } from "./readme-table.ts";
 export type {
+  AdminAuth,
   AppConfig,
   ConnectionConfig,
   DatabaseConfig,
@@ -19,6 +20,7 @@ export type {
   WorkspaceConfig,
 } from "./types.ts";
 export {
+  ADMIN_AUTHS,
   LOG_LEVELS,
   OTLP_PROTOCOLS,
   SSL_MODES,

@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       appName: null,
       localIdentity: LOCAL_ADMIN,
       admins: [LOCAL_ADMIN],
+      adminAuth: "service-principal",
     });
     expect(c.databricks).toBeNull();
     expect(c.lakebase).toMatchObject({
@@ -239,5 +240,23 @@ describe("loadConfig: telemetry (the OTEL_* variables)", () => {
       /OTEL_EXPORTER_OTLP_PROTOCOL/,
     );
     expect(() => loadConfig({ OTEL_TRACES_SAMPLER_ARG: "2" })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+  });
+});
+
+describe("loadConfig: whose credentials the admin's mutations use (LAKEBASE_ADMIN_AUTH)", () => {
+  it("is the signed-in user inside Databricks Apps and the configured credentials outside, by default", () => {
+    expect(loadConfig({ DATABRICKS_APP_NAME: "orders" }).identity.adminAuth).toBe("user");
+    expect(loadConfig({}).identity.adminAuth).toBe("service-principal");
+    expect(
+      loadConfig({ DATABRICKS_APP_NAME: "orders", LAKEBASE_ADMIN_AUTH: "service-principal" }).identity
+        .adminAuth,
+    ).toBe("service-principal");
+  });
+
+  it("refuses user outside Databricks Apps (no proxy vouches for a forwarded token) and unknown values", () => {
+    expect(() => loadConfig({ LAKEBASE_ADMIN_AUTH: "user" })).toThrow(/LAKEBASE_ADMIN_AUTH: user needs/);
+    expect(() => loadConfig({ DATABRICKS_APP_NAME: "x", LAKEBASE_ADMIN_AUTH: "obo" })).toThrow(
+      /LAKEBASE_ADMIN_AUTH/,
+    );
   });
 });

@@ -70,6 +70,12 @@ export function loadConfig(env: Env): AppConfig {
       "LAKEBASE_ENDPOINT: LAKEBASE_TOKEN_SOURCE=autoscaling needs projects/<p>/branches/<b>/endpoints/<e>",
     );
   }
+  const adminAuth = e.LAKEBASE_ADMIN_AUTH ?? (inDatabricksApp ? "user" : "service-principal");
+  if (adminAuth === "user" && !inDatabricksApp) {
+    problems.push(
+      "LAKEBASE_ADMIN_AUTH: user needs Databricks Apps (DATABRICKS_APP_NAME): only its proxy vouches for a forwarded user token",
+    );
+  }
   const headers = keyValues(e.OTEL_EXPORTER_OTLP_HEADERS, "OTEL_EXPORTER_OTLP_HEADERS", problems);
   const resourceAttributes = keyValues(e.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES", problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -89,6 +95,7 @@ export function loadConfig(env: Env): AppConfig {
       appName: e.DATABRICKS_APP_NAME ?? null,
       localIdentity: e.LOCAL_IDENTITY ?? (inDatabricksApp ? null : LOCAL_ADMIN),
       admins,
+      adminAuth,
     },
     databricks: workspaceConfigured
       ? {

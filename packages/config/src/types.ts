@@ -1,6 +1,14 @@
-import type { LOG_LEVELS, OTLP_PROTOCOLS, SslMode, TOKEN_SOURCES, TRACES_SAMPLERS } from "./variables.ts";
+import type {
+  ADMIN_AUTHS,
+  LOG_LEVELS,
+  OTLP_PROTOCOLS,
+  SslMode,
+  TOKEN_SOURCES,
+  TRACES_SAMPLERS,
+} from "./variables.ts";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AdminAuth = (typeof ADMIN_AUTHS)[number];
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 export type TokenSource = (typeof TOKEN_SOURCES)[number];
@@ -21,6 +29,11 @@ export interface IdentityConfig {
   readonly localIdentity: string | null;
   /** Lower-cased e-mails allowed to run the Lakebase admin's mutations. */
   readonly admins: readonly string[];
+  /**
+   * Whose credentials those mutations call Databricks with: `user`, the signed-in user's forwarded token
+   * (Databricks Apps only); `service-principal`, the workspace credentials of `databricks`.
+   */
+  readonly adminAuth: AdminAuth;
 }
 
 /** The Databricks SDK's standard credentials, passed to the SDK explicitly. */

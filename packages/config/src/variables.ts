@@ -62,6 +62,7 @@ export const SSL_MODES = [
 export type SslMode = (typeof SSL_MODES)[number];
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export const ADMIN_AUTHS = ["user", "service-principal"] as const;
 /** OTLP transports: gRPC is what the Databricks Apps collector listens to; http/protobuf is the spec's default. */
 export const OTLP_PROTOCOLS = ["grpc", "http/protobuf", "http/json"] as const;
 export const TRACES_SAMPLERS = [
@@ -122,6 +123,12 @@ export const VARIABLES = {
     z.string(),
     "local-admin@example.com outside Apps, nobody inside",
     "Comma-separated e-mails allowed to create, stop, start and delete the Lakebase resources.",
+  ),
+  LAKEBASE_ADMIN_AUTH: variable(
+    "identity",
+    z.enum(ADMIN_AUTHS),
+    "user inside Databricks Apps, service-principal outside",
+    "Whose Databricks credentials the admin's create, delete, stop and start use: the signed-in user's (the token the Apps proxy forwards, so Databricks checks their permissions and audits them) or the app's own.",
   ),
 
   // ---- databricks (the SDK's standard variables)

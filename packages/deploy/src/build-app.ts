@@ -108,6 +108,7 @@ export function appYaml(): string {
     { name: "SYNCED_TABLE_STORAGE_CATALOG", value: vars.storage_catalog ?? "" },
     { name: "SYNCED_TABLE_STORAGE_SCHEMA", value: vars.storage_schema ?? "" },
     { name: "APP_ADMINS", value: vars.admins ?? "" },
+    { name: "LAKEBASE_ADMIN_AUTH", value: vars.admin_auth ?? "" },
   ];
   return `# Written by pnpm build from databricks.yml's variable defaults; edit those, not this file.\n${stringify(
     {

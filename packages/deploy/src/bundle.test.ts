@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { appYaml } from "./build-app.ts";
 import { isObject, type JsonObject, readBundle, resolveTarget, variableDefaults } from "./bundle.ts";
 import { bundleValidator } from "./bundle-schema.ts";
 
@@ -39,6 +40,7 @@ describe("databricks.yml", () => {
       "storage_catalog",
       "storage_schema",
       "admins",
+      "admin_auth",
     ]) {
       expect(defaults, name).toHaveProperty(name);
     }
@@ -76,6 +78,15 @@ describe("databricks.yml", () => {
       });
     });
   }
+
+  it("asks for the user's token (user_api_scopes) and acts as the user by default", () => {
+    for (const target of ["dev", "prod"]) {
+      const app = section(resolveTarget(bundle, target), "resources", "apps", "lakebase_orders");
+      expect(app.user_api_scopes).toEqual(["postgres"]);
+    }
+    expect(variableDefaults(bundle).admin_auth).toBe("user");
+    expect(appYaml()).toMatch(/name: LAKEBASE_ADMIN_AUTH\n\s+value: user\n/);
+  });
 
   it("exports the app's telemetry to three Unity Catalog tables of one schema", () => {
     for (const target of ["dev", "prod"]) {
