@@ -17,6 +17,12 @@ const NEVER_CONNECTED_CODES = new Set([
   "EHOSTUNREACH",
 ]);
 
+// The database cannot be used right now, before or under a statement: the two sets above, plus connects that
+// time out, Prisma's "can't reach" codes, too many connections (53300) and a token that cannot be had.
+const UNREACHABLE_CODES = new Set(["ETIMEDOUT", "P1001", "P1002", "P1008", "P1017", "P2024", "53300"]);
+const UNREACHABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|TokenUnavailableError/i;
+
 /** Every code and message along an error's wrappers (Prisma's meta and driver-adapter error, `cause`). */
 function* facets(error: unknown, depth = 0): Generator<{ code?: string; message?: string }> {
   if (typeof error !== "object" || error === null || depth > 6) return;
@@ -26,13 +32,14 @@ function* facets(error: unknown, depth = 0): Generator<{ code?: string; message?
     message?: unknown;
     originalMessage?: unknown;
     kind?: unknown;
+    name?: unknown;
     cause?: unknown;
     meta?: { code?: unknown; message?: unknown; driverAdapterError?: unknown };
   };
   for (const code of [e.code, e.originalCode, e.meta?.code, e.kind]) {
     if (typeof code === "string") yield { code };
   }
-  for (const message of [e.message, e.originalMessage, e.meta?.message]) {
+  for (const message of [e.message, e.originalMessage, e.meta?.message, e.name]) {
     if (typeof message === "string") yield { message };
   }
   yield* facets(e.meta?.driverAdapterError, depth + 1);
@@ -56,5 +63,25 @@ export function isConnectionLost(error: unknown): boolean {
 /** True when the statement never reached the server (refused or failed login), so a write did not happen. */
 export function neverConnected(error: unknown): boolean {
   for (const { code } of facets(error)) if (code && NEVER_CONNECTED_CODES.has(code)) return true;
+  return false;
+}
+
+/** The first SQLSTATE (five characters) along an error's wrappers, e.g. 42P01 for a missing table. */
+export function sqlState(error: unknown): string | undefined {
+  for (const { code } of facets(error)) if (code && /^[0-9A-Z]{5}$/.test(code)) return code;
+  return undefined;
+}
+
+/**
+ * True when the database cannot be used right now (lost, refused, not reachable, overloaded, no token), as
+ * opposed to a statement that failed on its own: what a read replica falls back on, and what callers get as
+ * "unavailable, retry shortly".
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (isConnectionLost(error) || neverConnected(error)) return true;
+  for (const { code, message } of facets(error)) {
+    if (code && UNREACHABLE_CODES.has(code)) return true;
+    if (message && UNREACHABLE_MESSAGES.test(message)) return true;
+  }
   return false;
 }

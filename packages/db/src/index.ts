@@ -1,4 +1,4 @@
-export { isConnectionLost, neverConnected } from "./connection-errors.ts";
+export { isConnectionLost, isUnreachable, neverConnected, sqlState } from "./connection-errors.ts";
 export {
   type CreateDbFromConfigOptions,
   type CreateDbOptions,
@@ -30,5 +30,5 @@ export {
 } from "./migrations.ts";
 export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 export { type ReadRetryOptions, retryRead } from "./read-retry.ts";
-export { createReadClient, isUnreachable } from "./replica.ts";
+export { createReadClient } from "./replica.ts";
 export { splitStatements } from "./sql-statements.ts";

@@ -1,41 +1,11 @@
-import { isConnectionLost, neverConnected } from "@lakebase-orders/db";
+import { isConnectionLost, isUnreachable, neverConnected, sqlState } from "@lakebase-orders/db";
 import { isDomainError, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
-// Postgres SQLSTATEs and driver codes that mean "the database cannot be reached right now".
-const UNAVAILABLE = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08001",
-  "08003",
-  "08006",
-  "53300",
-  "P1001",
-  "P1002",
-  "P1017",
-]);
-
 /** The Postgres/driver code of an error, looking through Prisma's wrappers and cause chains. */
-export function dbErrorCode(error: unknown, depth = 0): string | undefined {
-  if (!error || typeof error !== "object" || depth > 5) return undefined;
-  const e = error as {
-    code?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: unknown };
-    cause?: unknown;
-  };
-  const metaCode = e.meta?.code;
-  if (typeof metaCode === "string" && /^[0-9A-Z]{5}$/.test(metaCode)) return metaCode;
-  const nested = dbErrorCode(e.meta?.driverAdapterError, depth + 1) ?? dbErrorCode(e.cause, depth + 1);
-  if (nested) return nested;
-  if (typeof e.code === "string") return e.code;
-  const original = (e as { originalCode?: unknown }).originalCode;
-  return typeof original === "string" ? original : undefined;
+export function dbErrorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const direct = (error as { code?: unknown }).code;
+  return sqlState(error) ?? (typeof direct === "string" ? direct : undefined);
 }
 
 /**
@@ -56,14 +26,7 @@ export function mapDbError(error: unknown, tableName: string): unknown {
       error,
     );
   }
-  if (
-    (code && UNAVAILABLE.has(code)) ||
-    /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|terminating connection/i.test(
-      message,
-    )
-  ) {
-    return unavailable("The database is unavailable; retry shortly.", error);
-  }
+  if (isUnreachable(error)) return unavailable("The database is unavailable; retry shortly.", error);
   return error;
 }
 
