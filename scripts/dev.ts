@@ -2,11 +2,13 @@
 // dev server, with one Ctrl-C stopping all of them.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readEnvFiles, withEnvFiles } from "../packages/config/src/env-files.ts";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
 import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
 import { commandOf } from "./lib/tools.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+useEnvFiles();
 const apiPort = process.env.API_PORT ?? "8000";
 const webPort = process.env.WEB_PORT ?? "5173";
 const started = Date.now();
@@ -28,7 +30,8 @@ async function main(): Promise<void> {
     API_PORT: apiPort,
     WEB_PORT: webPort,
   };
-  delete env.DATABRICKS_APP_PORT;
+  // It wins over PORT; the API re-reads .env, so set it rather than delete it.
+  env.DATABRICKS_APP_PORT = apiPort;
   // Each tool comes from the package that declares it; the API needs none (Node strips the types).
   const apiDir = path.join(root, "apps/api");
   const webDir = path.join(root, "apps/web");
@@ -47,6 +50,15 @@ async function main(): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+/** `.env` and `.env.local` under the real environment, for this script and everything it starts. */
+function useEnvFiles(): void {
+  const files = readEnvFiles(root);
+  Object.assign(process.env, withEnvFiles(process.env, files));
+  if (files.files.length > 0) {
+    process.stderr.write(`dev: read ${files.files.map((f) => path.relative(root, f)).join(", ")}\n`);
+  }
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<void> {

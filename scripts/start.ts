@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { readEnvFiles, withEnvFiles } from "../packages/config/src/env-files.ts";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
 import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
 
@@ -34,6 +35,12 @@ function stage(): void {
 }
 
 async function main(): Promise<void> {
+  // The built server does not read .env files (see app-entry.ts): it gets their values from here.
+  const files = readEnvFiles(root);
+  Object.assign(process.env, withEnvFiles(process.env, files));
+  if (files.files.length > 0) {
+    process.stderr.write(`start: read ${files.files.map((f) => path.relative(root, f)).join(", ")}\n`);
+  }
   if (!fs.existsSync(path.join(builtDir, "server.mjs"))) {
     throw new Error("dist/app is missing: run `pnpm build` first");
   }

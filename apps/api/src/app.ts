@@ -20,6 +20,8 @@ export interface AppOptions {
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const { logger } = services;
   const app = new Hono<{ Variables: RequestVars }>();
+  // First, so the request log line and everything below run inside the request's span.
+  if (services.telemetry.http) app.use("*", services.telemetry.http);
   app.use("*", requestLog(logger));
   app.route("/api", healthRoutes(services, options));
   app.route("/", restApi(services));

@@ -10,3 +10,4 @@ export { run } from "./run.ts";
 export { type RunningServer, type StartServerOptions, startServer } from "./server.ts";
 export { type AppServices, buildServices, createServices, type ServiceOptions } from "./services.ts";
 export { serveSpa } from "./static-files.ts";
+export { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";

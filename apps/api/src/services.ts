@@ -7,7 +7,7 @@ import { createDatabaseReadiness, type DatabaseReadiness } from "./database-read
 import { unavailable } from "./errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "./lakebase/admin.ts";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./lakebase/audit.ts";
-import { LakebaseApi } from "./lakebase/databricks.ts";
+import { LakebaseApi, userApiFactory } from "./lakebase/databricks.ts";
 import { createOperationJournal } from "./lakebase/operation-journal.ts";
 import type { LakebaseAdmin } from "./lakebase/types.ts";
 import { type DataAvailability, tableAvailability } from "./orders/availability.ts";
@@ -16,6 +16,7 @@ import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
+import { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */
 export interface AppServices {
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly lakebase: LakebaseAdmin;
   /** The one admin audit writer of the process (its retry queue lives as long as the process). */
   readonly audit: AuditWriter;
+  /** Traces, metrics and log correlation (off unless an OTLP endpoint is configured). */
+  readonly telemetry: Telemetry;
   /** Whether the database answers and is migrated; brought about in the background (see `start`). */
   readonly readiness: DatabaseReadiness;
   /** Applies the app's SQL migrations now (once the admin has created a new database). */
@@ -54,6 +57,11 @@ export interface ServiceOptions {
   >;
   /** What runs once the admin's new database is ONLINE; default: `migrate()`, then the kept audit rows. */
   onProvisioned?: () => Promise<void>;
+  /**
+   * The process's telemetry (the caller shuts it down). Default: createServices starts one from
+   * `config.telemetry` and shuts it down on close; buildServices uses none.
+   */
+  telemetry?: Telemetry;
   /** Retries of kept audit entries (tests use short ones). */
   audit?: AuditWriterOptions;
   /** First pause between attempts to reach the database (default 250 ms; the cap is configured). */
@@ -68,12 +76,36 @@ const READ_YOUR_WRITES_MS = 10_000;
  * to answer: the server listens first, and `start()` reaches and migrates it in the background.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<AppServices> {
-  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const ownsTelemetry = options.telemetry === undefined;
+  const telemetry =
+    options.telemetry ??
+    (await startTelemetry(config.telemetry, options.logger ? { logger: options.logger } : {}));
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.server.logLevel,
+      ...(telemetry.logContext && { context: telemetry.logContext }),
+    });
   const db = await createDbFromConfig(config, {
     logger,
+    instrumentPool: telemetry.instrumentPool,
     ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
   });
-  return buildServices(config, db, { ...options, logger, ownsDb: true, migrated: false });
+  const services = buildServices(config, db, {
+    ...options,
+    logger,
+    telemetry,
+    ownsDb: true,
+    migrated: false,
+  });
+  if (!ownsTelemetry) return services;
+  return {
+    ...services,
+    async close() {
+      await services.close();
+      await telemetry.shutdown();
+    },
+  };
 }
 
 /** The same over a database the caller opened (and will close): tests, and tools with their own pool. */
@@ -87,6 +119,8 @@ export function buildServices(
   } = {},
 ): AppServices {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const telemetry = options.telemetry ?? disabledTelemetry;
+  telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const orders = createOrdersStore({
     prisma: db.prisma,
@@ -121,12 +155,12 @@ export function buildServices(
   const migrate = () => readiness.migrateNow();
   const workspace =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const apiOptions = { timeoutMs: (config.databricks?.timeoutSeconds ?? 30) * 1000 };
+  const userApi = config.databricks ? userApiFactory(config.databricks, apiOptions) : undefined;
   const lakebase = createLakebaseAdmin({
     names: config.lakebase,
-    api:
-      config.databricks && workspace
-        ? new LakebaseApi(workspace, { timeoutMs: (config.databricks.timeoutSeconds ?? 30) * 1000 })
-        : null,
+    api: config.databricks && workspace ? new LakebaseApi(workspace, apiOptions) : null,
+    ...(userApi && { userApi }),
     logger,
     pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
     settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,
@@ -179,6 +213,7 @@ export function buildServices(
     },
     lakebase,
     audit,
+    telemetry,
     readiness,
     migrate,
     start() {

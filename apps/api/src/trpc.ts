@@ -28,6 +28,11 @@ const domainErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+// Outermost, so the procedure's span and duration see the mapped code (NOT_FOUND, not INTERNAL_SERVER_ERROR).
+const traced = t.middleware(({ ctx, path, type, next }) =>
+  ctx.services.telemetry.procedure(path, type, next),
+);
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(domainErrors);
+export const publicProcedure = t.procedure.use(traced).use(domainErrors);
 export const createCallerFactory = t.createCallerFactory;

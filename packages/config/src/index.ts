@@ -1,6 +1,8 @@
+export { describeEnvFiles, ENV_FILES, type EnvFiles, readEnvFiles, withEnvFiles } from "./env-files.ts";
 export { ConfigError, type Env, LOCAL_ADMIN, loadConfig, tableName } from "./load-config.ts";
 export { renderVariableTables, TABLE_END, TABLE_START, withVariableTables } from "./readme-table.ts";
 export type {
+  AdminAuth,
   AppConfig,
   ConnectionConfig,
   DatabaseConfig,
@@ -9,16 +11,22 @@ export type {
   LakebaseNames,
   LogLevel,
   OrdersConfig,
+  OtlpProtocol,
   ServerConfig,
   TableName,
+  TelemetryConfig,
   TokenSource,
+  TracesSampler,
   WorkspaceConfig,
 } from "./types.ts";
 export {
+  ADMIN_AUTHS,
   LOG_LEVELS,
+  OTLP_PROTOCOLS,
   SSL_MODES,
   type SslMode,
   TOKEN_SOURCES,
+  TRACES_SAMPLERS,
   VARIABLES,
   type Variable,
   type VariableName,

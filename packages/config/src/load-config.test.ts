@@ -10,6 +10,7 @@ describe("loadConfig", () => {
       appName: null,
       localIdentity: LOCAL_ADMIN,
       admins: [LOCAL_ADMIN],
+      adminAuth: "service-principal",
     });
     expect(c.databricks).toBeNull();
     expect(c.lakebase).toMatchObject({
@@ -144,5 +145,118 @@ describe("loadConfig", () => {
       /LAKEBASE_OPERATION_LEASE_SECONDS/,
     );
     expect(() => loadConfig({ DATABRICKS_TIMEOUT_SECONDS: "0" })).toThrow(/DATABRICKS_TIMEOUT_SECONDS/);
+  });
+});
+
+describe("loadConfig: telemetry (the OTEL_* variables)", () => {
+  it("is off with no endpoint, or when the SDK is disabled", () => {
+    expect(loadConfig({}).telemetry).toBeNull();
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318", OTEL_SDK_DISABLED: "TRUE" })
+        .telemetry,
+    ).toBeNull();
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4318",
+        OTEL_TRACES_EXPORTER: "none",
+        OTEL_METRICS_EXPORTER: "none",
+      }).telemetry,
+    ).toBeNull();
+  });
+
+  it("appends the signal paths for HTTP, keeps a gRPC endpoint as is, and defaults like the spec", () => {
+    const http = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" }).telemetry;
+    expect(http).toEqual({
+      protocol: "http/protobuf",
+      tracesUrl: "http://collector:4318/v1/traces",
+      metricsUrl: "http://collector:4318/v1/metrics",
+      headers: {},
+      timeoutMs: 10_000,
+      metricIntervalMs: 60_000,
+      sampler: "parentbased_always_on",
+      samplerRatio: 1,
+      serviceName: "lakebase-orders",
+      resourceAttributes: {},
+    });
+    // What Databricks Apps sets when app telemetry is on.
+    const apps = loadConfig({
+      DATABRICKS_APP_NAME: "orders-app",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://localhost:4314",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+      OTEL_RESOURCE_ATTRIBUTES: "workspace.id=123,app.name=orders-app",
+    }).telemetry;
+    expect(apps).toMatchObject({
+      protocol: "grpc",
+      tracesUrl: "http://localhost:4314",
+      metricsUrl: "http://localhost:4314",
+      serviceName: "orders-app",
+      resourceAttributes: { "workspace.id": "123", "app.name": "orders-app" },
+    });
+  });
+
+  it("takes signal-specific endpoints as is, and turns one signal off", () => {
+    const c = loadConfig({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://traces.example.com/custom",
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+      OTEL_SERVICE_NAME: "svc",
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0.25",
+      OTEL_METRIC_EXPORT_INTERVAL: "1000",
+    }).telemetry;
+    expect(c).toMatchObject({
+      protocol: "http/json",
+      tracesUrl: "https://traces.example.com/custom",
+      metricsUrl: null,
+      serviceName: "svc",
+      sampler: "parentbased_traceidratio",
+      samplerRatio: 0.25,
+      metricIntervalMs: 1000,
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_METRICS_EXPORTER: "none" }).telemetry,
+    ).toMatchObject({ tracesUrl: "http://c:4318/v1/traces", metricsUrl: null });
+  });
+
+  it("decodes headers, and names a bad one without its value", () => {
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318",
+        OTEL_EXPORTER_OTLP_HEADERS: "api-key=s%3Dcret , x-tenant=a b",
+      }).telemetry?.headers,
+    ).toEqual({ "api-key": "s=cret", "x-tenant": "a b" });
+    const attempt = (headers: string) => () =>
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318", OTEL_EXPORTER_OTLP_HEADERS: headers });
+    expect(attempt("api-key=%E0%A4%Ahunter2")).toThrow(/OTEL_EXPORTER_OTLP_HEADERS: the value of "api-key"/);
+    expect(attempt("api-key=%E0%A4%Ahunter2")).not.toThrow(/hunter2/);
+    expect(attempt("hunter2")).toThrow(/OTEL_EXPORTER_OTLP_HEADERS: must be key=value pairs/);
+    expect(attempt("hunter2")).not.toThrow(/hunter2/);
+  });
+
+  it("refuses bad values by name", () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "localhost:4317" })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT/,
+    );
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: "thrift" })).toThrow(
+      /OTEL_EXPORTER_OTLP_PROTOCOL/,
+    );
+    expect(() => loadConfig({ OTEL_TRACES_SAMPLER_ARG: "2" })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+  });
+});
+
+describe("loadConfig: whose credentials the admin's mutations use (LAKEBASE_ADMIN_AUTH)", () => {
+  it("is the signed-in user inside Databricks Apps and the configured credentials outside, by default", () => {
+    expect(loadConfig({ DATABRICKS_APP_NAME: "orders" }).identity.adminAuth).toBe("user");
+    expect(loadConfig({}).identity.adminAuth).toBe("service-principal");
+    expect(
+      loadConfig({ DATABRICKS_APP_NAME: "orders", LAKEBASE_ADMIN_AUTH: "service-principal" }).identity
+        .adminAuth,
+    ).toBe("service-principal");
+  });
+
+  it("refuses user outside Databricks Apps (no proxy vouches for a forwarded token) and unknown values", () => {
+    expect(() => loadConfig({ LAKEBASE_ADMIN_AUTH: "user" })).toThrow(/LAKEBASE_ADMIN_AUTH: user needs/);
+    expect(() => loadConfig({ DATABRICKS_APP_NAME: "x", LAKEBASE_ADMIN_AUTH: "obo" })).toThrow(
+      /LAKEBASE_ADMIN_AUTH/,
+    );
   });
 });

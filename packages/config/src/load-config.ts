@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppConfig, TableName } from "./types.ts";
+import type { AppConfig, TableName, TelemetryConfig } from "./types.ts";
 import { VARIABLES, type VariableName } from "./variables.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -70,6 +70,14 @@ export function loadConfig(env: Env): AppConfig {
       "LAKEBASE_ENDPOINT: LAKEBASE_TOKEN_SOURCE=autoscaling needs projects/<p>/branches/<b>/endpoints/<e>",
     );
   }
+  const adminAuth = e.LAKEBASE_ADMIN_AUTH ?? (inDatabricksApp ? "user" : "service-principal");
+  if (adminAuth === "user" && !inDatabricksApp) {
+    problems.push(
+      "LAKEBASE_ADMIN_AUTH: user needs Databricks Apps (DATABRICKS_APP_NAME): only its proxy vouches for a forwarded user token",
+    );
+  }
+  const headers = keyValues(e.OTEL_EXPORTER_OTLP_HEADERS, "OTEL_EXPORTER_OTLP_HEADERS", problems);
+  const resourceAttributes = keyValues(e.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES", problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const instanceName = e.LAKEBASE_INSTANCE_NAME ?? "orders-local";
@@ -87,6 +95,7 @@ export function loadConfig(env: Env): AppConfig {
       appName: e.DATABRICKS_APP_NAME ?? null,
       localIdentity: e.LOCAL_IDENTITY ?? (inDatabricksApp ? null : LOCAL_ADMIN),
       admins,
+      adminAuth,
     },
     databricks: workspaceConfigured
       ? {
@@ -138,8 +147,62 @@ export function loadConfig(env: Env): AppConfig {
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,
     },
+    telemetry: telemetryConfig(e, headers, resourceAttributes),
   };
   return deepFreeze(config);
+}
+
+type Parsed = z.output<typeof envSchema>;
+
+/**
+ * The OTEL_* variables as the exporters need them. The base endpoint gets the signal's path for the HTTP
+ * protocols (the spec's rule); a signal-specific endpoint, and any gRPC endpoint, is used as is.
+ */
+function telemetryConfig(
+  e: Parsed,
+  headers: Record<string, string>,
+  resourceAttributes: Record<string, string>,
+): TelemetryConfig | null {
+  if (e.OTEL_SDK_DISABLED === "true") return null;
+  const protocol = e.OTEL_EXPORTER_OTLP_PROTOCOL ?? "http/protobuf";
+  const base = e.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const url = (specific: string | undefined, path: string, exporter: string | undefined) => {
+    if (exporter === "none") return null;
+    if (specific) return specific;
+    if (!base) return null;
+    return protocol === "grpc" ? base : `${base.replace(/\/+$/, "")}/${path}`;
+  };
+  const tracesUrl = url(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, "v1/traces", e.OTEL_TRACES_EXPORTER);
+  const metricsUrl = url(e.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT, "v1/metrics", e.OTEL_METRICS_EXPORTER);
+  if (tracesUrl === null && metricsUrl === null) return null;
+  return {
+    protocol,
+    tracesUrl,
+    metricsUrl,
+    headers,
+    timeoutMs: e.OTEL_EXPORTER_OTLP_TIMEOUT ?? 10_000,
+    metricIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000,
+    sampler: e.OTEL_TRACES_SAMPLER ?? "parentbased_always_on",
+    samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
+    serviceName: e.OTEL_SERVICE_NAME ?? e.DATABRICKS_APP_NAME ?? "lakebase-orders",
+    resourceAttributes,
+  };
+}
+
+/** `key=value,...` with percent-encoded values; a bad entry is named by its key (values may be secrets). */
+function keyValues(text: string | undefined, variable: string, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (text ?? "").split(",")) {
+    if (pair.trim() === "") continue;
+    const at = pair.indexOf("=");
+    const key = pair.slice(0, at).trim();
+    try {
+      out[key] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      problems.push(`${variable}: the value of "${key}" is not valid percent-encoding`);
+    }
+  }
+  return out;
 }
 
 /** `catalog.schema.table`, already checked against the variable's pattern. */

@@ -7,6 +7,7 @@ const GROUP_TITLES: Record<VariableGroup, string> = {
   lakebase: "Lakebase resources",
   connection: "PostgreSQL connection",
   database: "Pool and migrations",
+  telemetry: "Telemetry (OpenTelemetry's standard variables)",
 };
 
 export const TABLE_START = "<!-- config-table:start (generated from packages/config/src/variables.ts) -->";

@@ -1,6 +1,16 @@
-import type { LOG_LEVELS, SslMode, TOKEN_SOURCES } from "./variables.ts";
+import type {
+  ADMIN_AUTHS,
+  LOG_LEVELS,
+  OTLP_PROTOCOLS,
+  SslMode,
+  TOKEN_SOURCES,
+  TRACES_SAMPLERS,
+} from "./variables.ts";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type AdminAuth = (typeof ADMIN_AUTHS)[number];
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
 export type TokenSource = (typeof TOKEN_SOURCES)[number];
 
 export interface ServerConfig {
@@ -19,6 +29,11 @@ export interface IdentityConfig {
   readonly localIdentity: string | null;
   /** Lower-cased e-mails allowed to run the Lakebase admin's mutations. */
   readonly admins: readonly string[];
+  /**
+   * Whose credentials those mutations call Databricks with: `user`, the signed-in user's forwarded token
+   * (Databricks Apps only); `service-principal`, the workspace credentials of `databricks`.
+   */
+  readonly adminAuth: AdminAuth;
 }
 
 /** The Databricks SDK's standard credentials, passed to the SDK explicitly. */
@@ -98,6 +113,23 @@ export interface OrdersConfig {
   readonly countCacheTtlSeconds: number;
 }
 
+/** Where and how OpenTelemetry data goes (the OTEL_* variables, resolved). */
+export interface TelemetryConfig {
+  readonly protocol: OtlpProtocol;
+  /** Full export URL of each signal; null: that signal is not exported. */
+  readonly tracesUrl: string | null;
+  readonly metricsUrl: string | null;
+  /** Sent with every export (may hold an API key: never log them). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly metricIntervalMs: number;
+  readonly sampler: TracesSampler;
+  /** The ratio of the traceidratio samplers. */
+  readonly samplerRatio: number;
+  readonly serviceName: string;
+  readonly resourceAttributes: Readonly<Record<string, string>>;
+}
+
 /** Everything the app is configured with: read once from the environment, then passed down. */
 export interface AppConfig {
   readonly server: ServerConfig;
@@ -109,4 +141,6 @@ export interface AppConfig {
   readonly connection: ConnectionConfig;
   readonly database: DatabaseConfig;
   readonly orders: OrdersConfig;
+  /** null: no OTLP endpoint (or OTEL_SDK_DISABLED=true); telemetry is off and costs nothing. */
+  readonly telemetry: TelemetryConfig | null;
 }

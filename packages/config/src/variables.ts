@@ -4,7 +4,14 @@ import { z } from "zod";
 // README's variable table is rendered from it (a test keeps the two in sync), and `loadConfig` is the only
 // code that looks at the environment.
 
-export type VariableGroup = "server" | "identity" | "databricks" | "lakebase" | "connection" | "database";
+export type VariableGroup =
+  | "server"
+  | "identity"
+  | "databricks"
+  | "lakebase"
+  | "connection"
+  | "database"
+  | "telemetry";
 
 export interface Variable<S extends z.ZodType = z.ZodType> {
   readonly group: VariableGroup;
@@ -55,6 +62,28 @@ export const SSL_MODES = [
 export type SslMode = (typeof SSL_MODES)[number];
 
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export const ADMIN_AUTHS = ["user", "service-principal"] as const;
+/** OTLP transports: gRPC is what the Databricks Apps collector listens to; http/protobuf is the spec's default. */
+export const OTLP_PROTOCOLS = ["grpc", "http/protobuf", "http/json"] as const;
+export const TRACES_SAMPLERS = [
+  "always_on",
+  "always_off",
+  "traceidratio",
+  "parentbased_always_on",
+  "parentbased_always_off",
+  "parentbased_traceidratio",
+] as const;
+const EXPORTERS = ["otlp", "none"] as const;
+// OpenTelemetry booleans and enums are case-insensitive.
+const lower = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.toLowerCase() : v), schema);
+// `key=value,key=value`, values percent-encoded (the W3C baggage format the OTel spec uses for both).
+const keyValueList = z
+  .string()
+  .refine(
+    (s) => s.split(",").every((pair) => pair.trim() === "" || /^\s*[^=\s]+\s*=/.test(pair)),
+    "must be key=value pairs separated by commas",
+  );
 export const TOKEN_SOURCES = ["provisioned", "autoscaling", "workspace"] as const;
 
 export const VARIABLES = {
@@ -94,6 +123,12 @@ export const VARIABLES = {
     z.string(),
     "local-admin@example.com outside Apps, nobody inside",
     "Comma-separated e-mails allowed to create, stop, start and delete the Lakebase resources.",
+  ),
+  LAKEBASE_ADMIN_AUTH: variable(
+    "identity",
+    z.enum(ADMIN_AUTHS),
+    "user inside Databricks Apps, service-principal outside",
+    "Whose Databricks credentials the admin's create, delete, stop and start use: the signed-in user's (the token the Apps proxy forwards, so Databricks checks their permissions and audits them) or the app's own.",
   ),
 
   // ---- databricks (the SDK's standard variables)
@@ -256,6 +291,83 @@ export const VARIABLES = {
     int(1, 300),
     "5",
     "Longest pause between attempts to reach and migrate the database while it is down (the server listens meanwhile).",
+  ),
+
+  // ---- telemetry (OpenTelemetry's standard variables; the SDK gets them from here, not from the env)
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable(
+    "telemetry",
+    httpUrl,
+    "",
+    "OTLP collector base URL (Databricks Apps sets it when app telemetry is on). Set: traces and metrics are exported; unset: telemetry is off and costs nothing.",
+  ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: variable(
+    "telemetry",
+    httpUrl,
+    "<endpoint>/v1/traces (http), <endpoint> (grpc)",
+    "Full URL for traces only (used as is).",
+  ),
+  OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: variable(
+    "telemetry",
+    httpUrl,
+    "<endpoint>/v1/metrics (http), <endpoint> (grpc)",
+    "Full URL for metrics only (used as is).",
+  ),
+  OTEL_EXPORTER_OTLP_PROTOCOL: variable(
+    "telemetry",
+    lower(z.enum(OTLP_PROTOCOLS)),
+    "http/protobuf",
+    "grpc, http/protobuf or http/json (Databricks Apps sets grpc).",
+  ),
+  OTEL_EXPORTER_OTLP_HEADERS: variable(
+    "telemetry",
+    keyValueList,
+    "",
+    "Headers sent with every export, key=value,... (percent-encoded values), e.g. an API key.",
+    { secret: true },
+  ),
+  OTEL_EXPORTER_OTLP_TIMEOUT: variable(
+    "telemetry",
+    int(1, 600_000),
+    "10000",
+    "Milliseconds an export may take.",
+  ),
+  OTEL_SERVICE_NAME: variable(
+    "telemetry",
+    z.string().min(1),
+    "DATABRICKS_APP_NAME, else lakebase-orders",
+    "service.name of everything exported.",
+  ),
+  OTEL_RESOURCE_ATTRIBUTES: variable(
+    "telemetry",
+    keyValueList,
+    "",
+    "More resource attributes, key=value,... (Databricks Apps sets workspace.id and app.name).",
+  ),
+  OTEL_TRACES_EXPORTER: variable("telemetry", lower(z.enum(EXPORTERS)), "otlp", "none: export metrics only."),
+  OTEL_METRICS_EXPORTER: variable("telemetry", lower(z.enum(EXPORTERS)), "otlp", "none: export traces only."),
+  OTEL_TRACES_SAMPLER: variable(
+    "telemetry",
+    lower(z.enum(TRACES_SAMPLERS)),
+    "parentbased_always_on",
+    "Which traces are recorded (the standard samplers).",
+  ),
+  OTEL_TRACES_SAMPLER_ARG: variable(
+    "telemetry",
+    z.coerce.number().min(0).max(1),
+    "1",
+    "The ratio of the traceidratio samplers, 0..1.",
+  ),
+  OTEL_METRIC_EXPORT_INTERVAL: variable(
+    "telemetry",
+    int(100, 3_600_000),
+    "60000",
+    "Milliseconds between metric exports.",
+  ),
+  OTEL_SDK_DISABLED: variable(
+    "telemetry",
+    lower(z.enum(["true", "false"])),
+    "false",
+    "true: telemetry off whatever else is set.",
   ),
 } as const satisfies Record<string, Variable>;
 

@@ -15,7 +15,7 @@ import type pg from "pg";
 import { type DbPoolConfig, type DbPoolConfigInput, parseDbPoolConfig } from "./db-config.ts";
 import { createDeferredPool } from "./deferred-target.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { createTokenPool, endPool } from "./pool.ts";
+import { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 import { createReadClient } from "./replica.ts";
 
 /**
@@ -32,6 +32,8 @@ export interface CreateDbOptions extends DbPoolConfigInput {
   logger?: Logger;
   /** Builds the primary pool from its final options (default `new pg.Pool`). */
   makePool?: (config: pg.PoolConfig) => pg.Pool;
+  /** Called with each pool as it is built, before any query (e.g. to trace its queries). */
+  instrumentPool?: (pool: pg.Pool, role: PoolRole) => void;
 }
 
 export interface Db {
@@ -50,7 +52,14 @@ export interface Db {
 }
 
 export function createDb(options: CreateDbOptions): Db {
-  const { connectionString, connection, logger = silentLogger, makePool, ...poolInput } = options;
+  const {
+    connectionString,
+    connection,
+    logger = silentLogger,
+    makePool,
+    instrumentPool,
+    ...poolInput
+  } = options;
   if ((connectionString === undefined) === (connection === undefined)) {
     throw new Error("createDb: pass exactly one of connectionString or connection");
   }
@@ -60,6 +69,7 @@ export function createDb(options: CreateDbOptions): Db {
     logger,
     ...(makePool ? { makePool } : {}),
   });
+  instrumentPool?.(pool, "primary");
   // The pool instance itself goes to the adapter: with one `pg` in the tree its `instanceof pg.Pool` holds and
   // Prisma uses our token-injected pool instead of silently building its own.
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
@@ -69,6 +79,7 @@ export function createDb(options: CreateDbOptions): Db {
   let read = prisma;
   if (connection?.read) {
     readPool = createTokenPool(connection.read, config, { role: "read", logger });
+    instrumentPool?.(readPool, "read");
     readPrisma = new PrismaClient({ adapter: new PrismaPg(readPool) });
     read = createReadClient(readPrisma, prisma, { logger, retryAfterMs: config.replicaRetryAfterMillis });
   }
@@ -129,6 +140,7 @@ export interface CreateDbFromConfigOptions {
    * not keep the server from listening: the pool asks again per connection.
    */
   firstTokenTimeoutMs?: number;
+  instrumentPool?: CreateDbOptions["instrumentPool"];
 }
 
 /**
@@ -179,7 +191,13 @@ export async function createDbFromConfig(
     }
     if (options.backgroundRefresh ?? true) provider.start();
   }
-  const db = createDb({ connection, logger, max: config.database.poolMax, ...options.pool });
+  const db = createDb({
+    connection,
+    logger,
+    max: config.database.poolMax,
+    ...options.pool,
+    ...(options.instrumentPool && { instrumentPool: options.instrumentPool }),
+  });
   return {
     ...db,
     disconnect: async (deadlineMs?: number) => {
@@ -226,6 +244,7 @@ function createDeferredDb(
     logger,
     max: config.database.poolMax,
     ...options.pool,
+    ...(options.instrumentPool && { instrumentPool: options.instrumentPool }),
     makePool: (poolConfig) =>
       createDeferredPool(poolConfig, resolve, first, {
         onResolved: (connection) => {

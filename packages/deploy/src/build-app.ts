@@ -1,10 +1,13 @@
 // `pnpm build` (last step): assembles dist/app/, the folder Databricks Apps installs and runs on its own:
 //   server.mjs      the API bundled with esbuild (workspace packages, Hono, tRPC, zod inlined)
+//   chunks/         what the server imports only on demand (the OpenTelemetry SDK and each OTLP exporter),
+//                   so that with telemetry off none of it is even loaded
 //   public/         the built SPA
 //   migrations/     app_data SQL migrations, applied at start-up
 //   package.json    only the runtime dependencies that must stay packages (Prisma's runtime loads its
 //                   WebAssembly query compiler by package path; pg must be the single copy Prisma sees;
-//                   /api/docs serves swagger-ui-dist's files from the package)
+//                   /api/docs serves swagger-ui-dist's files from the package; the OTLP gRPC exporter
+//                   loads @grpc/grpc-js with a require() that esbuild cannot follow)
 //   package-lock.json, .npmrc, app.yaml
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -24,6 +27,7 @@ export const RUNTIME_PACKAGES = [
   "pg",
   "@databricks/sdk-experimental",
   "swagger-ui-dist",
+  "@grpc/grpc-js",
 ];
 
 export async function buildApp(options: { lockfile?: boolean } = {}): Promise<void> {
@@ -35,8 +39,13 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
   fs.mkdirSync(outDir, { recursive: true });
 
   await build({
-    entryPoints: [path.join(repoRoot, "packages/deploy/src/app-entry.ts")],
-    outfile: path.join(outDir, "server.mjs"),
+    entryPoints: { server: path.join(repoRoot, "packages/deploy/src/app-entry.ts") },
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    // Dynamic imports become chunks loaded when first imported: an external package imported by an
+    // inlined module would otherwise be imported at start-up, whether it is used or not.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",
@@ -99,6 +108,7 @@ export function appYaml(): string {
     { name: "SYNCED_TABLE_STORAGE_CATALOG", value: vars.storage_catalog ?? "" },
     { name: "SYNCED_TABLE_STORAGE_SCHEMA", value: vars.storage_schema ?? "" },
     { name: "APP_ADMINS", value: vars.admins ?? "" },
+    { name: "LAKEBASE_ADMIN_AUTH", value: vars.admin_auth ?? "" },
   ];
   return `# Written by pnpm build from databricks.yml's variable defaults; edit those, not this file.\n${stringify(
     {

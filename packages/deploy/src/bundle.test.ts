@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { appYaml } from "./build-app.ts";
 import { isObject, type JsonObject, readBundle, resolveTarget, variableDefaults } from "./bundle.ts";
 import { bundleValidator } from "./bundle-schema.ts";
 
@@ -39,6 +40,7 @@ describe("databricks.yml", () => {
       "storage_catalog",
       "storage_schema",
       "admins",
+      "admin_auth",
     ]) {
       expect(defaults, name).toHaveProperty(name);
     }
@@ -76,6 +78,35 @@ describe("databricks.yml", () => {
       });
     });
   }
+
+  it("asks for the user's token (user_api_scopes) and acts as the user by default", () => {
+    for (const target of ["dev", "prod"]) {
+      const app = section(resolveTarget(bundle, target), "resources", "apps", "lakebase_orders");
+      expect(app.user_api_scopes).toEqual(["postgres"]);
+    }
+    expect(variableDefaults(bundle).admin_auth).toBe("user");
+    expect(appYaml()).toMatch(/name: LAKEBASE_ADMIN_AUTH\n\s+value: user\n/);
+  });
+
+  it("exports the app's telemetry to three Unity Catalog tables of one schema", () => {
+    for (const target of ["dev", "prod"]) {
+      const app = section(resolveTarget(bundle, target), "resources", "apps", "lakebase_orders");
+      const destinations = app.telemetry_export_destinations as JsonObject[];
+      expect(destinations).toHaveLength(1);
+      const tables = section(destinations[0]!, "unity_catalog");
+      const names = [tables.traces_table, tables.metrics_table, tables.logs_table].map(String);
+      for (const name of names) expect(name).toMatch(/^[A-Za-z_][\w]*\.[A-Za-z_][\w]*\.[A-Za-z_][\w]*$/);
+      expect(new Set(names.map((n) => n.split(".").slice(0, 2).join(".")))).toEqual(
+        new Set(["main.default"]),
+      );
+      expect(new Set(names).size).toBe(3);
+    }
+    const broken = structuredClone(bundle);
+    section(broken, "resources", "apps", "lakebase_orders").telemetry_export_destinations = [
+      { unity_catalog: { traces_table: "main.default.spans" } },
+    ];
+    expect(validate(broken).length).toBeGreaterThan(0);
+  });
 
   it("refuses a reference that does not resolve", () => {
     const broken = structuredClone(bundle);

@@ -10,6 +10,7 @@ import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebas
 import { freePort } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { type OtlpReceiver, startOtlpReceiver } from "../../../apps/api/src/testing/otlp-receiver.ts";
 import { buildApp, outDir, plainNpmEnv } from "./build-app.ts";
 
 const run = promisify(execFile);
@@ -22,6 +23,7 @@ interface AppYaml {
 
 let workdir: string;
 let lakebase: LakebaseLocal;
+let collector: OtlpReceiver;
 let app: ChildProcess;
 let appUrl: string;
 let coldStartMs: number;
@@ -50,6 +52,8 @@ beforeAll(async () => {
     },
   });
 
+  // App telemetry on, as Databricks Apps sets it: OTLP over gRPC to a collector on localhost.
+  collector = await startOtlpReceiver();
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
   // Only what the Apps runtime provides: no workspace variables leak in from this test process.
@@ -68,6 +72,10 @@ beforeAll(async () => {
     PGUSER: SP.clientId,
     PGSSLMODE: "require",
     PGAPPNAME: "lakebase-orders",
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector.grpcUrl,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+    OTEL_SERVICE_NAME: "lakebase-orders",
+    OTEL_RESOURCE_ATTRIBUTES: "workspace.id=1234567890,app.name=lakebase-orders",
   };
   const [command, ...args] = manifest.command;
   const started = performance.now();
@@ -81,6 +89,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (app && app.exitCode === null) app.kill("SIGKILL");
   await lakebase?.stop();
+  await collector?.close();
   if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
 });
 
@@ -185,5 +194,40 @@ describe("deploy rehearsal of dist/app", () => {
     expect(code).toBe(0);
     expect(ms).toBeLessThan(15_000);
     expect(output.join("")).not.toContain(SP.clientSecret);
+  });
+
+  it("exported its traces and metrics over gRPC, as the platform's collector receives them (flushed at exit)", async () => {
+    await collector
+      .waitFor(() => collector.metrics.length > 0 && collector.spans.length > 0, 5000)
+      .catch((error: Error) => {
+        // The app's own telemetry warnings say why (an exporter that could not load, a refused export).
+        const said = output
+          .join("")
+          .split("\n")
+          .filter((l) => l.includes('"msg":"telemetry'));
+        throw new Error(`${error.message}\n${said.join("\n")}`);
+      });
+    const procedure = collector.spans.find((s) => s.name === "trpc orders.byKey");
+    const request = collector.spans.find((s) => s.spanId === procedure?.parentSpanId);
+    const sql = collector.spans.filter((s) => s.parentSpanId === procedure?.spanId);
+    expect(request?.name).toBe("GET /api/trpc/*");
+    expect(sql.map((s) => s.attributes["db.system.name"])).toContain("postgresql");
+    expect(procedure?.resource).toMatchObject({
+      "service.name": "lakebase-orders",
+      "workspace.id": "1234567890",
+    });
+    expect(collector.metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining([
+        "rpc.server.call.duration",
+        "db.client.connection.count",
+        "lakebase.token.age",
+      ]),
+    );
+    // The request's log line on stdout names the same trace.
+    const line = output
+      .join("")
+      .split("\n")
+      .find((l) => l.includes('"msg":"request"') && l.includes("orders.byKey"));
+    expect(line).toContain(`"trace_id":"${request?.traceId}"`);
   });
 });

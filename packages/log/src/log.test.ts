@@ -40,6 +40,28 @@ describe("createLogger", () => {
     expect(lines[0]).toMatchObject({ url: "postgresql://me:[redacted]@db:5432/orders", big: "12" });
   });
 
+  it("adds the fields of the moment (a trace context) to each written line, only when there are some", () => {
+    const lines: Record<string, unknown>[] = [];
+    let active: { trace_id: string; span_id: string } | undefined;
+    let calls = 0;
+    const logger = createLogger({
+      level: "info",
+      write: (l) => lines.push(JSON.parse(l)),
+      context: () => {
+        calls++;
+        return active;
+      },
+    });
+    const child = logger.child({ requestId: "r1" });
+    child.info("outside");
+    active = { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" };
+    child.info("inside", { status: 200 });
+    child.debug("dropped before the context is asked");
+    expect(lines[0]).not.toHaveProperty("trace_id");
+    expect(lines[1]).toMatchObject({ msg: "inside", requestId: "r1", status: 200, ...active });
+    expect(calls).toBe(2);
+  });
+
   it("serializes errors with their code and cause chain, scrubbed", () => {
     const cause = Object.assign(new Error("connect to postgresql://u:pw@h/db failed"), {
       code: "ECONNREFUSED",

@@ -14,6 +14,11 @@ export interface LoggerOptions {
   /** Receives each JSON line (without newline). Default: stdout. */
   write?: (line: string) => void;
   base?: LogFields;
+  /**
+   * Fields of the moment a line is written, e.g. the active trace's `trace_id` and `span_id` (see the API's
+   * telemetry). Called only for lines that pass the level; undefined adds nothing.
+   */
+  context?: () => LogFields | undefined;
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -24,10 +29,11 @@ const SECRET_KEY = /pass(word)?|token|secret|authorization|cookie|credential/i;
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = RANK[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const context = options.context;
   const make = (base: LogFields): Logger => {
     const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
       if (RANK[level] < min) return;
-      const record = { time: new Date().toISOString(), level, msg, ...base, ...fields };
+      const record = { time: new Date().toISOString(), level, msg, ...context?.(), ...base, ...fields };
       write(JSON.stringify(record, redact));
     };
     return {

@@ -1,7 +1,7 @@
 import type { LakebaseNames } from "@lakebase-orders/config";
 import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
-import { preconditionFailed } from "../errors/domain-error.ts";
+import { DomainError, preconditionFailed } from "../errors/domain-error.ts";
 import { withDeadline } from "../lib/deadline.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { availabilityOf } from "./availability-policy.ts";
@@ -27,6 +27,7 @@ import type {
   LakebaseNamesView,
   LakebaseStatus,
   OperationView,
+  UserCredentials,
 } from "./types.ts";
 import { waitFor } from "./wait-for.ts";
 
@@ -36,6 +37,11 @@ export interface LakebaseAdminOptions {
   names: LakebaseNames;
   /** null when no workspace is configured: status says so and mutations refuse. */
   api: LakebaseApi | null;
+  /**
+   * The API as a signed-in user, from their credentials: built per operation that acts as them (see
+   * `LakebaseAdmin.create`). Absent: an operation asked to act as a user is refused.
+   */
+  userApi?: (credentials: UserCredentials) => LakebaseApi;
   logger: Logger;
   /** Interval of the shared status poller while things move, and of every wait (default 2000 ms). */
   pollIntervalMs?: number;
@@ -162,6 +168,13 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     if (!api) throw preconditionFailed(NOT_CONFIGURED);
     return api;
   };
+  /** Who a mutation is made as: the user whose credentials came with it, else the service principal. */
+  const actingApi = (as: UserCredentials | undefined): LakebaseApi => {
+    const sp = requireApi();
+    if (!as) return sp;
+    if (!options.userApi) throw preconditionFailed("This app cannot act as its signed-in users");
+    return options.userApi(as);
+  };
 
   /**
    * After a start, watches (outside the lock: the start itself is done) until the instance is AVAILABLE, so
@@ -210,8 +223,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       return availabilityOf(snapshot, lock.running, names);
     },
 
-    async create(input: CreateInput, actor: string): Promise<CreateResult> {
-      const w = ops.workflow(requireApi());
+    async create(input: CreateInput, actor: string, as?: UserCredentials): Promise<CreateResult> {
+      const w = ops.workflow(requireApi(), actingApi(as));
       const op = await ops.begin("create", actor);
       let result: CreateResult;
       try {
@@ -225,20 +238,23 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       return result;
     },
 
-    async delete(actor: string): Promise<DeleteResult> {
-      const w = ops.workflow(requireApi());
+    async delete(actor: string, as?: UserCredentials): Promise<DeleteResult> {
+      const w = ops.workflow(requireApi(), actingApi(as));
       const op = await ops.begin("delete", actor);
       const result = await deleteAll(w, op);
       await ops.finish(op, ops.deleteOutcome(result));
+      const refusal = refusedOutright(result);
+      if (refusal) throw refusal;
       return result;
     },
 
-    async setStopped(stopped: boolean, actor: string) {
+    async setStopped(stopped: boolean, actor: string, as?: UserCredentials) {
       const a = requireApi();
+      const acting = actingApi(as);
       const op: OperationView = await ops.begin(stopped ? "stop" : "start", actor);
       try {
         lock.step(op, stopped ? "stopping the instance" : "starting the instance");
-        const updated = await a.setStopped(names.instanceName, stopped);
+        const updated = await acting.setStopped(names.instanceName, stopped);
         await ops.finish(op, undefined);
         if (!stopped) watchUntilAvailable(a);
         return { instance: instanceStatus(updated) };
@@ -259,4 +275,19 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       await ops.idle();
     },
   };
+}
+
+/**
+ * A delete that Databricks refused before anything was deleted (the acting identity may not manage the
+ * instance) is the caller's FORBIDDEN, with Databricks' message, rather than a result listing a failed step.
+ * Once something is gone, the step list is the only honest answer.
+ */
+function refusedOutright(result: DeleteResult): DomainError | null {
+  if (result.steps.some((s) => s.outcome === "deleted")) return null;
+  const failed = result.steps.find((s) => s.outcome === "failed");
+  const status = failed?.databricks?.statusCode;
+  if (!failed || (status !== 403 && status !== 401)) return null;
+  return new DomainError("forbidden", `delete refused: ${failed.error}`, {
+    databricks: failed.databricks ?? null,
+  });
 }

@@ -5,6 +5,8 @@ import type {
   DatabaseInstance,
   SyncedDatabaseTable,
 } from "@databricks/sdk-experimental/dist/apis/database/index.js";
+import type { WorkspaceConfig } from "@lakebase-orders/config";
+import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { withDeadline } from "../lib/deadline.ts";
 import { isNotFound } from "./databricks-errors.ts";
 
@@ -144,6 +146,24 @@ export class LakebaseApi {
     const seconds = Math.round(this.#timeoutMs / 1000);
     return withDeadline(call(), this.#timeoutMs, `Databricks did not answer ${what} within ${seconds} s`);
   }
+}
+
+/**
+ * The factory of per-user APIs for `LakebaseAdminOptions.userApi`: the workspace's host with the user's own
+ * token, as a personal access token (`authType: "pat"`: inside Apps the service principal's client id and
+ * secret are set too, and the SDK would refuse two auth methods). Null without a host to call.
+ */
+export function userApiFactory(
+  workspace: WorkspaceConfig,
+  options: LakebaseApiOptions = {},
+): ((credentials: { token: string }) => LakebaseApi) | undefined {
+  const host = workspace.host;
+  if (!host) return undefined;
+  return ({ token }) =>
+    new LakebaseApi(
+      createWorkspaceClient({ host, token, clientId: null, clientSecret: null, profile: null }),
+      options,
+    );
 }
 
 async function orNull<T>(call: Promise<T>): Promise<T | null> {

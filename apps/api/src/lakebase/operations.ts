@@ -32,7 +32,8 @@ export interface OperationsOptions {
  * outcome recorded in both locks and the audit.
  */
 export interface Operations {
-  workflow(api: LakebaseApi): Workflow;
+  /** A workflow reading with `api` and changing with `acting` (default: `api` itself). */
+  workflow(api: LakebaseApi, acting?: LakebaseApi): Workflow;
   /** This process's lock first (synchronous: racing requests cannot both pass), then the lease. */
   begin(kind: OperationView["kind"], actor: string): Promise<OperationView>;
   /** Runs an operation taken over from a stopped process (its lease already claimed, or not yet). */
@@ -79,8 +80,9 @@ export function createOperations(o: OperationsOptions): Operations {
   };
 
   return {
-    workflow: (api) => ({
+    workflow: (api, acting = api) => ({
       api,
+      acting,
       names: o.names,
       lock: o.lock,
       wait: (what, done) =>

@@ -32,7 +32,7 @@ export async function startCreate(
   if (!instance) {
     w.lock.step(op, "creating the instance");
     instanceOutcome = await createdOrExisting(() =>
-      api.createInstance({
+      w.acting.createInstance({
         name: names.instanceName,
         capacity: input.capacity,
         node_count: input.nodeCount,
@@ -94,7 +94,7 @@ export async function provisionRest(
   if (catalog?.inBackground) {
     w.lock.step(op, "creating the database catalog");
     catalog.outcome = await createdOrExisting(() =>
-      api.createCatalog({
+      w.acting.createCatalog({
         name: names.catalogName,
         database_instance_name: names.instanceName,
         database_name: names.databaseName,
@@ -109,7 +109,7 @@ export async function provisionRest(
   if (table?.inBackground) {
     w.lock.step(op, "creating the synced table");
     table.outcome = await createdOrExisting(() =>
-      api.createSyncedTable({
+      w.acting.createSyncedTable({
         name: names.syncedTable,
         database_instance_name: names.instanceName,
         logical_database_name: names.databaseName,

@@ -31,7 +31,7 @@ export function createStatusReader(
   cacheMs: number,
   log?: Logger,
 ): StatusReader {
-  const cache = createCache<ResourceSnapshot>({ ttlMs: cacheMs });
+  const cache = createCache<ResourceSnapshot>({ name: "lakebase.status", ttlMs: cacheMs });
   let last: { snapshot: ResourceSnapshot; at: number } | undefined;
   let invalidatedAt = 0;
   let health: DatabricksHealth = { ok: true, error: null, failingSince: null, databricks: null };

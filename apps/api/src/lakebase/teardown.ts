@@ -38,7 +38,7 @@ export async function deleteAll(w: Workflow, op: OperationView): Promise<DeleteR
     const t = await api.getSyncedTable(names.syncedTable);
     if (!t) return "not_found";
     pipelineId = t.data_synchronization_status?.pipeline_id ?? null;
-    if (!(await deletedOrNotFound(() => api.deleteSyncedTable(names.syncedTable)))) return "not_found";
+    if (!(await deletedOrNotFound(() => w.acting.deleteSyncedTable(names.syncedTable)))) return "not_found";
     w.lock.step(op, "waiting for the synced table to be gone");
     await w.wait(
       "the synced table to be gone",
@@ -48,14 +48,14 @@ export async function deleteAll(w: Workflow, op: OperationView): Promise<DeleteR
   });
   await run("catalog", names.catalogName, async () => {
     w.lock.step(op, "deleting the database catalog");
-    if (!(await deletedOrNotFound(() => api.deleteCatalog(names.catalogName)))) return "not_found";
+    if (!(await deletedOrNotFound(() => w.acting.deleteCatalog(names.catalogName)))) return "not_found";
     w.lock.step(op, "waiting for the catalog to be gone");
     await w.wait("the catalog to be gone", async () => (await api.getCatalog(names.catalogName)) === null);
     return "deleted";
   });
   await run("instance", names.instanceName, async () => {
     w.lock.step(op, "deleting the instance");
-    if (!(await deletedOrNotFound(() => api.deleteInstance(names.instanceName)))) return "not_found";
+    if (!(await deletedOrNotFound(() => w.acting.deleteInstance(names.instanceName)))) return "not_found";
     w.lock.step(op, "waiting for the instance to be gone");
     await w.wait("the instance to be gone", async () => (await api.getInstance(names.instanceName)) === null);
     return "deleted";

@@ -86,6 +86,15 @@ export interface LakebaseStatus extends ResourceSnapshot {
 }
 
 /**
+ * The signed-in user's own Databricks credentials (the token the Apps proxy forwards): a change made with
+ * them is Databricks' to allow or refuse, and its audit names the person. Held in memory for the operation
+ * it started only (a create's background steps included), never stored or logged.
+ */
+export interface UserCredentials {
+  readonly token: string;
+}
+
+/**
  * The lifecycle admin of the three Lakebase resources, as routers see it. When no workspace is configured
  * it still answers status (configured: false) and refuses every mutation with PRECONDITION_FAILED.
  */
@@ -98,11 +107,15 @@ export interface LakebaseAdmin {
   status(options?: { maxAgeMs?: number }): Promise<LakebaseStatus>;
   /** Whether the synced table can be read, from the cached status; `fallback` answers without a workspace. */
   availability(fallback: () => Promise<DataAvailability>): () => Promise<DataAvailability>;
-  /** Takes the operation lock and does the first calls; provisioning continues in the background. */
-  create(input: CreateInput, actor: string): Promise<CreateResult>;
+  /**
+   * Takes the operation lock and does the first calls; provisioning continues in the background. Every
+   * mutation acts `as` the user whose credentials are given, else as the app's service principal; reads and
+   * waits are always the service principal's (they are the app's bookkeeping, not the user's action).
+   */
+  create(input: CreateInput, actor: string, as?: UserCredentials): Promise<CreateResult>;
   /** Deletes synced table, catalog, instance, each after the previous one is gone. */
-  delete(actor: string): Promise<DeleteResult>;
-  setStopped(stopped: boolean, actor: string): Promise<{ instance: InstanceStatus }>;
+  delete(actor: string, as?: UserCredentials): Promise<DeleteResult>;
+  setStopped(stopped: boolean, actor: string, as?: UserCredentials): Promise<{ instance: InstanceStatus }>;
   /** Resolves when background provisioning (if any) has ended. */
   idle(): Promise<void>;
   /**

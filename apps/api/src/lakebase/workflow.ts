@@ -5,7 +5,13 @@ import type { LakebaseNamesView } from "./types.ts";
 
 /** What the create and delete workflows work with. */
 export interface Workflow {
+  /** The service principal's: every read and wait (the app's own bookkeeping). */
   readonly api: LakebaseApi;
+  /**
+   * The acting identity's: every change (create, delete) is made with it, so Databricks decides and its
+   * audit names whoever acts: the signed-in user, or the service principal when so configured.
+   */
+  readonly acting: LakebaseApi;
   readonly names: LakebaseNamesView;
   readonly lock: OperationLock;
   /** Polls until `done` (see wait-for.ts), at the admin's interval and deadline. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createCache } from "./cache.ts";
+import { cacheLookups, createCache } from "./cache.ts";
 
 function setup() {
   let clock = 0;
@@ -115,5 +115,21 @@ describe("createCache", () => {
     expect(await Promise.all([flightsOnly.get("x", slow), flightsOnly.get("x", slow)])).toEqual([1, 1]);
     expect(await flightsOnly.get("x", slow)).toBe(2);
     expect(flightsOnly.peek("x")).toBeUndefined();
+  });
+
+  it("counts fresh hits, stale answers and misses per name, summed over the caches of that name", async () => {
+    let clock = 0;
+    const name = `test.${Math.random()}`;
+    const a = createCache<number>({ name, ttlMs: 1000, staleMs: 1000, now: () => clock });
+    const b = createCache<number>({ name, ttlMs: 1000, now: () => clock });
+    const one = async () => 1;
+    await a.get("k", one); // miss
+    await a.get("k", one); // hit
+    clock += 1500;
+    await a.get("k", one); // stale, refreshed behind
+    await b.get("k", one); // miss in the other cache of the same name
+    expect(cacheLookups().get(name)).toEqual({ hits: 1, stale: 1, misses: 2 });
+    createCache<number>({ ttlMs: 1000 }); // unnamed: not listed
+    expect([...cacheLookups().keys()].every((k) => k.length > 0)).toBe(true);
   });
 });

@@ -18,14 +18,36 @@ export interface Cache<V> {
 }
 
 export interface CacheOptions<V> {
+  /** Names the cache in `cacheLookups()` (the telemetry's cache hit counts); unnamed caches are not counted. */
+  name?: string;
   ttlMs: number | ((value: V) => number);
   staleMs?: number;
   maxEntries?: number;
   now?: () => number;
 }
 
+/** How often the caches of one name answered fresh (hits), stale (while refreshing) or only after computing. */
+export interface CacheLookups {
+  hits: number;
+  stale: number;
+  misses: number;
+}
+
+// Per name, for the whole process: counters only grow, so caches rebuilt (tests, a new admin) add up.
+const lookups = new Map<string, CacheLookups>();
+
+/** Lookups of every named cache since the process started. */
+export function cacheLookups(): ReadonlyMap<string, Readonly<CacheLookups>> {
+  return lookups;
+}
+
 export function createCache<V>(options: CacheOptions<V>): Cache<V> {
   const { staleMs = 0, maxEntries = 1000, now = Date.now } = options;
+  let counts: CacheLookups = { hits: 0, stale: 0, misses: 0 };
+  if (options.name !== undefined) {
+    counts = lookups.get(options.name) ?? counts;
+    lookups.set(options.name, counts);
+  }
   const ttlOf = typeof options.ttlMs === "function" ? options.ttlMs : () => options.ttlMs as number;
   const entries = new Map<string, { value: V; at: number; ttl: number }>();
   const pending = new Map<string, Promise<V>>();
@@ -57,13 +79,18 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
       if (hit) {
         const age = now() - hit.at;
         const freshFor = Math.min(hit.ttl, getOptions.maxAgeMs ?? Number.POSITIVE_INFINITY);
-        if (age < freshFor) return hit.value;
+        if (age < freshFor) {
+          counts.hits++;
+          return hit.value;
+        }
         if (getOptions.maxAgeMs === undefined && age < hit.ttl + staleMs) {
           // Background refresh; its failure is the next caller's to see, not this one's.
           refresh(key, compute).catch(() => undefined);
+          counts.stale++;
           return hit.value;
         }
       }
+      counts.misses++;
       return refresh(key, compute);
     },
     peek: (key) => {

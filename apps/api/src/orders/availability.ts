@@ -16,6 +16,7 @@ export function tableAvailability(
   options: { presentTtlMs?: number; absentTtlMs?: number } = {},
 ): () => Promise<DataAvailability> {
   const cache = createCache<DataAvailability>({
+    name: "orders.availability",
     ttlMs: (v) => (v.available ? (options.presentTtlMs ?? 30_000) : (options.absentTtlMs ?? 1_000)),
   });
   const check = async (): Promise<DataAvailability> => {

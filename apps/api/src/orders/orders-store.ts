@@ -36,8 +36,8 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const T = tableSql(table);
   const ttlMs = options.countCacheTtlSeconds * 1000;
   // Stale-while-refresh: a count is at most twice the TTL old, and a busy endpoint never waits on its expiry.
-  const counts = createCache<number>({ ttlMs, staleMs: ttlMs });
-  const stats = createCache<StatsOutput>({ ttlMs, staleMs: ttlMs });
+  const counts = createCache<number>({ name: "orders.count", ttlMs, staleMs: ttlMs });
+  const stats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
   const reader = (o: ReadOptions | undefined) => (o?.fromPrimary ? prisma : options.read);
 
   // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).

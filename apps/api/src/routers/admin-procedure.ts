@@ -1,9 +1,10 @@
 import type { Context } from "../context.ts";
-import { forbidden } from "../errors/domain-error.ts";
+import { forbidden, preconditionFailed } from "../errors/domain-error.ts";
 import { toTrpcError } from "../errors/to-trpc-error.ts";
 import { emailOf, isAdmin } from "../identity.ts";
 import type { AuditOutcome } from "../lakebase/audit.ts";
 import { describeFailure } from "../lakebase/databricks-errors.ts";
+import type { UserCredentials } from "../lakebase/types.ts";
 import { publicProcedure } from "../trpc.ts";
 
 /** Who is looking, as `lakebase.status` shows it. */
@@ -34,14 +35,36 @@ export async function requireAdmin(ctx: Context, action: string, input: unknown)
   throw forbidden("Only Lakebase admins (APP_ADMINS) may do this");
 }
 
+export const NO_USER_TOKEN =
+  "LAKEBASE_ADMIN_AUTH=user, but the Databricks Apps proxy forwarded no user token: the app must declare user_api_scopes (databricks.yml) and user authorization must be enabled in the workspace; or set LAKEBASE_ADMIN_AUTH=service-principal";
+
 /**
- * Admin mutations: admins only (`requireAdmin`), and every attempt, refused or not, leaves an audit row with
- * its outcome, through the process's one audit writer.
+ * Whose credentials an admin mutation calls Databricks with. With LAKEBASE_ADMIN_AUTH=user: the signed-in
+ * user's forwarded token, and without one the mutation is refused (never made as the service principal
+ * instead). Otherwise undefined: the service principal.
+ */
+export function actingAs(ctx: Context): UserCredentials | undefined {
+  if (ctx.services.config.identity.adminAuth !== "user") return undefined;
+  if (!ctx.userToken) throw preconditionFailed(NO_USER_TOKEN);
+  return { token: ctx.userToken };
+}
+
+/**
+ * Admin mutations: admins only (`requireAdmin`, the app's own gate), made with the acting identity's
+ * credentials (`actingAs`: Databricks' gate), and every attempt, refused or not, leaves an audit row with its
+ * outcome, through the process's one audit writer.
  */
 export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInput, next }) => {
   const input = (await getRawInput().catch(() => undefined)) ?? null;
   const actor = await requireAdmin(ctx, path, input);
-  const result = await next({ ctx: { lakebase: ctx.services.lakebase, actor } });
+  let as: UserCredentials | undefined;
+  try {
+    as = actingAs(ctx);
+  } catch (error) {
+    await auditAdmin(ctx, { action: path, input, outcome: "rejected", detail: describeFailure(error) });
+    throw error;
+  }
+  const result = await next({ ctx: { lakebase: ctx.services.lakebase, actor, as } });
   if (result.ok) {
     const outcome: AuditOutcome = hasFailedStep(result.data)
       ? "failed"
@@ -57,7 +80,8 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInpu
     await auditAdmin(ctx, {
       action: path,
       input,
-      outcome: rejected ? "rejected" : "failed",
+      // FORBIDDEN here is Databricks refusing the acting identity (APP_ADMINS refusals never get this far).
+      outcome: error.code === "FORBIDDEN" ? "forbidden" : rejected ? "rejected" : "failed",
       detail: { code: error.code, ...describeFailure(error.cause ?? error) },
     });
   }

@@ -12,17 +12,17 @@ export const lakebaseRouter = router({
 
   create: adminProcedure
     .input(createInput)
-    .mutation(({ ctx, input }) => ctx.lakebase.create(input, ctx.actor)),
+    .mutation(({ ctx, input }) => ctx.lakebase.create(input, ctx.actor, ctx.as)),
 
   delete: adminProcedure.input(deleteInput).mutation(({ ctx, input }) => {
     const expected = ctx.lakebase.names.instanceName;
     if (input.confirmName !== expected)
       throw badRequest(`Type the instance name "${expected}" to confirm the delete`);
-    return ctx.lakebase.delete(ctx.actor);
+    return ctx.lakebase.delete(ctx.actor, ctx.as);
   }),
 
-  stop: adminProcedure.mutation(({ ctx }) => ctx.lakebase.setStopped(true, ctx.actor)),
-  start: adminProcedure.mutation(({ ctx }) => ctx.lakebase.setStopped(false, ctx.actor)),
+  stop: adminProcedure.mutation(({ ctx }) => ctx.lakebase.setStopped(true, ctx.actor, ctx.as)),
+  start: adminProcedure.mutation(({ ctx }) => ctx.lakebase.setStopped(false, ctx.actor, ctx.as)),
 
   progress: publicProcedure
     .input(progressInput)

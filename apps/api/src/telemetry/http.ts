@@ -1,0 +1,61 @@
+import {
+  type Attributes,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapPropagator,
+  trace,
+} from "@opentelemetry/api";
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { Instruments } from "./types.ts";
+
+const headerGetter: TextMapGetter<Headers> = {
+  keys: (headers) => [...headers.keys()],
+  get: (headers, key) => headers.get(key) ?? undefined,
+};
+
+/**
+ * The server span of each request (continuing a `traceparent` the caller sent) and the request-duration
+ * histogram. Installed first, so everything below, the request log line included, runs inside the span.
+ */
+export function httpTelemetry(
+  { tracer, meter, contextManager }: Instruments,
+  propagator: TextMapPropagator,
+): MiddlewareHandler {
+  const duration = meter.createHistogram("http.server.request.duration", {
+    description: "Duration of HTTP server requests.",
+    unit: "s",
+  });
+  return async (c, next) => {
+    const started = performance.now();
+    const method = c.req.method;
+    const parent = propagator.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
+    const span = tracer.startSpan(
+      method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { "http.request.method": method, "url.path": c.req.path, "url.scheme": "http" },
+      },
+      parent,
+    );
+    try {
+      await contextManager.with(trace.setSpan(parent, span), next);
+    } finally {
+      // The route is known once routing ran: the pattern, not the path (bounded cardinality).
+      const route = routePath(c) || c.req.path;
+      const status = c.res.status;
+      const attributes: Attributes = {
+        "http.request.method": method,
+        "http.route": route,
+        "http.response.status_code": status,
+      };
+      span.updateName(`${method} ${route}`);
+      span.setAttributes(attributes);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      duration.record((performance.now() - started) / 1000, attributes);
+    }
+  };
+}

@@ -1,0 +1,46 @@
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Instruments, ProcedureResult } from "./types.ts";
+
+/**
+ * The span of one tRPC procedure (a child of the request's span; a batch has one per procedure) and the
+ * per-procedure duration histogram, whose count is the procedure's call rate. The outcome is the tRPC code
+ * after the domain errors were mapped, so a NOT_FOUND is told apart from an INTERNAL_SERVER_ERROR.
+ */
+export function procedureTelemetry({ tracer, meter, contextManager }: Instruments) {
+  const duration = meter.createHistogram("rpc.server.call.duration", {
+    description: "Duration of tRPC procedure calls, by procedure and outcome.",
+    unit: "s",
+  });
+  return async <R extends ProcedureResult>(path: string, type: string, next: () => Promise<R>) => {
+    const started = performance.now();
+    const parent = contextManager.active();
+    const span = tracer.startSpan(
+      `trpc ${path}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: { "rpc.system": "trpc", "rpc.method": path, "trpc.procedure.type": type },
+      },
+      parent,
+    );
+    let code = "INTERNAL_SERVER_ERROR";
+    try {
+      const result = await contextManager.with(trace.setSpan(parent, span), next);
+      code = result.ok ? "OK" : (result.error?.code ?? code);
+      return result;
+    } finally {
+      if (code !== "OK") {
+        span.setAttribute("error.type", code);
+        // A client's mistake (bad input, not found, forbidden) is the procedure working: not a span error.
+        if (code === "INTERNAL_SERVER_ERROR" || code === "SERVICE_UNAVAILABLE" || code === "TIMEOUT") {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        }
+      }
+      span.end();
+      duration.record((performance.now() - started) / 1000, {
+        "rpc.system": "trpc",
+        "rpc.method": path,
+        "rpc.response.status_code": code,
+      });
+    }
+  };
+}

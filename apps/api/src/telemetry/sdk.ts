@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import type { TelemetryConfig } from "@lakebase-orders/config";
+import { type Logger, silentLogger } from "@lakebase-orders/log";
+import { type Context, DiagLogLevel, diag, isSpanContextValid, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
+import { createMetricExporter, createSpanExporter } from "./exporters.ts";
+import { httpTelemetry } from "./http.ts";
+import { observeServices } from "./observe.ts";
+import { procedureTelemetry } from "./procedure.ts";
+import { instrumentPool } from "./sql.ts";
+import type { Telemetry } from "./types.ts";
+
+/** The name and version of what records the spans and metrics (the instrumentation scope). */
+export const SCOPE = "lakebase-orders";
+const SHUTDOWN_DEADLINE_MS = 2000;
+
+/**
+ * The SDK, built without its globals: the tracer, meter and context manager are passed to the pieces that
+ * use them, so nothing depends on what another library registered (and tests can run several).
+ */
+export async function createSdkTelemetry(
+  config: TelemetryConfig,
+  options: { logger?: Logger } = {},
+): Promise<Telemetry> {
+  const logger = options.logger ?? silentLogger;
+  // The SDK reports export failures (an unreachable collector) through its diagnostics channel.
+  diag.setLogger(
+    {
+      error: (message) => logger.warn("telemetry_error", { message }),
+      warn: (message) => logger.warn("telemetry_warning", { message }),
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
+  const resource = resourceFromAttributes({
+    ...config.resourceAttributes,
+    "service.name": config.serviceName,
+    "service.instance.id": randomUUID(),
+  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+
+  const tracerProvider = new TracerProvider({
+    resource,
+    sampler: sampler(config),
+    spanProcessors: config.tracesUrl
+      ? [new BatchSpanProcessor({ exporter: await createSpanExporter(config, config.tracesUrl) })]
+      : [],
+  });
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: config.metricsUrl
+      ? [
+          new PeriodicExportingMetricReader({
+            exporter: await createMetricExporter(config, config.metricsUrl),
+            exportIntervalMillis: config.metricIntervalMs,
+            exportTimeoutMillis: Math.min(config.timeoutMs, config.metricIntervalMs),
+          }),
+        ]
+      : [],
+  });
+  const tracer = tracerProvider.getTracer(SCOPE);
+  const meter = meterProvider.getMeter(SCOPE);
+  const tools = { tracer, meter, contextManager };
+
+  let stopped: Promise<void> | undefined;
+  return {
+    enabled: true,
+    http: httpTelemetry(tools, new W3CTraceContextPropagator()),
+    procedure: procedureTelemetry(tools),
+    instrumentPool: (pool, role) => instrumentPool(pool, role, tools),
+    observe: (services) => observeServices(meter, services),
+    logContext: () => traceFields(contextManager.active()),
+    shutdown() {
+      // Flushes what the batch processor and the metric reader hold. An unreachable collector must not
+      // hold the exit past the platform's deadline (15 s after SIGTERM on Databricks Apps): give up after 2 s.
+      stopped ??= Promise.race([
+        Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
+        new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref()),
+      ]).then(() => {
+        contextManager.disable();
+      });
+      return stopped;
+    },
+  };
+}
+
+/** The log fields of the active span, if there is one with valid ids. */
+function traceFields(context: Context): { trace_id: string; span_id: string } | undefined {
+  const span = trace.getSpan(context);
+  if (!span) return undefined;
+  const ids = span.spanContext();
+  return isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : undefined;
+}
+
+/** The standard samplers, as OTEL_TRACES_SAMPLER names them. */
+function sampler(config: TelemetryConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case "always_on":
+      return new AlwaysOnSampler();
+    case "always_off":
+      return new AlwaysOffSampler();
+    case "traceidratio":
+      return ratio;
+    case "parentbased_always_on":
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: ratio });
+  }
+}

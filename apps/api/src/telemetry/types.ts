@@ -1,0 +1,44 @@
+import type { Db, PoolRole } from "@lakebase-orders/db";
+import type { LogFields } from "@lakebase-orders/log";
+import type { MiddlewareHandler } from "hono";
+
+export type Pool = Db["pool"];
+
+/** What a tRPC middleware's `next()` resolves to, as far as telemetry looks at it. */
+export interface ProcedureResult {
+  readonly ok: boolean;
+  readonly error?: { readonly code: string };
+}
+
+/** What the metrics observe on each collection (read, never kept): the database and its token. */
+export interface ObservedServices {
+  readonly db: Pick<Db, "pool" | "readPool" | "provider">;
+}
+
+/**
+ * The process's OpenTelemetry: traces (HTTP request -> tRPC procedure -> SQL query), metrics and the trace
+ * context of log lines. Off (no OTLP endpoint), every member is a no-op or undefined, so nothing is
+ * installed on the hot path: no middleware, no pool wrapper, no log hook.
+ */
+export interface Telemetry {
+  readonly enabled: boolean;
+  /** Hono middleware: the server span of each request and its duration; undefined when off. */
+  readonly http: MiddlewareHandler | undefined;
+  /** Runs a tRPC procedure (its middleware's `next`) inside the procedure's span, recording its duration. */
+  procedure<R extends ProcedureResult>(path: string, type: string, next: () => Promise<R>): Promise<R>;
+  /** Wraps a pool's queries in SQL spans, children of the active span. */
+  instrumentPool(pool: Pool, role: PoolRole): void;
+  /** Starts observing the pools, the token provider and the caches (once the services exist). */
+  observe(services: ObservedServices): void;
+  /** `trace_id` and `span_id` of the active span, for log lines; undefined when off. */
+  readonly logContext: (() => LogFields | undefined) | undefined;
+  /** Exports what is pending, then stops (the last step of a shutdown). */
+  shutdown(): Promise<void>;
+}
+
+/** The SDK pieces the instrumentation uses, passed explicitly (no OpenTelemetry globals). */
+export interface Instruments {
+  readonly tracer: import("@opentelemetry/api").Tracer;
+  readonly meter: import("@opentelemetry/api").Meter;
+  readonly contextManager: import("@opentelemetry/api").ContextManager;
+}

@@ -1,0 +1,306 @@
+/**
+ * What telemetry costs per request: the same API, side by side in one run, with telemetry off (no OTLP
+ * endpoint) and on (every request traced: HTTP, procedure and SQL spans, metrics, trace ids in the log lines,
+ * all exported over OTLP http/protobuf to a local sink), and, with `--baseline <git-ref>`, the API as it was
+ * at that commit (before telemetry existed) to show what "off" costs against no telemetry code at all.
+ * The figure that matters is the API process's CPU time per request (from /proc, Linux): on a shared machine
+ * throughput follows the neighbours, the CPU a request costs barely does. Runs are interleaved, the order
+ * rotating per round, and the median round is kept.
+ * Data: BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-<rows>), loaded when missing, as bench/rest.ts.
+ * Usage: pnpm --filter @lakebase-orders/bench telemetry [--duration 5] [--rounds 5] [--rows 150000]
+ *        [--connections 16] [--warmup 6] [--baseline <git-ref>]
+ */
+import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import fs from "node:fs";
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
+import { startLocalPostgres } from "@lakebase-orders/pg-local";
+import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const args = process.argv.slice(2).filter((a) => a !== "--");
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const flag = (name: string, fallback: number) => Number(option(name) ?? fallback);
+const ROWS = flag("--rows", 150_000);
+const DURATION = flag("--duration", 5);
+const ROUNDS = flag("--rounds", 5);
+const CONNECTIONS = flag("--connections", 16);
+const WARMUP = flag("--warmup", 6);
+const BASELINE = option("--baseline");
+const TICK_US = 10_000; // USER_HZ = 100, the unit of /proc/<pid>/stat times
+const DATABASE = "orders_bench";
+const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+interface Variant {
+  name: string;
+  url: string;
+  pid: number;
+  child: ChildProcess;
+}
+interface Run {
+  rps: number;
+  cpuUs: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+const postgres = await startLocalPostgres({ dataDir, fast: true });
+const pool = new pg.Pool({ connectionString: postgres.url(DATABASE), max: 2 });
+pool.on("error", () => undefined);
+const sink = await startSink();
+const variants: Variant[] = [];
+try {
+  await ensureData();
+  const dbUrl = postgres.url(DATABASE);
+  variants.push(await startVariant("off", path.join(here, "telemetry-server.ts"), dbUrl, {}));
+  variants.push(
+    await startVariant("on", path.join(here, "telemetry-server.ts"), dbUrl, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_METRIC_EXPORT_INTERVAL: "5000",
+    }),
+  );
+  if (BASELINE) {
+    const tree = baselineTree(BASELINE);
+    variants.unshift(
+      await startVariant(`baseline ${BASELINE}`, path.join(tree, "bench/orders-server.ts"), dbUrl, {}),
+    );
+  }
+
+  const { rows } = await pool.query<{ k: string }>(
+    "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (5) LIMIT 20000",
+  );
+  const keys = rows.map((r) => Number(r.k));
+  const pick = () => keys[Math.floor(Math.random() * keys.length)]!;
+  const trpc = (procedure: string, input: unknown) =>
+    `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const scenarios = [
+    { name: "orders.byKey random", path: () => trpc("orders.byKey", { orderKey: pick() }) },
+    { name: "orders.list page 1", path: () => trpc("orders.list", { page: 1, pageSize: 50 }) },
+  ];
+
+  log(
+    `\nTelemetry cost: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s, node ${process.version}, ${os.cpus().length} CPUs\n`,
+  );
+  const table: string[][] = [];
+  for (const scenario of scenarios) {
+    // Warm-up: JIT, pool, caches (the first seconds of a fresh process cost several times the steady state).
+    for (const v of variants) await load(v, scenario.path, WARMUP);
+    const runs = new Map<string, Run[]>(variants.map((v) => [v.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      // Rotate who goes first, so a drift in the machine's load favours none.
+      for (let i = 0; i < variants.length; i++) {
+        const v = variants[(round + i) % variants.length]!;
+        runs.get(v.name)!.push(await load(v, scenario.path, DURATION));
+      }
+    }
+    const off = runs.get("off")!;
+    for (const v of variants) {
+      const r = runs.get(v.name)!;
+      const cpu = medianOf(r.map((x) => x.cpuUs));
+      // Against "off" round by round (the runs of one round are seconds apart, so the machine's load drifts
+      // less between them than across the whole run), then the median of those ratios.
+      const vsOff = medianOf(r.map((x, i) => x.cpuUs / off[i]!.cpuUs - 1));
+      const failures = r.reduce((n, x) => n + x.failures, 0);
+      const row = [
+        scenario.name,
+        failures > 0 ? `${v.name} (${failures} failed!)` : v.name,
+        medianOf(r.map((x) => x.rps)).toFixed(0),
+        medianOf(r.map((x) => x.p50)).toFixed(1),
+        medianOf(r.map((x) => x.p99)).toFixed(1),
+        cpu.toFixed(0),
+        r.map((x) => x.cpuUs.toFixed(0)).join("/"),
+        `${(vsOff * 100).toFixed(1)} %`,
+      ];
+      table.push(row);
+      log(row.join(" | "));
+    }
+  }
+  const header = [
+    "scenario",
+    "variant",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "CPU us/req",
+    "per round",
+    "CPU vs off (median per round)",
+  ];
+  log(`\n${formatTable([header, ...table])}`);
+  log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
+} finally {
+  for (const v of variants) {
+    if (v.child.exitCode === null) {
+      v.child.kill("SIGTERM");
+      await once(v.child, "exit");
+    }
+  }
+  await sink.close();
+  await pool.end();
+  await postgres.stop();
+}
+
+/** One API process, started with tsx as `pnpm dev` runs the API, so /proc/<pid>/stat is its own CPU. */
+async function startVariant(name: string, script: string, dbUrl: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", script, dbUrl], {
+    cwd: path.dirname(script),
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const first = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
+  if (first.done) throw new Error(`the ${name} server exited before listening (its error is above)`);
+  const { url } = JSON.parse(String(first.value)) as { url: string };
+  return { name, url, pid: child.pid!, child };
+}
+
+async function load(v: Variant, nextPath: () => string, duration: number): Promise<Run> {
+  const before = await cpuTicks(v.pid);
+  const r = await autocannon({
+    url: v.url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
+  });
+  const cpuUs = ((await cpuTicks(v.pid)) - before) * TICK_US;
+  return {
+    rps: r.requests.average,
+    cpuUs: cpuUs / Math.max(1, r["2xx"]),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function medianOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** An OTLP/HTTP endpoint that accepts and drops everything (decoding would cost this process, not the API). */
+async function startSink() {
+  let requests = 0;
+  let bytes = 0;
+  const server = http.createServer((req, res) => {
+    req.on("data", (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
+    req.on("end", () => {
+      requests++;
+      res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    bytes: () => bytes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The sources at `ref` (git archive) beside this checkout, using this checkout's installed packages: every
+ * node_modules entry links to the same package, except the workspace's own, which link to the baseline's.
+ */
+function baselineTree(ref: string): string {
+  const sha = execSync(`git rev-parse --short ${ref}`, { cwd: root, encoding: "utf8" }).trim();
+  const tree = path.join(os.tmpdir(), `lakebase-orders-baseline-${sha}`);
+  if (fs.existsSync(path.join(tree, ".linked"))) return tree;
+  fs.rmSync(tree, { recursive: true, force: true });
+  fs.mkdirSync(tree, { recursive: true });
+  execSync(`git archive ${sha} | tar -x -C ${tree}`, { cwd: root });
+  const packageDirs = [".", "apps/api", "apps/web", "bench", ...["packages", "tests"].flatMap(listDirs)];
+  for (const dir of packageDirs) {
+    const modules = path.join(root, dir, "node_modules");
+    if (fs.existsSync(modules) && fs.existsSync(path.join(tree, dir))) {
+      linkModules(modules, path.join(tree, dir, "node_modules"), tree);
+    }
+  }
+  // Prisma's generated client is gitignored.
+  fs.symlinkSync(path.join(root, "packages/db/src/generated"), path.join(tree, "packages/db/src/generated"));
+  fs.writeFileSync(path.join(tree, ".linked"), sha);
+  return tree;
+}
+
+function listDirs(parent: string): string[] {
+  return fs.readdirSync(path.join(root, parent)).map((d) => path.join(parent, d));
+}
+
+function linkModules(from: string, to: string, tree: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from)) {
+    const source = path.join(from, entry);
+    const stat = fs.lstatSync(source);
+    if (entry.startsWith("@") && stat.isDirectory() && !stat.isSymbolicLink()) {
+      linkModules(source, path.join(to, entry), tree);
+      continue;
+    }
+    let real: string;
+    try {
+      real = fs.realpathSync(source);
+    } catch {
+      continue; // a dangling link
+    }
+    const inWorkspace = real.startsWith(`${root}/`) && !real.includes(`${path.sep}node_modules${path.sep}`);
+    fs.symlinkSync(inWorkspace ? path.join(tree, path.relative(root, real)) : real, path.join(to, entry));
+  }
+}
+
+/** The same marker as bench/orders.ts and bench/rest.ts: a loaded database is reused by every bench. */
+async function ensureData(): Promise<void> {
+  const admin = new pg.Client({ connectionString: postgres.url("postgres") });
+  await admin.connect();
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (exists.rowCount === 1) {
+      const loaded = await pool
+        .query<{ rows: string }>("SELECT rows FROM public.bench_loaded")
+        .then((r) => Number(r.rows[0]?.rows) === ROWS)
+        .catch(() => false);
+      if (loaded) return log(`reusing ${ROWS.toLocaleString("en")} orders in ${dataDir}`);
+      await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  log(`loading ${ROWS.toLocaleString("en")} orders into ${dataDir} (kept for the next run)...`);
+  const c = await pool.connect();
+  try {
+    await loadOrders(c, { rows: ROWS });
+    await createOrderIndexes(c);
+    await c.query("VACUUM (ANALYZE) public.orders_synced");
+    await c.query("CREATE TABLE public.bench_loaded AS SELECT $1::int AS rows", [ROWS]);
+  } finally {
+    c.release();
+  }
+}
+
+function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) => r.map((cell, i) => (i <= 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "))
+    .join("\n");
+}
