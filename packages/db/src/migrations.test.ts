@@ -89,6 +89,7 @@ describe("runMigrations", () => {
       "admin_audit",
       "order_status",
       "order_status_history",
+      "saved_views",
     ]);
     const recorded = await query<{ name: string; checksum: string; duration_ms: number; applied_at: Date }>(
       db.url,
