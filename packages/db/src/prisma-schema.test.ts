@@ -145,7 +145,12 @@ describe("Prisma schema against the migrated database", () => {
   it("stores saved views with JSON search, one name per owner, and the migration's bounds", async () => {
     const search = { status: "F", sort: "-totalPrice", cols: ["orderKey", "totalPrice"] };
     const view = await prisma.savedView.create({
-      data: { id: "v1-abcdefghijklmnop", owner: "alice@example.com", name: "Fulfilled, biggest first", search },
+      data: {
+        id: "v1-abcdefghijklmnop",
+        owner: "alice@example.com",
+        name: "Fulfilled, biggest first",
+        search,
+      },
     });
     expect(view.search).toEqual(search);
     expect(view.createdAt).toBeInstanceOf(Date);
