@@ -18,6 +18,11 @@ function cached<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
 
 const money = (locale: string) =>
   cached(`money:${locale}`, () => new Intl.NumberFormat(locale, { style: "currency", currency: "USD" }));
+const compactMoney = (locale: string) =>
+  cached(
+    `money-compact:${locale}`,
+    () => new Intl.NumberFormat(locale, { style: "currency", currency: "USD", notation: "compact" }),
+  );
 const integer = (locale: string) => cached(`int:${locale}`, () => new Intl.NumberFormat(locale));
 const date = (locale: string) =>
   cached(`date:${locale}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }));
@@ -82,6 +87,8 @@ export function formatPercent(fraction: number): string {
 export interface Format {
   locale: string;
   money(decimal: string): string;
+  /** An amount in a few characters ("$2.9B", "2,9 Mrd. $"), for chart axes. */
+  moneyCompact(amount: number): string;
   date(isoDate: string): string;
   month(isoMonth: string): string;
   dateTime(iso: string | null | undefined): string;
@@ -92,6 +99,7 @@ export function formatFor(locale: string): Format {
   return {
     locale,
     money: (d) => formatMoney(d, locale),
+    moneyCompact: (n) => compactMoney(locale).format(n),
     date: (d) => formatDate(d, locale),
     month: (m) => formatMonth(m, locale),
     dateTime: (d) => formatDateTime(d, locale),

@@ -1,8 +1,11 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { Filters } from "./Filters.tsx";
 import { PagedOrders } from "./PagedOrders.tsx";
 import { ScrolledOrders } from "./ScrolledOrders.tsx";
 import { StatsPanel } from "./StatsPanel.tsx";
+import { TableToolbar } from "./TableToolbar.tsx";
+import { TrendPanel } from "./TrendPanel.tsx";
+import { useTablePrefs } from "./table-prefs.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
 
 // The detail panel (with the dialog and the status change) is not part of the first screen: its own chunk.
@@ -10,7 +13,13 @@ const OrderPanel = lazy(() => import("./OrderPanel.tsx").then((m) => ({ default:
 
 /** The orders screen: stats, filters, the table (pages or infinite scroll) and the open order's panel. */
 export function OrdersPage() {
-  const { view, closeOrder } = useOrdersSearch();
+  const { search, view, closeOrder, restoreLayout } = useOrdersSearch();
+  // A visit whose URL says nothing of the layout gets the one this browser remembers (then in the URL too).
+  const prefs = useTablePrefs();
+  const bare = !search.cols && !search.density && !search.view;
+  useEffect(() => {
+    if (prefs && bare) restoreLayout(prefs);
+  }, [prefs, bare, restoreLayout]);
   return (
     <>
       <p className="lede">
@@ -19,6 +28,8 @@ export function OrdersPage() {
       </p>
       <StatsPanel filters={view.filters} />
       <Filters />
+      {view.trend ? <TrendPanel split={view.trend} /> : null}
+      <TableToolbar />
       {view.mode === "scroll" ? <ScrolledOrders key="scroll" /> : <PagedOrders key="pages" />}
       {view.order !== undefined ? (
         <Suspense fallback={null}>
