@@ -115,10 +115,15 @@ describe("export what you see", () => {
       downloadThroughput: 150 * 1024,
       uploadThroughput: 150 * 1024,
     });
+    const exports: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/api/export/")) exports.push(request.url());
+    });
     const download = page.waitForEvent("download");
     await page.getByRole("button", { name: "Export CSV…" }).click();
     const dialog = page.getByRole("dialog", { name: "Export CSV" });
-    await dialog.getByText(/^[\d,]+ of [\d,]+ rows/).waitFor({ timeout: 30_000 });
+    const status = dialog.locator(".export-status");
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toMatch(/^[\d,]+ of [\d,]+ rows/);
     const progress = await dialog.getByRole("progressbar", { name: "Export progress" }).evaluate((el) => ({
       value: (el as HTMLProgressElement).value,
       max: (el as HTMLProgressElement).max,
@@ -137,6 +142,10 @@ describe("export what you see", () => {
     });
 
     const file = await download;
+    // One request: what the table shows, in its sort, with its columns.
+    expect(exports).toEqual([
+      `${stack.baseUrl}/api/export/orders.csv?status=F&sort=-totalPrice&columns=orderKey%2CtotalPrice%2Cstatus%2Ccomment`,
+    ]);
     expect(file.suggestedFilename()).toBe("orders_status-F_by-totalPrice-desc.csv");
     await dialog.getByText(`Exported ${total.toLocaleString("en-US")} rows`).waitFor();
     await page.screenshot({ path: screenshotPath("analyst-export-done") });
@@ -185,7 +194,7 @@ describe("saved views", () => {
     await page.goto(stack.baseUrl);
     await rows().first().waitFor();
     await page.getByRole("button", { name: "Views…" }).click();
-    await dialog.getByRole("button", { name }).click();
+    await dialog.getByRole("button", { name, exact: true }).click();
     await page.waitForURL(/priority=1-URGENT/);
     expect(await headerText()).toEqual(["Order", "Date", "Priority", "Total"]);
 

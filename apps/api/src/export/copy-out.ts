@@ -5,6 +5,8 @@ import { to as copyTo } from "pg-copy-streams";
 export interface CopyOutOptions {
   /** The statement's own deadline, on the server and in the driver (the pool's are for short reads). */
   timeoutMs: number;
+  /** Cancels the copy (its connection is closed). */
+  signal?: AbortSignal;
   /** Called once, as soon as the last byte is out or the copy failed or was cancelled. */
   onEnd?: () => void;
   /** Called once, after `onEnd`, with what was written (and the error of a copy that failed or was cancelled). */
@@ -28,8 +30,10 @@ export async function copyOut(
   statement: string,
   options: CopyOutOptions,
 ): Promise<ReadableStream<Uint8Array>> {
+  options.signal?.throwIfAborted();
   const client = await pool.connect();
   try {
+    options.signal?.throwIfAborted();
     // A transaction only to scope the timeout: SET LOCAL ends with it.
     await client.query("BEGIN READ ONLY");
     await client.query(`SET LOCAL statement_timeout = ${Math.max(0, Math.floor(options.timeoutMs))}`);
@@ -42,6 +46,8 @@ export async function copyOut(
   stream.query_timeout = options.timeoutMs;
   const copy = client.query(stream);
   const web = Readable.toWeb(copy) as ReadableStream<Uint8Array>;
+  const cancel = () => copy.destroy(new Error("export cancelled"));
+  options.signal?.addEventListener("abort", cancel, { once: true });
   let bytes = 0;
   // Counting only: the web stream's pauses (backpressure) stop these events too.
   copy.on("data", (chunk: Buffer) => {
@@ -51,6 +57,7 @@ export async function copyOut(
   finished(copy, (error) => {
     if (settled) return;
     settled = true;
+    options.signal?.removeEventListener("abort", cancel);
     // Clears pg's read timer (see CopyStream); its wrapper then does nothing more.
     copy.callback?.(null);
     options.onEnd?.();

@@ -19,7 +19,7 @@ import { exportFileName } from "./file-name.ts";
 
 /** The longest an export may run (the whole 1.5 M-row table takes seconds; a stalled reader is cut off). */
 const EXPORT_TIMEOUT_MS = 15 * 60_000;
-const SLOTS = { perProcess: 2, perCaller: 1 };
+const SLOTS = { perProcess: 2 };
 const RETRY_AFTER_SECONDS = 5;
 
 const columnsParam = z
@@ -70,13 +70,12 @@ export function exportRoutes(services: AppServices) {
     if (!availability.available) return fail(availability.reason, 412);
 
     const identity = identityFrom(c.req.raw.headers, config.identity.localIdentity);
-    const release = slots.take(identity.actor);
+    const replaced = new AbortController();
+    const release = slots.take(identity.actor, () => replaced.abort());
     if (!release) {
-      return fail(
-        "An export is already running for you or the server is at its limit of exports; retry shortly",
-        429,
-        { "Retry-After": String(RETRY_AFTER_SECONDS) },
-      );
+      return fail("The server is at its limit of exports running at once; retry shortly", 429, {
+        "Retry-After": String(RETRY_AFTER_SECONDS),
+      });
     }
 
     const { status, priority, dateFrom, dateTo, sort } = input.data;
@@ -98,7 +97,7 @@ export function exportRoutes(services: AppServices) {
     };
     // The caller's own recent change must show: the primary then, as for every orders read.
     const fromPrimary = services.recentWriters.isRecent(identity.actor) || !db.readPool;
-    const options = { timeoutMs: EXPORT_TIMEOUT_MS, onEnd: release, onDone };
+    const options = { timeoutMs: EXPORT_TIMEOUT_MS, signal: replaced.signal, onEnd: release, onDone };
     let body: ReadableStream<Uint8Array>;
     try {
       body = await copyOut(fromPrimary ? db.pool : (db.readPool ?? db.pool), statement, options).catch(
@@ -110,6 +109,7 @@ export function exportRoutes(services: AppServices) {
       );
     } catch (error) {
       release();
+      if (replaced.signal.aborted) return fail("A newer export of yours replaced this one", 409);
       const mapped = mapDbError(error, table.fullName);
       if (isDomainError(mapped))
         return fail(mapped.message, HTTP_STATUSES[mapped.kind] as ContentfulStatusCode);

@@ -195,34 +195,55 @@ describe("GET /api/export/orders.csv", () => {
     }
   });
 
-  it("runs one export per caller at a time (429 with Retry-After), and a cancelled download frees its slot and connection", async () => {
-    const first = await exportOf("?sort=totalPrice");
-    expect(first.status).toBe(200);
-    const second = await exportOf("");
-    expect(second.status).toBe(429);
-    expect(second.headers.get("retry-after")).toBe("5");
-    const another = await exportOf("?status=P", { headers: { "X-Forwarded-Email": "other@example.com" } });
-    expect(another.status).toBe(200);
-    await another.body?.cancel();
-
-    // Read a little, then walk away: the COPY, held back by the unread download, must stop on the server.
+  it("runs one export per caller: a newer one replaces (cancels) the running one; a cancelled download frees its connection", async () => {
     const copies = async () => {
       const { rows } = await f.db.pool.query<{ n: number }>(
         "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%' AND pid <> pg_backend_pid()",
       );
       return rows[0]?.n;
     };
-    const reader = first.body!.getReader();
-    await reader.read();
+    // Held back by an unread download, the first copy is still running on the server.
+    const first = await exportOf("?sort=totalPrice");
+    expect(first.status).toBe(200);
+    const firstReader = first.body!.getReader();
+    await firstReader.read();
     expect(await copies()).toBe(1);
+    // The same caller again: the first is cancelled (its download ends early), the second runs.
+    const second = await exportOf("?status=O");
+    expect(second.status).toBe(200);
+    await expect(
+      (async () => {
+        for (;;) if ((await firstReader.read()).done) return;
+      })(),
+    ).rejects.toThrow();
+    const secondRows = parseCsv(await second.text());
+    expect(secondRows.length - 1).toBe((await f.client.orders.count.query({ status: "O" })).totalOrders);
+
+    // Another caller runs beside; walking away from a download stops its COPY on the server.
+    const other = await exportOf("?status=P", { headers: { "X-Forwarded-Email": "other@example.com" } });
+    expect(other.status).toBe(200);
+    const reader = other.body!.getReader();
+    await reader.read();
     await reader.cancel();
     await expect.poll(copies).toBe(0);
-    const again = await exportOf("?status=O");
-    expect(again.status).toBe(200);
-    expect(parseCsv(await again.text()).length).toBeGreaterThan(1);
     // The pool still answers (the cancelled copies' connections were closed, not returned mid-COPY).
     expect((await f.client.orders.count.query()).totalOrders).toBe(ROWS);
     expect(f.logs.some((l) => l.includes('"export finished"') && l.includes(`"rows":`))).toBe(true);
+    expect(f.logs.some((l) => l.includes('"export ended early"'))).toBe(true);
+  });
+
+  it("runs at most two exports at once in the process (429 with Retry-After for a third caller)", async () => {
+    const held = await Promise.all(
+      ["a@example.com", "b@example.com"].map((email) =>
+        exportOf("?sort=-totalPrice", { headers: { "X-Forwarded-Email": email } }),
+      ),
+    );
+    expect(held.map((r) => r.status)).toEqual([200, 200]);
+    const third = await exportOf("", { headers: { "X-Forwarded-Email": "c@example.com" } });
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("5");
+    for (const r of held) await r.body?.cancel();
+    await expect.poll(async () => (await exportOf("?status=F&columns=orderKey")).status).toBe(200);
   });
 
   it("answers 412 while the synced table does not exist", async () => {

@@ -18,7 +18,7 @@ function fullOrder(visible: readonly OrderColumn[]): OrderColumn[] {
  * readers move a column as a mouse would.
  */
 export function ColumnsDialog({ onClose }: { onClose: () => void }) {
-  const { view, setColumns, setDensity } = useOrdersSearch();
+  const { view, setColumns, setDensity, resetLayout } = useOrdersSearch();
   // The hidden columns keep their place while the dialog is open: hiding then showing one undoes itself.
   const [order, setOrder] = useState(() => fullOrder(view.columns));
   const visible = new Set(view.columns);
@@ -63,8 +63,7 @@ export function ColumnsDialog({ onClose }: { onClose: () => void }) {
 
   const reset = () => {
     setOrder([...DEFAULT_COLUMNS]);
-    setColumns(DEFAULT_COLUMNS);
-    setDensity("comfortable");
+    resetLayout();
   };
 
   return (

@@ -39,21 +39,25 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
     const controller = new AbortController();
     abort.current = controller;
     let href: string | null = null;
-    downloadCsv(url, {
-      signal: controller.signal,
-      onProgress: (progress) => setState({ step: "running", progress }),
-    }).then(
-      (result) => {
-        href = URL.createObjectURL(result.blob);
-        setState({ step: "done", result, href });
-        save(href, result.fileName);
-      },
-      (error: unknown) => {
-        if (controller.signal.aborted) return;
-        setState({ step: "failed", message: error instanceof Error ? error.message : String(error) });
-      },
-    );
+    // Started a task later: a mount that is undone at once (React's StrictMode checks) never sends a request.
+    const start = setTimeout(() => {
+      downloadCsv(url, {
+        signal: controller.signal,
+        onProgress: (progress) => setState({ step: "running", progress }),
+      }).then(
+        (result) => {
+          href = URL.createObjectURL(result.blob);
+          setState({ step: "done", result, href });
+          save(href, result.fileName);
+        },
+        (error: unknown) => {
+          if (controller.signal.aborted) return;
+          setState({ step: "failed", message: error instanceof Error ? error.message : String(error) });
+        },
+      );
+    });
     return () => {
+      clearTimeout(start);
       controller.abort();
       if (href) URL.revokeObjectURL(href);
     };

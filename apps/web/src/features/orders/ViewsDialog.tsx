@@ -107,12 +107,9 @@ export function ViewsDialog({ onClose }: { onClose: () => void }) {
                 <a href={viewLink(view.id)}>
                   Link<span className="visually-hidden"> to {view.name}</span>
                 </a>
-                <button
-                  type="button"
-                  onClick={() => void copy(view)}
-                  aria-label={`Copy the link to ${view.name}`}
-                >
+                <button type="button" onClick={() => void copy(view)}>
                   {copied === view.id ? "Copied" : "Copy link"}
+                  <span className="visually-hidden"> to {view.name}</span>
                 </button>
                 <button
                   type="button"

@@ -3,6 +3,7 @@ import { useMemo } from "react";
 import type { OrderColumn, OrderFilters, OrderSort, TrendSplit, ViewSearch } from "../../api-types.ts";
 import {
   columnsParam,
+  DEFAULT_COLUMNS,
   type Density,
   type FilterKey,
   type OrdersSearch,
@@ -38,6 +39,8 @@ export interface OrdersSearchApi {
   openSharedView: (view: ViewSearch) => void;
   /** A shared link that could not be opened: its id goes (replacing the entry). */
   forgetViewLink: () => void;
+  /** Back to every column, comfortable (and nothing remembered). */
+  resetLayout: () => void;
   /** Puts the remembered layout into the URL (replacing the entry: nothing the user did). */
   restoreLayout: (layout: {
     cols?: readonly OrderColumn[] | undefined;
@@ -53,40 +56,46 @@ export function useOrdersSearch(): OrdersSearchApi {
   const search = route.useSearch();
   const navigate = route.useNavigate();
   return useMemo(() => {
-    const go = (next: OrdersSearch) => void navigate({ search: next });
-    const replace = (next: OrdersSearch) => void navigate({ search: next, replace: true });
+    // Each change applies to the URL state as it is when the navigation runs, not as this render saw it:
+    // two changes in a row (a double click, a reset of two settings) both count.
+    const go = (change: (s: OrdersSearch) => OrdersSearch, replace = false) =>
+      void navigate({ search: (prev) => change(prev as OrdersSearch), replace });
     return {
       search,
       view: viewOf(search),
-      setFilter: (key, value) => go(transitions.setFilter(search, key, value)),
-      clearFilters: () => go(transitions.clearFilters(search)),
-      setSort: (sort) => go(transitions.setSort(search, sort)),
-      goToPage: (page) => go(transitions.goToPage(search, page)),
-      setPageSize: (pageSize) => go(transitions.setPageSize(search, pageSize)),
-      switchMode: (mode) => go(transitions.switchMode(search, mode)),
-      openOrder: (orderKey) => go(transitions.openOrder(search, orderKey)),
-      closeOrder: () => go(transitions.closeOrder(search)),
-      resetView: () => go(transitions.resetView(search)),
+      setFilter: (key, value) => go((s) => transitions.setFilter(s, key, value)),
+      clearFilters: () => go(transitions.clearFilters),
+      setSort: (sort) => go((s) => transitions.setSort(s, sort)),
+      goToPage: (page) => go((s) => transitions.goToPage(s, page)),
+      setPageSize: (pageSize) => go((s) => transitions.setPageSize(s, pageSize)),
+      switchMode: (mode) => go((s) => transitions.switchMode(s, mode)),
+      openOrder: (orderKey) => go((s) => transitions.openOrder(s, orderKey)),
+      closeOrder: () => go(transitions.closeOrder),
+      resetView: () => go(transitions.resetView),
       setColumns: (columns) => {
-        const cols = columnsParam(columns);
-        rememberTablePrefs({ cols: cols ? [...columns] : undefined });
-        go(transitions.setColumns(search, columns));
+        rememberTablePrefs({ cols: columnsParam(columns) ? [...columns] : undefined });
+        go((s) => transitions.setColumns(s, columns));
       },
       setDensity: (density) => {
         rememberTablePrefs({ density });
-        go(transitions.setDensity(search, density));
+        go((s) => transitions.setDensity(s, density));
       },
-      showTrend: (split) => go(transitions.showTrend(search, split)),
-      filterMonth: (month) => go(transitions.filterMonth(search, month)),
-      applyView: (view) => go(transitions.applyView(search, view)),
-      openSharedView: (view) => replace(transitions.applyView(search, view)),
-      forgetViewLink: () => replace(transitions.forgetViewLink(search)),
-      restoreLayout: ({ cols, density }) => {
-        let next = search;
-        if (cols) next = transitions.setColumns(next, cols);
-        if (density) next = transitions.setDensity(next, density);
-        if (next !== search) replace(next);
+      resetLayout: () => {
+        rememberTablePrefs({ cols: undefined, density: undefined });
+        go((s) => transitions.setDensity(transitions.setColumns(s, DEFAULT_COLUMNS), "comfortable"));
       },
+      showTrend: (split) => go((s) => transitions.showTrend(s, split)),
+      filterMonth: (month) => go((s) => transitions.filterMonth(s, month)),
+      applyView: (view) => go((s) => transitions.applyView(s, view)),
+      openSharedView: (view) => go((s) => transitions.applyView(s, view), true),
+      forgetViewLink: () => go(transitions.forgetViewLink, true),
+      restoreLayout: ({ cols, density }) =>
+        go((s) => {
+          let next = s;
+          if (cols) next = transitions.setColumns(next, cols);
+          if (density) next = transitions.setDensity(next, density);
+          return next;
+        }, true),
     };
   }, [search, navigate]);
 }
