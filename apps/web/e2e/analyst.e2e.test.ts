@@ -161,7 +161,8 @@ describe("export what you see", () => {
       trs.slice(0, 5).map((tr) => tr.getAttribute("data-order-key")),
     );
     expect(lines.slice(1, 6).map((l) => l.split(",")[0])).toEqual(shown);
-    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.getByRole("button", { name: "Close", exact: true }).last().click();
+    await dialog.waitFor({ state: "detached" });
     await cdp.detach();
   });
 });
