@@ -2,7 +2,8 @@ import { type KeyboardEvent, useState } from "react";
 import type { OrderTrend } from "../../api-types.ts";
 import { statusLabel } from "../../format.ts";
 import { useFormat } from "../../locale.ts";
-import type { TrendMetric } from "./TrendPanel.tsx";
+
+export type TrendMetric = "orders" | "revenue";
 
 const WIDTH = 960;
 const HEIGHT = 220;

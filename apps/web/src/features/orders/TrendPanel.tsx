@@ -3,12 +3,11 @@ import { TREND_SPLITS, type TrendSplit } from "../../api-types.ts";
 import { describeError } from "../../errors.ts";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 import { useOrderTrend } from "./queries.ts";
+import type { TrendMetric } from "./TrendChart.tsx";
 import { useOrdersSearch } from "./use-orders-search.ts";
 
 // The chart is its own chunk: only those who open the trend download it.
 const TrendChart = lazy(() => import("./TrendChart.tsx").then((m) => ({ default: m.TrendChart })));
-
-export type TrendMetric = "orders" | "revenue";
 
 const SPLIT_LABELS: Record<TrendSplit, string> = { status: "Status", priority: "Priority" };
 
