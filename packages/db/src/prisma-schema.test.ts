@@ -184,6 +184,7 @@ describe("Prisma schema against the migrated database", () => {
       order_status: Prisma.OrderStatusScalarFieldEnum,
       order_status_history: Prisma.OrderStatusHistoryScalarFieldEnum,
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
+      lakebase_operation: Prisma.LakebaseOperationScalarFieldEnum,
       saved_views: Prisma.SavedViewScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });

@@ -8,6 +8,7 @@ import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { RequestVars } from "../http/request-log.ts";
 import { identityFrom } from "../identity.ts";
+import type { DataAvailability } from "../orders/availability.ts";
 import { mapDbError } from "../orders/db-errors.ts";
 import { listInput } from "../orders/schemas.ts";
 import { syncedTable } from "../orders/synced-table.ts";
@@ -66,7 +67,14 @@ export function exportRoutes(services: AppServices) {
     const columns = q.columns === undefined ? undefined : columnsParam.safeParse(q.columns);
     if (columns && !columns.success) return fail(detail(columns.error), 400);
 
-    const availability = await services.availability();
+    // Not ready (the database unreachable or not migrated yet) is 503 with the reason, as for orders.list.
+    let availability: DataAvailability;
+    try {
+      availability = await services.availability();
+    } catch (error) {
+      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      throw error;
+    }
     if (!availability.available) return fail(availability.reason, 412);
 
     const identity = identityFrom(c.req.raw.headers, config.identity.localIdentity);

@@ -1,5 +1,9 @@
+import { loadConfig } from "@lakebase-orders/config";
 import { Prisma } from "@lakebase-orders/db";
+import { createLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../app.ts";
+import { buildServices } from "../services.ts";
 import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
 import { exportFileName } from "./file-name.ts";
 import { inlineSql, literal } from "./inline-sql.ts";
@@ -244,6 +248,23 @@ describe("GET /api/export/orders.csv", () => {
     expect(third.headers.get("retry-after")).toBe("5");
     for (const r of held) await r.body?.cancel();
     await expect.poll(async () => (await exportOf("?status=F&columns=orderKey")).status).toBe(200);
+  });
+
+  it("answers 503 with the reason while the database is not ready (not migrated yet), as orders.list does", async () => {
+    const services = buildServices(loadConfig({}), f.db, {
+      logger: createLogger({ write: () => undefined }),
+      migrated: false,
+    });
+    try {
+      const app = createApp(services);
+      const res = await app.request("http://api.test/api/export/orders.csv");
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/not available yet/);
+      const views = await app.request("http://api.test/api/trpc/views.list");
+      expect(views.status).toBe(503);
+    } finally {
+      await services.close();
+    }
   });
 
   it("answers 412 while the synced table does not exist", async () => {

@@ -14,4 +14,10 @@ export const createInput = z.object({
 
 export const deleteInput = z.object({ confirmName: z.string() });
 
-export const progressInput = z.object({ lastEventId: z.string().nullish() }).optional();
+export const progressInput = z
+  .object({
+    lastEventId: z.string().nullish(),
+    /** Keep the stream open past a settled state (a console watching for changes made elsewhere). */
+    follow: z.boolean().optional(),
+  })
+  .optional();

@@ -27,6 +27,6 @@ export const lakebaseRouter = router({
   progress: publicProcedure
     .input(progressInput)
     .subscription(({ ctx, input, signal }) =>
-      progressEvents(ctx.services.lakebase, input?.lastEventId, signal),
+      progressEvents(ctx.services.lakebase, input?.lastEventId, signal, input?.follow),
     ),
 });

@@ -21,8 +21,8 @@ function clientAs(email: string | null): TRPCClient<AppRouter> {
     links: [
       httpLink({
         url: "http://api.test/api/trpc",
-        fetch: (input, init) => {
-          const headers = new Headers(init?.headers as HeadersInit | undefined);
+        fetch: async (input, init) => {
+          const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
           if (email) headers.set("X-Forwarded-Email", email);
           const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
           return f.app.request(url, { ...(init as RequestInit), headers });
