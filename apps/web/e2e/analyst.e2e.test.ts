@@ -75,6 +75,22 @@ describe("your columns", () => {
     const expected = ["Total", "Order", "Customer", "Status", "Date", "Priority", "Ship prio.", "Comment"];
     expect(await headerText()).toEqual(expected);
     expect(Math.round((await rows().first().boundingBox())?.height ?? 0)).toBe(28);
+    // Each change is a step of the history: Back undoes the density (and stays undone), Forward redoes it.
+    await page.goBack();
+    await page.waitForURL((url) => !url.searchParams.has("density"));
+    await page.waitForTimeout(300);
+    expect(params().density).toBeUndefined();
+    expect(Math.round((await rows().first().boundingBox())?.height ?? 0)).toBe(36);
+    expect(await headerText()).toEqual(expected);
+    // Back to before the first change: the remembered layout does not come back over it.
+    for (let i = 0; i < 4; i++) await page.goBack();
+    await page.waitForURL((url) => url.search === "");
+    await page.waitForTimeout(300);
+    expect(page.url()).toBe(`${stack.baseUrl}/`);
+    expect(await headerText()).toHaveLength(9);
+    for (let i = 0; i < 5; i++) await page.goForward();
+    await page.waitForURL(/density=compact/);
+    expect(await headerText()).toEqual(expected);
     await page.screenshot({ path: screenshotPath("analyst-columns-compact") });
 
     // A link reproduces the view; a visit without the layout in its URL gets the remembered one (into the URL).

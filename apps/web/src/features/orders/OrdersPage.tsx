@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
+import { useHydrated } from "../../hydration.ts";
 import { Filters } from "./Filters.tsx";
 import { PagedOrders } from "./PagedOrders.tsx";
 import { ScrolledOrders } from "./ScrolledOrders.tsx";
@@ -15,11 +16,16 @@ const OrderPanel = lazy(() => import("./OrderPanel.tsx").then((m) => ({ default:
 export function OrdersPage() {
   const { search, view, closeOrder, restoreLayout } = useOrdersSearch();
   // A visit whose URL says nothing of the layout gets the one this browser remembers (then in the URL too).
+  // Once per visit, on arrival: later entries without it (Back past a column change) stay as they were.
   const prefs = useTablePrefs();
+  const hydrated = useHydrated();
+  const arrived = useRef(false);
   const bare = !search.cols && !search.density && !search.view;
   useEffect(() => {
+    if (!hydrated || arrived.current) return;
+    arrived.current = true;
     if (prefs && bare) restoreLayout(prefs);
-  }, [prefs, bare, restoreLayout]);
+  }, [hydrated, prefs, bare, restoreLayout]);
   return (
     <>
       <p className="lede">
