@@ -10,5 +10,7 @@ const server = await startServer(loadConfig(env), {
   host: "127.0.0.1",
   logger: createLogger({ level: "warn" }),
 });
+// It listens first and migrates in the background: ready once the orders can be served.
+await server.services.readiness.whenReady();
 process.stdout.write(`${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
 process.once("SIGTERM", () => void server.close().then(() => process.exit(0)));
