@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { ZodError } from "zod";
 import { createContext } from "./context.ts";
 import { isDomainError } from "./errors/domain-error.ts";
+import { exportRoutes } from "./export/export-routes.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RequestVars, requestLog } from "./http/request-log.ts";
 import { restApi } from "./rest/index.ts";
@@ -25,6 +26,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use("*", requestLog(logger));
   app.route("/api", healthRoutes(services, options));
   app.route("/", restApi(services));
+  app.route("/api", exportRoutes(services));
 
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({

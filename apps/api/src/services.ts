@@ -17,6 +17,8 @@ import { createRecentWriters, type RecentWriters } from "./orders/recent-writers
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
 import { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";
+import { createTrend, type Trend } from "./orders/trend.ts";
+import { createViewsService, type ViewsService } from "./views/views-service.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */
 export interface AppServices {
@@ -24,6 +26,10 @@ export interface AppServices {
   readonly logger: Logger;
   readonly db: Db;
   readonly orders: OrdersStore;
+  /** Orders and revenue per month (orders.trend), cached like the stats. */
+  readonly trend: Trend;
+  /** Saved views of the orders screen, per user. */
+  readonly views: ViewsService;
   /** Callers who changed an order lately read from the primary (see recent-writers.ts). */
   readonly recentWriters: RecentWriters;
   /**
@@ -201,6 +207,8 @@ export function buildServices(
     logger,
     db,
     orders,
+    trend: createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds }),
+    views: createViewsService(db.prisma),
     recentWriters: createRecentWriters(READ_YOUR_WRITES_MS),
     availability: async () => {
       const state = readiness.state();

@@ -61,6 +61,8 @@ export async function serveBuild(options: ServeBuildOptions): Promise<ServedBuil
       }),
       { port: 0, host: "127.0.0.1", logger: createLogger({ level: "error" }) },
     );
+    // The server listens before the database is reached and migrated: measure the app once it serves.
+    await server.services.readiness.whenReady();
     return {
       baseUrl: server.url,
       lakebase,

@@ -1,8 +1,19 @@
 import { Link, Outlet } from "@tanstack/react-router";
+import { lazy, Suspense, useCallback, useState } from "react";
 import { useViewer } from "./features/lakebase/status.ts";
+import { useShortcut } from "./ui/use-shortcut.ts";
+
+const ShortcutsDialog = lazy(() =>
+  import("./ui/ShortcutsDialog.tsx").then((m) => ({ default: m.ShortcutsDialog })),
+);
 
 export function AppLayout() {
   const viewer = useViewer();
+  const [shortcuts, setShortcuts] = useState(false);
+  useShortcut(
+    "?",
+    useCallback(() => setShortcuts(true), []),
+  );
   return (
     <>
       <a className="skip-link" href="#main">
@@ -26,6 +37,11 @@ export function AppLayout() {
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      {shortcuts ? (
+        <Suspense fallback={null}>
+          <ShortcutsDialog onClose={() => setShortcuts(false)} />
+        </Suspense>
+      ) : null}
     </>
   );
 }

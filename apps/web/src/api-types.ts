@@ -2,6 +2,7 @@
 import type { RouterInputs, RouterOutputs } from "@lakebase-orders/api";
 import {
   CAPACITIES as SHARED_CAPACITIES,
+  ORDER_COLUMNS as SHARED_COLUMNS,
   ORDER_PRIORITIES as SHARED_PRIORITIES,
   ORDER_SORTS as SHARED_SORTS,
   ORDER_STATUSES as SHARED_STATUSES,
@@ -19,6 +20,12 @@ export type OrderSort = NonNullable<OrdersListInput["sort"]>;
 export type OrderHistory = RouterOutputs["orders"]["history"];
 export type OrderStats = RouterOutputs["orders"]["stats"];
 export type StatusUpdateResult = RouterOutputs["orders"]["updateStatus"];
+export type OrderTrend = RouterOutputs["orders"]["trend"];
+export type TrendSplit = OrderTrend["splitBy"];
+export type SavedView = RouterOutputs["views"]["get"];
+export type ViewSearch = RouterInputs["views"]["save"]["search"];
+/** A field of an order, as a table column, a view's column and an export's column. */
+export type OrderColumn = keyof Order;
 
 /** Filters shared by list, stream, count and stats. */
 export type OrderFilters = Pick<OrdersListInput, "status" | "priority" | "dateFrom" | "dateTo">;
@@ -35,3 +42,5 @@ export const ORDER_STATUSES = SHARED_STATUSES satisfies readonly OrderStatus[];
 export const ORDER_PRIORITIES = SHARED_PRIORITIES satisfies readonly OrderPriority[];
 export const ORDER_SORTS = SHARED_SORTS satisfies readonly OrderSort[];
 export const CAPACITIES = SHARED_CAPACITIES satisfies readonly Capacity[];
+export const ORDER_COLUMNS = SHARED_COLUMNS satisfies readonly OrderColumn[];
+export const TREND_SPLITS = ["status", "priority"] as const satisfies readonly TrendSplit[];

@@ -97,6 +97,7 @@ describe("runMigrations", () => {
       "lakebase_operation",
       "order_status",
       "order_status_history",
+      "saved_views",
     ]);
     const recorded = await query<{ name: string; checksum: string; duration_ms: number; applied_at: Date }>(
       db.url,

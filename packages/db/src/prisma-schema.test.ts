@@ -142,6 +142,40 @@ describe("Prisma schema against the migrated database", () => {
     expect(found.map((a) => a.id)).toEqual([created.id]);
   });
 
+  it("stores saved views with JSON search, one name per owner, and the migration's bounds", async () => {
+    const search = { status: "F", sort: "-totalPrice", cols: ["orderKey", "totalPrice"] };
+    const view = await prisma.savedView.create({
+      data: {
+        id: "v1-abcdefghijklmnop",
+        owner: "alice@example.com",
+        name: "Fulfilled, biggest first",
+        search,
+      },
+    });
+    expect(view.search).toEqual(search);
+    expect(view.createdAt).toBeInstanceOf(Date);
+    // Another owner may use the same name; the same owner may not.
+    await prisma.savedView.create({
+      data: { id: "v2-abcdefghijklmnop", owner: "bob@example.com", name: view.name, search },
+    });
+    await expect(
+      prisma.savedView.create({
+        data: { id: "v3-abcdefghijklmnop", owner: "alice@example.com", name: view.name, search },
+      }),
+    ).rejects.toMatchObject({ code: "P2002" });
+    for (const bad of [
+      { id: "short", owner: "alice@example.com", name: "x", search },
+      { id: "v4-abcdefghijklmnop", owner: "alice@example.com", name: "", search },
+      { id: "v5-abcdefghijklmnop", owner: "alice@example.com", name: "x".repeat(81), search },
+      { id: "v6-abcdefghijklmnop", owner: "alice@example.com", name: "array", search: [1, 2] },
+      { id: "v7-abcdefghijklmnop", owner: "alice@example.com", name: "big", search: { a: "x".repeat(3000) } },
+    ]) {
+      await expect(prisma.savedView.create({ data: bad }), bad.name).rejects.toThrow();
+    }
+    const mine = await prisma.savedView.findMany({ where: { owner: "alice@example.com" } });
+    expect(mine.map((v) => v.id)).toEqual([view.id]);
+  });
+
   it("has exactly the columns the models declare in every app_data table", async () => {
     // The generated client does not expose Prisma.dmmf, so this compares the scalar field lists it does
     // export, mapped by the schema's naming rule (@map to snake_case), with information_schema.
@@ -151,6 +185,7 @@ describe("Prisma schema against the migrated database", () => {
       order_status_history: Prisma.OrderStatusHistoryScalarFieldEnum,
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
       lakebase_operation: Prisma.LakebaseOperationScalarFieldEnum,
+      saved_views: Prisma.SavedViewScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

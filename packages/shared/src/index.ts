@@ -8,9 +8,11 @@ export {
   type SettledInput,
 } from "./lakebase.ts";
 export {
+  ORDER_COLUMNS,
   ORDER_PRIORITIES,
   ORDER_SORTS,
   ORDER_STATUSES,
+  type OrderColumn,
   type OrderPriority,
   type OrderSort,
   type OrderStatusCode,

@@ -15,3 +15,21 @@ export const ORDER_SORTS = [
 export type OrderStatusCode = (typeof ORDER_STATUSES)[number];
 export type OrderPriority = (typeof ORDER_PRIORITIES)[number];
 export type OrderSort = (typeof ORDER_SORTS)[number];
+
+/**
+ * The fields of an order, in the table's default column order: the SPA's columns, a saved view's columns and
+ * the CSV export's columns are chosen from these.
+ */
+export const ORDER_COLUMNS = [
+  "orderKey",
+  "custKey",
+  "status",
+  "totalPrice",
+  "orderDate",
+  "priority",
+  "clerk",
+  "shipPriority",
+  "comment",
+] as const;
+
+export type OrderColumn = (typeof ORDER_COLUMNS)[number];

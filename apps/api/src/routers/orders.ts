@@ -7,6 +7,7 @@ import {
   updateStatusInput,
 } from "../orders/schemas.ts";
 import type { ReadOptions } from "../orders/store.ts";
+import { trendInput } from "../orders/trend.ts";
 import { publicProcedure, router } from "../trpc.ts";
 
 // Every orders procedure first checks that the synced table can be read: while it does not exist or is
@@ -43,4 +44,7 @@ export const ordersRouter = router({
   history: ordersProcedure
     .input(byKeyInput)
     .query(({ ctx, input }) => ctx.orders.history(input.orderKey, ctx.read)),
+  trend: ordersProcedure
+    .input(trendInput.optional())
+    .query(({ ctx, input }) => ctx.services.trend(input ?? trendInput.parse({}))),
 });

@@ -1,4 +1,5 @@
-import { formatInteger, formatPercent } from "../format.ts";
+import { formatPercent } from "../format.ts";
+import { useFormat } from "../locale.ts";
 
 export interface SyncProgressProps {
   syncedRows: number | null;
@@ -14,6 +15,7 @@ export function SyncProgress({
   fraction,
   label = "Data is still syncing",
 }: SyncProgressProps) {
+  const format = useFormat();
   const value = fraction ?? (syncedRows !== null && totalRows ? syncedRows / totalRows : null);
   return (
     <div className="sync-progress" role="status">
@@ -21,7 +23,7 @@ export function SyncProgress({
         {label}
         {value !== null ? ` — ${formatPercent(value)}` : "…"}
         {syncedRows !== null && totalRows !== null
-          ? ` (${formatInteger(syncedRows)} of ${formatInteger(totalRows)} rows)`
+          ? ` (${format.integer(syncedRows)} of ${format.integer(totalRows)} rows)`
           : ""}
       </p>
       <progress

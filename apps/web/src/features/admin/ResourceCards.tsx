@@ -1,5 +1,5 @@
 import type { LakebaseStatus } from "../../api-types.ts";
-import { formatDateTime } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { StateBadge } from "../../ui/StateBadge.tsx";
 
 function Missing({ what }: { what: string }) {
@@ -8,6 +8,7 @@ function Missing({ what }: { what: string }) {
 
 /** Instance, catalog and synced table side by side, each with its state. */
 export function ResourceCards({ status }: { status: LakebaseStatus }) {
+  const { dateTime: formatDateTime } = useFormat();
   const { instance, catalog, syncedTable, config } = status;
   return (
     <div className="cards">

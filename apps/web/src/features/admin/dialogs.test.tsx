@@ -141,6 +141,9 @@ describe("Dialog", () => {
     act(() => opener.focus());
     rerender(<Harness open />);
     const dialog = screen.getByRole("dialog", { name: "Confirm" });
+    // The native element, opened as a modal (the browser makes the page behind it inert).
+    expect(dialog).toBeInstanceOf(HTMLDialogElement);
+    expect((dialog as HTMLDialogElement).open).toBe(true);
     expect(dialog.getAttribute("aria-modal")).toBe("true");
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Close" }));
 
@@ -152,6 +155,13 @@ describe("Dialog", () => {
 
     fireEvent.keyDown(document.activeElement!, { key: "Escape" });
     expect(onClose).toHaveBeenCalledTimes(1);
+    // A close request the browser sends itself (Esc outside any element, a back gesture) asks the owner too,
+    // and the dialog stays open until the owner unmounts it.
+    const cancel = new Event("cancel", { cancelable: true });
+    dialog.dispatchEvent(cancel);
+    expect(cancel.defaultPrevented).toBe(true);
+    expect(onClose).toHaveBeenCalledTimes(2);
+    expect((dialog as HTMLDialogElement).open).toBe(true);
     rerender(<Harness open={false} />);
     expect(document.activeElement).toBe(opener);
   });

@@ -1,10 +1,11 @@
-import { formatDateTime } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { StateBadge } from "../../ui/StateBadge.tsx";
 import { useLakebaseStatus } from "../lakebase/status.ts";
 
 /** The synced table's state and its last sync, from the Lakebase status (two lines of fixed height). */
 export function Freshness() {
   const status = useLakebaseStatus();
+  const format = useFormat();
   const table = status.data?.syncedTable;
   return (
     <>
@@ -18,7 +19,7 @@ export function Freshness() {
       </span>
       <span className="freshness-line">
         {table
-          ? `Last sync ${formatDateTime(table.lastSyncAt)}`
+          ? `Last sync ${format.dateTime(table.lastSyncAt)}`
           : status.isPending
             ? "\u00a0"
             : "No synced table"}

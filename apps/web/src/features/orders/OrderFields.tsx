@@ -1,8 +1,9 @@
 import type { Order } from "../../api-types.ts";
-import { formatDate, formatMoney } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 export function OrderFields({ order }: { order: Order }) {
+  const format = useFormat();
   return (
     <dl className="detail-fields">
       <dt>Order key</dt>
@@ -14,10 +15,10 @@ export function OrderFields({ order }: { order: Order }) {
         <StatusBadge status={order.status} />
       </dd>
       <dt>Total price</dt>
-      <dd className="num">{formatMoney(order.totalPrice)}</dd>
+      <dd className="num">{format.money(order.totalPrice)}</dd>
       <dt>Order date</dt>
       <dd>
-        <time dateTime={order.orderDate}>{formatDate(order.orderDate)}</time>
+        <time dateTime={order.orderDate}>{format.date(order.orderDate)}</time>
       </dd>
       <dt>Priority</dt>
       <dd>{order.priority}</dd>

@@ -1,8 +1,12 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
+import { useHydrated } from "../../hydration.ts";
 import { Filters } from "./Filters.tsx";
 import { PagedOrders } from "./PagedOrders.tsx";
 import { ScrolledOrders } from "./ScrolledOrders.tsx";
 import { StatsPanel } from "./StatsPanel.tsx";
+import { TableToolbar } from "./TableToolbar.tsx";
+import { TrendPanel } from "./TrendPanel.tsx";
+import { useTablePrefs } from "./table-prefs.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
 
 // The detail panel (with the dialog and the status change) is not part of the first screen: its own chunk.
@@ -10,7 +14,18 @@ const OrderPanel = lazy(() => import("./OrderPanel.tsx").then((m) => ({ default:
 
 /** The orders screen: stats, filters, the table (pages or infinite scroll) and the open order's panel. */
 export function OrdersPage() {
-  const { view, closeOrder } = useOrdersSearch();
+  const { search, view, closeOrder, restoreLayout } = useOrdersSearch();
+  // A visit whose URL says nothing of the layout gets the one this browser remembers (then in the URL too).
+  // Once per visit, on arrival: later entries without it (Back past a column change) stay as they were.
+  const prefs = useTablePrefs();
+  const hydrated = useHydrated();
+  const arrived = useRef(false);
+  const bare = !search.cols && !search.density && !search.view;
+  useEffect(() => {
+    if (!hydrated || arrived.current) return;
+    arrived.current = true;
+    if (prefs && bare) restoreLayout(prefs);
+  }, [hydrated, prefs, bare, restoreLayout]);
   return (
     <>
       <p className="lede">
@@ -19,6 +34,8 @@ export function OrdersPage() {
       </p>
       <StatsPanel filters={view.filters} />
       <Filters />
+      {view.trend ? <TrendPanel split={view.trend} /> : null}
+      <TableToolbar />
       {view.mode === "scroll" ? <ScrolledOrders key="scroll" /> : <PagedOrders key="pages" />}
       {view.order !== undefined ? (
         <Suspense fallback={null}>

@@ -1,11 +1,13 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type KeyboardEvent, useEffect, useRef, useState } from "react";
 import type { Order, OrderSort } from "../../api-types.ts";
+import { useFormat } from "../../locale.ts";
 import { SkeletonRows } from "../../ui/SkeletonRows.tsx";
 import { useMediaQuery } from "../../ui/use-media-query.ts";
-import { COLUMNS, columnClass, type SortKey } from "./columns.tsx";
+import { COLUMNS, type Column, columnClass, ROW_HEIGHTS, type SortKey } from "./columns.tsx";
+import type { Density } from "./search.ts";
 
-export const ROW_HEIGHT = 36;
+export const ROW_HEIGHT = ROW_HEIGHTS.comfortable;
 /** Where the stylesheet switches to the phone layout. */
 const NARROW_SCREEN = "(max-width: 640px)";
 /** In scroll mode, ask for the next page while this many loaded rows are still below the viewport. */
@@ -31,6 +33,9 @@ export interface OrdersTableProps {
   loading?: boolean;
   /** Virtualized infinite scrolling; without it a page's rows are all rendered, except on a phone. */
   infinite?: InfiniteOptions;
+  /** The visible columns, in order (default: all). */
+  columns?: readonly Column[];
+  density?: Density;
 }
 
 function nextSort(current: OrderSort, key: SortKey): OrderSort {
@@ -40,6 +45,10 @@ function nextSort(current: OrderSort, key: SortKey): OrderSort {
 
 export function OrdersTable(props: OrdersTableProps) {
   const { orders, sort, onSortChange, onOpen, selectedKey, loading, infinite } = props;
+  const columns = props.columns ?? COLUMNS;
+  const density = props.density ?? "comfortable";
+  const rowHeight = ROW_HEIGHTS[density];
+  const format = useFormat();
   // A phone's frame shows a dozen rows: rendering only those (and a few around) keeps a slow CPU free.
   const narrow = useMediaQuery(NARROW_SCREEN);
   const virtual = Boolean(infinite) || narrow;
@@ -55,7 +64,7 @@ export function OrdersTable(props: OrdersTableProps) {
     // Pages mode on a wide screen renders every row: no observers and no measuring (forced layouts).
     enabled: virtual,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: infinite ? 20 : 8,
   });
   const virtualItems = virtual ? virtualizer.getVirtualItems() : [];
@@ -89,7 +98,7 @@ export function OrdersTable(props: OrdersTableProps) {
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTableSectionElement>) {
-    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 360) / ROW_HEIGHT) - 1);
+    const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 360) / rowHeight) - 1);
     const moves: Record<string, number> = {
       ArrowDown: activeIndex + 1,
       ArrowUp: activeIndex - 1,
@@ -118,18 +127,23 @@ export function OrdersTable(props: OrdersTableProps) {
   const paddingBottom = virtual
     ? Math.max(0, virtualizer.getTotalSize() - (virtualItems[virtualItems.length - 1]?.end ?? 0))
     : 0;
-  const columnCount = COLUMNS.length;
+  const columnCount = columns.length;
   const totalRows = props.totalRows ?? (infinite?.hasMore ? -1 : rows.length);
 
   return (
-    <div ref={scrollRef} className="table-scroll" data-mode={infinite ? "scroll" : "pages"}>
+    <div
+      ref={scrollRef}
+      className="table-scroll"
+      data-mode={infinite ? "scroll" : "pages"}
+      data-density={density}
+    >
       <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
         <caption className="visually-hidden">
           Orders. Use the arrow keys to move between rows, Enter to open an order.
         </caption>
         <thead>
           <tr aria-rowindex={1}>
-            {COLUMNS.map((column) => {
+            {columns.map((column) => {
               const sortKey = onSortChange ? column.sortKey : undefined;
               const direction =
                 sortKey && sort === sortKey
@@ -188,9 +202,9 @@ export function OrdersTable(props: OrdersTableProps) {
                 }}
                 onFocus={() => setActiveIndex(index)}
               >
-                {COLUMNS.map((column) => (
+                {columns.map((column) => (
                   <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
-                    {column.cell(order)}
+                    {column.cell(order, format)}
                   </td>
                 ))}
               </tr>

@@ -1,5 +1,6 @@
 import { useDeferredValue, useEffect, useMemo, useRef } from "react";
 import type { Order } from "../../api-types.ts";
+import { columnsOf } from "./columns.tsx";
 import { OrdersTable } from "./OrdersTable.tsx";
 import { Pager } from "./Pager.tsx";
 import { useOrdersPage } from "./queries.ts";
@@ -22,6 +23,7 @@ export function PagedOrders() {
   // the main thread free (then commits every row at once), instead of one long task when the data lands.
   const current = useMemo(() => ({ data: list.data, sort: dataSort }), [list.data, dataSort]);
   const { data: shown, sort: shownSort } = useDeferredValue(current);
+  const columns = useMemo(() => columnsOf(view.columns), [view.columns]);
   return (
     <ResultsGate query={list} empty={list.data?.orders.length === 0}>
       <Pager pagination={list.data?.pagination} disabled={list.isPlaceholderData} />
@@ -34,6 +36,8 @@ export function PagedOrders() {
         onOpen={(order) => openOrder(order.orderKey)}
         selectedKey={view.order}
         loading={!shown}
+        columns={columns}
+        density={view.density}
       />
     </ResultsGate>
   );

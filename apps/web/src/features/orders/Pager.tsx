@@ -1,5 +1,6 @@
 import type { ListPagination } from "../../api-types.ts";
-import { formatInteger } from "../../format.ts";
+import type { Format } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { PAGE_SIZES } from "./search.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
 
@@ -24,7 +25,10 @@ export function pageWindow(page: number, totalPages: number | null, radius = 2):
   return pages;
 }
 
-function summaryOf({ page, pageSize, totalCount, totalPages }: ListPagination): string {
+function summaryOf(
+  { page, pageSize, totalCount, totalPages }: ListPagination,
+  { integer: formatInteger }: Format,
+): string {
   const first = (page - 1) * pageSize + 1;
   if (totalCount === null) return `Page ${formatInteger(page)}`;
   if (totalCount === 0) return "No orders";
@@ -38,6 +42,7 @@ function summaryOf({ page, pageSize, totalCount, totalPages }: ListPagination): 
  */
 export function Pager({ pagination, disabled }: PagerProps) {
   const { view, goToPage, setPageSize } = useOrdersSearch();
+  const format = useFormat();
   const page = pagination?.page ?? view.page;
   const pageSize = pagination?.pageSize ?? view.pageSize;
   const totalPages = pagination?.totalPages ?? null;
@@ -46,7 +51,7 @@ export function Pager({ pagination, disabled }: PagerProps) {
   return (
     <nav className="pager" aria-label="Pagination">
       <p className="pager-summary" aria-live="polite">
-        {pagination ? summaryOf(pagination) : "Loading orders…"}
+        {pagination ? summaryOf(pagination, format) : "Loading orders…"}
       </p>
       <div className="pager-buttons">
         <button type="button" onClick={() => goToPage(1)} disabled={off || !pagination.hasPrevious}>
@@ -72,7 +77,7 @@ export function Pager({ pagination, disabled }: PagerProps) {
                     disabled={off || (p > page && !pagination.hasNext)}
                     onClick={() => goToPage(p)}
                   >
-                    {formatInteger(p)}
+                    {format.integer(p)}
                   </button>
                 ),
               )

@@ -1,5 +1,5 @@
 import type { OrderStats } from "../../api-types.ts";
-import { formatInteger } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 
 const CHART_WIDTH = 220;
 const BAR_HEIGHT = 12;
@@ -8,9 +8,10 @@ const LABEL_WIDTH = 96;
 
 /** Orders per priority as horizontal bars: inline SVG, no chart library in the bundle. */
 export function PriorityChart({ byPriority }: { byPriority: OrderStats["byPriority"] }) {
+  const { integer } = useFormat();
   const max = Math.max(1, ...byPriority.map((p) => p.count));
   const height = byPriority.length * (BAR_HEIGHT + BAR_GAP);
-  const summary = byPriority.map((p) => `${p.priority}: ${formatInteger(p.count)}`).join(", ");
+  const summary = byPriority.map((p) => `${p.priority}: ${integer(p.count)}`).join(", ");
   return (
     <svg
       className="chart"
@@ -30,7 +31,7 @@ export function PriorityChart({ byPriority }: { byPriority: OrderStats["byPriori
             </text>
             <rect x={LABEL_WIDTH} y={y} width={width} height={BAR_HEIGHT} rx={2} className="chart-bar" />
             <text x={LABEL_WIDTH + width + 4} y={y + BAR_HEIGHT - 2} className="chart-value">
-              {formatInteger(p.count)}
+              {integer(p.count)}
             </text>
           </g>
         );

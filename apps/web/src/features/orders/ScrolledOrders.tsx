@@ -1,4 +1,6 @@
 import { useMemo } from "react";
+import { useFormat } from "../../locale.ts";
+import { columnsOf } from "./columns.tsx";
 import { OrdersTable } from "./OrdersTable.tsx";
 import { useOrdersStream } from "./queries.ts";
 import { ResultsGate } from "./ResultsGate.tsx";
@@ -8,6 +10,8 @@ import { useOrdersSearch } from "./use-orders-search.ts";
 export function ScrolledOrders() {
   const { view, openOrder } = useOrdersSearch();
   const stream = useOrdersStream(view);
+  const format = useFormat();
+  const columns = useMemo(() => columnsOf(view.columns), [view.columns]);
   const orders = useMemo(() => stream.data?.pages.flatMap((p) => p.orders) ?? [], [stream.data]);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = stream;
   const infinite = useMemo(
@@ -23,7 +27,7 @@ export function ScrolledOrders() {
   return (
     <ResultsGate query={stream} empty={!stream.isPending && orders.length === 0}>
       <p className="muted scroll-summary" aria-live="polite">
-        {orders.length.toLocaleString("en-US")} orders loaded
+        {format.integer(orders.length)} orders loaded
         {hasNextPage ? ", more load as you scroll" : ", end of list"}
       </p>
       <OrdersTable
@@ -34,6 +38,8 @@ export function ScrolledOrders() {
         selectedKey={view.order}
         loading={stream.isPending}
         infinite={infinite}
+        columns={columns}
+        density={view.density}
       />
     </ResultsGate>
   );

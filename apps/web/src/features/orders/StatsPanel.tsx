@@ -1,5 +1,6 @@
 import { ORDER_STATUSES, type OrderFilters } from "../../api-types.ts";
-import { formatDateTime, formatInteger, statusLabel } from "../../format.ts";
+import { statusLabel } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { Freshness } from "./Freshness.tsx";
 import { PriorityChart } from "./PriorityChart.tsx";
 import { useOrderStats } from "./queries.ts";
@@ -10,19 +11,20 @@ import { useOrderStats } from "./queries.ts";
  */
 export function StatsPanel({ filters }: { filters: OrderFilters }) {
   const { data: stats, isFetching } = useOrderStats(filters);
+  const format = useFormat();
   return (
     <section className="stats" aria-label="Order statistics" aria-busy={isFetching || undefined}>
       <div className="stat-total">
         <span className="stat-label">Orders</span>
         <span className="stat-value">
-          {stats ? formatInteger(stats.totalOrders) : <span className="skeleton" />}
+          {stats ? format.integer(stats.totalOrders) : <span className="skeleton" />}
         </span>
       </div>
       <dl className="stat-status">
         {(stats?.byStatus ?? ORDER_STATUSES.map((status) => ({ status, count: null }))).map((s) => (
           <div key={s.status} className={`stat-chip badge-status-${s.status.toLowerCase()}`}>
             <dt>{statusLabel(s.status)}</dt>
-            <dd>{s.count === null ? <span className="skeleton" /> : formatInteger(s.count)}</dd>
+            <dd>{s.count === null ? <span className="skeleton" /> : format.integer(s.count)}</dd>
           </div>
         ))}
       </dl>
@@ -37,7 +39,7 @@ export function StatsPanel({ filters }: { filters: OrderFilters }) {
         <Freshness />
         <span className="muted freshness-line">
           {stats
-            ? `Figures as of ${formatDateTime(stats.computedAt)} (cached ${stats.ttlSeconds}s)`
+            ? `Figures as of ${format.dateTime(stats.computedAt)} (cached ${stats.ttlSeconds}s)`
             : "\u00a0"}
         </span>
       </div>

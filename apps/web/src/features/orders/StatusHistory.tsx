@@ -1,10 +1,11 @@
-import { formatDateTime } from "../../format.ts";
+import { useFormat } from "../../locale.ts";
 import { useOrderHistory } from "./queries.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
 
 /** The status changes made in the app, newest first. */
 export function StatusHistory({ orderKey }: { orderKey: number }) {
   const history = useOrderHistory(orderKey);
+  const format = useFormat();
   const changes = history.data?.changes;
   return (
     <section aria-labelledby="history-title" className="history">
@@ -20,7 +21,7 @@ export function StatusHistory({ orderKey }: { orderKey: number }) {
               <StatusBadge status={change.previousStatus} /> → <StatusBadge status={change.status} />{" "}
               <span className="muted">
                 by {change.changedBy},{" "}
-                <time dateTime={change.changedAt}>{formatDateTime(change.changedAt)}</time>
+                <time dateTime={change.changedAt}>{format.dateTime(change.changedAt)}</time>
               </span>
             </li>
           ))}

@@ -1,14 +1,16 @@
 import type { ReactNode } from "react";
-import type { Order } from "../../api-types.ts";
-import { formatDate, formatMoney } from "../../format.ts";
+import type { Order, OrderColumn } from "../../api-types.ts";
+import type { Format } from "../../format.ts";
 import { StatusBadge } from "./StatusBadge.tsx";
+import type { Density } from "./search.ts";
 
 export type SortKey = "orderKey" | "totalPrice" | "orderDate";
 
 export interface Column {
-  id: keyof Order;
+  id: OrderColumn;
   header: string;
-  cell: (order: Order) => ReactNode;
+  /** The cell's content, numbers and dates written in the browser's locale. */
+  cell: (order: Order, format: Format) => ReactNode;
   /** Tooltip of the cell (the full text where the column may cut it). */
   title?: (order: Order) => string;
   /** The API sorts by key, date and total only. */
@@ -16,7 +18,7 @@ export interface Column {
   numeric?: boolean;
 }
 
-/** The table's columns, in order. Widths live in the stylesheet (`.col-<id>`), fixed so rows never reflow. */
+/** The table's columns, in the default order. Widths live in the stylesheet (`.col-<id>`), fixed so rows never reflow. */
 export const COLUMNS: readonly Column[] = [
   { id: "orderKey", header: "Order", cell: (o) => o.orderKey, sortKey: "orderKey", numeric: true },
   { id: "custKey", header: "Customer", cell: (o) => o.custKey, numeric: true },
@@ -24,14 +26,14 @@ export const COLUMNS: readonly Column[] = [
   {
     id: "totalPrice",
     header: "Total",
-    cell: (o) => formatMoney(o.totalPrice),
+    cell: (o, f) => f.money(o.totalPrice),
     sortKey: "totalPrice",
     numeric: true,
   },
   {
     id: "orderDate",
     header: "Date",
-    cell: (o) => <time dateTime={o.orderDate}>{formatDate(o.orderDate)}</time>,
+    cell: (o, f) => <time dateTime={o.orderDate}>{f.date(o.orderDate)}</time>,
     sortKey: "orderDate",
   },
   { id: "priority", header: "Priority", cell: (o) => o.priority },
@@ -40,6 +42,16 @@ export const COLUMNS: readonly Column[] = [
   { id: "comment", header: "Comment", cell: (o) => o.comment, title: (o) => o.comment },
 ];
 
+const BY_ID = new Map(COLUMNS.map((c) => [c.id, c]));
+
+/** The columns of these ids, in this order. */
+export function columnsOf(ids: readonly OrderColumn[]): Column[] {
+  return ids.flatMap((id) => BY_ID.get(id) ?? []);
+}
+
 export function columnClass(column: Column): string {
   return `col-${column.id}${column.numeric ? " num" : ""}`;
 }
+
+/** Row height per density (the stylesheet's --row-height follows `data-density`). */
+export const ROW_HEIGHTS: Record<Density, number> = { comfortable: 36, compact: 28 };

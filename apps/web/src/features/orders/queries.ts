@@ -1,5 +1,5 @@
 import { keepPreviousData, type QueryClient, useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import type { OrderFilters } from "../../api-types.ts";
+import type { OrderFilters, TrendSplit } from "../../api-types.ts";
 import { isStillSyncing } from "../../errors.ts";
 import { usePrerenderSafe } from "../../hydration.ts";
 import { trpc } from "../../trpc.ts";
@@ -74,4 +74,13 @@ export function useOrder(orderKey: number) {
 
 export function useOrderHistory(orderKey: number) {
   return useQuery(trpc.orders.history.queryOptions({ orderKey }));
+}
+
+/** Orders and revenue per month, split by status or priority (the chart's data: whole date range). */
+export function useOrderTrend(splitBy: TrendSplit, filters: OrderFilters) {
+  const { status, priority } = filters;
+  return useQuery({
+    ...trpc.orders.trend.queryOptions({ splitBy, ...(status && { status }), ...(priority && { priority }) }),
+    placeholderData: keepPreviousData,
+  });
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type OrdersSearch, transitions, viewOf } from "./search.ts";
+import {
+  fromViewSearch,
+  monthBounds,
+  type OrdersSearch,
+  toViewSearch,
+  transitions,
+  validateOrdersSearch,
+  viewOf,
+} from "./search.ts";
 
 const deep: OrdersSearch = {
   mode: "scroll",
@@ -52,7 +60,87 @@ describe("orders URL transitions", () => {
       filters: {},
       hasFilters: false,
       order: undefined,
+      columns: [
+        "orderKey",
+        "custKey",
+        "status",
+        "totalPrice",
+        "orderDate",
+        "priority",
+        "clerk",
+        "shipPriority",
+        "comment",
+      ],
+      density: "comfortable",
+      trend: undefined,
     });
     expect(viewOf(deep)).toMatchObject({ mode: "scroll", sort: "orderKey", hasFilters: true, page: 7 });
+  });
+
+  it("keeps columns, density and the trend in the URL, defaults left out, and through a reset", () => {
+    const chosen = transitions.setColumns(deep, ["totalPrice", "orderKey", "status"]);
+    expect(chosen.cols).toBe("totalPrice,orderKey,status");
+    expect(chosen.page).toBe(7);
+    expect(viewOf(chosen).columns).toEqual(["totalPrice", "orderKey", "status"]);
+    expect(transitions.setColumns(chosen, viewOf({}).columns)).not.toHaveProperty("cols");
+    expect(transitions.setDensity(deep, "compact").density).toBe("compact");
+    expect(transitions.setDensity({ density: "compact" }, "comfortable")).not.toHaveProperty("density");
+    const looking = { ...chosen, density: "compact" as const, trend: "priority" as const };
+    expect(transitions.resetView(looking)).toEqual({
+      mode: "scroll",
+      sort: "-totalPrice",
+      cols: "totalPrice,orderKey,status",
+      density: "compact",
+      trend: "priority",
+    });
+    expect(transitions.showTrend(looking, undefined)).not.toHaveProperty("trend");
+  });
+
+  it("filters to a month's first and last day, leap years included, back on page 1", () => {
+    expect(monthBounds("1996-02")).toEqual({ dateFrom: "1996-02-01", dateTo: "1996-02-29" });
+    expect(monthBounds("1995-02")).toEqual({ dateFrom: "1995-02-01", dateTo: "1995-02-28" });
+    expect(monthBounds("1998-12")).toEqual({ dateFrom: "1998-12-01", dateTo: "1998-12-31" });
+    const month = transitions.filterMonth(deep, "1995-03");
+    expect(month).toMatchObject({ dateFrom: "1995-03-01", dateTo: "1995-03-31", status: "O" });
+    expect(month).not.toHaveProperty("page");
+  });
+
+  it("validates columns, density, trend and view ids from a typed-in link", () => {
+    expect(validateOrdersSearch({ cols: "comment,nope,orderKey,comment" }).cols).toBe("comment,orderKey");
+    expect(validateOrdersSearch({ cols: "nope" }).cols).toBeUndefined();
+    expect(validateOrdersSearch({ cols: viewOf({}).columns.join(",") }).cols).toBeUndefined();
+    expect(validateOrdersSearch({ density: "huge", trend: "clerk", view: "../x" })).toMatchObject({
+      density: undefined,
+      trend: undefined,
+      view: undefined,
+    });
+    expect(
+      validateOrdersSearch({ density: "compact", trend: "status", view: "AbCdEfGhIjKlMnOpQrStUv" }),
+    ).toMatchObject({
+      density: "compact",
+      trend: "status",
+      view: "AbCdEfGhIjKlMnOpQrStUv",
+    });
+  });
+
+  it("turns the URL state into a saved view and back, and a view replaces filters but keeps the open order", () => {
+    const search: OrdersSearch = { ...deep, cols: "status,orderKey", density: "compact", trend: "status" };
+    const saved = toViewSearch(search);
+    expect(saved).toEqual({
+      mode: "scroll",
+      pageSize: 50,
+      status: "O",
+      priority: "2-HIGH",
+      dateFrom: "1995-01-01",
+      sort: "-totalPrice",
+      cols: ["status", "orderKey"],
+      density: "compact",
+    });
+    expect(fromViewSearch(saved)).toEqual({ ...saved, cols: "status,orderKey" });
+    const applied = transitions.applyView(
+      { status: "F", page: 3, order: 9, trend: "priority", view: "x" },
+      saved,
+    );
+    expect(applied).toEqual({ ...saved, cols: "status,orderKey", order: 9, trend: "priority" });
   });
 });

@@ -1,0 +1,81 @@
+import { ORDER_COLUMNS } from "@lakebase-orders/shared";
+import { z } from "zod";
+import { orderPriority, orderSort, orderStatus } from "../orders/schemas.ts";
+
+// The saved views contract: what a view holds (the orders screen's URL state, bounded) and the procedures'
+// inputs and outputs.
+
+/** Views one user may keep: a list that fits on a screen, and a bound on what one identity can store. */
+export const MAX_VIEWS_PER_OWNER = 50;
+
+const isoDate = z.iso.date();
+const unique = (values: readonly string[]) => new Set(values).size === values.length;
+
+/**
+ * The orders screen's state a view keeps: filters, sort, columns and density, and how the rows are paged.
+ * Strict: a key the screen does not know is a bad request, not something stored and echoed back.
+ */
+export const viewSearch = z
+  .strictObject({
+    mode: z.literal("scroll").optional(),
+    pageSize: z.number().int().min(1).max(1000).optional(),
+    status: orderStatus.optional(),
+    priority: orderPriority.optional(),
+    dateFrom: isoDate.optional(),
+    dateTo: isoDate.optional(),
+    sort: orderSort.optional(),
+    /** Visible columns, in their order. */
+    cols: z
+      .array(z.enum(ORDER_COLUMNS))
+      .min(1)
+      .max(ORDER_COLUMNS.length)
+      .refine(unique, "columns must not repeat")
+      .optional(),
+    density: z.literal("compact").optional(),
+  })
+  .refine((v) => !(v.dateFrom && v.dateTo && v.dateFrom > v.dateTo), {
+    message: "dateFrom must be on or before dateTo",
+    path: ["dateFrom"],
+  });
+export type ViewSearch = z.infer<typeof viewSearch>;
+
+/** A view's id: random, 22 characters of base64url (128 bits), so a link to it cannot be guessed. */
+export const viewId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "not a view id");
+
+export const viewName = z
+  .string()
+  .trim()
+  .min(1, "a view needs a name")
+  .max(80)
+  .regex(/^[^\p{Cc}]*$/u, "a name cannot hold control characters");
+
+export const viewIdInput = z.object({ id: viewId });
+
+/** Saving under a name the user already has replaces that view (its id, and so its links, stay). */
+export const saveViewInput = z.object({ name: viewName, search: viewSearch });
+export type SaveViewInput = z.infer<typeof saveViewInput>;
+
+export interface SavedView {
+  id: string;
+  name: string;
+  search: ViewSearch;
+  /** Who saved it (shown to those who open a shared link). */
+  owner: string;
+  /** The caller owns it (may replace or delete it). */
+  mine: boolean;
+  /** ISO 8601 */
+  createdAt: string;
+  /** ISO 8601 */
+  updatedAt: string;
+}
+
+export interface ViewsListOutput {
+  /** The caller's views, most recently saved first. */
+  views: SavedView[];
+  max: number;
+}
+
+export interface DeleteViewOutput {
+  id: string;
+  deleted: boolean;
+}
