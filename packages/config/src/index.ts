@@ -6,6 +6,7 @@ export type {
   DatabaseConfig,
   IdentityConfig,
   LakebaseNames,
+  LimitsConfig,
   LogLevel,
   OrdersConfig,
   ServerConfig,

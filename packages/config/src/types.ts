@@ -9,6 +9,18 @@ export interface ServerConfig {
   /** A built SPA served beside the API; null: API only. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  /** Origins besides the app's own that a browser may call the API from (ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
+}
+
+/** What one request, or one identity per minute, may ask for. */
+export interface LimitsConfig {
+  readonly maxBodyBytes: number;
+  readonly maxBatchSize: number;
+  /** Mutations per identity per minute; 0: unlimited. */
+  readonly writesPerMinute: number;
+  /** Uncached expensive reads (counts, stats, deep pages) per identity per minute; 0: unlimited. */
+  readonly expensiveReadsPerMinute: number;
 }
 
 export interface IdentityConfig {
@@ -19,6 +31,10 @@ export interface IdentityConfig {
   readonly localIdentity: string | null;
   /** Lower-cased e-mails allowed to run the Lakebase admin's mutations. */
   readonly admins: readonly string[];
+  /** X-Forwarded-* headers name the caller: always inside Apps, outside only when TRUST_FORWARDED_HEADERS. */
+  readonly trustForwardedHeaders: boolean;
+  /** Lower-cased e-mails allowed to change order statuses; null: everyone signed in. */
+  readonly statusWriters: readonly string[] | null;
 }
 
 /** The Databricks SDK's standard credentials, passed to the SDK explicitly. */
@@ -62,6 +78,8 @@ export interface ConnectionConfig {
     readonly user: string | null;
     readonly password: string | null;
     readonly sslmode: SslMode | null;
+    /** PGSSLROOTCERT: a PEM file of CAs trusted besides the system's. */
+    readonly sslRootCert: string | null;
   };
   readonly endpoint: string | null;
   readonly tokenSource: TokenSource | null;
@@ -92,4 +110,5 @@ export interface AppConfig {
   readonly connection: ConnectionConfig;
   readonly database: DatabaseConfig;
   readonly orders: OrdersConfig;
+  readonly limits: LimitsConfig;
 }
