@@ -12,6 +12,6 @@ export const createInput = z.object({
   retentionWindowInDays: z.number().int().min(2).max(35).optional(),
 });
 
-export const deleteInput = z.object({ confirmName: z.string() });
+export const deleteInput = z.object({ confirmName: z.string().max(256) });
 
-export const progressInput = z.object({ lastEventId: z.string().nullish() }).optional();
+export const progressInput = z.object({ lastEventId: z.string().max(64).nullish() }).optional();

@@ -5,6 +5,7 @@ import { emailOf, isAdmin } from "../identity.ts";
 import type { AuditOutcome } from "../lakebase/audit.ts";
 import { describeFailure } from "../lakebase/databricks-errors.ts";
 import { publicProcedure } from "../trpc.ts";
+import { auditInput } from "./audit-input.ts";
 
 /** Who is looking, as `lakebase.status` shows it. */
 export function viewerOf(ctx: Context) {
@@ -18,11 +19,12 @@ export function viewerOf(ctx: Context) {
 /**
  * Admin mutations: the identity must be in APP_ADMINS (checked before any Databricks call), and every
  * attempt, refused or not, leaves an audit row with its outcome, through the process's one audit writer.
+ * The row keeps a bounded, validated summary of the input (see audit-input.ts), never the raw body.
  */
 export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInput, next }) => {
   const { audit, lakebase } = ctx.services;
   const viewer = viewerOf(ctx);
-  const input = (await getRawInput().catch(() => undefined)) ?? null;
+  const input = auditInput(path, await getRawInput().catch(() => undefined));
   const base = { actor: viewer.actor, action: path, input, requestId: ctx.requestId };
   if (!viewer.isAdmin) {
     await audit({ ...base, outcome: "forbidden", detail: { reason: "not in APP_ADMINS" } });
