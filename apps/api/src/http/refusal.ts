@@ -18,5 +18,13 @@ export function refuse(
 ): Response {
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
   const body = { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus } } };
-  return c.json(body, httpStatus as ContentfulStatusCode, headers);
+  // A body left unread ends the connection after this answer: say so, or a keep-alive client would send
+  // its next request down a socket that is about to close.
+  const length = c.req.header("content-length");
+  const unread = c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
+  return c.json(
+    body,
+    httpStatus as ContentfulStatusCode,
+    unread ? { ...headers, Connection: "close" } : headers,
+  );
 }

@@ -2,7 +2,7 @@ import { ADMIN_MUTATIONS, type HostileRequest } from "./hostile-inputs.ts";
 
 export interface HostileOutcome {
   request: HostileRequest;
-  /** HTTP status, or 0 when the request did not finish within the deadline (a hang) or failed at the socket. */
+  /** HTTP status, or 0 when no answer came: the deadline passed (a hang) or the connection dropped. */
   status: number;
   ms: number;
   hung: boolean;
@@ -23,7 +23,10 @@ export interface HostileSummary {
   sent: number;
   byStatus: Record<string, number>;
   serverErrors: HostileOutcome[];
+  /** No answer within the deadline. */
   hangs: HostileOutcome[];
+  /** The connection closed without an answer. */
+  dropped: HostileOutcome[];
   adminSuccesses: HostileOutcome[];
   slowestMs: number;
   totalMs: number;
@@ -51,7 +54,8 @@ export async function runHostile(
     sent: outcomes.length,
     byStatus,
     serverErrors: outcomes.filter((o) => o.status >= 500),
-    hangs: outcomes.filter((o) => o.hung || o.status === 0),
+    hangs: outcomes.filter((o) => o.hung),
+    dropped: outcomes.filter((o) => o.status === 0 && !o.hung),
     adminSuccesses: outcomes.filter((o) => o.adminSuccesses.length > 0),
     slowestMs: Math.max(0, ...outcomes.map((o) => o.ms)),
     totalMs: performance.now() - started,
