@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -90,8 +90,11 @@ export async function startStack(rows: number): Promise<Stack> {
         LAKEBASE_DATABASE_NAME: NAMES.database,
         LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
         PGPORT: String(lakebase.pgPort),
+        PGSSLROOTCERT: lakebase.caFile,
         APP_ADMINS: ADMIN,
         LOCAL_IDENTITY: ADMIN,
+        // The analyst's page names itself in X-Forwarded-Email, as behind the Apps proxy.
+        TRUST_FORWARDED_HEADERS: "true",
         LOG_LEVEL: "error",
       }),
       { port: 0, host: "127.0.0.1", logger: createLogger({ level: "error" }) },
@@ -119,7 +122,8 @@ const require = createRequire(import.meta.url);
 
 /** Runs axe-core in the page; returns the serious and critical violations (ids and a sample target). */
 export async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve("axe-core") });
+  // Evaluated, not added as a <script>: the app's Content-Security-Policy refuses inline scripts.
+  await page.evaluate(await readFile(require.resolve("axe-core"), "utf8"));
   const results = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
     return axe.run(document);
