@@ -1,4 +1,5 @@
 import type { AppRouter } from "@lakebase-orders/api";
+import { SPA_MAX_BATCH } from "@lakebase-orders/shared";
 import { QueryClient } from "@tanstack/react-query";
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCOptionsProxy } from "@trpc/tanstack-react-query";
@@ -23,7 +24,8 @@ export const trpcClient = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === "subscription",
       true: httpSubscriptionLink({ url: TRPC_URL }),
-      false: httpBatchLink({ url: TRPC_URL }),
+      // The server refuses batches over MAX_BATCH_SIZE (at least this many).
+      false: httpBatchLink({ url: TRPC_URL, maxItems: SPA_MAX_BATCH }),
     }),
   ],
 });

@@ -95,9 +95,10 @@ export const VARIABLES = {
   ),
   MAX_BATCH_SIZE: variable(
     "server",
-    int(1, 100),
+    // At least the SPA's own batch size (SPA_MAX_BATCH in packages/shared).
+    int(10, 100),
     "10",
-    "Most tRPC calls in one batched request (400 above). The SPA batches at most this many.",
+    "Most tRPC calls in one batched request (400 above); at least 10, the SPA's own batch size.",
   ),
   RATE_LIMIT_WRITES_PER_MINUTE: variable(
     "server",

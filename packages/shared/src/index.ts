@@ -1,3 +1,4 @@
+export { SPA_MAX_BATCH } from "./http.ts";
 export {
   CAPACITIES,
   type Capacity,
