@@ -4,6 +4,8 @@ import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
+const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /**
  * The answer of a request refused before any procedure runs (cross-site, too large, wrong content type,
  * too many). Shaped like a tRPC error so that the SPA's client reads it as one (a batch too: the client
@@ -18,10 +20,9 @@ export function refuse(
 ): Response {
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
   const body = { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus } } };
-  // A body left unread ends the connection after this answer: say so, or a keep-alive client would send
-  // its next request down a socket that is about to close.
-  const length = c.req.header("content-length");
-  const unread = c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
+  // A refused request's body is left unread, and Node ends such a connection after the answer: say so, or
+  // a keep-alive client would send its next request down a socket that is about to close.
+  const unread = !BODYLESS.has(c.req.method);
   return c.json(
     body,
     httpStatus as ContentfulStatusCode,
