@@ -1,14 +1,13 @@
 import type { z } from "zod";
 import { createInput, deleteInput } from "../lakebase/schemas.ts";
 
-/**
- * What the audit keeps of an admin call's input, small whoever sent it: the input as its schema parsed it
- * (the schemas strip unknown keys, so it cannot look like the other shape), or what was wrong with it.
- */
-export type AuditInput =
-  | null
-  | unknown
-  | { invalid: true; bytes: number; issues: { path: string; code: string }[] };
+/** An input its schema refused: its size and what is wrong with it, never its text. */
+export interface RejectedInput {
+  invalid: true;
+  /** Size of the input as JSON; null when it is nested too deep to measure. */
+  bytes: number | null;
+  issues: { path: string; code: string }[];
+}
 
 const SCHEMAS: Record<string, z.ZodType> = {
   "lakebase.create": createInput,
@@ -18,17 +17,18 @@ const MAX_ISSUES = 5;
 const MAX_PATH = 64;
 
 /**
- * The input as the procedure's own schema reads it (bounded by that schema), else only its size and what
- * is wrong with it (never the raw text: a non-admin's junk must not grow the audit table). Procedures
- * without input keep null, or the size of whatever was sent anyway.
+ * What the audit keeps of an admin call's input, small whoever sent it: the input as the procedure's own
+ * schema parsed it (bounded by that schema; it strips unknown keys, so it never looks like a
+ * RejectedInput), else a RejectedInput (never the raw text: a non-admin's junk must not grow the audit
+ * table). Procedures without input keep null, or a RejectedInput for whatever was sent anyway.
  */
-export function auditInput(path: string, raw: unknown): AuditInput {
-  const bytes = raw === undefined ? 0 : (JSON.stringify(raw)?.length ?? 0);
+export function auditInput(path: string, raw: unknown): unknown {
+  const bytes = sizeOf(raw);
   const schema = SCHEMAS[path];
   if (!schema) {
     return raw === undefined || raw === null
       ? null
-      : { invalid: true, bytes, issues: [{ path: "", code: "unexpected_input" }] };
+      : ({ invalid: true, bytes, issues: [{ path: "", code: "unexpected_input" }] } satisfies RejectedInput);
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
@@ -39,5 +39,15 @@ export function auditInput(path: string, raw: unknown): AuditInput {
       path: i.path.map(String).join(".").slice(0, MAX_PATH),
       code: i.code,
     })),
-  };
+  } satisfies RejectedInput;
+}
+
+/** JSON size; a body nested thousands deep parses, but serialising it again overflows the stack. */
+function sizeOf(raw: unknown): number | null {
+  if (raw === undefined) return 0;
+  try {
+    return JSON.stringify(raw)?.length ?? 0;
+  } catch {
+    return null;
+  }
 }

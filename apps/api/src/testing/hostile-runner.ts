@@ -22,6 +22,8 @@ export interface HostileRunOptions {
 export interface HostileSummary {
   sent: number;
   byStatus: Record<string, number>;
+  /** Requests and their summed time per kind of hostility. */
+  byKind: Record<string, { count: number; ms: number }>;
   serverErrors: HostileOutcome[];
   /** No answer within the deadline. */
   hangs: HostileOutcome[];
@@ -49,10 +51,16 @@ export async function runHostile(
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   const byStatus: Record<string, number> = {};
-  for (const o of outcomes) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+  const byKind: Record<string, { count: number; ms: number }> = {};
+  for (const o of outcomes) {
+    byStatus[o.status] = (byStatus[o.status] ?? 0) + 1;
+    const k = byKind[o.request.kind] ?? { count: 0, ms: 0 };
+    byKind[o.request.kind] = { count: k.count + 1, ms: k.ms + o.ms };
+  }
   return {
     sent: outcomes.length,
     byStatus,
+    byKind,
     serverErrors: outcomes.filter((o) => o.status >= 500),
     hangs: outcomes.filter((o) => o.hung),
     dropped: outcomes.filter((o) => o.status === 0 && !o.hung),
