@@ -75,8 +75,7 @@ async function appsMode(): Promise<string> {
     sourceRows: 3000,
     seed: names,
   });
-  const port = await freePort();
-  const { child } = await startApp(
+  const appsEnv = (port: number) =>
     plainEnv({
       DATABRICKS_APP_NAME: "lakebase-orders",
       DATABRICKS_APP_PORT: String(port),
@@ -92,11 +91,26 @@ async function appsMode(): Promise<string> {
       PGPORT: String(lakebase.pgPort),
       PGDATABASE: names.databaseName,
       PGUSER: SP.clientId,
-      PGSSLMODE: process.env.PROBE_PGSSLMODE ?? "require",
-      ...(process.env.PROBE_PGSSLROOTCERT && { PGSSLROOTCERT: process.env.PROBE_PGSSLROOTCERT }),
-    }),
-    port,
-  );
+      PGSSLMODE: "require",
+      PGSSLROOTCERT: lakebase.caFile,
+    });
+  // TLS: the same app, but not told about the local Lakebase's CA. Verifying, it must refuse the server.
+  const tlsLine = await (async () => {
+    const port = await freePort();
+    const env = appsEnv(port);
+    delete env.PGSSLROOTCERT;
+    try {
+      const { child } = await startApp(env, port);
+      const ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.status);
+      await stopApp(child);
+      return `UNSAFE ${"tls-untrusted-cert".padEnd(26)} ${`ready ${ready}`.padEnd(24)} PGSSLMODE=require, CA not trusted: connected anyway`;
+    } catch (error) {
+      const reason = String(error).match(/self[- ]signed certificate[^"\\]*|unable to verify[^"\\]*/i)?.[0];
+      return `safe   ${"tls-untrusted-cert".padEnd(26)} ${"refused to start".padEnd(24)} ${reason ?? String(error).slice(0, 120)}`;
+    }
+  })();
+  const port = await freePort();
+  const { child } = await startApp(appsEnv(port), port);
   const auditDb = new pg.Pool({
     connectionString: `${lakebase.adminUrl.replace(/\/[^/]*$/, "")}/${lakebase.physicalDatabase(names.instanceName, names.databaseName)}`,
   });
@@ -136,7 +150,7 @@ async function appsMode(): Promise<string> {
     },
   };
   try {
-    return formatProbes(await runProbes(target));
+    return `${tlsLine}\n${formatProbes(await runProbes(target))}`;
   } finally {
     await stopApp(child);
     await auditDb.end();
