@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { limitBody } from "./body-limit.ts";
 import { jsonBodiesOnly } from "./json-bodies.ts";
+import { createLimits } from "./limits.ts";
 import { createRateLimiter, rateLimit } from "./rate-limit.ts";
 import { sameOriginOnly } from "./same-origin.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -173,6 +174,27 @@ describe("rate limits", () => {
     small.take("c"); // forgets "a", whose bucket is full again
     expect(small.take("a").ok).toBe(true);
     expect(small.take("c").ok).toBe(false);
+  });
+
+  it("charges an expensive read only when it is not the same question within the cache's lifetime", () => {
+    let now = 0;
+    const limits = createLimits(
+      {
+        limits: { maxBodyBytes: 1024, maxBatchSize: 10, writesPerMinute: 60, expensiveReadsPerMinute: 3 },
+        orders: { countCacheTtlSeconds: 10 },
+      },
+      { now: () => now },
+    );
+    const ada = limits.budgetFor("ada");
+    for (let i = 0; i < 50; i++) ada.expensiveRead("count:[]"); // one charge: then it is cached
+    ada.expensiveRead("count:[F]");
+    ada.expensiveRead("count:[O]");
+    expect(() => ada.expensiveRead("count:[P]")).toThrow(
+      expect.objectContaining({ kind: "too_many_requests", retryAfterSeconds: 20 }),
+    );
+    limits.budgetFor("bob").expensiveRead("count:[P]"); // a bucket per caller
+    now += 10_000; // the cached answer expired: asking again costs again
+    expect(() => ada.expensiveRead("count:[]")).toThrow(/Too many uncached counts/);
   });
 
   it("answers 429 with Retry-After, before the handler", async () => {

@@ -1,5 +1,4 @@
 import type { AppConfig } from "@lakebase-orders/config";
-import { createCache } from "../lib/cache.ts";
 import { createRateLimiter, RateLimitedError, type RateLimiter } from "./rate-limit.ts";
 
 /** One caller's budget, as procedures see it. */
@@ -19,6 +18,8 @@ export interface Limits {
   budgetFor(caller: string): CallerBudget;
 }
 
+const MAX_REMEMBERED = 10_000;
+
 export function createLimits(
   config: Pick<AppConfig, "limits" | "orders">,
   options: { now?: () => number } = {},
@@ -27,14 +28,16 @@ export function createLimits(
   const writes = createRateLimiter({ perMinute: config.limits.writesPerMinute, now });
   const reads = createRateLimiter({ perMinute: config.limits.expensiveReadsPerMinute, now });
   const ttlMs = config.orders.countCacheTtlSeconds * 1000;
-  const asked = createCache<true>({ ttlMs, maxEntries: 10_000, now });
+  // When each caller last paid for each question: within the count cache's lifetime it is answered from
+  // the cache. Bounded; the oldest are forgotten first (Map order is insertion order).
+  const paid = new Map<string, number>();
   return {
     writes,
     budgetFor: (caller) => ({
       expensiveRead(what) {
         const key = `${caller}\u0000${what}`;
-        const seen = asked.peek(key);
-        if (seen && now() - seen.at < ttlMs) return;
+        const at = paid.get(key);
+        if (at !== undefined && now() - at < ttlMs) return;
         const taken = reads.take(caller);
         if (!taken.ok) {
           throw new RateLimitedError(
@@ -42,7 +45,9 @@ export function createLimits(
             taken.retryAfterSeconds,
           );
         }
-        void asked.get(key, async () => true);
+        paid.delete(key);
+        paid.set(key, now());
+        if (paid.size > MAX_REMEMBERED) paid.delete(paid.keys().next().value!);
       },
     }),
   };
