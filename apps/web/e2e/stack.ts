@@ -27,6 +27,8 @@ export interface Stack {
   server: RunningServer;
   context: BrowserContext;
   baseUrl: string;
+  /** What Chromium reported refusing under the app's Content-Security-Policy, on every page so far. */
+  cspViolations: string[];
   stop(): Promise<void>;
 }
 
@@ -110,8 +112,21 @@ export async function startStack(rows: number): Promise<Stack> {
       viewport: { width: 1400, height: 900 },
     });
     cleanups.push(() => context.close());
+    const cspViolations: string[] = [];
+    context.on("page", (p) =>
+      p.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      }),
+    );
 
-    return { lakebase, server, context, baseUrl: server.url.replace("0.0.0.0", "127.0.0.1"), stop };
+    return {
+      lakebase,
+      server,
+      context,
+      baseUrl: server.url.replace("0.0.0.0", "127.0.0.1"),
+      cspViolations,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
