@@ -14,6 +14,7 @@ import { type RequestVars, requestLog } from "./http/request-log.ts";
 import { sameOriginOnly } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { wellFormedUrl } from "./http/well-formed-url.ts";
+import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
 import type { AppServices } from "./services.ts";
 import { serveSpa } from "./static-files.ts";
@@ -72,6 +73,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
     }),
   );
   app.route("/api", healthRoutes(services, options));
+  app.route("/", restApi(services));
 
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({

@@ -8,10 +8,10 @@ import { type RunningServer, startServer } from "./server.ts";
 import { hostileRequests, PROCEDURES } from "./testing/hostile-inputs.ts";
 import { type HostileSummary, runHostile } from "./testing/hostile-runner.ts";
 
-// The seeded hostile-input suite: 10,000 generated requests over every procedure, sent once as a signed-in
-// non-admin and once as an admin, to the server as Databricks Apps runs it. Whatever comes in, the answer
-// is below 500 and arrives, and no admin mutation works for the non-admin. A failure names its seed and
-// index: `hostileRequests(SEED, COUNT)[i]` replays it.
+// The seeded hostile-input suite: 10,000 generated requests over every procedure (and the REST routes that
+// call them), sent once as a signed-in non-admin and once as an admin, to the server as Databricks Apps runs
+// it. Whatever comes in, the answer is below 500 and arrives, and no admin mutation works for the non-admin.
+// A failure names its seed and index: `hostileRequests(SEED, COUNT)[i]` replays it.
 const SEED = Number(process.env.HOSTILE_SEED ?? 20261114);
 const COUNT = 10_000;
 const ADMIN = "admin@example.com";
@@ -125,6 +125,7 @@ describe(`${COUNT} seeded hostile requests over every procedure`, () => {
       "huge-query",
       "mutation",
       "query",
+      "rest",
       "wrong-method",
     ]);
   });

@@ -50,6 +50,16 @@ describe("sameOriginOnly", () => {
     }
   });
 
+  it("answers in the shape of the surface: tRPC errors under /api/trpc, {detail} elsewhere (REST)", async () => {
+    const res = await app.request("http://app.example/api/v1/orders", {
+      headers: { "Sec-Fetch-Site": "cross-site" },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      detail: "Forbidden: Cross-site request refused (Sec-Fetch-Site: cross-site)",
+    });
+  });
+
   it("believes X-Forwarded-Host only when told to (behind the Apps proxy)", async () => {
     const headers = {
       Origin: "https://orders.aws.databricksapps.com",
@@ -66,10 +76,11 @@ describe("jsonBodiesOnly", () => {
   const post = (headers: Record<string, string>, body: RequestInit["body"] = "{}") =>
     app.request(URL_, { method: "POST", headers, body });
 
-  it("takes JSON bodies (UTF-8), and methods other than POST without a Content-Type", async () => {
+  it("takes JSON bodies (UTF-8), and requests with neither a body nor a Content-Type", async () => {
     expect((await post({ "content-type": "application/json" })).status).toBe(200);
     expect((await post({ "content-type": "Application/JSON; charset=UTF-8" })).status).toBe(200);
     expect((await app.request(URL_, { method: "DELETE" })).status).toBe(200);
+    expect((await app.request(`${URL_}?acknowledge_cost=true`, { method: "POST" })).status).toBe(200);
     expect((await app.request(URL_)).status).toBe(200);
   });
 
@@ -88,9 +99,9 @@ describe("jsonBodiesOnly", () => {
       expect(res.status, type).toBe(415);
       expect((await errorOf(res)).data.code).toBe("UNSUPPORTED_MEDIA_TYPE");
     }
-    // A POST without any Content-Type (a no-cors fetch needs no preflight) is not JSON either.
-    expect((await app.request(URL_, { method: "POST", body: new Blob(["{}"]) })).status).toBe(415);
-    expect((await app.request(URL_, { method: "POST" })).status).toBe(415);
+    // A body without any Content-Type is not JSON either.
+    const untyped = { method: "POST", body: new Blob(["{}"]), headers: { "content-length": "2" } };
+    expect((await app.request(URL_, untyped)).status).toBe(415);
     expect(
       (await app.request(URL_, { method: "PUT", headers: { "content-type": "text/plain" } })).status,
     ).toBe(415);

@@ -2,18 +2,21 @@ import type { MiddlewareHandler } from "hono";
 import { refuse } from "./refusal.ts";
 
 /**
- * Bodies must be JSON (415 otherwise), checked before anything reads them. A browser sends a POST of a
- * form or of text cross-site without a CORS preflight (and a bodyless POST with no Content-Type too), and
- * tRPC would take `multipart/form-data` and `application/octet-stream` as a mutation's input; a POST of
- * `application/json` always needs a preflight cross-site. So every POST must say `application/json`; other
- * methods (which always need a preflight) only may not carry another type.
+ * Bodies must be JSON (415 otherwise), checked before anything reads them. A browser posts forms and text
+ * cross-site without a CORS preflight, and tRPC would take `multipart/form-data` and
+ * `application/octet-stream` as a mutation's input; a body of `application/json` always needs a preflight
+ * cross-site. A request without a body (no Content-Length, or 0, and no Transfer-Encoding) and without a
+ * Content-Type carries nothing to misread and passes (REST's query-only POSTs; tRPC refuses it itself).
  */
 export function jsonBodiesOnly(): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
     const type = c.req.header("content-type");
-    if (type === undefined ? method !== "POST" : isJson(type)) return next();
+    const length = c.req.header("content-length");
+    const hasBody =
+      c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
+    if (type === undefined ? !hasBody : isJson(type)) return next();
     return refuse(c, "UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json");
   };
 }

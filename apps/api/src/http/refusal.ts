@@ -7,10 +7,12 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * The answer of a request refused before any procedure runs (cross-site, too large, wrong content type,
- * too many). Shaped like a tRPC error so that the SPA's client reads it as one (a batch too: the client
- * hands a non-array answer to every call of the batch), and readable as plain JSON by anyone else:
- * `{ "error": { "message", "code", "data": { "code", "httpStatus" } } }`.
+ * The answer of a request refused before any route runs (cross-site, too large, wrong content type, too
+ * many), in the error shape of the surface it was sent to:
+ * - under /api/trpc, a tRPC error, so that the SPA's client reads it as one (a batch too: the client hands
+ *   a non-array answer to every call of the batch): `{ "error": { "message", "code", "data": { "code",
+ *   "httpStatus" } } }`;
+ * - anywhere else (REST, health), `{ "detail": "<reason phrase>: <message>" }` as the REST routes answer.
  */
 export function refuse(
   c: Context,
@@ -19,7 +21,9 @@ export function refuse(
   headers: Record<string, string> = {},
 ): Response {
   const httpStatus = getHTTPStatusCodeFromError(new TRPCError({ code }));
-  const body = { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus } } };
+  const body = c.req.path.startsWith("/api/trpc/")
+    ? { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: { code, httpStatus } } }
+    : { detail: `${REASONS[code] ?? code}: ${message}` };
   // A refused request's body is left unread, and Node ends such a connection after the answer: say so, or
   // a keep-alive client would send its next request down a socket that is about to close.
   const unread = !BODYLESS.has(c.req.method);
@@ -29,3 +33,11 @@ export function refuse(
     unread ? { ...headers, Connection: "close" } : headers,
   );
 }
+
+const REASONS: Partial<Record<TRPC_ERROR_CODE_KEY, string>> = {
+  BAD_REQUEST: "Bad Request",
+  FORBIDDEN: "Forbidden",
+  PAYLOAD_TOO_LARGE: "Payload Too Large",
+  UNSUPPORTED_MEDIA_TYPE: "Unsupported Media Type",
+  TOO_MANY_REQUESTS: "Too Many Requests",
+};

@@ -34,6 +34,53 @@ export interface HostileRequest {
   procedures: string[];
   /** A subscription: read the first event, then hang up. */
   stream?: boolean;
+  /** A REST admin route (`/api/v1/resources/...`): a 200 is an admin mutation that worked. */
+  restAdmin?: boolean;
+}
+
+/** The REST routes (`/api/v1`), which call the same procedures through their own edge. */
+const REST_ROUTES: { method: string; path: string; admin?: boolean }[] = [
+  { method: "GET", path: "/orders/count" },
+  { method: "GET", path: "/orders/pages" },
+  { method: "GET", path: "/orders/stream" },
+  { method: "GET", path: "/orders/sample" },
+  { method: "GET", path: "/orders/stats" },
+  { method: "GET", path: "/orders/{key}" },
+  { method: "GET", path: "/orders/{key}/history" },
+  { method: "POST", path: "/orders/{key}/status" },
+  { method: "GET", path: "/resources/status" },
+  { method: "POST", path: "/resources/create-lakebase-resources", admin: true },
+  { method: "DELETE", path: "/resources/delete-lakebase-resources", admin: true },
+];
+const REST_FIELDS = [
+  "page",
+  "page_size",
+  "status",
+  "priority",
+  "date_from",
+  "date_to",
+  "sort",
+  "include_count",
+  "cursor",
+  "direction",
+  "limit",
+  "acknowledge_cost",
+  "capacity",
+  "node_count",
+  "enable_readable_secondaries",
+  "retention_window_in_days",
+  "confirm_name",
+  "o_orderstatus",
+  "expected_status",
+];
+
+/** Percent-encodes; a lone surrogate (which has no UTF-8) goes as the invalid escape %ED%A0%80 instead. */
+function uriEncode(text: string): string {
+  const lone = /([\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/;
+  return text
+    .split(lone)
+    .map((part, i) => (i % 2 === 1 ? "%ED%A0%80" : encodeURIComponent(part)))
+    .join("");
 }
 
 /** mulberry32: small, fast, and the same everywhere. */
@@ -306,8 +353,40 @@ class Generator {
     ]);
   }
 
+  /** A REST call: a route with junk in its path, query and body, sometimes with the wrong method. */
+  private rest(): HostileRequest {
+    const route = this.pick(REST_ROUTES);
+    const key = this.chance(0.5) ? String(1 + this.int(3000)) : uriEncode(String(this.junk()));
+    const query = Array.from({ length: this.int(5) }, () => {
+      const value = this.junk();
+      return `${this.pick(REST_FIELDS)}=${uriEncode(typeof value === "string" ? value : this.json(value))}`;
+    });
+    if (route.path.includes("delete") && this.chance(0.5)) {
+      query.push(`confirm_name=${encodeURIComponent(this.options.instanceName ?? "x")}`);
+    }
+    if (route.path.includes("create") && this.chance(0.5)) query.push("acknowledge_cost=true");
+    const method = this.chance(0.9) ? route.method : this.pick(["GET", "POST", "PUT", "DELETE", "PATCH"]);
+    const path = `/api/v1${route.path.replace("{key}", key)}${query.length ? `?${query.join("&")}` : ""}`;
+    const body =
+      method !== "GET" && this.chance(0.7)
+        ? this.chance(0.8)
+          ? this.json(this.chance(0.5) ? { o_orderstatus: this.pick(["F", "O", "X"]) } : this.junk())
+          : this.malformedJson()
+        : undefined;
+    return {
+      kind: "rest",
+      method,
+      path,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body !== undefined && { body }),
+      procedures: [],
+      ...(route.admin && method === route.method && { restAdmin: true }),
+    };
+  }
+
   next(): HostileRequest {
-    const kind = this.int(20);
+    const kind = this.int(21);
+    if (kind === 20) return this.rest();
     const trpc = "/api/trpc/";
     const json = { "content-type": "application/json" };
     // Single query over GET.

@@ -108,7 +108,8 @@ async function send(
       return outcome(res.status);
     }
     const text = await res.text();
-    return outcome(res.status, adminSuccessesIn(request, res.status, text));
+    const admin = request.restAdmin && res.status === 200 ? [request.path.split("?")[0]!] : [];
+    return outcome(res.status, [...admin, ...adminSuccessesIn(request, res.status, text)]);
   } catch (error) {
     return outcome(0, [], error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   } finally {
