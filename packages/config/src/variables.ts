@@ -95,10 +95,9 @@ export const VARIABLES = {
   ),
   MAX_BATCH_SIZE: variable(
     "server",
-    // At least the SPA's own batch size (SPA_MAX_BATCH in packages/shared).
-    int(10, 100),
+    int(1, 100),
     "10",
-    "Most tRPC calls in one batched request (400 above); at least 10, the SPA's own batch size.",
+    "Most tRPC calls in one batched request (400 above). The SPA sends one call per request.",
   ),
   RATE_LIMIT_WRITES_PER_MINUTE: variable(
     "server",

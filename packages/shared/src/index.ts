@@ -1,4 +1,3 @@
-export { SPA_MAX_BATCH } from "./http.ts";
 export {
   CAPACITIES,
   type Capacity,
