@@ -7,6 +7,7 @@ import { isDomainError } from "./errors/domain-error.ts";
 import { limitBody } from "./http/body-limit.ts";
 import { healthRoutes } from "./http/health.ts";
 import { callerKey, type IdentityVars, identify } from "./http/identify.ts";
+import { inlineHashes } from "./http/inline-hashes.ts";
 import { jsonBodiesOnly } from "./http/json-bodies.ts";
 import { type CallerBudget, createLimits } from "./http/limits.ts";
 import { RateLimitedError, rateLimit } from "./http/rate-limit.ts";
@@ -44,7 +45,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   const limits = createLimits(config, options.now ? { now: options.now } : {});
   const app = new Hono<{ Variables: ApiVars }>();
   app.use("*", requestLog(logger));
-  app.use("*", securityHeaders());
+  app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
   app.use("*", wellFormedUrl());
   // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
   // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.

@@ -1,6 +1,11 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { limitBody } from "./body-limit.ts";
+import { inlineHashes } from "./inline-hashes.ts";
 import { jsonBodiesOnly } from "./json-bodies.ts";
 import { createLimits } from "./limits.ts";
 import { createRateLimiter, rateLimit } from "./rate-limit.ts";
@@ -242,5 +247,28 @@ describe("securityHeaders", () => {
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+  });
+
+  it("allows the inline blocks of the built pages by their hash, and nothing else inline", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "csp-"));
+    try {
+      const boot = "let s=0;import('/assets/index.js')";
+      const css = "body{margin:0}";
+      fs.writeFileSync(
+        path.join(dir, "index.html"),
+        `<html><head><style>${css}</style><script type="module" crossorigin src="/assets/x.js"></script></head><body><script type="module">${boot}</script></body></html>`,
+      );
+      fs.writeFileSync(path.join(dir, "admin.html"), `<style>${css}</style>`);
+      const sha = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
+      const hashes = inlineHashes(dir);
+      expect(hashes).toEqual({ scripts: [sha(boot)], styles: [sha(css)] });
+      const res = await appWith(securityHeaders(hashes)).request("http://app.example/");
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain(`script-src 'self' ${sha(boot)}`);
+      expect(csp).toContain(`style-src 'self' ${sha(css)}`);
+      expect(inlineHashes(null)).toEqual({ scripts: [], styles: [] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
