@@ -94,20 +94,31 @@ async function appsMode(): Promise<string> {
       PGSSLMODE: "require",
       PGSSLROOTCERT: lakebase.caFile,
     });
-  // TLS: the same app, but not told about the local Lakebase's CA. Verifying, it must refuse the server.
+  // TLS: the same app, but not told about the local Lakebase's CA. Verifying, it must never reach the
+  // database (older builds stop at start-up, newer ones stay unready), and say why in its log.
   const tlsLine = await (async () => {
     const port = await freePort();
     const env = appsEnv(port);
     delete env.PGSSLROOTCERT;
+    const name = "tls-untrusted-cert".padEnd(26);
+    const certError = /self[- ]signed certificate[^"\\]*|unable to verify[^"\\]*/i;
+    let started: Awaited<ReturnType<typeof startApp>>;
     try {
-      const { child } = await startApp(env, port);
-      const ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.status);
-      await stopApp(child);
-      return `UNSAFE ${"tls-untrusted-cert".padEnd(26)} ${`ready ${ready}`.padEnd(24)} PGSSLMODE=require, CA not trusted: connected anyway`;
+      started = await startApp(env, port);
     } catch (error) {
-      const reason = String(error).match(/self[- ]signed certificate[^"\\]*|unable to verify[^"\\]*/i)?.[0];
-      return `safe   ${"tls-untrusted-cert".padEnd(26)} ${"refused to start".padEnd(24)} ${reason ?? String(error).slice(0, 120)}`;
+      const reason = String(error).match(certError)?.[0];
+      return `safe   ${name} ${"refused to start".padEnd(24)} ${reason ?? String(error).slice(0, 120)}`;
     }
+    let ready = 0;
+    for (let i = 0; i < 40 && ready !== 200; i++) {
+      ready = await fetch(`http://127.0.0.1:${port}/api/ready`).then((r) => r.status);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await stopApp(started.child);
+    const reason = started.output.join("").match(certError)?.[0];
+    return ready === 200
+      ? `UNSAFE ${name} ${"ready 200".padEnd(24)} PGSSLMODE=require, CA not trusted: connected anyway`
+      : `safe   ${name} ${`never ready (${ready})`.padEnd(24)} ${reason ?? "no certificate error logged"}`;
   })();
   const port = await freePort();
   const { child } = await startApp(appsEnv(port), port);

@@ -66,6 +66,7 @@ beforeAll(async () => {
       onProvisioned: async () => undefined,
     },
   );
+  await server.services.readiness.whenReady();
 }, 120_000);
 
 afterAll(async () => {

@@ -91,6 +91,8 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
       }),
       { port: 0, host: "127.0.0.1", logger: quiet(), lakebase: { pollIntervalMs: 50, statusCacheMs: 20 } },
     );
+    // The server listens first and migrates in the background: probe once it is ready.
+    await server.services.readiness.whenReady();
     const auditUrl = new URL(lakebase.adminUrl);
     auditUrl.pathname = `/${lakebase.physicalDatabase(names.instanceName, names.databaseName)}`;
     const sdk = sdkFor(lakebase);
@@ -163,9 +165,11 @@ describe("outside Databricks Apps (a developer's machine)", () => {
     const env = { LAKEBASE_PG_URL: postgres.url(), PORT: "0" };
     // As `pnpm start` runs it, HOST unset: only this machine may connect.
     defaultHost = await startServer(loadConfig(env), { logger: quiet() });
+    await defaultHost.services.readiness.whenReady();
     defaultHostPort = defaultHost.port;
     // And as someone who widened it with HOST=0.0.0.0: the network reaches it, but only as nobody.
     everywhere = await startServer(loadConfig({ ...env, HOST: "0.0.0.0" }), { logger: quiet() });
+    await everywhere.services.readiness.whenReady();
     results = await runProbes({
       url: `http://127.0.0.1:${everywhere.port}`,
       lanUrl: LAN ? `http://${LAN}:${everywhere.port}` : null,

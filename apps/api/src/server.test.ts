@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Env, loadConfig } from "@lakebase-orders/config";
 import { createDb } from "@lakebase-orders/db";
+import { until } from "@lakebase-orders/lakebase-local/testing";
 import { createLogger } from "@lakebase-orders/log";
 import { freePort, type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
@@ -43,11 +44,17 @@ afterAll(async () => {
 });
 
 async function start(): Promise<RunningServer> {
-  return startServer(loadConfig({ LAKEBASE_PG_URL: appUrl(), PORT: "0" }), {
+  const running = await startServer(loadConfig({ LAKEBASE_PG_URL: appUrl(), PORT: "0" }), {
     host: "127.0.0.1",
     logger: createLogger({ write: (line) => logs.push(line) }),
     readyTimeoutMs: 1500,
   });
+  // It listens first and migrates in the background.
+  await until(
+    () => fetch(`${running.url}/api/ready`),
+    (r) => r.status === 200,
+  );
+  return running;
 }
 
 /** As the entry point does it: the environment through the one configuration loader. */

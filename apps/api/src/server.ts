@@ -21,31 +21,37 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Builds the services from the configuration, migrates, and listens. */
+/**
+ * Builds the services from the configuration and listens; the database is reached and migrated in the
+ * background (`/api/ready` says when), so a stopped or missing database never keeps the server, and with it
+ * the admin console that can start or create the database, from coming up. Only a bad configuration or a
+ * port in use fail here.
+ */
 export async function startServer(
   config: AppConfig,
   options: StartServerOptions = {},
 ): Promise<RunningServer> {
   const services = await createServices(config, options);
   const { logger } = services;
+  const app = createApp(services, options);
+
+  const host = options.host ?? config.server.host;
+  let server: ReturnType<typeof serve>;
   try {
-    await services.migrate();
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port ?? config.server.port, hostname: host }, () =>
+        resolve(s),
+      );
+      s.once("error", reject);
+    });
   } catch (error) {
     await services.close().catch(() => undefined);
     throw error;
   }
-  const app = createApp(services, options);
-
-  const host = options.host ?? config.server.host;
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? config.server.port, hostname: host }, () =>
-      resolve(s),
-    );
-    s.once("error", reject);
-  });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
   logger.info("listening", { url, host, port, syncedTable: config.lakebase.syncedTable.fullName });
+  services.start();
 
   let closing: Promise<void> | undefined;
   const close = () => {

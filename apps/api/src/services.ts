@@ -3,11 +3,15 @@ import type { AppConfig } from "@lakebase-orders/config";
 import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
+import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
+import { unavailable } from "./errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "./lakebase/admin.ts";
-import { type AuditWriter, createAuditWriter } from "./lakebase/audit.ts";
+import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "./lakebase/audit.ts";
 import { LakebaseApi } from "./lakebase/databricks.ts";
+import { createOperationJournal } from "./lakebase/operation-journal.ts";
 import type { LakebaseAdmin } from "./lakebase/types.ts";
 import { type DataAvailability, tableAvailability } from "./orders/availability.ts";
+import { describeDbProblem } from "./orders/db-errors.ts";
 import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
@@ -21,13 +25,20 @@ export interface AppServices {
   readonly orders: OrdersStore;
   /** Callers who changed an order lately read from the primary (see recent-writers.ts). */
   readonly recentWriters: RecentWriters;
-  /** Whether the synced orders table can be read; the reason reaches the client verbatim. */
+  /**
+   * Whether the synced orders table can be read; the reason reaches the client verbatim. Throws
+   * SERVICE_UNAVAILABLE (with the reason) while the database is not ready.
+   */
   readonly availability: () => Promise<DataAvailability>;
   readonly lakebase: LakebaseAdmin;
   /** The one admin audit writer of the process (its retry queue lives as long as the process). */
   readonly audit: AuditWriter;
-  /** Applies the app's SQL migrations (at start-up, and once the admin has created a new database). */
+  /** Whether the database answers and is migrated; brought about in the background (see `start`). */
+  readonly readiness: DatabaseReadiness;
+  /** Applies the app's SQL migrations now (once the admin has created a new database). */
   migrate(): Promise<void>;
+  /** Background work of a server: reach and migrate the database, resume interrupted operations. */
+  start(): void;
   /** Stops background work, then closes the pools it opened (not a `db` it was given). */
   close(): Promise<void>;
 }
@@ -36,30 +47,44 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Default: built from `config.databricks` when a workspace is configured. */
   workspaceClient?: WorkspaceClient;
-  /** Tuning of the Lakebase admin's polling (tests use short intervals). */
-  lakebase?: Pick<LakebaseAdminOptions, "pollIntervalMs" | "statusCacheMs" | "stepTimeoutMs">;
-  /** What runs once the admin's new database is ONLINE; default: `migrate()`. */
+  /** Tuning of the Lakebase admin (tests use short intervals); defaults come from the configuration. */
+  lakebase?: Pick<
+    LakebaseAdminOptions,
+    "pollIntervalMs" | "settledPollIntervalMs" | "statusCacheMs" | "stepTimeoutMs" | "leaseSeconds"
+  >;
+  /** What runs once the admin's new database is ONLINE; default: `migrate()`, then the kept audit rows. */
   onProvisioned?: () => Promise<void>;
+  /** Retries of kept audit entries (tests use short ones). */
+  audit?: AuditWriterOptions;
+  /** First pause between attempts to reach the database (default 250 ms; the cap is configured). */
+  readinessBaseDelayMs?: number;
 }
 
 // Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
 const READ_YOUR_WRITES_MS = 10_000;
 
-/** The composition root: builds every service from the configuration, once. */
+/**
+ * The composition root: builds every service from the configuration, once. Nothing here needs the database
+ * to answer: the server listens first, and `start()` reaches and migrates it in the background.
+ */
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<AppServices> {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
   const db = await createDbFromConfig(config, {
     logger,
     ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
   });
-  return buildServices(config, db, { ...options, logger, ownsDb: true });
+  return buildServices(config, db, { ...options, logger, ownsDb: true, migrated: false });
 }
 
 /** The same over a database the caller opened (and will close): tests, and tools with their own pool. */
 export function buildServices(
   config: AppConfig,
   db: Db,
-  options: ServiceOptions & { ownsDb?: boolean } = {},
+  options: ServiceOptions & {
+    ownsDb?: boolean;
+    /** The caller migrated the database already (default true here; a server's `start()` does it). */
+    migrated?: boolean;
+  } = {},
 ): AppServices {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
   const table = syncedTable(config.lakebase.syncedTable);
@@ -69,10 +94,11 @@ export function buildServices(
     table,
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
   });
-  const audit = createAuditWriter(db.prisma, logger);
-  const migrate = async () => {
+  const audit = createAuditWriter(db.prisma, logger, options.audit);
+  const applyMigrations = async () => {
     const result = await migratePool(db.pool, {
       ...(config.database.migrationsDir ? { migrationsDir: config.database.migrationsDir } : {}),
+      lockTimeoutMs: config.database.migrationLockTimeoutSeconds * 1000,
       log: (event) => logger.info("migration", event),
     });
     logger.info("migrations applied", {
@@ -80,14 +106,43 @@ export function buildServices(
       alreadyApplied: result.alreadyApplied.length,
     });
   };
+  const readiness = createDatabaseReadiness({
+    migrate: applyMigrations,
+    logger,
+    maxDelayMs: config.database.startupRetryMaxSeconds * 1000,
+    ...(options.readinessBaseDelayMs !== undefined ? { baseDelayMs: options.readinessBaseDelayMs } : {}),
+    describe: describeDbProblem,
+    initiallyReady: options.migrated ?? true,
+    onReady: () => {
+      void audit.flush();
+      void lakebase.recover();
+    },
+  });
+  const migrate = () => readiness.migrateNow();
   const workspace =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
   const lakebase = createLakebaseAdmin({
     names: config.lakebase,
-    api: config.databricks && workspace ? new LakebaseApi(workspace) : null,
+    api:
+      config.databricks && workspace
+        ? new LakebaseApi(workspace, { timeoutMs: (config.databricks.timeoutSeconds ?? 30) * 1000 })
+        : null,
     logger,
+    pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
+    settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,
+    leaseSeconds: config.lakebaseAdmin.operationLeaseSeconds,
     ...options.lakebase,
-    onProvisioned: options.onProvisioned ?? migrate,
+    journal: createOperationJournal(db.pool, {
+      leaseSeconds: options.lakebase?.leaseSeconds ?? config.lakebaseAdmin.operationLeaseSeconds,
+    }),
+    databaseReady: () => readiness.state().ready,
+    onProvisioned:
+      options.onProvisioned ??
+      (async () => {
+        await migrate();
+        // The rows a delete and this create kept while their database could not take them.
+        await audit.flush();
+      }),
     onOperationFinished: (op, detail) =>
       audit({
         actor: op.actor,
@@ -95,19 +150,44 @@ export function buildServices(
         outcome: op.outcome === "succeeded" ? "succeeded" : "failed",
         detail: { operation: op, result: detail },
       }),
+    onOperationResumed: (op, detail) =>
+      audit({
+        actor: op.actor,
+        action: `lakebase.${op.kind}.resumed`,
+        outcome: "accepted",
+        detail: { operation: op, ...(detail as object) },
+      }),
+    // A started instance answers from now on: try the database now rather than after the current pause.
+    onInstanceAvailable: () => readiness.kick(),
   });
   const tableCheck = tableAvailability(db.prisma, table);
+  const dataAvailability = lakebase.configured ? lakebase.availability(tableCheck) : tableCheck;
   return {
     config,
     logger,
     db,
     orders,
     recentWriters: createRecentWriters(READ_YOUR_WRITES_MS),
-    availability: lakebase.configured ? lakebase.availability(tableCheck) : tableCheck,
+    availability: async () => {
+      const state = readiness.state();
+      if (!state.ready) {
+        throw unavailable(
+          `Orders are not available yet: ${state.reason ?? "the database is not ready"}; the app keeps trying and will serve them as soon as it answers.`,
+        );
+      }
+      return dataAvailability();
+    },
     lakebase,
     audit,
+    readiness,
     migrate,
+    start() {
+      readiness.start();
+      void lakebase.recover();
+    },
     async close() {
+      readiness.close();
+      audit.close();
       await lakebase.close();
       if (options.ownsDb) {
         // Leaves room inside the 10 s the process allows itself after SIGTERM.

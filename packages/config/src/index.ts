@@ -5,6 +5,7 @@ export type {
   ConnectionConfig,
   DatabaseConfig,
   IdentityConfig,
+  LakebaseAdminConfig,
   LakebaseNames,
   LimitsConfig,
   LogLevel,

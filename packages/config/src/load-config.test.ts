@@ -166,6 +166,7 @@ describe("loadConfig", () => {
       clientId: null,
       clientSecret: null,
       profile: null,
+      timeoutSeconds: 30,
     });
     expect(loadConfig({ DATABRICKS_CONFIG_PROFILE: "dev" }).databricks?.profile).toBe("dev");
     expect(() => loadConfig({ DATABRICKS_HOST: "not a url" })).toThrow(/DATABRICKS_HOST/);
@@ -176,5 +177,35 @@ describe("loadConfig", () => {
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.lakebase.syncedTable)).toBe(true);
     expect(Object.isFrozen(c.identity.admins)).toBe(true);
+  });
+
+  it("reads the reliability settings with their defaults, and refuses out-of-range ones", () => {
+    const d = loadConfig({});
+    expect(d.database).toMatchObject({ migrationLockTimeoutSeconds: 60, startupRetryMaxSeconds: 5 });
+    expect(d.lakebaseAdmin).toEqual({
+      operationLeaseSeconds: 30,
+      statusPollSeconds: 2,
+      settledPollSeconds: 15,
+    });
+    const c = loadConfig({
+      DATABRICKS_HOST: "https://x.cloud.databricks.com",
+      DATABRICKS_TIMEOUT_SECONDS: "12",
+      MIGRATION_LOCK_TIMEOUT_SECONDS: "5",
+      DB_STARTUP_RETRY_MAX_SECONDS: "2",
+      LAKEBASE_OPERATION_LEASE_SECONDS: "9",
+      LAKEBASE_STATUS_POLL_SECONDS: "1",
+      LAKEBASE_SETTLED_POLL_SECONDS: "60",
+    });
+    expect(c.databricks?.timeoutSeconds).toBe(12);
+    expect(c.database).toMatchObject({ migrationLockTimeoutSeconds: 5, startupRetryMaxSeconds: 2 });
+    expect(c.lakebaseAdmin).toEqual({
+      operationLeaseSeconds: 9,
+      statusPollSeconds: 1,
+      settledPollSeconds: 60,
+    });
+    expect(() => loadConfig({ LAKEBASE_OPERATION_LEASE_SECONDS: "1" })).toThrow(
+      /LAKEBASE_OPERATION_LEASE_SECONDS/,
+    );
+    expect(() => loadConfig({ DATABRICKS_TIMEOUT_SECONDS: "0" })).toThrow(/DATABRICKS_TIMEOUT_SECONDS/);
   });
 });

@@ -121,6 +121,7 @@ export function loadConfig(env: Env): AppConfig {
           clientId: e.DATABRICKS_CLIENT_ID ?? null,
           clientSecret: e.DATABRICKS_CLIENT_SECRET ?? null,
           profile: e.DATABRICKS_CONFIG_PROFILE ?? null,
+          timeoutSeconds: e.DATABRICKS_TIMEOUT_SECONDS ?? 30,
         }
       : null,
     lakebase: {
@@ -131,6 +132,11 @@ export function loadConfig(env: Env): AppConfig {
       sourceTable: e.LAKEBASE_SOURCE_TABLE ?? "samples.tpch.orders",
       storageCatalog: e.SYNCED_TABLE_STORAGE_CATALOG ?? "main",
       storageSchema: e.SYNCED_TABLE_STORAGE_SCHEMA ?? "default",
+    },
+    lakebaseAdmin: {
+      operationLeaseSeconds: e.LAKEBASE_OPERATION_LEASE_SECONDS ?? 30,
+      statusPollSeconds: e.LAKEBASE_STATUS_POLL_SECONDS ?? 2,
+      settledPollSeconds: e.LAKEBASE_SETTLED_POLL_SECONDS ?? 15,
     },
     connection: {
       url: e.LAKEBASE_PG_URL ?? null,
@@ -153,6 +159,8 @@ export function loadConfig(env: Env): AppConfig {
     database: {
       poolMax: e.DB_POOL_MAX ?? 10,
       migrationsDir: e.MIGRATIONS_DIR ?? null,
+      migrationLockTimeoutSeconds: e.MIGRATION_LOCK_TIMEOUT_SECONDS ?? 60,
+      startupRetryMaxSeconds: e.DB_STARTUP_RETRY_MAX_SECONDS ?? 5,
     },
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,

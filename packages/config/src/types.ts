@@ -44,6 +44,8 @@ export interface WorkspaceConfig {
   readonly clientId: string | null;
   readonly clientSecret: string | null;
   readonly profile: string | null;
+  /** Deadline of every API call, retries included (default 30 s when absent). */
+  readonly timeoutSeconds?: number;
 }
 
 /** A Unity Catalog table name; its schema is the Postgres schema of a synced table. */
@@ -94,6 +96,20 @@ export interface DatabaseConfig {
   readonly poolMax: number;
   /** null: the migrations shipped in packages/db. */
   readonly migrationsDir: string | null;
+  /** Wait for another process's migration lock at most this long. */
+  readonly migrationLockTimeoutSeconds: number;
+  /** Cap of the backoff between attempts to reach and migrate a database that is down. */
+  readonly startupRetryMaxSeconds: number;
+}
+
+/** How the Lakebase admin coordinates and watches (names are in `LakebaseNames`). */
+export interface LakebaseAdminConfig {
+  /** A lifecycle operation's lease outlives its holder's last heartbeat by this much. */
+  readonly operationLeaseSeconds: number;
+  /** Status polling while something runs or moves, and the interval of every wait. */
+  readonly statusPollSeconds: number;
+  /** Status polling while subscribers watch a settled state. */
+  readonly settledPollSeconds: number;
 }
 
 export interface OrdersConfig {
@@ -107,6 +123,7 @@ export interface AppConfig {
   /** null: no workspace configured (no DATABRICKS_HOST or profile); the Lakebase admin is off. */
   readonly databricks: WorkspaceConfig | null;
   readonly lakebase: LakebaseNames;
+  readonly lakebaseAdmin: LakebaseAdminConfig;
   readonly connection: ConnectionConfig;
   readonly database: DatabaseConfig;
   readonly orders: OrdersConfig;

@@ -164,6 +164,12 @@ export const VARIABLES = {
     secret: true,
   }),
   DATABRICKS_CONFIG_PROFILE: variable("databricks", z.string().min(1), "", "A profile of ~/.databrickscfg."),
+  DATABRICKS_TIMEOUT_SECONDS: variable(
+    "databricks",
+    int(1, 600),
+    "30",
+    "Deadline of every Databricks API call, the SDK's retries of 429 included (the SDK alone waits up to 300 s).",
+  ),
 
   // ---- lakebase (the resources; defaults match the local Lakebase's seed)
   LAKEBASE_INSTANCE_NAME: variable(
@@ -207,6 +213,24 @@ export const VARIABLES = {
     ucIdent,
     "default",
     "Schema where the sync pipeline keeps state.",
+  ),
+  LAKEBASE_OPERATION_LEASE_SECONDS: variable(
+    "lakebase",
+    int(2, 3600),
+    "30",
+    "How long a create/delete/stop/start stays claimed after its process's last heartbeat; then another process resumes or reports it.",
+  ),
+  LAKEBASE_STATUS_POLL_SECONDS: variable(
+    "lakebase",
+    int(1, 600),
+    "2",
+    "How often the Lakebase status is re-read while something is running or moving (and while an operation waits).",
+  ),
+  LAKEBASE_SETTLED_POLL_SECONDS: variable(
+    "lakebase",
+    int(1, 3600),
+    "15",
+    "How often it is re-read while progress subscribers watch a settled state (changes made elsewhere show up).",
   ),
 
   // ---- connection (how the app reaches Postgres)
@@ -274,6 +298,18 @@ export const VARIABLES = {
     z.string().min(1),
     "packages/db/prisma/migrations",
     "The app_data SQL migrations (the deployed bundle sets its own).",
+  ),
+  MIGRATION_LOCK_TIMEOUT_SECONDS: variable(
+    "database",
+    int(1, 3600),
+    "60",
+    "How long migrations wait for another process's migration lock before failing with the holder's name.",
+  ),
+  DB_STARTUP_RETRY_MAX_SECONDS: variable(
+    "database",
+    int(1, 300),
+    "5",
+    "Longest pause between attempts to reach and migrate the database while it is down (the server listens meanwhile).",
   ),
 } as const satisfies Record<string, Variable>;
 

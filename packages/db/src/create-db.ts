@@ -1,9 +1,11 @@
 import type { AppConfig } from "@lakebase-orders/config";
 import {
   type CachingOptions,
+  ConnectionConfigError,
   type ConnectionSettings,
   type PgConnection,
   type ResolveDeps,
+  type ResolvedConnection,
   resolveConnection,
   type TokenProvider,
 } from "@lakebase-orders/lakebase-auth";
@@ -11,6 +13,7 @@ import { type Logger, silentLogger } from "@lakebase-orders/log";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type pg from "pg";
 import { type DbPoolConfig, type DbPoolConfigInput, parseDbPoolConfig } from "./db-config.ts";
+import { createDeferredPool } from "./deferred-target.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createTokenPool, endPool } from "./pool.ts";
 import { createReadClient } from "./replica.ts";
@@ -27,6 +30,8 @@ export interface CreateDbOptions extends DbPoolConfigInput {
   /** Pool size. */
   max?: number;
   logger?: Logger;
+  /** Builds the primary pool from its final options (default `new pg.Pool`). */
+  makePool?: (config: pg.PoolConfig) => pg.Pool;
 }
 
 export interface Db {
@@ -45,7 +50,7 @@ export interface Db {
 }
 
 export function createDb(options: CreateDbOptions): Db {
-  const { connectionString, connection, logger = silentLogger, ...poolInput } = options;
+  const { connectionString, connection, logger = silentLogger, makePool, ...poolInput } = options;
   if ((connectionString === undefined) === (connection === undefined)) {
     throw new Error("createDb: pass exactly one of connectionString or connection");
   }
@@ -53,6 +58,7 @@ export function createDb(options: CreateDbOptions): Db {
   const pool = createTokenPool(connection ?? { connectionString: connectionString ?? "" }, config, {
     role: "primary",
     logger,
+    ...(makePool ? { makePool } : {}),
   });
   // The pool instance itself goes to the adapter: with one `pg` in the tree its `instanceof pg.Pool` holds and
   // Prisma uses our token-injected pool instead of silently building its own.
@@ -118,31 +124,58 @@ export interface CreateDbFromConfigOptions {
   tokenOptions?: CachingOptions;
   /** Refresh tokens ahead of need so a new connection never waits on the credential API (default true). */
   backgroundRefresh?: boolean;
+  /**
+   * How long start-up waits for the first token (default 5000 ms). A throttled or failing credential API must
+   * not keep the server from listening: the pool asks again per connection.
+   */
+  firstTokenTimeoutMs?: number;
 }
 
 /**
  * What the API calls at start-up: resolve the connection from the configuration, fetch the first token (so
  * misconfigured credentials show at once, and the pool learns the token lifetime), then build the pools.
+ * A configuration mistake fails here; an address that cannot be learnt yet (the instance is missing or
+ * starting, Databricks does not answer) does not: the pool resolves it on first use (deferred-target.ts).
  */
 export async function createDbFromConfig(
   config: ConnectionSettings & Pick<AppConfig, "database">,
   options: CreateDbFromConfigOptions = {},
 ): Promise<Db> {
   const logger = options.logger ?? silentLogger;
-  const connection = await resolveConnection(config, {
-    logger,
-    ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
-    ...(options.tokenOptions && { tokenOptions: options.tokenOptions }),
-  });
+  const resolve = () =>
+    resolveConnection(config, {
+      logger,
+      ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
+      ...(options.tokenOptions && { tokenOptions: options.tokenOptions }),
+    });
+  let connection: ResolvedConnection;
+  try {
+    connection = await resolve();
+  } catch (error) {
+    if (!resolvableLater(error)) throw error;
+    return createDeferredDb(config, options, resolve, error);
+  }
   const provider = connection.provider;
   if (connection.flavour !== "static") {
+    const timeoutMs = options.firstTokenTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await provider.getToken();
+      await Promise.race([
+        provider.getToken(),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer from the credential API within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
     } catch (error) {
       // Not fatal: the pool asks again per connection, and readiness reports the database as down meanwhile.
       logger.error("lakebase_first_token_failed", {
         message: error instanceof Error ? error.message : String(error),
       });
+    } finally {
+      clearTimeout(timer);
     }
     if (options.backgroundRefresh ?? true) provider.start();
   }
@@ -151,6 +184,69 @@ export async function createDbFromConfig(
     ...db,
     disconnect: async (deadlineMs?: number) => {
       provider.stop();
+      await db.disconnect(deadlineMs);
+    },
+  };
+}
+
+/**
+ * A configuration mistake is for the operator to fix now; anything else (the instance does not exist or has
+ * no address yet, Databricks is throttled or unreachable) may pass on its own.
+ */
+function resolvableLater(error: unknown): boolean {
+  if (!(error instanceof ConnectionConfigError)) return true;
+  // The one configuration error that is about the instance's state, not about the settings.
+  return error.message.includes("read_write_dns");
+}
+
+/** The database of `createDbFromConfig` when its address is not known yet: resolved on first use. */
+function createDeferredDb(
+  config: ConnectionSettings & Pick<AppConfig, "database">,
+  options: CreateDbFromConfigOptions,
+  resolve: () => Promise<ResolvedConnection>,
+  first: unknown,
+): Db {
+  const logger = options.logger ?? silentLogger;
+  logger.warn("lakebase_connection_deferred", {
+    reason: first instanceof Error ? first.message : String(first),
+    note: "the server starts anyway; the address is looked up again on the next connection",
+  });
+  let resolved: ResolvedConnection | undefined;
+  const placeholder: PgConnection = {
+    host: "unresolved.invalid",
+    port: config.connection.pg.port ?? 5432,
+    database: config.connection.databaseName,
+    user: "unresolved",
+    sslmode: "disable",
+    ssl: false,
+    password: "",
+  };
+  const db = createDb({
+    connection: placeholder,
+    logger,
+    max: config.database.poolMax,
+    ...options.pool,
+    makePool: (poolConfig) =>
+      createDeferredPool(poolConfig, resolve, first, {
+        onResolved: (connection) => {
+          resolved = connection;
+          if (connection.read) {
+            logger.warn("lakebase_read_replica_skipped", {
+              reason: "resolved after start-up; restart to use it",
+            });
+          }
+          if (connection.flavour !== "static" && (options.backgroundRefresh ?? true))
+            connection.provider.start();
+        },
+      }),
+  });
+  return {
+    ...db,
+    get provider() {
+      return resolved?.provider;
+    },
+    disconnect: async (deadlineMs?: number) => {
+      resolved?.provider.stop();
       await db.disconnect(deadlineMs);
     },
   };

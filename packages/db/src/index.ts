@@ -1,3 +1,4 @@
+export { isConnectionLost, isUnreachable, neverConnected, sqlState } from "./connection-errors.ts";
 export {
   type CreateDbFromConfigOptions,
   type CreateDbOptions,
@@ -15,8 +16,10 @@ export {
 } from "./db-config.ts";
 export * from "./generated/prisma/client.ts";
 export {
+  DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_MIGRATIONS_DIR,
   listMigrations,
+  MIGRATE_APPLICATION_NAME,
   type Migration,
   MigrationError,
   type MigrationProblem,
@@ -26,4 +29,6 @@ export {
   runMigrations,
 } from "./migrations.ts";
 export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
-export { createReadClient, isUnreachable } from "./replica.ts";
+export { type ReadRetryOptions, retryRead } from "./read-retry.ts";
+export { createReadClient } from "./replica.ts";
+export { splitStatements } from "./sql-statements.ts";

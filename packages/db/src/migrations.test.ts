@@ -4,7 +4,14 @@ import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_MIGRATIONS_DIR, listMigrations, MigrationError, runMigrations } from "./migrations.ts";
+import { createDb } from "./create-db.ts";
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  listMigrations,
+  MigrationError,
+  migratePool,
+  runMigrations,
+} from "./migrations.ts";
 
 const databases: TestDatabase[] = [];
 const tempDirs: string[] = [];
@@ -87,6 +94,7 @@ describe("runMigrations", () => {
     expect(await tables(db.url, "app_data")).toEqual([
       "_migrations",
       "admin_audit",
+      "lakebase_operation",
       "order_status",
       "order_status_history",
     ]);
@@ -194,5 +202,106 @@ describe("runMigrations", () => {
 
   it("needs a client or a connection string", async () => {
     await expect(runMigrations({})).rejects.toThrow(/client or a connectionString/);
+  });
+});
+
+describe("migrations that take long or must run outside a transaction", () => {
+  it("waits for another runner's lock only so long, then fails naming the session that holds it", async () => {
+    const db = await freshDatabase("migrate_lock_wait");
+    const holder = new pg.Client({ connectionString: db.url, application_name: "stuck-session" });
+    await holder.connect();
+    try {
+      const { rows } = await holder.query<{ pid: number }>(
+        "SELECT pg_backend_pid() AS pid, pg_advisory_lock(7220191813540321371)",
+      );
+      const started = Date.now();
+      const error = await runMigrations({ connectionString: db.url, lockTimeoutMs: 400 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error).toMatchObject({ problem: "lock_timeout" });
+      const message = (error as Error).message;
+      expect(message).toContain("stuck-session");
+      expect(message).toContain(`pg_terminate_backend(${rows[0]?.pid})`);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await tables(db.url, "app_data")).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+    // Once the holder is gone, the same runner gets through.
+    expect(
+      (await runMigrations({ connectionString: db.url, lockTimeoutMs: 400 })).applied.length,
+    ).toBeGreaterThan(0);
+  });
+
+  it("runs a migration longer than the pool's statement timeout, on a connection of its own", async () => {
+    const database = await freshDatabase("migrate_long");
+    const dir = await copyOfMigrations();
+    await addMigration(
+      dir,
+      "20990101000000_slow",
+      "SELECT pg_sleep(0.6);\nCREATE TABLE app_data.slow (id int);",
+    );
+    const db = createDb({
+      connectionString: database.url,
+      max: 2,
+      statementTimeoutMillis: 200,
+      queryTimeoutMillis: 300,
+    });
+    try {
+      // The pool itself cannot run it.
+      await expect(db.pool.query("SELECT pg_sleep(0.6)")).rejects.toThrow();
+      const result = await migratePool(db.pool, { migrationsDir: dir });
+      expect(result.applied).toContain("20990101000000_slow");
+      expect(await tables(database.url, "app_data")).toContain("slow");
+      // The pool's own limit is untouched.
+      expect((await db.pool.query("SHOW statement_timeout")).rows[0]?.statement_timeout).toBe("200ms");
+    } finally {
+      await db.disconnect();
+    }
+  });
+
+  it("applies a migration that says it must run outside a transaction (CREATE INDEX CONCURRENTLY)", async () => {
+    const db = await freshDatabase("migrate_concurrently");
+    const dir = await copyOfMigrations();
+    const name = "20990101000000_concurrent_index";
+    await addMigration(
+      dir,
+      name,
+      [
+        "-- An index built without locking writers out.",
+        "-- migration: no-transaction",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS admin_audit_actor_idx ON app_data.admin_audit (actor);",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS admin_audit_action_idx ON app_data.admin_audit (action); -- trailing",
+      ].join("\n"),
+    );
+    const migrations = await listMigrations(dir);
+    expect(migrations.find((m) => m.name === name)?.transactional).toBe(false);
+    expect(migrations.filter((m) => m.name !== name).every((m) => m.transactional)).toBe(true);
+
+    const result = await runMigrations({ connectionString: db.url, migrationsDir: dir });
+    expect(result.applied).toContain(name);
+    const indexes = await query<{ name: string; valid: boolean }>(
+      db.url,
+      `SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relname IN ('admin_audit_actor_idx', 'admin_audit_action_idx') ORDER BY 1`,
+    );
+    expect(indexes).toEqual([
+      { name: "admin_audit_action_idx", valid: true },
+      { name: "admin_audit_actor_idx", valid: true },
+    ]);
+
+    // Without the marker the same statement is refused inside the migration's transaction.
+    const other = await freshDatabase("migrate_concurrently_tx");
+    const txDir = await copyOfMigrations();
+    await addMigration(
+      txDir,
+      name,
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS admin_audit_actor_idx ON app_data.admin_audit (actor);",
+    );
+    await expect(runMigrations({ connectionString: other.url, migrationsDir: txDir })).rejects.toMatchObject({
+      problem: "failed",
+      message: expect.stringContaining("transaction block"),
+    });
   });
 });

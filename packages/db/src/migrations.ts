@@ -6,6 +6,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { splitStatements } from "./sql-statements.ts";
 
 // The deployed app is a bundle where this layout does not exist: it passes its own folder (MIGRATIONS_DIR).
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
@@ -13,20 +14,39 @@ export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migration
 // One fixed key for every replica of the app: pg_advisory_lock(bigint). Arbitrary, but must never change.
 const LOCK_KEY = "7220191813540321371";
 
+/** How long a runner waits for another one's migration lock before it gives up with the holder's name. */
+export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
+
+// The first lines of a migration that must not run in a transaction (e.g. CREATE INDEX CONCURRENTLY) say so.
+const NO_TRANSACTION = /^(?:\s*--[^\n]*\n)*?\s*--\s*migration:\s*no-transaction\b/;
+
 export interface Migration {
   /** Folder name, e.g. "20261121000000_app_data"; migrations run in name order. */
   readonly name: string;
   readonly sql: string;
   /** sha256 (hex) of migration.sql's bytes. */
   readonly checksum: string;
+  /**
+   * Declared by a leading `-- migration: no-transaction` line: its statements run one by one outside a
+   * transaction (CREATE INDEX CONCURRENTLY needs that). Its record is written once all have succeeded; a
+   * failure half-way leaves the earlier statements applied, so such a migration must be safe to run again
+   * (IF NOT EXISTS, and DROP INDEX CONCURRENTLY IF EXISTS before re-creating an index a failed run left
+   * INVALID).
+   */
+  readonly transactional: boolean;
 }
 
 export interface RunMigrationsOptions {
   /** Used when no client is given; the runner opens and closes its own connection. */
   connectionString?: string;
-  /** A connected client; left open. The runner holds a session-level advisory lock on it while it runs. */
+  /**
+   * A connected client of its own (not a pool's); left open. The runner holds a session-level advisory lock
+   * on it and lifts its statement timeout while it runs (a migration may legitimately take long).
+   */
   client?: pg.ClientBase;
   migrationsDir?: string;
+  /** How long to wait for the migration lock another runner holds (default 60 s). */
+  lockTimeoutMs?: number;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -35,7 +55,12 @@ export interface RunMigrationsResult {
   alreadyApplied: string[];
 }
 
-export type MigrationProblem = "checksum_mismatch" | "missing_migration" | "invalid_folder" | "failed";
+export type MigrationProblem =
+  | "checksum_mismatch"
+  | "missing_migration"
+  | "invalid_folder"
+  | "failed"
+  | "lock_timeout";
 
 export class MigrationError extends Error {
   override readonly name = "MigrationError";
@@ -75,10 +100,12 @@ export async function listMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Prom
         cause: error,
       });
     }
+    const sql = bytes.toString("utf8");
     migrations.push({
       name,
-      sql: bytes.toString("utf8"),
+      sql,
       checksum: createHash("sha256").update(bytes).digest("hex"),
+      transactional: !NO_TRANSACTION.test(sql),
     });
   }
   return migrations;
@@ -99,7 +126,7 @@ export async function runMigrations(options: RunMigrationsOptions = {}): Promise
     if (!options.connectionString) throw new Error("runMigrations needs a client or a connectionString");
     own = new pg.Client({
       connectionString: options.connectionString,
-      application_name: "lakebase-orders-migrate",
+      application_name: MIGRATE_APPLICATION_NAME,
     });
     // Without a listener a dropped connection would crash the process; the pending query rejects anyway.
     own.on("error", (error) => log({ event: "migrations_connection_error", error: error.message }));
@@ -108,16 +135,59 @@ export async function runMigrations(options: RunMigrationsOptions = {}): Promise
   }
   try {
     const waited = performance.now();
-    await client.query("SELECT pg_advisory_lock($1::bigint)", [LOCK_KEY]);
+    await lock(client, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
     log({ event: "migrations_locked", waitedMs: Math.round(performance.now() - waited) });
+    // The session's own limit (a pool sets 30 s) must not kill a long migration; restored afterwards.
+    await client.query("SET statement_timeout = 0");
     try {
       return await applyPending(client, migrations, log);
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]);
+      await client.query("RESET statement_timeout").catch(() => undefined);
+      await client.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]).catch(() => undefined);
     }
   } finally {
     await own?.end();
   }
+}
+
+export const MIGRATE_APPLICATION_NAME = "lakebase-orders-migrate";
+
+/**
+ * Takes the migration lock, waiting at most `timeoutMs` for a runner that holds it; then fails naming the
+ * session that holds it, so an operator can tell a slow migration from a stuck session.
+ */
+async function lock(client: pg.ClientBase, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await client.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock($1::bigint) AS locked",
+      [LOCK_KEY],
+    );
+    if (rows[0]?.locked) return;
+    if (Date.now() >= deadline) break;
+    await new Promise((r) =>
+      setTimeout(r, Math.min(50 * 2 ** attempt, 1000, Math.max(1, deadline - Date.now()))),
+    );
+  }
+  const holder = await client
+    .query<{ pid: number; application_name: string; state: string | null; seconds: number }>(
+      `SELECT a.pid, a.application_name, a.state, extract(epoch FROM now() - a.backend_start)::int AS seconds
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`,
+      [LOCK_KEY],
+    )
+    .then((r) => r.rows[0])
+    .catch(() => undefined);
+  const who = holder
+    ? `held by session ${holder.pid} (application "${holder.application_name}", ${holder.state ?? "unknown state"}, connected ${holder.seconds} s ago)`
+    : "held by another session";
+  throw new MigrationError(
+    "lock_timeout",
+    "",
+    `timed out after ${Math.round(timeoutMs / 1000)} s waiting for the migration lock, ${who}: another replica is ` +
+      `migrating, or a session is stuck holding it${holder ? ` (end it with SELECT pg_terminate_backend(${holder.pid}))` : ""}`,
+  );
 }
 
 async function applyPending(
@@ -164,20 +234,33 @@ async function applyPending(
       continue;
     }
     const started = performance.now();
-    await client.query("BEGIN");
+    const record = () =>
+      client.query("INSERT INTO app_data._migrations (name, checksum, duration_ms) VALUES ($1, $2, $3)", [
+        migration.name,
+        migration.checksum,
+        Math.round(performance.now() - started),
+      ]);
     try {
-      await client.query(migration.sql);
+      if (migration.transactional) {
+        await client.query("BEGIN");
+        await client.query(migration.sql);
+        await record();
+        await client.query("COMMIT");
+      } else {
+        for (const statement of splitStatements(migration.sql)) await client.query(statement);
+        await record();
+      }
       const durationMs = Math.round(performance.now() - started);
-      await client.query(
-        "INSERT INTO app_data._migrations (name, checksum, duration_ms) VALUES ($1, $2, $3)",
-        [migration.name, migration.checksum, durationMs],
-      );
-      await client.query("COMMIT");
       result.applied.push(migration.name);
-      log({ event: "migration_applied", name: migration.name, durationMs });
+      log({
+        event: "migration_applied",
+        name: migration.name,
+        durationMs,
+        transactional: migration.transactional,
+      });
     } catch (error) {
       // A lost connection makes ROLLBACK fail too: report the migration's own error, not that one.
-      await client.query("ROLLBACK").catch(() => undefined);
+      if (migration.transactional) await client.query("ROLLBACK").catch(() => undefined);
       log({ event: "migration_failed", name: migration.name, error: (error as Error).message });
       throw new MigrationError(
         "failed",
@@ -193,15 +276,36 @@ async function applyPending(
   return result;
 }
 
-/** Runs the migrations on a client of the pool (it holds the advisory lock), then gives the client back. */
+/**
+ * Runs the migrations on a connection of its own to the pool's database (same host, user, token and TLS),
+ * not on a pooled one: a pool's client-side query timeout would cut a long migration, and the session
+ * holding the advisory lock should not go back to serving requests.
+ */
 export async function migratePool(
   pool: pg.Pool,
   options: Omit<RunMigrationsOptions, "client" | "connectionString"> = {},
 ): Promise<RunMigrationsResult> {
-  const client = await pool.connect();
+  // Through the pool first: it reaches the database (and learns its address, for a deferred pool) and fails
+  // with the pool's own clear error when it cannot.
+  (await pool.connect()).release();
+  const {
+    query_timeout: _q,
+    statement_timeout: _s,
+    idle_in_transaction_session_timeout: _i,
+    ...target
+  } = pool.options;
+  // pg-pool keeps the password (a string or the token function) non-enumerable: the spread leaves it out.
+  const client = new pg.Client({
+    ...target,
+    password: pool.options.password,
+    application_name: MIGRATE_APPLICATION_NAME,
+  });
+  const log = options.log ?? (() => undefined);
+  client.on("error", (error) => log({ event: "migrations_connection_error", error: error.message }));
+  await client.connect();
   try {
     return await runMigrations({ ...options, client });
   } finally {
-    client.release();
+    await client.end().catch(() => undefined);
   }
 }

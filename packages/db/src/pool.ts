@@ -1,6 +1,7 @@
 import type { PgConnection } from "@lakebase-orders/lakebase-auth";
 import { type Logger, silentLogger } from "@lakebase-orders/log";
 import pg from "pg";
+import { isConnectionLost } from "./connection-errors.ts";
 import { type DbPoolConfig, effectiveMaxLifetimeSeconds } from "./db-config.ts";
 
 export type PoolRole = "primary" | "read";
@@ -12,8 +13,14 @@ export type PoolRole = "primary" | "read";
 export function createTokenPool(
   connection: PgConnection | { connectionString: string },
   config: DbPoolConfig,
-  options: { role?: PoolRole; logger?: Logger } = {},
+  options: {
+    role?: PoolRole;
+    logger?: Logger;
+    /** Builds the pool from its final options (default `new pg.Pool`; see deferred-target.ts). */
+    makePool?: (config: pg.PoolConfig) => pg.Pool;
+  } = {},
 ): pg.Pool {
+  const makePool = options.makePool ?? ((c: pg.PoolConfig) => new pg.Pool(c));
   const role = options.role ?? "primary";
   const logger = options.logger ?? silentLogger;
   const tokenLifetime =
@@ -35,10 +42,10 @@ export function createTokenPool(
   };
   let pool: pg.Pool;
   if ("connectionString" in connection) {
-    pool = new pg.Pool({ ...common, connectionString: connection.connectionString });
+    pool = makePool({ ...common, connectionString: connection.connectionString });
   } else {
     const secret = connection.password;
-    pool = new pg.Pool({
+    pool = makePool({
       ...common,
       host: connection.host,
       port: connection.port,
@@ -51,9 +58,50 @@ export function createTokenPool(
   // An idle client dropped by the server (57P01, a restart, a failover) is emitted here; unheard, it would
   // crash the process. The pool already discards the client, so logging is all that is left to do.
   pool.on("error", (error: Error & { code?: string }) => {
+    if (error instanceof EvictedError) return;
     logger.warn("db_pool_client_error", { role, code: error.code ?? null, message: error.message });
   });
+  dropIdleOnConnectionLoss(pool, (evicted, cause) =>
+    logger.warn("db_pool_idle_dropped", { role, evicted, cause: cause.slice(0, 200) }),
+  );
   return pool;
+}
+
+class EvictedError extends Error {
+  override readonly name = "EvictedError";
+}
+
+/**
+ * The pool drops dead clients at once. A connection lost under a query (a restart or failover ends every
+ * connection together) means its idle siblings are most likely dead too, though their hang-ups may not have
+ * arrived yet: they are dropped now, so the next query (a retried read) gets a fresh connection instead of
+ * finding them dead one by one. Idle clients are known from the pool's own events; the drop goes through the
+ * pool's documented path for an idle client that errors (it is removed and closed).
+ */
+function dropIdleOnConnectionLoss(pool: pg.Pool, onDrop: (evicted: number, cause: string) => void): void {
+  const open = new Set<pg.PoolClient>();
+  const busy = new Set<pg.PoolClient>();
+  pool.on("connect", (client) => open.add(client));
+  pool.on("acquire", (client) => busy.add(client));
+  pool.on("remove", (client) => {
+    open.delete(client);
+    busy.delete(client);
+  });
+  pool.on("release", (error: Error | undefined, client: pg.PoolClient) => {
+    busy.delete(client);
+    if (!error) return;
+    // Released with an error: the pool removes this one itself.
+    open.delete(client);
+    if (!isConnectionLost(error)) return;
+    let evicted = 0;
+    for (const idle of [...open]) {
+      if (busy.has(idle)) continue;
+      open.delete(idle);
+      idle.emit("error", new EvictedError("dropped: a sibling connection was lost"));
+      evicted++;
+    }
+    if (evicted > 0) onDrop(evicted, error.message);
+  });
 }
 
 /** Ends a pool, giving up after the deadline (a checked-out client that is never released would block forever). */

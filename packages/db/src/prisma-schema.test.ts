@@ -150,6 +150,7 @@ describe("Prisma schema against the migrated database", () => {
       order_status: Prisma.OrderStatusScalarFieldEnum,
       order_status_history: Prisma.OrderStatusHistoryScalarFieldEnum,
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
+      lakebase_operation: Prisma.LakebaseOperationScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -1,54 +1,6 @@
 import type { Logger } from "@lakebase-orders/log";
+import { isUnreachable } from "./connection-errors.ts";
 import type { PrismaClient } from "./generated/prisma/client.ts";
-
-// Prisma codes for "could not reach / lost the server" and pg-pool's connect timeout (which has no code).
-const UNREACHABLE_PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
-const UNREACHABLE_SOCKET_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "EPIPE",
-  // Server shutting down, crashed or not accepting yet (a restart, a failover), and lost connections.
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08001",
-  "08003",
-  "08004",
-  "08006",
-]);
-
-/** True when the error says the replica could not be used at all, as opposed to a bad query. */
-export function isUnreachable(error: unknown, depth = 0): boolean {
-  if (typeof error !== "object" || error === null || depth > 5) return false;
-  const { code, name, message, cause, meta } = error as {
-    code?: unknown;
-    name?: unknown;
-    message?: unknown;
-    cause?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: unknown };
-  };
-  if (typeof code === "string" && (UNREACHABLE_PRISMA_CODES.has(code) || UNREACHABLE_SOCKET_CODES.has(code)))
-    return true;
-  // Prisma's driver-adapter errors carry the SQLSTATE in meta.code and the original in driverAdapterError.
-  if (typeof meta?.code === "string" && UNREACHABLE_SOCKET_CODES.has(meta.code)) return true;
-  if (meta?.driverAdapterError && isUnreachable(meta.driverAdapterError, depth + 1)) return true;
-  if (name === "TokenUnavailableError") return true;
-  // pg-pool's connect timeout, a server that hangs up, and Prisma's raw-query wrapper (P2010 with code N/A)
-  // carry no usable code, only these fixed messages.
-  if (
-    typeof message === "string" &&
-    /timeout exceeded when trying to connect|Connection terminated|terminating connection|the database system is (shutting down|starting up)|Can't reach database server|DatabaseNotReachable/.test(
-      message,
-    )
-  ) {
-    return true;
-  }
-  return isUnreachable(cause, depth + 1);
-}
 
 type Operation = (args: unknown) => Promise<unknown>;
 

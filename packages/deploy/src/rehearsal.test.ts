@@ -127,7 +127,11 @@ describe("deploy rehearsal of dist/app", () => {
     const js = await fetch(`${appUrl}${asset}`);
     expect(js.status).toBe(200);
     expect(js.headers.get("cache-control")).toContain("immutable");
-    const deep = await fetch(`${appUrl}/admin`);
+    // /admin has its own prerendered page; any other client route falls back to the orders shell.
+    const admin = await fetch(`${appUrl}/admin`);
+    expect(admin.status).toBe(200);
+    expect(await admin.text()).toContain("Lakebase resources");
+    const deep = await fetch(`${appUrl}/some/client/route`);
     expect(deep.status).toBe(200);
     expect(await deep.text()).toBe(html);
   });

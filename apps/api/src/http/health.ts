@@ -4,18 +4,36 @@ import { isAdmin } from "../identity.ts";
 import type { AppServices } from "../services.ts";
 import type { IdentityVars } from "./identify.ts";
 
-/** Liveness (the process answers) and readiness (the database answers within the deadline). */
+/**
+ * Liveness (the process answers: 200 from the first moment, whatever the database does, so a platform never
+ * restarts the app for a database outage) and readiness (the database is migrated in this process and answers
+ * `select 1` within the deadline; else 503 with the reason).
+ */
 export function healthRoutes(services: AppServices, options: { readyTimeoutMs?: number } = {}) {
   return new Hono<{ Variables: IdentityVars }>()
     .get("/health", (c) => c.json({ status: "ok" }))
     .get("/ready", async (c) => {
+      // The driver's text (hosts, users, instance names) is for admins only.
+      const identity = c.get("identity");
+      const admin = Boolean(identity && isAdmin(identity, services.config.identity));
+      const state = services.readiness.state();
+      if (!state.ready) {
+        const detail = admin && state.detail ? ` (${state.detail})` : "";
+        return c.json(
+          {
+            status: "unavailable",
+            reason: `database: ${state.reason}${detail}`,
+            since: state.since,
+            attempts: state.attempts,
+          },
+          503,
+        );
+      }
       try {
         await services.db.ping(options.readyTimeoutMs ?? 2000);
         return c.json({ status: "ready" });
       } catch (error) {
-        // The driver's text (hosts, users, instance names) is for admins only.
-        const identity = c.get("identity");
-        if (!identity || !isAdmin(identity, services.config.identity)) {
+        if (!admin) {
           return c.json({ status: "unavailable", reason: "database unavailable" }, 503);
         }
         const reason = scrubSecrets(error instanceof Error ? error.message : String(error));

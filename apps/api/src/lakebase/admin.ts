@@ -2,15 +2,22 @@ import type { LakebaseNames } from "@lakebase-orders/config";
 import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
 import { preconditionFailed } from "../errors/domain-error.ts";
+import { withDeadline } from "../lib/deadline.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { availabilityOf } from "./availability-policy.ts";
 import type { LakebaseApi } from "./databricks.ts";
 import { describeFailure, fromDatabricks } from "./databricks-errors.ts";
+import type { OperationJournal } from "./operation-journal.ts";
+import { createOperationLeases } from "./operation-lease.ts";
 import { OperationLock } from "./operation-lock.ts";
+import { viewOf } from "./operation-recovery.ts";
+import { createOperations } from "./operations.ts";
 import { createPoller, type Poller } from "./poller.ts";
-import { provisionRest, startCreate } from "./provisioning.ts";
+import { startCreate } from "./provisioning.ts";
+import { createRecoveryLoop, type RecoveryLoop } from "./recovery-loop.ts";
 import { instanceStatus, type ResourceSnapshot } from "./status.ts";
 import { createStatusReader, type StatusReader } from "./status-reader.ts";
+import { createStatusView, EMPTY_SNAPSHOT } from "./status-view.ts";
 import { deleteAll } from "./teardown.ts";
 import type {
   CreateInput,
@@ -22,7 +29,6 @@ import type {
   OperationView,
 } from "./types.ts";
 import { waitFor } from "./wait-for.ts";
-import type { Workflow } from "./workflow.ts";
 
 export const NOT_CONFIGURED = "Databricks is not configured";
 
@@ -31,9 +37,11 @@ export interface LakebaseAdminOptions {
   /** null when no workspace is configured: status says so and mutations refuse. */
   api: LakebaseApi | null;
   logger: Logger;
-  /** Interval of the shared status poller and of every wait (default 2000 ms). */
+  /** Interval of the shared status poller while things move, and of every wait (default 2000 ms). */
   pollIntervalMs?: number;
-  /** How long a status snapshot serves availability checks and status queries (default 3000 ms). */
+  /** Interval of the poller while subscribers watch a settled state (default 15 s). */
+  settledPollIntervalMs?: number;
+  /** How long a status snapshot serves status queries (default 3000 ms). */
   statusCacheMs?: number;
   /** Deadline of each wait for a resource to appear or go away (default 20 min). */
   stepTimeoutMs?: number;
@@ -42,11 +50,22 @@ export interface LakebaseAdminOptions {
    * (app_data migrations) must exist in a database that did not exist when the server started.
    */
   onProvisioned?: () => Promise<void>;
-  /** Called after a create's background part ends (the audit row of its outcome). */
+  /** Called after an operation's background part ends (the audit row of its outcome). */
   onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
+  /** Called when this process takes over an operation a stopped process left unfinished. */
+  onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
+  /** Called when an instance this process started turns AVAILABLE (its database answers from now on). */
+  onInstanceAvailable?: () => void;
+  /** The journal shared by the app's processes (null: only this process's lock). */
+  journal?: OperationJournal | null;
+  /** Lease of a running operation after its holder's last renewal (default 30 s). */
+  leaseSeconds?: number;
+  /** True once the app's database answers and is migrated (the journal lives there). */
+  databaseReady?: () => boolean;
 }
 
-const EMPTY: ResourceSnapshot = { instance: null, catalog: null, syncedTable: null };
+/** How long an orders request waits for the very first snapshot before it asks the table instead. */
+const FIRST_STATUS_WAIT_MS = 2000;
 
 /** The names as the status shows them: the synced table as its 3-part name. */
 export function namesView(names: LakebaseNames): LakebaseNamesView {
@@ -54,9 +73,11 @@ export function namesView(names: LakebaseNames): LakebaseNamesView {
 }
 
 /**
- * Lifecycle of the three Lakebase resources: status (cached, single flight), the data-availability check,
- * and the create/delete/stop/start workflows under one operation lock. A create returns after its first
- * calls and provisions in the background, visible through status and the progress poller.
+ * Lifecycle of the three Lakebase resources: status (cached, single flight, never blocking orders reads),
+ * the data-availability check, and the create/delete/stop/start workflows under one operation lock per
+ * process and one lease across processes (operation-lease.ts). A create returns after its first calls and
+ * provisions in the background, visible through status and the progress poller; operations a stopped
+ * process left unfinished are resumed or reported (`recover`, recovery-loop.ts).
  */
 export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmin {
   const log = options.logger.child({ component: "lakebase" });
@@ -65,127 +86,177 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
   const interval = options.pollIntervalMs ?? 2000;
   const cacheMs = options.statusCacheMs ?? 3000;
   const stepTimeoutMs = options.stepTimeoutMs ?? 20 * 60_000;
+  const leaseMs = (options.leaseSeconds ?? 30) * 1000;
+  const journal = options.journal ?? null;
+  const databaseReady = options.databaseReady ?? (() => true);
   let closed = false;
-  let background: Promise<void> | null = null;
-  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs) : null;
+  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs, log) : null;
 
-  const status = async (maxAgeMs = cacheMs): Promise<LakebaseStatus> => {
-    const snapshot = reader ? await reader.read(maxAgeMs) : EMPTY;
-    return {
-      configured: api !== null,
-      config: names,
-      ...snapshot,
-      operation: lock.current,
-      fetchedAt: new Date(reader?.fetchedAt() ?? Date.now()).toISOString(),
-    };
-  };
-
+  const lock = new OperationLock(log, () => poller.kick());
+  const view = createStatusView({
+    configured: api !== null,
+    names,
+    reader,
+    lock,
+    journal,
+    databaseReady,
+    cacheMs,
+  });
   const poller: Poller<LakebaseStatus> = createPoller({
     intervalMs: interval,
-    fetch: () => status(0),
+    ...(options.settledPollIntervalMs !== undefined
+      ? { settledIntervalMs: options.settledPollIntervalMs }
+      : {}),
+    fetch: () => view.status(0),
     // Volatile fields would make every poll look like a change.
     fingerprint: (s) => JSON.stringify({ ...s, fetchedAt: undefined }),
-    settled: (s) => isSettled({ ...s, operation: lock.running }),
+    settled: (s) => isSettled({ ...s, operation: lock.running ?? s.operation }),
     logger: log,
   });
-  const lock = new OperationLock(log, () => poller.kick());
+  const leases = createOperationLeases({
+    journal,
+    instanceName: names.instanceName,
+    leaseSeconds: leaseMs / 1000,
+    databaseReady,
+    snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
+    // A running row whose process stopped, ended so that a new operation could go ahead: reported.
+    onInterrupted: (row) =>
+      void ops.finished(
+        { ...viewOf(row, `interrupted: ${row.step}`), outcome: "failed" },
+        { interrupted: true, note: "its process stopped; a new operation went ahead" },
+      ),
+    log,
+  });
+  const ops = createOperations({
+    names,
+    lock,
+    leases,
+    reader,
+    log,
+    intervalMs: interval,
+    stepTimeoutMs,
+    closed: () => closed,
+    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
+    ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
+    onChange: () => view.changed(),
+  });
+  const recovery: RecoveryLoop | null =
+    api && reader
+      ? createRecoveryLoop({
+          api,
+          names,
+          reader,
+          journal,
+          databaseReady,
+          lock,
+          leases,
+          ops,
+          leaseMs,
+          intervalMs: interval,
+          log,
+          ...(options.onOperationResumed ? { onOperationResumed: options.onOperationResumed } : {}),
+        })
+      : null;
 
   const requireApi = (): LakebaseApi => {
     if (!api) throw preconditionFailed(NOT_CONFIGURED);
     return api;
   };
-  const workflow = (a: LakebaseApi): Workflow => ({
-    api: a,
-    names,
-    lock,
-    wait: (what, done) =>
-      waitFor(what, done, { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed }),
-    invalidate: () => reader?.invalidate(),
-  });
-  const finish = (op: OperationView, error: unknown) => {
-    reader?.invalidate();
-    lock.finish(op, error);
+
+  /**
+   * After a start, watches (outside the lock: the start itself is done) until the instance is AVAILABLE, so
+   * the app tries its database at once rather than at its next backoff.
+   */
+  const watchUntilAvailable = (a: LakebaseApi) => {
+    if (!options.onInstanceAvailable) return;
+    void waitFor(
+      "the started instance to be AVAILABLE",
+      async () => (await a.getInstance(names.instanceName))?.state === "AVAILABLE",
+      { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed },
+    ).then(options.onInstanceAvailable, (error: unknown) =>
+      log.debug("lakebase start watch ended", { error: describeFailure(error) }),
+    );
   };
 
   return {
     configured: api !== null,
     names,
     poller,
-    status: (o = {}) => status(o.maxAgeMs),
+    status: (o = {}) => view.status(o.maxAgeMs ?? cacheMs),
 
+    // Orders reads decide from the last known snapshot and never wait on Databricks: a stale one is
+    // refreshed in the background. They wait, briefly, only for the very first answer, and for the first
+    // one after a change of this process (its own create must not read as "does not exist").
     availability: (fallback) => async (): Promise<DataAvailability> => {
       if (!reader) return fallback();
+      const last = reader.last();
+      if (last && !last.invalidated) {
+        reader.refresh(cacheMs);
+        return availabilityOf(last.snapshot, lock.running, names);
+      }
       let snapshot: ResourceSnapshot;
       try {
-        snapshot = await reader.read(cacheMs);
+        snapshot = await withDeadline(reader.read(cacheMs), FIRST_STATUS_WAIT_MS, "no Lakebase status yet");
       } catch (error) {
+        log.warn("lakebase status unavailable for the availability check", { error: describeFailure(error) });
+        if (last) {
+          // Not answering: the last known state serves until it does (no wait on every read meanwhile).
+          reader.acceptStale();
+          return availabilityOf(last.snapshot, lock.running, names);
+        }
         // Databricks unreachable says nothing about Postgres: let the table decide.
-        log.warn("lakebase status unavailable for the availability check", { error });
         return fallback();
       }
       return availabilityOf(snapshot, lock.running, names);
     },
 
     async create(input: CreateInput, actor: string): Promise<CreateResult> {
-      const w = workflow(requireApi());
-      const op = lock.begin("create", actor);
+      const w = ops.workflow(requireApi());
+      const op = await ops.begin("create", actor);
       let result: CreateResult;
       try {
         result = await startCreate(w, op, input);
       } catch (error) {
-        finish(op, error);
+        await ops.finish(op, error);
         throw fromDatabricks(error, "create failed");
       }
-      background = (async () => {
-        let failure: unknown;
-        try {
-          await provisionRest(w, op, result, options.onProvisioned);
-        } catch (error) {
-          failure = error;
-        }
-        finish(op, failure);
-        // The request's audit row said "accepted"; the outcome arrives here, minutes later.
-        await options
-          .onOperationFinished?.({ ...op }, result)
-          .catch((e: unknown) => log.error("operation hook failed", { error: describeFailure(e) }));
-      })().finally(() => {
-        background = null;
-      });
+      ops.provisionInBackground(w, op, result);
       poller.kick();
       return result;
     },
 
     async delete(actor: string): Promise<DeleteResult> {
-      const w = workflow(requireApi());
-      const op = lock.begin("delete", actor);
+      const w = ops.workflow(requireApi());
+      const op = await ops.begin("delete", actor);
       const result = await deleteAll(w, op);
-      const failed = result.steps.find((s) => s.outcome === "failed");
-      finish(op, failed ? new Error(`${failed.resource} ${failed.name}: ${failed.error}`) : undefined);
+      await ops.finish(op, ops.deleteOutcome(result));
       return result;
     },
 
     async setStopped(stopped: boolean, actor: string) {
       const a = requireApi();
-      const op = lock.begin(stopped ? "stop" : "start", actor);
+      const op: OperationView = await ops.begin(stopped ? "stop" : "start", actor);
       try {
         lock.step(op, stopped ? "stopping the instance" : "starting the instance");
         const updated = await a.setStopped(names.instanceName, stopped);
-        finish(op, undefined);
+        await ops.finish(op, undefined);
+        if (!stopped) watchUntilAvailable(a);
         return { instance: instanceStatus(updated) };
       } catch (error) {
-        finish(op, error);
+        await ops.finish(op, error);
         throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
       }
     },
 
-    async idle() {
-      await background;
-    },
+    recover: () => recovery?.recover() ?? Promise.resolve(),
+
+    idle: () => ops.idle(),
 
     async close() {
       closed = true;
       poller.close();
-      await background?.catch(() => undefined);
+      await recovery?.close();
+      await ops.idle();
     },
   };
 }

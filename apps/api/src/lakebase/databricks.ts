@@ -5,6 +5,7 @@ import type {
   DatabaseInstance,
   SyncedDatabaseTable,
 } from "@databricks/sdk-experimental/dist/apis/database/index.js";
+import { withDeadline } from "../lib/deadline.ts";
 import { isNotFound } from "./databricks-errors.ts";
 
 export type { DatabaseCatalog, DatabaseInstance, SyncedDatabaseTable };
@@ -15,43 +16,65 @@ export interface InstanceInput {
   node_count: number;
   enable_readable_secondaries?: boolean;
   retention_window_in_days?: number;
+  /** Our create marks the instance with its operation (see operation-recovery.ts). */
+  custom_tags?: { key: string; value: string }[];
+}
+
+export interface LakebaseApiOptions {
+  /** Deadline of every call, the SDK's retries included (default 30 s; DATABRICKS_TIMEOUT_SECONDS). */
+  timeoutMs?: number;
 }
 
 /**
  * The Lakebase calls the admin makes, over the SDK. Getters answer null for 404 only; every other error is
  * thrown as the SDK's ApiError. Two calls bypass the SDK's typed methods because of its gaps (see each).
+ * Every call has a deadline: the SDK's retry budget bounds its retries of 429, not a request that hangs.
  */
 export class LakebaseApi {
   readonly #w: WorkspaceClient;
+  readonly #timeoutMs: number;
 
-  constructor(w: WorkspaceClient) {
+  constructor(w: WorkspaceClient, options: LakebaseApiOptions = {}) {
     this.#w = w;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   getInstance(name: string): Promise<DatabaseInstance | null> {
-    return orNull(this.#w.database.getDatabaseInstance({ name }));
+    return this.#deadline(`GET instance ${name}`, () =>
+      orNull(this.#w.database.getDatabaseInstance({ name })),
+    );
   }
 
   getCatalog(name: string): Promise<DatabaseCatalog | null> {
-    return orNull(this.#w.database.getDatabaseCatalog({ name }));
+    return this.#deadline(`GET catalog ${name}`, () => orNull(this.#w.database.getDatabaseCatalog({ name })));
   }
 
   getSyncedTable(name: string): Promise<SyncedDatabaseTable | null> {
-    return orNull(this.#w.database.getSyncedDatabaseTable({ name }));
+    return this.#deadline(`GET synced table ${name}`, () =>
+      orNull(this.#w.database.getSyncedDatabaseTable({ name })),
+    );
   }
 
-  /** Only the POST: the SDK's waiter polls every second or more; the service polls at its own interval. */
+  /**
+   * Only the POST: the SDK's waiter polls every second or more; the service polls at its own interval.
+   */
   async createInstance(input: InstanceInput): Promise<DatabaseInstance> {
-    const waiter = await this.#w.database.createDatabaseInstance({ database_instance: input });
-    return waiter;
+    return this.#deadline(`POST instance ${input.name}`, async () => {
+      const waiter = await this.#w.database.createDatabaseInstance({ database_instance: input });
+      return waiter;
+    });
   }
 
   createCatalog(catalog: DatabaseCatalog): Promise<DatabaseCatalog> {
-    return this.#w.database.createDatabaseCatalog({ catalog });
+    return this.#deadline(`POST catalog ${catalog.name}`, () =>
+      this.#w.database.createDatabaseCatalog({ catalog }),
+    );
   }
 
   createSyncedTable(table: SyncedDatabaseTable): Promise<SyncedDatabaseTable> {
-    return this.#w.database.createSyncedDatabaseTable({ synced_table: table });
+    return this.#deadline(`POST synced table ${table.name}`, () =>
+      this.#w.database.createSyncedDatabaseTable({ synced_table: table }),
+    );
   }
 
   /**
@@ -59,22 +82,26 @@ export class LakebaseApi {
    * sent through the SDK's own API client, so auth, retries of 429 and ApiError parsing stay the SDK's.
    */
   async deleteSyncedTable(name: string): Promise<void> {
-    await this.#w.apiClient.request({
-      path: `/api/2.0/database/synced_tables/${encodeURIComponent(name)}`,
-      method: "DELETE",
-      headers: new Headers({ Accept: "application/json" }),
-      query: { purge_data: true },
-      raw: false,
-    });
+    await this.#deadline(`DELETE synced table ${name}`, () =>
+      this.#w.apiClient.request({
+        path: `/api/2.0/database/synced_tables/${encodeURIComponent(name)}`,
+        method: "DELETE",
+        headers: new Headers({ Accept: "application/json" }),
+        query: { purge_data: true },
+        raw: false,
+      }),
+    );
   }
 
   async deleteCatalog(name: string): Promise<void> {
-    await this.#w.database.deleteDatabaseCatalog({ name });
+    await this.#deadline(`DELETE catalog ${name}`, () => this.#w.database.deleteDatabaseCatalog({ name }));
   }
 
   async deleteInstance(name: string): Promise<void> {
     // purge=false is refused by the service: deleting an instance always purges it.
-    await this.#w.database.deleteDatabaseInstance({ name, purge: true });
+    await this.#deadline(`DELETE instance ${name}`, () =>
+      this.#w.database.deleteDatabaseInstance({ name, purge: true }),
+    );
   }
 
   /**
@@ -82,25 +109,40 @@ export class LakebaseApi {
    * nothing): the request is sent here with the SDK's auth header, and errors parsed into its ApiError.
    */
   async setStopped(name: string, stopped: boolean): Promise<DatabaseInstance> {
-    const url = new URL(`/api/2.0/database/instances/${encodeURIComponent(name)}`, await this.#host());
-    url.searchParams.set("update_mask", "stopped");
-    for (let attempt = 1; ; attempt++) {
-      const headers = new Headers({ Accept: "application/json", "Content-Type": "application/json" });
-      await this.#w.config.authenticate(headers);
-      const response = await fetch(url, { method: "PATCH", headers, body: JSON.stringify({ stopped }) });
-      const text = await response.text();
-      if (response.ok) return (text ? JSON.parse(text) : { name }) as DatabaseInstance;
-      // Like the SDK: 429 is retried (briefly, with backoff); everything else is the caller's.
-      if (response.status === 429 && attempt < 5) {
-        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
-        continue;
+    // Ends the request itself shortly after the deadline has answered the caller (which it always does first).
+    const signal = AbortSignal.timeout(this.#timeoutMs + 1000);
+    return this.#deadline(`PATCH instance ${name}`, async () => {
+      const url = new URL(`/api/2.0/database/instances/${encodeURIComponent(name)}`, await this.#host());
+      url.searchParams.set("update_mask", "stopped");
+      for (let attempt = 1; ; attempt++) {
+        const headers = new Headers({ Accept: "application/json", "Content-Type": "application/json" });
+        await this.#w.config.authenticate(headers);
+        const response = await fetch(url, {
+          method: "PATCH",
+          headers,
+          body: JSON.stringify({ stopped }),
+          signal,
+        });
+        const text = await response.text();
+        if (response.ok) return (text ? JSON.parse(text) : { name }) as DatabaseInstance;
+        // Like the SDK: 429 is retried (briefly, with backoff, within the deadline); the rest is the caller's.
+        if (response.status === 429 && attempt < 5 && !signal.aborted) {
+          await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+          continue;
+        }
+        throw parseErrorFromResponse(response.status, response.statusText, text);
       }
-      throw parseErrorFromResponse(response.status, response.statusText, text);
-    }
+    });
   }
 
   async #host(): Promise<URL> {
     return this.#w.config.getHost();
+  }
+
+  /** Runs a call; past the deadline the caller gets a DeadlineError (code ETIMEDOUT: "unavailable"). */
+  #deadline<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const seconds = Math.round(this.#timeoutMs / 1000);
+    return withDeadline(call(), this.#timeoutMs, `Databricks did not answer ${what} within ${seconds} s`);
   }
 }
 

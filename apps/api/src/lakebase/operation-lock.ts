@@ -5,8 +5,9 @@ import { describeFailure } from "./databricks-errors.ts";
 import type { OperationView } from "./types.ts";
 
 /**
- * One lifecycle operation at a time (create, delete, stop, start), and the record of the last one so a
- * failure in the background stays visible. Every change calls `onChange` (the status poller looks again).
+ * One lifecycle operation at a time in this process (create, delete, stop, start), and the record of the
+ * last one so a failure in the background stays visible. Every change calls `onChange` (the status poller
+ * looks again). Other processes are kept out by the operation lease (operation-lease.ts).
  */
 export class OperationLock {
   readonly #log: Logger;
@@ -49,6 +50,20 @@ export class OperationLock {
     this.#running = op;
     this.#log.info("lakebase operation started", { operationId: op.id, kind, actor });
     return op;
+  }
+
+  /** Takes over an operation a stopped process left running (resumed here under its own id). */
+  adopt(op: OperationView): void {
+    const running = this.#running;
+    if (running) throw conflict(`A ${running.kind} of the Lakebase resources is already running here.`);
+    this.#running = op;
+    this.#log.info("lakebase operation adopted", { operationId: op.id, kind: op.kind, actor: op.actor });
+    this.#onChange();
+  }
+
+  /** Lets go of an operation that never started (another process holds the lease): no record is kept. */
+  abandon(op: OperationView): void {
+    if (this.#running === op) this.#running = null;
   }
 
   step(op: OperationView, step: string): void {

@@ -3,10 +3,12 @@ import { createCache } from "../lib/cache.ts";
 
 export interface PollerOptions<T> {
   intervalMs: number;
+  /** Interval while the state is settled and someone still watches (default 15 × intervalMs, at most 15 s). */
+  settledIntervalMs?: number;
   fetch: () => Promise<T>;
   /** Equal fingerprints are the same state: no event. */
   fingerprint: (value: T) => string;
-  /** When true and nobody asked for more, the poller pauses. */
+  /** When true (nothing running or moving), polling slows down to `settledIntervalMs`. */
   settled: (value: T) => boolean;
   logger: Logger;
 }
@@ -19,22 +21,26 @@ export interface PollerEvent<T> {
 }
 
 export interface Poller<T> {
-  /** Current event (fetching one first if there is none yet). */
+  /** The current event: the last one if it is recent (within the interval), else a new poll's. */
   current(): Promise<PollerEvent<T>>;
   /** Calls `listener` on every change until the returned function is called. Starts the loop. */
   subscribe(listener: (event: PollerEvent<T>) => void): () => void;
-  /** Polls now (something happened), and keeps polling while anyone listens or things move. */
+  /** Polls now (something happened), and keeps polling at the fast interval while it moves. */
   kick(): void;
   close(): void;
 }
 
 /**
  * One polling loop shared by every subscriber: N open progress streams cost one round of Databricks
- * calls per interval, not N. It runs while someone listens and the state is not settled.
+ * calls per interval, not N. It runs while anyone listens: at `intervalMs` while things move, at
+ * `settledIntervalMs` while they are settled, so a change made elsewhere (another process, the bundle, the
+ * Databricks UI) reaches subscribers within one settled interval. Nobody listening: no calls at all.
  */
 export function createPoller<T>(options: PollerOptions<T>): Poller<T> {
+  const settledIntervalMs = options.settledIntervalMs ?? Math.min(15_000, options.intervalMs * 15);
   const listeners = new Set<(event: PollerEvent<T>) => void>();
   let last: PollerEvent<T> | undefined;
+  let lastAt = 0;
   let lastPrint = "";
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -48,6 +54,7 @@ export function createPoller<T>(options: PollerOptions<T>): Poller<T> {
       const value = await options.fetch();
       const print = options.fingerprint(value);
       const settled = options.settled(value);
+      lastAt = Date.now();
       if (!last || print !== lastPrint || settled !== last.settled) {
         lastPrint = print;
         last = { seq: ++seq, value, settled };
@@ -58,6 +65,7 @@ export function createPoller<T>(options: PollerOptions<T>): Poller<T> {
 
   const schedule = () => {
     if (closed || timer || listeners.size === 0) return;
+    const wait = last?.settled && !kicked ? settledIntervalMs : options.intervalMs;
     timer = setTimeout(async () => {
       timer = undefined;
       kicked = false;
@@ -66,16 +74,15 @@ export function createPoller<T>(options: PollerOptions<T>): Poller<T> {
       } catch (error) {
         options.logger.warn("lakebase status poll failed", { error });
       }
-      // Keep going while someone listens; a settled state is re-checked only after a kick.
-      if (!last?.settled || kicked) schedule();
-    }, options.intervalMs);
+      schedule();
+    }, wait);
     timer.unref();
   };
 
   return {
     async current() {
-      // Without listeners nothing kept `last` fresh: ask again.
-      return last && !kicked && listeners.size > 0 ? last : poll();
+      const fresh = last && !kicked && Date.now() - lastAt < options.intervalMs;
+      return fresh && last ? last : poll();
     },
     subscribe(listener) {
       listeners.add(listener);

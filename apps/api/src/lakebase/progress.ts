@@ -9,12 +9,15 @@ const eventId = (seq: number) => `${BOOT}:${seq}`;
 
 /**
  * Status snapshots for one subscriber, from the shared poller: the current one first (unless the client
- * already has it, per Last-Event-ID), then every change, ending once nothing is running or moving.
+ * already has it, per Last-Event-ID), then every change, ending once nothing is running or moving; with
+ * `follow`, the stream stays open while the client watches, and changes made elsewhere (another process,
+ * the bundle, the Databricks UI) arrive within one settled poll interval.
  */
 export async function* progressEvents(
   admin: LakebaseAdmin,
   lastEventId: string | null | undefined,
   signal: AbortSignal | undefined,
+  follow = false,
 ): AsyncGenerator<TrackedEnvelope<LakebaseStatus>> {
   const queue: PollerEvent<LakebaseStatus>[] = [];
   let wake: (() => void) | undefined;
@@ -28,7 +31,7 @@ export async function* progressEvents(
     const first = await admin.poller.current();
     let seen = first.seq;
     if (eventId(first.seq) !== lastEventId) yield tracked(eventId(first.seq), first.value);
-    if (first.settled) return;
+    if (first.settled && !follow) return;
     while (!signal?.aborted) {
       const event = queue.shift();
       if (!event) {
@@ -41,7 +44,7 @@ export async function* progressEvents(
       if (event.seq <= seen) continue;
       seen = event.seq;
       yield tracked(eventId(event.seq), event.value);
-      if (event.settled) return;
+      if (event.settled && !follow) return;
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);

@@ -1,14 +1,22 @@
 import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
 import { PREPARING_STEP } from "./availability-policy.ts";
+import { operationTags } from "./operation-recovery.ts";
 import { syncedTableStatus } from "./status.ts";
 import type { CreateInput, CreateResult, OperationView, ResourceKind } from "./types.ts";
 import { createdOrExisting, type Workflow } from "./workflow.ts";
 
 /**
- * The create's first part, inside the request: see what exists and create the instance if it does not.
+ * The create's first part, inside the request: see what exists and create the instance if it does not (tagged
+ * with the operation, so a restarted process can find an interrupted create: operation-recovery.ts).
  * Catalog and synced table need an AVAILABLE instance, so they follow in `provisionRest`, in the background.
+ * A resumed create (`createInstance: false`) never makes a new instance: one that vanished ends it.
  */
-export async function startCreate(w: Workflow, op: OperationView, input: CreateInput): Promise<CreateResult> {
+export async function startCreate(
+  w: Workflow,
+  op: OperationView,
+  input: CreateInput,
+  options: { createInstance?: boolean } = {},
+): Promise<CreateResult> {
   const { api, names } = w;
   w.lock.step(op, "checking which resources exist");
   const [instance, catalog, table] = await Promise.all([
@@ -17,6 +25,9 @@ export async function startCreate(w: Workflow, op: OperationView, input: CreateI
     api.getSyncedTable(names.syncedTable),
   ]);
   let instanceOutcome: "created" | "existing" = "existing";
+  if (!instance && options.createInstance === false) {
+    throw new Error(`the instance ${names.instanceName} no longer exists: nothing to resume`);
+  }
   if (!instance) {
     w.lock.step(op, "creating the instance");
     instanceOutcome = await createdOrExisting(() =>
@@ -30,6 +41,7 @@ export async function startCreate(w: Workflow, op: OperationView, input: CreateI
         ...(input.retentionWindowInDays !== undefined
           ? { retention_window_in_days: input.retentionWindowInDays }
           : {}),
+        custom_tags: operationTags(op),
       }),
     );
   }

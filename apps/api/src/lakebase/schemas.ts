@@ -14,4 +14,10 @@ export const createInput = z.object({
 
 export const deleteInput = z.object({ confirmName: z.string().max(256) });
 
-export const progressInput = z.object({ lastEventId: z.string().max(64).nullish() }).optional();
+export const progressInput = z
+  .object({
+    lastEventId: z.string().max(64).nullish(),
+    /** Keep the stream open past a settled state (a console watching for changes made elsewhere). */
+    follow: z.boolean().optional(),
+  })
+  .optional();

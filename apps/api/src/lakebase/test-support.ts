@@ -86,7 +86,12 @@ export interface Setup {
 export function setUp(
   h: Harness,
   names: Names,
-  options: { db?: Db; stepTimeoutMs?: number; onProvisioned?: () => Promise<void> } = {},
+  options: {
+    db?: Db;
+    stepTimeoutMs?: number;
+    onProvisioned?: () => Promise<void>;
+    settledPollIntervalMs?: number;
+  } = {},
 ): Setup {
   const logs: string[] = [];
   const logger = createLogger({ write: (l) => logs.push(l), level: "debug" });
@@ -110,6 +115,9 @@ export function setUp(
       pollIntervalMs: 15,
       statusCacheMs: 10,
       ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
+      ...(options.settledPollIntervalMs !== undefined
+        ? { settledPollIntervalMs: options.settledPollIntervalMs }
+        : {}),
     },
     onProvisioned: options.onProvisioned ?? (async () => undefined),
   });

@@ -62,12 +62,27 @@ export interface LakebaseNamesView {
   storageSchema: string;
 }
 
+/** How the Databricks API answered the last round of status calls. */
+export interface DatabricksHealth {
+  ok: boolean;
+  /** What went wrong (throttled, failing, no answer within the deadline), for the console. */
+  error: string | null;
+  /** Since when it has been failing (ISO time). */
+  failingSince: string | null;
+  databricks: { errorCode: string; statusCode: number } | null;
+}
+
 export interface LakebaseStatus extends ResourceSnapshot {
   configured: boolean;
   config: LakebaseNamesView;
-  /** The running operation, else the last one (so a failure in the background stays visible). */
+  /**
+   * The running operation (of this process, or of another one per the shared journal), else the last one of
+   * this process (so a failure in the background stays visible).
+   */
   operation: OperationView | null;
+  /** When the snapshot was taken: while Databricks fails, the last good one is shown (see `api`). */
   fetchedAt: string;
+  api: DatabricksHealth;
 }
 
 /**
@@ -90,5 +105,10 @@ export interface LakebaseAdmin {
   setStopped(stopped: boolean, actor: string): Promise<{ instance: InstanceStatus }>;
   /** Resolves when background provisioning (if any) has ended. */
   idle(): Promise<void>;
+  /**
+   * Looks for operations a stopped process left unfinished (the journal, and our create's tag on the
+   * instance) and resumes or reports them. Runs at start-up and whenever the database becomes ready.
+   */
+  recover(): Promise<void>;
   close(): Promise<void>;
 }

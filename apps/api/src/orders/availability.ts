@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@lakebase-orders/db";
+import { type PrismaClient, retryRead } from "@lakebase-orders/db";
 import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
 import type { SyncedTable } from "./synced-table.ts";
@@ -19,8 +19,10 @@ export function tableAvailability(
     ttlMs: (v) => (v.available ? (options.presentTtlMs ?? 30_000) : (options.absentTtlMs ?? 1_000)),
   });
   const check = async (): Promise<DataAvailability> => {
-    const rows = await prisma.$queryRaw<{ present: boolean }[]>`
-      SELECT to_regclass(${table.sqlName}) IS NOT NULL AS present`.catch((error: unknown) => {
+    const rows = await retryRead(
+      () =>
+        prisma.$queryRaw<{ present: boolean }[]>`SELECT to_regclass(${table.sqlName}) IS NOT NULL AS present`,
+    ).catch((error: unknown) => {
       throw mapDbError(error, table.fullName);
     });
     return rows[0]?.present

@@ -1,40 +1,11 @@
+import { isConnectionLost, isUnreachable, neverConnected, sqlState } from "@lakebase-orders/db";
 import { isDomainError, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
-// Postgres SQLSTATEs and driver codes that mean "the database cannot be reached right now".
-const UNAVAILABLE = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "EHOSTUNREACH",
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08001",
-  "08003",
-  "08006",
-  "53300",
-  "P1001",
-  "P1002",
-  "P1017",
-]);
-
 /** The Postgres/driver code of an error, looking through Prisma's wrappers and cause chains. */
-export function dbErrorCode(error: unknown, depth = 0): string | undefined {
-  if (!error || typeof error !== "object" || depth > 5) return undefined;
-  const e = error as {
-    code?: unknown;
-    meta?: { code?: unknown; driverAdapterError?: unknown };
-    cause?: unknown;
-  };
-  const metaCode = e.meta?.code;
-  if (typeof metaCode === "string" && /^[0-9A-Z]{5}$/.test(metaCode)) return metaCode;
-  const nested = dbErrorCode(e.meta?.driverAdapterError, depth + 1) ?? dbErrorCode(e.cause, depth + 1);
-  if (nested) return nested;
-  if (typeof e.code === "string") return e.code;
-  const original = (e as { originalCode?: unknown }).originalCode;
-  return typeof original === "string" ? original : undefined;
+export function dbErrorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== "object") return undefined;
+  const direct = (error as { code?: unknown }).code;
+  return sqlState(error) ?? (typeof direct === "string" ? direct : undefined);
 }
 
 /**
@@ -55,13 +26,50 @@ export function mapDbError(error: unknown, tableName: string): unknown {
       error,
     );
   }
-  if (
-    (code && UNAVAILABLE.has(code)) ||
-    /Connection terminated|ECONNREFUSED|timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|terminating connection/i.test(
-      message,
-    )
-  ) {
-    return unavailable("The database is unavailable; retry shortly.", error);
-  }
+  if (isUnreachable(error)) return unavailable("The database is unavailable; retry shortly.", error);
   return error;
+}
+
+/** What a caller is told when a write lost its connection: it may or may not have been committed. */
+export const WRITE_OUTCOME_UNKNOWN =
+  "The database connection was lost while saving, so the change may or may not have been applied: check the order's history before trying again.";
+
+/**
+ * `mapDbError` for writes, which are never retried blindly: a write whose connection was lost after it
+ * reached the server has an unknown outcome, and the caller must check (the history is the truth). One that
+ * never reached it (refused, login failed) is plainly unavailable.
+ */
+export function mapWriteError(error: unknown, tableName: string): unknown {
+  if (isDomainError(error)) return error;
+  if (isConnectionLost(error) && !neverConnected(error)) return unavailable(WRITE_OUTCOME_UNKNOWN, error);
+  return mapDbError(error, tableName);
+}
+
+/**
+ * Why the database cannot be used, in words an analyst or operator can act on (no driver text, no secret):
+ * what orders calls answer while the database is not ready.
+ */
+export function describeDbProblem(error: unknown): string {
+  const code = dbErrorCode(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "57P03" || /is stopped|is starting|starting up|shutting down/i.test(message)) {
+    return "the database instance is stopped or starting";
+  }
+  if (code === "08004" || code === "3D000" || /does not exist/i.test(message)) {
+    return "the database does not exist (yet)";
+  }
+  if (
+    code === "28P01" ||
+    code === "28000" ||
+    /password authentication|No valid Lakebase token/i.test(message)
+  ) {
+    return "the database refused the app's login";
+  }
+  if (/MigrationError|migration/i.test(`${(error as { name?: string })?.name} ${message}`)) {
+    return "the app's database migrations did not complete";
+  }
+  if (/timeout|did not answer|ETIMEDOUT/i.test(message) || code === "ETIMEDOUT") {
+    return "the database does not answer";
+  }
+  return "the database cannot be reached";
 }

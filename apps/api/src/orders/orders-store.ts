@@ -1,6 +1,6 @@
-import { Prisma, type PrismaClient } from "@lakebase-orders/db";
+import { Prisma, type PrismaClient, retryRead } from "@lakebase-orders/db";
 import { createCache } from "../lib/cache.ts";
-import { mapDbError } from "./db-errors.ts";
+import { mapDbError, mapWriteError } from "./db-errors.ts";
 import {
   COLUMNS,
   filterKey,
@@ -40,11 +40,12 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const stats = createCache<StatsOutput>({ ttlMs, staleMs: ttlMs });
   const reader = (o: ReadOptions | undefined) => (o?.fromPrimary ? prisma : options.read);
 
-  const guard = async <R>(work: () => Promise<R>): Promise<R> => {
+  // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
+  const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {
     try {
-      return await work();
+      return kind === "read" ? await retryRead(work) : await work();
     } catch (error) {
-      throw mapDbError(error, table.fullName);
+      throw kind === "read" ? mapDbError(error, table.fullName) : mapWriteError(error, table.fullName);
     }
   };
 
@@ -179,7 +180,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           counts.clear();
           stats.clear();
         }
-      }),
+      }, "write"),
 
     history: (orderKey: number, o?: ReadOptions) => guard(() => writer.history(reader(o), orderKey)),
   };

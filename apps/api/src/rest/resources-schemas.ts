@@ -2,7 +2,7 @@ import { z } from "zod";
 import { createInput } from "../lakebase/schemas.ts";
 import type { CreateResult, DeleteResult, ResourceKind } from "../lakebase/types.ts";
 import type { viewerOf } from "../routers/admin-procedure.ts";
-import type { StatusView } from "../routers/status-view.ts";
+import type { VisibleStatus } from "../routers/visible-status.ts";
 import { restFields } from "./fields.ts";
 import { type Snake, toSnake } from "./snake.ts";
 
@@ -174,5 +174,5 @@ export const statusOutput = z
   .meta({ id: "LakebaseStatus" });
 
 export const toStatusOutput = (
-  s: StatusView & { viewer: ReturnType<typeof viewerOf> },
-): Snake<StatusView & { viewer: ReturnType<typeof viewerOf> }> => toSnake(s);
+  s: VisibleStatus & { viewer: ReturnType<typeof viewerOf> },
+): Snake<VisibleStatus & { viewer: ReturnType<typeof viewerOf> }> => toSnake(s);

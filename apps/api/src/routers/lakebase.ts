@@ -3,7 +3,7 @@ import { progressEvents } from "../lakebase/progress.ts";
 import { createInput, deleteInput, progressInput } from "../lakebase/schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 import { adminProcedure, viewerOf } from "./admin-procedure.ts";
-import { progressFor, statusFor } from "./status-view.ts";
+import { progressFor, statusFor } from "./visible-status.ts";
 
 export const lakebaseRouter = router({
   status: publicProcedure.query(async ({ ctx }) => {
@@ -28,6 +28,9 @@ export const lakebaseRouter = router({
   progress: publicProcedure
     .input(progressInput)
     .subscription(({ ctx, input, signal }) =>
-      progressFor(progressEvents(ctx.services.lakebase, input?.lastEventId, signal), viewerOf(ctx).isAdmin),
+      progressFor(
+        progressEvents(ctx.services.lakebase, input?.lastEventId, signal, input?.follow),
+        viewerOf(ctx).isAdmin,
+      ),
     ),
 });

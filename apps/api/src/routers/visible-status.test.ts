@@ -2,7 +2,7 @@ import { tracked } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { availabilityOf } from "../lakebase/availability-policy.ts";
 import type { LakebaseStatus } from "../lakebase/types.ts";
-import { progressFor, statusFor } from "./status-view.ts";
+import { progressFor, statusFor } from "./visible-status.ts";
 
 const names = {
   instanceName: "orders",
@@ -48,6 +48,12 @@ const status: LakebaseStatus = {
     error: "Databricks said: INVALID_PARAMETER_VALUE at instance-1234.database.cloud.databricks.com",
   },
   fetchedAt: "2026-11-27T00:02:00Z",
+  api: {
+    ok: false,
+    error: "RESOURCE_EXHAUSTED at instance-1234.database.cloud.databricks.com for ada@example.com",
+    failingSince: "2026-11-27T00:01:30Z",
+    databricks: { errorCode: "RESOURCE_EXHAUSTED", statusCode: 429 },
+  },
 };
 
 const leaks = (value: unknown) => {
@@ -73,6 +79,8 @@ describe("what a status shows to whom", () => {
     expect(view.syncedTable).toMatchObject({ detailedState: "SYNCED_TABLE_OFFLINE_FAILED", message: null });
     expect(view.operation).toMatchObject({ kind: "create", outcome: "failed", actor: null });
     expect(view.operation?.error).toMatch(/shown to admins/);
+    expect(view.api).toMatchObject({ ok: false, failingSince: "2026-11-27T00:01:30Z" });
+    expect(view.api.error).toMatch(/shown to admins/);
   });
 
   it("does the same to every event of a progress stream, keeping the event ids", async () => {

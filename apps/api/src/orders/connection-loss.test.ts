@@ -1,0 +1,137 @@
+import { until } from "@lakebase-orders/lakebase-local/testing";
+import { createLogger } from "@lakebase-orders/log";
+import { withClient } from "@lakebase-orders/pg-local";
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../router.ts";
+import { type RunningServer, startServer } from "../server.ts";
+import {
+  configFor,
+  httpClient,
+  LOCAL_ADMIN,
+  type LocalWorkspace,
+  startLocalWorkspace,
+} from "../testing/local-workspace.ts";
+import { WRITE_OUTCOME_UNKNOWN } from "./db-errors.ts";
+
+// The real path: HTTP -> tRPC -> orders store -> token-injected pool -> the local Lakebase front door.
+let w: LocalWorkspace;
+let server: RunningServer;
+let physical: string;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  w = await startLocalWorkspace("connloss", { rows: 2000 });
+  physical = w.local.physicalDatabase(w.names.instanceName, w.names.databaseName);
+  server = await startServer(configFor(w, { DB_POOL_MAX: "16" }), {
+    port: 0,
+    host: "127.0.0.1",
+    logger: createLogger({ write: (l) => logs.push(l) }),
+    readinessBaseDelayMs: 50,
+  });
+  await until(
+    () => fetch(`${server.url}/api/ready`),
+    (r) => r.status === 200,
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  await w?.close();
+});
+
+/** What a Lakebase restart or failover does: every session of the app ends at once (57P01). */
+const terminateAll = (where = "") =>
+  withClient(w.local.adminUrl, async (c) => {
+    const { rows } = await c.query<{ n: number }>(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = $1 AND usename = $2 AND pid <> pg_backend_pid() ${where}`,
+      [physical, LOCAL_ADMIN],
+    );
+    return rows[0]?.n ?? 0;
+  });
+
+describe("orders reads when every connection is lost", () => {
+  it("fails no read under 32 concurrent callers while all connections are terminated, round after round", async () => {
+    const client = httpClient(server.url);
+    const keys = (await client.orders.stream.query({ pageSize: 200 })).orders.map((o) => o.orderKey);
+    const stopAt = Date.now() + 6000;
+    let ok = 0;
+    let terminated = 0;
+    let rounds = 0;
+    const failures: string[] = [];
+    // One restart's worth at a time: a round ends every connection at once, and the next one waits until
+    // every caller has finished a read begun after it, so that no read meets two rounds (one restart is one
+    // event; a read retried once survives it), however slow the machine is.
+    const caughtUp = new Array<number>(32).fill(0);
+    const killer = (async () => {
+      while (Date.now() < stopAt) {
+        await new Promise((r) => setTimeout(r, 300));
+        if (caughtUp.some((round) => round < rounds)) continue;
+        terminated += await terminateAll();
+        rounds++;
+      }
+    })();
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, worker) => {
+        for (let i = 0; Date.now() < stopAt; i++) {
+          const startedIn = rounds;
+          try {
+            const key = keys[(worker * 31 + i) % keys.length] ?? 1;
+            if (i % 3 === 2) {
+              const page = await client.orders.list.query({
+                page: 1 + (i % 5),
+                pageSize: 10,
+                includeCount: false,
+              });
+              if (page.orders.length !== 10) throw new Error("short page");
+            } else {
+              const order = await client.orders.byKey.query({ orderKey: key });
+              if (order.orderKey !== key) throw new Error("wrong order");
+            }
+            ok++;
+          } catch (error) {
+            failures.push(error instanceof Error ? error.message : String(error));
+          }
+          caughtUp[worker] = startedIn;
+        }
+      }),
+    );
+    await killer;
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(200);
+    expect(rounds).toBeGreaterThan(1);
+    expect(terminated).toBeGreaterThan(16);
+  }, 60_000);
+
+  it("never retries a write that lost its connection: the caller is told to check the history", async () => {
+    const client = httpClient(server.url);
+    const [order] = (await client.orders.stream.query({ pageSize: 1 })).orders;
+    if (!order) throw new Error("no order");
+    const before = await client.orders.history.query({ orderKey: order.orderKey });
+    // Hold the overlay table so the write waits inside its transaction, then cut its connection there.
+    await withClient(`${w.local.adminUrl.replace(/\/[^/]*$/, "")}/${physical}`, async (blocker) => {
+      await blocker.query("BEGIN");
+      await blocker.query("LOCK TABLE app_data.order_status IN ACCESS EXCLUSIVE MODE");
+      const write = client.orders.updateStatus
+        .mutate({ orderKey: order.orderKey, status: order.status === "F" ? "O" : "F" })
+        .catch((e: unknown) => e);
+      await until(
+        () =>
+          blocker.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+            [physical],
+          ),
+        (r) => (r.rows[0] as { n: number }).n > 0,
+      );
+      expect(await terminateAll("AND wait_event_type = 'Lock'")).toBe(1);
+      const error = await write;
+      expect(error).toBeInstanceOf(TRPCClientError);
+      expect((error as TRPCClientError<AppRouter>).data?.code).toBe("SERVICE_UNAVAILABLE");
+      expect((error as Error).message).toBe(WRITE_OUTCOME_UNKNOWN);
+      await blocker.query("ROLLBACK");
+    });
+    // It was tried once: the history (the truth) shows it did not happen.
+    expect(await client.orders.history.query({ orderKey: order.orderKey })).toEqual(before);
+  }, 30_000);
+});

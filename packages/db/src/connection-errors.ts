@@ -1,0 +1,87 @@
+// Driver and server codes that say the connection, not the statement, failed: the server ended the session
+// (57P01 admin shutdown / pg_terminate_backend, 57P02 crash, 57P03 not accepting yet), the connection class
+// 08 (lost, refused, broken), and socket errors. A statement on another, fresh connection may well succeed.
+const CONNECTION_CODES = new Set(["57P01", "57P02", "57P03", "ECONNRESET", "ECONNREFUSED", "EPIPE"]);
+
+// pg and Prisma report a socket that went away mid-query without a code, only with these fixed messages.
+const CONNECTION_MESSAGES =
+  /Connection terminated|terminating connection|Client has encountered a connection error|Connection is closed|connection ended|the database system is (shutting down|starting up)|server closed the connection|ConnectionClosed|socket hang up/i;
+
+// A connect that never reached the server: nothing was sent, so even a write is known not to have happened.
+const NEVER_CONNECTED_CODES = new Set([
+  "ECONNREFUSED",
+  "57P03",
+  "08001",
+  "08004",
+  "ENOTFOUND",
+  "EHOSTUNREACH",
+]);
+
+// The database cannot be used right now, before or under a statement: the two sets above, plus connects that
+// time out, Prisma's "can't reach" codes, too many connections (53300) and a token that cannot be had.
+const UNREACHABLE_CODES = new Set(["ETIMEDOUT", "P1001", "P1002", "P1008", "P1017", "P2024", "53300"]);
+const UNREACHABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|TokenUnavailableError/i;
+
+/** Every code and message along an error's wrappers (Prisma's meta and driver-adapter error, `cause`). */
+function* facets(error: unknown, depth = 0): Generator<{ code?: string; message?: string }> {
+  if (typeof error !== "object" || error === null || depth > 6) return;
+  const e = error as {
+    code?: unknown;
+    originalCode?: unknown;
+    message?: unknown;
+    originalMessage?: unknown;
+    kind?: unknown;
+    name?: unknown;
+    cause?: unknown;
+    meta?: { code?: unknown; message?: unknown; driverAdapterError?: unknown };
+  };
+  for (const code of [e.code, e.originalCode, e.meta?.code, e.kind]) {
+    if (typeof code === "string") yield { code };
+  }
+  for (const message of [e.message, e.originalMessage, e.meta?.message, e.name]) {
+    if (typeof message === "string") yield { message };
+  }
+  yield* facets(e.meta?.driverAdapterError, depth + 1);
+  if (e.cause !== error) yield* facets(e.cause, depth + 1);
+}
+
+/**
+ * True when the connection failed under a statement (a restart, a failover, a terminated backend, a
+ * dropped socket) as opposed to the statement itself (bad SQL, a constraint, a statement timeout).
+ * Timeouts are not included on purpose: a second attempt would double a wait that is already long.
+ */
+export function isConnectionLost(error: unknown): boolean {
+  for (const { code, message } of facets(error)) {
+    if (code && (CONNECTION_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || code === "ConnectionClosed"))
+      return true;
+    if (message && CONNECTION_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
+/** True when the statement never reached the server (refused or failed login), so a write did not happen. */
+export function neverConnected(error: unknown): boolean {
+  for (const { code } of facets(error)) if (code && NEVER_CONNECTED_CODES.has(code)) return true;
+  return false;
+}
+
+/** The first SQLSTATE (five characters) along an error's wrappers, e.g. 42P01 for a missing table. */
+export function sqlState(error: unknown): string | undefined {
+  for (const { code } of facets(error)) if (code && /^[0-9A-Z]{5}$/.test(code)) return code;
+  return undefined;
+}
+
+/**
+ * True when the database cannot be used right now (lost, refused, not reachable, overloaded, no token), as
+ * opposed to a statement that failed on its own: what a read replica falls back on, and what callers get as
+ * "unavailable, retry shortly".
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (isConnectionLost(error) || neverConnected(error)) return true;
+  for (const { code, message } of facets(error)) {
+    if (code && UNREACHABLE_CODES.has(code)) return true;
+    if (message && UNREACHABLE_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
