@@ -30,9 +30,11 @@ function plainEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", ...extra };
 }
 
+/** Starts the app and waits until it answers on `/api/<until>` (ready: migrated and reaching the database). */
 async function startApp(
   env: NodeJS.ProcessEnv,
   port: number,
+  until: "health" | "ready" = "ready",
 ): Promise<{ child: ChildProcess; output: string[] }> {
   const output: string[] = [];
   const child = spawn(process.execPath, ["server.mjs"], {
@@ -45,7 +47,7 @@ async function startApp(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app exited:\n${output.join("")}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+    const ok = await fetch(`http://127.0.0.1:${port}/api/${until}`).then(
       (r) => r.ok,
       () => false,
     );
@@ -104,7 +106,7 @@ async function appsMode(): Promise<string> {
     const certError = /self[- ]signed certificate[^"\\]*|unable to verify[^"\\]*/i;
     let started: Awaited<ReturnType<typeof startApp>>;
     try {
-      started = await startApp(env, port);
+      started = await startApp(env, port, "health");
     } catch (error) {
       const reason = String(error).match(certError)?.[0];
       return `safe   ${name} ${"refused to start".padEnd(24)} ${reason ?? String(error).slice(0, 120)}`;

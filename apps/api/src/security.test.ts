@@ -41,6 +41,7 @@ const COMMON = [
   "status-leaks",
   "progress-leaks",
   "ready-leak",
+  "bad-input-db-down",
   "rate-limit-reads",
   "rate-limit-writes",
 ];

@@ -302,6 +302,27 @@ export async function runProbes(t: ProbeTarget): Promise<ProbeResult[]> {
     });
   }
 
+  if (t.breakDatabase) {
+    const breakDatabase = t.breakDatabase;
+    await probe(
+      "bad-input-db-down",
+      "orders.count with dateFrom 0000-01-01 while the database is down",
+      async () => {
+        const restore = await breakDatabase();
+        try {
+          const a = await call("user", `/api/trpc/orders.count${input({ dateFrom: "0000-01-01" })}`);
+          return {
+            answer: String(a.status),
+            detail: short(a),
+            safe: a.status === 400 && a.text.includes("dateFrom"),
+          };
+        } finally {
+          await restore();
+        }
+      },
+    );
+  }
+
   if (t.mode === "local" && t.lanUrl) {
     await probe("lan-no-headers", "over the network, no headers: lakebase.status viewer", async () => {
       const a = await call("lan-anonymous", "/api/trpc/lakebase.status");
