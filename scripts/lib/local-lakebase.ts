@@ -97,6 +97,8 @@ export function appEnvFor(info: LocalLakebaseInfo): NodeJS.ProcessEnv {
     LAKEBASE_DATABASE_NAME: info.databaseName,
     // Real Lakebase listens on 5432; the local front door cannot, so the port comes from PGPORT as on Apps.
     PGPORT: String(info.pgPort),
+    // The front door's certificate comes from the local Lakebase's own CA: trust it, so TLS is verified.
+    PGSSLROOTCERT: info.caFile,
   };
 }
 

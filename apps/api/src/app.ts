@@ -1,12 +1,21 @@
 import { serializeError } from "@lakebase-orders/log";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { Hono } from "hono";
+import { Hono, type Context as HonoContext } from "hono";
 import { ZodError } from "zod";
 import { createContext } from "./context.ts";
 import { isDomainError } from "./errors/domain-error.ts";
 import { exportRoutes } from "./export/export-routes.ts";
+import { limitBody } from "./http/body-limit.ts";
 import { healthRoutes } from "./http/health.ts";
+import { callerKey, type IdentityVars, identify } from "./http/identify.ts";
+import { inlineHashes } from "./http/inline-hashes.ts";
+import { jsonBodiesOnly } from "./http/json-bodies.ts";
+import { type CallerBudget, createLimits } from "./http/limits.ts";
+import { RateLimitedError, rateLimit } from "./http/rate-limit.ts";
 import { type RequestVars, requestLog } from "./http/request-log.ts";
+import { sameOriginOnly } from "./http/same-origin.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { wellFormedUrl } from "./http/well-formed-url.ts";
 import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
 import type { AppServices } from "./services.ts";
@@ -15,15 +24,58 @@ import { serveSpa } from "./static-files.ts";
 export interface AppOptions {
   /** Deadline of the readiness query (default 2000 ms). */
   readyTimeoutMs?: number;
+  /** The clock of the rate limits (tests). */
+  now?: () => number;
+}
+
+/** What the middlewares below leave on every /api request, for any route mounted after them. */
+export interface ApiVars extends RequestVars, IdentityVars {
+  /** This caller's budget of expensive reads (http/limits.ts). */
+  budget: CallerBudget;
+}
+
+/** Calls in a tRPC request: one, or as many as a batch's comma-separated path names. */
+function trpcCalls(c: HonoContext): number {
+  if (c.req.query("batch") !== "1") return 1;
+  return c.req.path.slice("/api/trpc/".length).split(",").length;
 }
 
 /** The HTTP surface: it only wires requests to the services (built once by `createServices`). */
 export function createApp(services: AppServices, options: AppOptions = {}) {
-  const { logger } = services;
-  const app = new Hono<{ Variables: RequestVars }>();
+  const { logger, config } = services;
+  const limits = createLimits(config, options.now ? { now: options.now } : {});
+  const app = new Hono<{ Variables: ApiVars }>();
   // First, so the request log line and everything below run inside the request's span.
   if (services.telemetry.http) app.use("*", services.telemetry.http);
   app.use("*", requestLog(logger));
+  app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
+  app.use("*", wellFormedUrl());
+  // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
+  // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.
+  app.use(
+    "/api/*",
+    sameOriginOnly({
+      allowedOrigins: config.server.allowedOrigins,
+      trustForwardedHost: config.identity.trustForwardedHeaders,
+    }),
+  );
+  app.use("/api/*", identify(config.identity));
+  app.use("/api/*", async (c, next) => {
+    c.set("budget", limits.budgetFor(callerKey(c)));
+    await next();
+  });
+  app.use("/api/*", jsonBodiesOnly());
+  app.use("/api/*", limitBody(config.limits.maxBodyBytes));
+  app.use(
+    "/api/*",
+    rateLimit({
+      limiter: limits.writes,
+      key: callerKey,
+      when: (c) => c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS",
+      cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
+      what: "changes",
+    }),
+  );
   app.route("/api", healthRoutes(services, options));
   app.route("/", restApi(services));
   app.route("/api", exportRoutes(services));
@@ -33,7 +85,19 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       endpoint: "/api/trpc",
       req: c.req.raw,
       router: appRouter,
-      createContext: () => createContext(services, c.req.raw.headers, c.get("requestId")),
+      // More calls than this in one request is 400 before any of them runs.
+      maxBatchSize: config.limits.maxBatchSize,
+      createContext: () =>
+        createContext(services, {
+          requestId: c.get("requestId"),
+          identity: c.get("identity"),
+          budget: c.get("budget"),
+          headers: c.req.raw.headers,
+        }),
+      responseMeta: ({ errors }) => {
+        const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
+        return limited ? { headers: { "Retry-After": String(limited.retryAfterSeconds) } } : {};
+      },
       onError: ({ error, path }) => {
         c.get("procedureErrors").push({ procedure: path, code: error.code });
         if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -60,7 +124,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   );
 
   app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
-  if (services.config.server.staticDir) app.get("*", serveSpa(services.config.server.staticDir));
+  if (config.server.staticDir) app.get("*", serveSpa(config.server.staticDir));
 
   app.onError((error, c) => {
     logger.error("unhandled error", { requestId: c.get("requestId"), error: serializeError(error) });

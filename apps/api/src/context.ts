@@ -1,14 +1,18 @@
 import type { Logger } from "@lakebase-orders/log";
-import { type Identity, identityFrom } from "./identity.ts";
+import type { CallerBudget } from "./http/limits.ts";
+import type { Identity } from "./identity.ts";
 import type { AppServices } from "./services.ts";
 
 /** What every procedure gets: the process's services and who is asking, in which request. */
 export interface Context {
   services: AppServices;
   requestId: string;
+  /** Decided once per request by the HTTP layer (http/identify.ts: the trust model). */
   identity: Identity;
   /** The services' logger with the request id on every line. */
   logger: Logger;
+  /** What this caller may still spend on expensive reads. */
+  budget: CallerBudget;
   /**
    * The signed-in user's Databricks token, as the Apps proxy forwards it (X-Forwarded-Access-Token, when the
    * app declares user_api_scopes); null outside Databricks Apps, where no proxy vouches for the header.
@@ -16,14 +20,21 @@ export interface Context {
   userToken: string | null;
 }
 
-export function createContext(services: AppServices, headers: Headers, requestId: string): Context {
-  const identity = identityFrom(headers, services.config.identity.localIdentity);
-  const fromProxy = services.config.identity.inDatabricksApp && identity.source === "databricks-apps";
+export interface RequestFacts {
+  requestId: string;
+  identity: Identity;
+  budget: CallerBudget;
+  headers: Headers;
+}
+
+export function createContext(services: AppServices, request: RequestFacts): Context {
+  const fromProxy = services.config.identity.inDatabricksApp && request.identity.source === "databricks-apps";
   return {
     services,
-    requestId,
-    identity,
-    logger: services.logger.child({ requestId }),
-    userToken: (fromProxy && headers.get("x-forwarded-access-token")?.trim()) || null,
+    requestId: request.requestId,
+    identity: request.identity,
+    logger: services.logger.child({ requestId: request.requestId }),
+    budget: request.budget,
+    userToken: (fromProxy && request.headers.get("x-forwarded-access-token")?.trim()) || null,
   };
 }

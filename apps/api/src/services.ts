@@ -16,8 +16,8 @@ import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
-import { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";
 import { createTrend, type Trend } from "./orders/trend.ts";
+import { disabledTelemetry, startTelemetry, type Telemetry } from "./telemetry/index.ts";
 import { createViewsService, type ViewsService } from "./views/views-service.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */

@@ -231,3 +231,20 @@ describe("admin console", () => {
     await rows().first().waitFor({ timeout: 30_000 });
   });
 });
+
+describe("browser hardening", () => {
+  it("loaded nothing the Content-Security-Policy refuses, on any page above", async () => {
+    const seen = [...stack.cspViolations];
+    const res = await page.request.get(stack.baseUrl);
+    expect(res.headers()["content-security-policy"]).toContain("script-src 'self'");
+    expect(res.headers()["x-content-type-options"]).toBe("nosniff");
+    // The watch works: an inline script, which the policy forbids, is reported.
+    await page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "window.__inline = true";
+      document.body.append(script);
+    });
+    await expect.poll(() => stack.cspViolations.length).toBeGreaterThan(seen.length);
+    expect(seen).toEqual([]);
+  });
+});

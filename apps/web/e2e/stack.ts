@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,6 +27,8 @@ export interface Stack {
   server: RunningServer;
   context: BrowserContext;
   baseUrl: string;
+  /** What Chromium reported refusing under the app's Content-Security-Policy, on every page so far. */
+  cspViolations: string[];
   stop(): Promise<void>;
 }
 
@@ -90,8 +92,11 @@ export async function startStack(rows: number): Promise<Stack> {
         LAKEBASE_DATABASE_NAME: NAMES.database,
         LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
         PGPORT: String(lakebase.pgPort),
+        PGSSLROOTCERT: lakebase.caFile,
         APP_ADMINS: ADMIN,
         LOCAL_IDENTITY: ADMIN,
+        // The analyst's page names itself in X-Forwarded-Email, as behind the Apps proxy.
+        TRUST_FORWARDED_HEADERS: "true",
         LOG_LEVEL: "error",
       }),
       { port: 0, host: "127.0.0.1", logger: createLogger({ level: "error" }) },
@@ -107,8 +112,21 @@ export async function startStack(rows: number): Promise<Stack> {
       viewport: { width: 1400, height: 900 },
     });
     cleanups.push(() => context.close());
+    const cspViolations: string[] = [];
+    context.on("page", (p) =>
+      p.on("console", (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+      }),
+    );
 
-    return { lakebase, server, context, baseUrl: server.url.replace("0.0.0.0", "127.0.0.1"), stop };
+    return {
+      lakebase,
+      server,
+      context,
+      baseUrl: server.url.replace("0.0.0.0", "127.0.0.1"),
+      cspViolations,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -119,7 +137,8 @@ const require = createRequire(import.meta.url);
 
 /** Runs axe-core in the page; returns the serious and critical violations (ids and a sample target). */
 export async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve("axe-core") });
+  // Evaluated, not added as a <script>: the app's Content-Security-Policy refuses inline scripts.
+  await page.evaluate(await readFile(require.resolve("axe-core"), "utf8"));
   const results = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (context: Document) => Promise<AxeResults> } }).axe;
     return axe.run(document);

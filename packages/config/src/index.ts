@@ -9,6 +9,7 @@ export type {
   IdentityConfig,
   LakebaseAdminConfig,
   LakebaseNames,
+  LimitsConfig,
   LogLevel,
   OrdersConfig,
   OtlpProtocol,

@@ -4,14 +4,30 @@ import { ConfigError, LOCAL_ADMIN, loadConfig } from "./load-config.ts";
 describe("loadConfig", () => {
   it("runs on the local defaults with nothing set", () => {
     const c = loadConfig({});
-    expect(c.server).toEqual({ port: 8000, host: "0.0.0.0", staticDir: null, logLevel: "info" });
+    // Outside Apps only this machine can connect, and forwarded headers are not believed.
+    expect(c.server).toEqual({
+      port: 8000,
+      host: "127.0.0.1",
+      staticDir: null,
+      logLevel: "info",
+      allowedOrigins: [],
+    });
     expect(c.identity).toEqual({
       inDatabricksApp: false,
       appName: null,
       localIdentity: LOCAL_ADMIN,
       admins: [LOCAL_ADMIN],
       adminAuth: "service-principal",
+      trustForwardedHeaders: false,
+      statusWriters: null,
     });
+    expect(c.limits).toEqual({
+      maxBodyBytes: 32768,
+      maxBatchSize: 10,
+      writesPerMinute: 60,
+      expensiveReadsPerMinute: 120,
+    });
+    expect(c.connection.pg.sslRootCert).toBeNull();
     expect(c.databricks).toBeNull();
     expect(c.lakebase).toMatchObject({
       instanceName: "orders-local",
@@ -55,10 +71,57 @@ describe("loadConfig", () => {
 
   it("inside Databricks Apps has no local identity and no admin unless configured", () => {
     const inApps = loadConfig({ DATABRICKS_APP_NAME: "lakebase-orders", DATABRICKS_APP_PORT: "8080" });
-    expect(inApps.identity).toMatchObject({ inDatabricksApp: true, localIdentity: null, admins: [] });
-    expect(inApps.server.port).toBe(8080);
+    expect(inApps.identity).toMatchObject({
+      inDatabricksApp: true,
+      localIdentity: null,
+      admins: [],
+      trustForwardedHeaders: true,
+    });
+    expect(inApps.server).toMatchObject({ port: 8080, host: "0.0.0.0" });
     const named = loadConfig({ DATABRICKS_APP_NAME: "x", APP_ADMINS: " Ada@Example.com , bob@example.com" });
     expect(named.identity.admins).toEqual(["ada@example.com", "bob@example.com"]);
+  });
+
+  it("reads the security settings, and refuses a local identity inside Apps", () => {
+    const c = loadConfig({
+      HOST: "0.0.0.0",
+      TRUST_FORWARDED_HEADERS: "1",
+      ORDER_STATUS_WRITERS: "Ana@Example.com, bob@example.com",
+      ALLOWED_ORIGINS: "https://tools.example.com, http://localhost:5173/",
+      MAX_BODY_BYTES: "65536",
+      MAX_BATCH_SIZE: "20",
+      RATE_LIMIT_WRITES_PER_MINUTE: "0",
+      RATE_LIMIT_READS_PER_MINUTE: "30",
+      PGSSLROOTCERT: "/etc/ssl/lakebase-ca.pem",
+    });
+    expect(c.server).toMatchObject({
+      host: "0.0.0.0",
+      allowedOrigins: ["https://tools.example.com", "http://localhost:5173"],
+    });
+    expect(c.identity).toMatchObject({
+      trustForwardedHeaders: true,
+      statusWriters: ["ana@example.com", "bob@example.com"],
+    });
+    expect(c.limits).toEqual({
+      maxBodyBytes: 65536,
+      maxBatchSize: 20,
+      writesPerMinute: 0,
+      expensiveReadsPerMinute: 30,
+    });
+    expect(c.connection.pg.sslRootCert).toBe("/etc/ssl/lakebase-ca.pem");
+    expect(() => loadConfig({ DATABRICKS_APP_NAME: "x", LOCAL_IDENTITY: "qa@example.com" })).toThrow(
+      /LOCAL_IDENTITY: not allowed inside Databricks Apps/,
+    );
+    for (const [name, value] of [
+      ["ALLOWED_ORIGINS", "https://x.example/path"],
+      ["ALLOWED_ORIGINS", "evil"],
+      ["TRUST_FORWARDED_HEADERS", "yes"],
+      ["MAX_BODY_BYTES", "10"],
+      ["MAX_BATCH_SIZE", "0"],
+      ["ORDER_STATUS_WRITERS", "bob"],
+    ] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
+    }
   });
 
   it("names every bad variable at once, never a secret's value", () => {

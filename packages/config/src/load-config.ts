@@ -44,13 +44,35 @@ export function loadConfig(env: Env): AppConfig {
   const problems: string[] = [];
 
   const inDatabricksApp = e.DATABRICKS_APP_NAME !== undefined;
-  const admins = (e.APP_ADMINS ?? (inDatabricksApp ? "" : LOCAL_ADMIN))
-    .split(",")
-    .map((a) => a.trim().toLowerCase())
-    .filter(Boolean);
-  for (const admin of admins) {
-    if (!z.email().safeParse(admin).success) problems.push(`APP_ADMINS: "${admin}" is not an e-mail`);
+  const emails = (name: "APP_ADMINS" | "ORDER_STATUS_WRITERS", text: string) => {
+    const list = text
+      .split(",")
+      .map((a) => a.trim().toLowerCase())
+      .filter(Boolean);
+    for (const email of list) {
+      if (!z.email().safeParse(email).success) problems.push(`${name}: "${email}" is not an e-mail`);
+    }
+    return list;
+  };
+  const admins = emails("APP_ADMINS", e.APP_ADMINS ?? (inDatabricksApp ? "" : LOCAL_ADMIN));
+  const statusWriters = e.ORDER_STATUS_WRITERS
+    ? emails("ORDER_STATUS_WRITERS", e.ORDER_STATUS_WRITERS)
+    : null;
+  // Inside Apps the proxy says who calls; a fixed identity there would make every caller that person.
+  if (inDatabricksApp && e.LOCAL_IDENTITY) {
+    problems.push("LOCAL_IDENTITY: not allowed inside Databricks Apps (identities come only from the proxy)");
   }
+  const allowedOrigins = (e.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((o) => {
+      const origin = URL.canParse(o) ? new URL(o).origin : "null";
+      if (origin === "null" || !/^https?:/.test(origin) || origin !== o.replace(/\/$/, "")) {
+        problems.push(`ALLOWED_ORIGINS: "${o}" is not an origin like https://host[:port]`);
+      }
+      return origin;
+    });
 
   const catalogName = e.LAKEBASE_CATALOG_NAME ?? "orders_catalog";
   const syncedTable = tableName(e.LAKEBASE_SYNCED_TABLE ?? `${catalogName}.public.orders_synced`);
@@ -86,16 +108,20 @@ export function loadConfig(env: Env): AppConfig {
   const config: AppConfig = {
     server: {
       port: e.DATABRICKS_APP_PORT ?? e.PORT ?? 8000,
-      host: e.HOST ?? "0.0.0.0",
+      // Apps routes traffic to every interface of the container; elsewhere only this machine, unless told.
+      host: e.HOST ?? (inDatabricksApp ? "0.0.0.0" : "127.0.0.1"),
       staticDir: e.STATIC_DIR ?? null,
       logLevel: e.LOG_LEVEL ?? "info",
+      allowedOrigins,
     },
     identity: {
       inDatabricksApp,
       appName: e.DATABRICKS_APP_NAME ?? null,
-      localIdentity: e.LOCAL_IDENTITY ?? (inDatabricksApp ? null : LOCAL_ADMIN),
+      localIdentity: inDatabricksApp ? null : (e.LOCAL_IDENTITY ?? LOCAL_ADMIN),
       admins,
       adminAuth,
+      trustForwardedHeaders: inDatabricksApp || (e.TRUST_FORWARDED_HEADERS ?? false),
+      statusWriters,
     },
     databricks: workspaceConfigured
       ? {
@@ -131,6 +157,7 @@ export function loadConfig(env: Env): AppConfig {
         user: e.PGUSER ?? null,
         password: e.PGPASSWORD ?? null,
         sslmode: e.PGSSLMODE ?? null,
+        sslRootCert: e.PGSSLROOTCERT ?? null,
       },
       endpoint: e.LAKEBASE_ENDPOINT ?? null,
       tokenSource: e.LAKEBASE_TOKEN_SOURCE ?? null,
@@ -148,6 +175,12 @@ export function loadConfig(env: Env): AppConfig {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,
     },
     telemetry: telemetryConfig(e, headers, resourceAttributes),
+    limits: {
+      maxBodyBytes: e.MAX_BODY_BYTES ?? 32 * 1024,
+      maxBatchSize: e.MAX_BATCH_SIZE ?? 10,
+      writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE ?? 60,
+      expensiveReadsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE ?? 120,
+    },
   };
   return deepFreeze(config);
 }

@@ -19,6 +19,18 @@ export interface ServerConfig {
   /** A built SPA served beside the API; null: API only. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  /** Origins besides the app's own that a browser may call the API from (ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
+}
+
+/** What one request, or one identity per minute, may ask for. */
+export interface LimitsConfig {
+  readonly maxBodyBytes: number;
+  readonly maxBatchSize: number;
+  /** Mutations per identity per minute; 0: unlimited. */
+  readonly writesPerMinute: number;
+  /** Uncached expensive reads (counts, stats, deep pages) per identity per minute; 0: unlimited. */
+  readonly expensiveReadsPerMinute: number;
 }
 
 export interface IdentityConfig {
@@ -34,6 +46,10 @@ export interface IdentityConfig {
    * (Databricks Apps only); `service-principal`, the workspace credentials of `databricks`.
    */
   readonly adminAuth: AdminAuth;
+  /** X-Forwarded-* headers name the caller: always inside Apps, outside only when TRUST_FORWARDED_HEADERS. */
+  readonly trustForwardedHeaders: boolean;
+  /** Lower-cased e-mails allowed to change order statuses; null: everyone signed in. */
+  readonly statusWriters: readonly string[] | null;
 }
 
 /** The Databricks SDK's standard credentials, passed to the SDK explicitly. */
@@ -79,6 +95,8 @@ export interface ConnectionConfig {
     readonly user: string | null;
     readonly password: string | null;
     readonly sslmode: SslMode | null;
+    /** PGSSLROOTCERT: a PEM file of CAs trusted besides the system's. */
+    readonly sslRootCert: string | null;
   };
   readonly endpoint: string | null;
   readonly tokenSource: TokenSource | null;
@@ -143,4 +161,5 @@ export interface AppConfig {
   readonly orders: OrdersConfig;
   /** null: no OTLP endpoint (or OTEL_SDK_DISABLED=true); telemetry is off and costs nothing. */
   readonly telemetry: TelemetryConfig | null;
+  readonly limits: LimitsConfig;
 }

@@ -34,6 +34,7 @@ function variable<S extends z.ZodType>(
 }
 
 const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const httpUrl = z.string().refine((s) => /^https?:\/\//.test(s) && URL.canParse(s), "must be an http(s) URL");
 const postgresUrl = z
@@ -95,7 +96,12 @@ export const VARIABLES = {
     "Port to listen on, set by Databricks Apps; wins over PORT.",
   ),
   PORT: variable("server", port, "8000", "Port to listen on outside Databricks Apps (0: any free port)."),
-  HOST: variable("server", z.string().min(1), "0.0.0.0", "Interface to listen on."),
+  HOST: variable(
+    "server",
+    z.string().min(1),
+    "0.0.0.0 inside Databricks Apps, 127.0.0.1 outside",
+    "Interface to listen on. Outside Apps only this machine can connect unless you widen it.",
+  ),
   STATIC_DIR: variable("server", z.string().min(1), "", "A built SPA to serve beside the API."),
   LOG_LEVEL: variable("server", z.enum(LOG_LEVELS), "info", "Lowest level written to the JSON log."),
   COUNT_CACHE_TTL_SECONDS: variable(
@@ -103,6 +109,36 @@ export const VARIABLES = {
     int(0, 3600),
     "10",
     "Seconds an exact count or stats result is fresh (then served as long again while one refresh runs).",
+  ),
+  ALLOWED_ORIGINS: variable(
+    "server",
+    z.string(),
+    "",
+    "Comma-separated origins (https://host[:port]) besides the app's own that may call the API from a browser.",
+  ),
+  MAX_BODY_BYTES: variable(
+    "server",
+    int(1024, 10 * 1024 * 1024),
+    "32768",
+    "Largest request body; larger ones get 413 before they are read.",
+  ),
+  MAX_BATCH_SIZE: variable(
+    "server",
+    int(1, 100),
+    "10",
+    "Most tRPC calls in one batched request (400 above). The SPA sends one call per request.",
+  ),
+  RATE_LIMIT_WRITES_PER_MINUTE: variable(
+    "server",
+    int(0, 1_000_000),
+    "60",
+    "Mutations per identity per minute, in bursts up to the same number (429 with Retry-After above); 0: off.",
+  ),
+  RATE_LIMIT_READS_PER_MINUTE: variable(
+    "server",
+    int(0, 1_000_000),
+    "120",
+    "Uncached expensive reads (counts, stats, deep pages) per identity per minute (429 above); 0: off.",
   ),
 
   // ---- identity
@@ -115,8 +151,14 @@ export const VARIABLES = {
   LOCAL_IDENTITY: variable(
     "identity",
     z.string().min(1).max(320),
-    "local-admin@example.com outside Apps, none inside",
-    "Who a request without the proxy's headers acts as.",
+    "local-admin@example.com outside Apps; refused inside",
+    "Who a request from this machine (loopback) without forwarded headers acts as, outside Databricks Apps.",
+  ),
+  TRUST_FORWARDED_HEADERS: variable(
+    "identity",
+    bool,
+    "false outside Apps, always on inside",
+    "Outside Apps: take the caller from X-Forwarded-Email / X-Forwarded-User (and X-Forwarded-Host), as behind an authenticating proxy. Only if nothing else can reach the port.",
   ),
   APP_ADMINS: variable(
     "identity",
@@ -129,6 +171,12 @@ export const VARIABLES = {
     z.enum(ADMIN_AUTHS),
     "user inside Databricks Apps, service-principal outside",
     "Whose Databricks credentials the admin's create, delete, stop and start use: the signed-in user's (the token the Apps proxy forwards, so Databricks checks their permissions and audits them) or the app's own.",
+  ),
+  ORDER_STATUS_WRITERS: variable(
+    "identity",
+    z.string(),
+    "everyone signed in",
+    "Comma-separated e-mails allowed to change an order's status; anonymous callers never may.",
   ),
 
   // ---- databricks (the SDK's standard variables)
@@ -246,7 +294,13 @@ export const VARIABLES = {
     "connection",
     z.enum(SSL_MODES),
     "require with tokens, disable with a static password",
-    "TLS mode (libpq names).",
+    "TLS mode (libpq names). require, verify-ca and verify-full verify the server certificate (like Databricks' driver); no-verify encrypts without checking (logged as a warning).",
+  ),
+  PGSSLROOTCERT: variable(
+    "connection",
+    z.string().min(1),
+    "",
+    "A PEM file of CA certificates trusted besides the system's (the local Lakebase hands out its CA).",
   ),
   LAKEBASE_ENDPOINT: variable(
     "connection",

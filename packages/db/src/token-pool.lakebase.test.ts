@@ -81,6 +81,8 @@ function envFor(sslmode: "disable" | "require"): Record<string, string> {
     PGDATABASE: "orders",
     PGUSER: lakebase.identity,
     PGSSLMODE: sslmode,
+    // require verifies the certificate: the local Lakebase's CA stands in for the public ones.
+    PGSSLROOTCERT: lakebase.caFile,
   };
 }
 
@@ -93,11 +95,12 @@ describe("token-injected pool against the local Lakebase", () => {
         LAKEBASE_INSTANCE_NAME: INSTANCE,
         LAKEBASE_DATABASE_NAME: "orders",
         PGPORT: String(lakebase.pgPort),
+        PGSSLROOTCERT: lakebase.caFile,
       },
       { logger, pool: { max: 8 } },
     );
     try {
-      expect(db.pool.options.ssl).toEqual({ rejectUnauthorized: false });
+      expect(db.pool.options.ssl).toMatchObject({ rejectUnauthorized: true });
       const callsBefore = credentialCalls();
       const acceptedBefore = frontDoor()?.accepted ?? 0;
       const result = await load(db, 24, 30_000);
@@ -139,7 +142,8 @@ describe("token-injected pool against the local Lakebase", () => {
         tokenOptions: { baseDelayMs: 100, maxDelayMs: 400 },
       });
       try {
-        expect(db.pool.options.ssl).toEqual(sslmode === "require" ? { rejectUnauthorized: false } : false);
+        if (sslmode === "require") expect(db.pool.options.ssl).toMatchObject({ rejectUnauthorized: true });
+        else expect(db.pool.options.ssl).toBe(false);
         const provider = db.provider;
         if (!provider) throw new Error("expected a token provider");
         // Start the outage just after a refresh, so the token in hand has ~4.5 s of validity left.

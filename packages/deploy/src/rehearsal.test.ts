@@ -71,6 +71,8 @@ beforeAll(async () => {
     PGDATABASE: names.LAKEBASE_DATABASE_NAME,
     PGUSER: SP.clientId,
     PGSSLMODE: "require",
+    // require verifies the certificate; the local Lakebase's CA stands in for the public CAs Apps trusts.
+    PGSSLROOTCERT: lakebase.caFile,
     PGAPPNAME: "lakebase-orders",
     OTEL_EXPORTER_OTLP_ENDPOINT: collector.grpcUrl,
     OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",

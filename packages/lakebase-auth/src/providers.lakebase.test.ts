@@ -125,6 +125,8 @@ describe("token providers against the local Lakebase", () => {
         LAKEBASE_INSTANCE_NAME: "auth-it",
         LAKEBASE_DATABASE_NAME: "orders",
         PGPORT: String(lakebase.pgPort),
+        // The certificate is verified: the local Lakebase's CA stands in for the public ones.
+        PGSSLROOTCERT: lakebase.caFile,
       },
       { logger: createLogger({ write: (l) => lines.push(l) }) },
     );
@@ -176,6 +178,7 @@ describe("token providers against the local Lakebase", () => {
       PGDATABASE: "orders",
       PGUSER: SP.id,
       PGSSLMODE: "require",
+      PGSSLROOTCERT: lakebase.caFile,
     };
     for (const extra of [{ LAKEBASE_INSTANCE_NAME: "auth-it" }, { LAKEBASE_TOKEN_SOURCE: "workspace" }]) {
       const c = await resolveConnection({ ...env, ...extra }, { logger });

@@ -33,7 +33,8 @@ describe("resolveConnection from the environment", () => {
     });
     expect(c.user).toBe("app@corp");
     expect(c.password).toBe("s3cr/et");
-    expect(c.ssl).toEqual({ rejectUnauthorized: false });
+    // require verifies the certificate, as Databricks' own driver does (libpq's require would not).
+    expect(c.ssl).toMatchObject({ rejectUnauthorized: true });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain("lakebase_connection_resolved");
     expect(lines.join("\n")).not.toContain("s3cr");
@@ -92,9 +93,47 @@ describe("resolveConnection from the environment", () => {
     expect(c.read?.password).toBe(c.provider);
   });
 
-  it("accepts node-postgres' sslmode=no-verify (TLS without certificate checks)", async () => {
-    const c = await resolveConnection({ LAKEBASE_PG_URL: "postgresql://u:p@h:1/db?sslmode=no-verify" });
+  it("accepts node-postgres' sslmode=no-verify (TLS without certificate checks) and warns about it", async () => {
+    const { lines, logger } = capture();
+    const c = await resolveConnection(
+      { LAKEBASE_PG_URL: "postgresql://u:p@h:1/db?sslmode=no-verify" },
+      { logger },
+    );
     expect(c.ssl).toEqual({ rejectUnauthorized: false });
+    expect(lines.find((l) => l.includes("lakebase_tls_unverified"))).toContain('"level":"warn"');
+  });
+
+  it("verifies for require, verify-ca and verify-full; verify-ca skips only the host name", async () => {
+    const url = (mode: string) => ({ LAKEBASE_PG_URL: `postgresql://u:p@h:1/db?sslmode=${mode}` });
+    for (const mode of ["require", "verify-ca", "verify-full"]) {
+      const c = await resolveConnection(url(mode));
+      expect(c.ssl, mode).toMatchObject({ rejectUnauthorized: true });
+      expect((c.ssl as { secureContext?: unknown }).secureContext, mode).toBeDefined();
+    }
+    const ca = (await resolveConnection(url("verify-ca"))).ssl as { checkServerIdentity?: () => unknown };
+    const full = (await resolveConnection(url("verify-full"))).ssl as { checkServerIdentity?: () => unknown };
+    expect(ca.checkServerIdentity?.()).toBeUndefined();
+    expect(full.checkServerIdentity).toBeUndefined();
+    for (const mode of ["disable", "allow", "prefer"])
+      expect((await resolveConnection(url(mode))).ssl).toBe(false);
+  });
+
+  it("warns when tokens would travel without TLS, and names a CA file that is not a certificate", async () => {
+    const { lines, logger } = capture();
+    await resolveConnection(
+      {
+        PGHOST: "h",
+        PGUSER: "u",
+        PGSSLMODE: "disable",
+        DATABRICKS_HOST: "http://127.0.0.1:1",
+        DATABRICKS_TOKEN: "t",
+      },
+      { logger },
+    );
+    expect(lines.find((l) => l.includes("lakebase_tls_off"))).toContain('"level":"warn"');
+    await expect(
+      resolveConnection({ LAKEBASE_PG_URL: "postgresql://u:p@h:1/db", PGSSLROOTCERT: import.meta.filename }),
+    ).rejects.toThrow(/PGSSLROOTCERT=.* holds no PEM certificate/);
   });
 
   it.each([

@@ -14,7 +14,7 @@ import {
   staticTokenProvider,
   workspaceOAuthTokenProvider,
 } from "./providers.ts";
-import { ConnectionConfigError, sslFor } from "./ssl.ts";
+import { ConnectionConfigError, isUnverified, type PgSsl, readRootCert, sslFor } from "./ssl.ts";
 import type { TokenFlavour, TokenProvider } from "./token-provider.ts";
 import { createWorkspaceClient } from "./workspace-client.ts";
 
@@ -25,7 +25,7 @@ export interface PgConnection {
   readonly database: string;
   readonly user: string;
   readonly sslmode: SslMode;
-  readonly ssl: false | { rejectUnauthorized: boolean };
+  readonly ssl: PgSsl;
   readonly password: string | TokenProvider;
 }
 
@@ -135,6 +135,9 @@ export async function resolveConnection(
     sslmode = c.pg.sslmode ?? "require";
   }
   const user = await resolveUser(userGiven);
+  // libpq's sslrootcert in the URL, else PGSSLROOTCERT: CAs trusted besides the default and system ones.
+  const rootCertFile = primaryUrl?.searchParams.get("sslrootcert") || c.pg.sslRootCert;
+  const rootCert = rootCertFile ? readRootCert(rootCertFile) : null;
 
   let provider: TokenProvider;
   switch (flavour) {
@@ -152,19 +155,28 @@ export async function resolveConnection(
       break;
   }
   const password = flavour === "static" ? (staticPassword ?? "") : provider;
-  const primary: PgConnection = { host, port, database, user, sslmode, ssl: sslFor(sslmode), password };
+  const primary: PgConnection = {
+    host,
+    port,
+    database,
+    user,
+    sslmode,
+    ssl: sslFor(sslmode, rootCert),
+    password,
+  };
 
   let read: PgConnection | undefined;
   if (c.readUrl) {
     const url = new URL(c.readUrl);
     const mode = urlSslMode(url, "LAKEBASE_PG_READ_URL") ?? sslmode;
+    const readRootCertFile = url.searchParams.get("sslrootcert");
     read = {
       host: url.hostname,
       port: url.port ? Number(url.port) : port,
       database: decodeURIComponent(url.pathname.slice(1)) || database,
       user: decodeURIComponent(url.username) || user,
       sslmode: mode,
-      ssl: sslFor(mode),
+      ssl: sslFor(mode, readRootCertFile ? readRootCert(readRootCertFile) : rootCert),
       password: decodeURIComponent(url.password) || password,
     };
   } else if (readDns) {
@@ -181,7 +193,23 @@ export async function resolveConnection(
     database,
     sslmode,
     read: read ? { host: read.host, port: read.port, sslmode: read.sslmode } : null,
+    ...(rootCertFile && { sslRootCert: rootCertFile }),
   });
+  for (const target of [primary, ...(read ? [read] : [])]) {
+    if (target.sslmode === "no-verify") {
+      logger.warn("lakebase_tls_unverified", {
+        host: target.host,
+        sslmode: target.sslmode,
+        risk: "the server certificate is not checked: whoever sits in between receives the password",
+      });
+    } else if (isUnverified(target.sslmode) && flavour !== "static") {
+      logger.warn("lakebase_tls_off", {
+        host: target.host,
+        sslmode: target.sslmode,
+        risk: "OAuth tokens are sent unencrypted (Lakebase itself refuses plain connections)",
+      });
+    }
+  }
   return { ...primary, source, flavour, provider, ...(read && { read }) };
 }
 

@@ -6,8 +6,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
+import type { IdentityVars } from "../http/identify.ts";
 import type { RequestVars } from "../http/request-log.ts";
-import { identityFrom } from "../identity.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { mapDbError } from "../orders/db-errors.ts";
 import { listInput } from "../orders/schemas.ts";
@@ -54,7 +54,7 @@ export function exportRoutes(services: AppServices) {
       headers: { "Content-Type": "application/json", ...headers },
     });
 
-  return new Hono<{ Variables: RequestVars }>().get("/export/orders.csv", async (c) => {
+  return new Hono<{ Variables: RequestVars & IdentityVars }>().get("/export/orders.csv", async (c) => {
     const q = c.req.query();
     const input = listInput.safeParse({
       status: q.status,
@@ -77,7 +77,8 @@ export function exportRoutes(services: AppServices) {
     }
     if (!availability.available) return fail(availability.reason, 412);
 
-    const identity = identityFrom(c.req.raw.headers, config.identity.localIdentity);
+    // Decided by the /api guards (http/identify.ts), like every other route's.
+    const identity = c.get("identity");
     const replaced = new AbortController();
     const release = slots.take(identity.actor, () => replaced.abort());
     if (!release) {

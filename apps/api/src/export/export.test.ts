@@ -26,7 +26,8 @@ const HOSTILE = [
 let hostileKeys: number[] = [];
 
 beforeAll(async () => {
-  f = await createOrdersFixture("api_export", ROWS);
+  // Several callers, told apart by the forwarded e-mail as behind a proxy.
+  f = await createOrdersFixture("api_export", ROWS, { TRUST_FORWARDED_HEADERS: "true" });
   const { rows } = await f.db.pool.query<{ k: string }>(
     `SELECT o_orderkey AS k FROM public.orders_synced ORDER BY o_orderkey LIMIT ${HOSTILE.length}`,
   );

@@ -1,6 +1,8 @@
 import { scrubSecrets } from "@lakebase-orders/log";
 import { Hono } from "hono";
+import { isAdmin } from "../identity.ts";
 import type { AppServices } from "../services.ts";
+import type { IdentityVars } from "./identify.ts";
 
 /**
  * Liveness (the process answers: 200 from the first moment, whatever the database does, so a platform never
@@ -8,15 +10,19 @@ import type { AppServices } from "../services.ts";
  * `select 1` within the deadline; else 503 with the reason).
  */
 export function healthRoutes(services: AppServices, options: { readyTimeoutMs?: number } = {}) {
-  return new Hono()
+  return new Hono<{ Variables: IdentityVars }>()
     .get("/health", (c) => c.json({ status: "ok" }))
     .get("/ready", async (c) => {
+      // The driver's text (hosts, users, instance names) is for admins only.
+      const identity = c.get("identity");
+      const admin = Boolean(identity && isAdmin(identity, services.config.identity));
       const state = services.readiness.state();
       if (!state.ready) {
+        const detail = admin && state.detail ? ` (${state.detail})` : "";
         return c.json(
           {
             status: "unavailable",
-            reason: `database: ${state.reason}${state.detail ? ` (${state.detail})` : ""}`,
+            reason: `database: ${state.reason}${detail}`,
             since: state.since,
             attempts: state.attempts,
           },
@@ -27,6 +33,9 @@ export function healthRoutes(services: AppServices, options: { readyTimeoutMs?: 
         await services.db.ping(options.readyTimeoutMs ?? 2000);
         return c.json({ status: "ready" });
       } catch (error) {
+        if (!admin) {
+          return c.json({ status: "unavailable", reason: "database unavailable" }, 503);
+        }
         const reason = scrubSecrets(error instanceof Error ? error.message : String(error));
         return c.json({ status: "unavailable", reason: `database: ${reason}` }, 503);
       }

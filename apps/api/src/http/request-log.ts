@@ -42,5 +42,12 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
 function procedureNames(pathname: string): string[] | undefined {
   const prefix = "/api/trpc/";
   if (!pathname.startsWith(prefix)) return undefined;
-  return decodeURIComponent(pathname.slice(prefix.length)).split(",").filter(Boolean);
+  let names: string;
+  try {
+    names = decodeURIComponent(pathname.slice(prefix.length));
+  } catch {
+    // A malformed escape: the request is refused with 400, and its log line still gets written.
+    return undefined;
+  }
+  return names.split(",").filter(Boolean);
 }

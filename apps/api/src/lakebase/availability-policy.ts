@@ -37,7 +37,8 @@ export function availabilityOf(
   if (isSyncFailed(t)) {
     return {
       available: false,
-      reason: `Orders data is not available: the sync of ${t.name} failed (${t.detailedState ?? t.state}${t.message ? `: ${t.message}` : ""}).`,
+      // The pipeline's own message is Databricks text: admins read it in the status, not every reader here.
+      reason: `Orders data is not available: the sync of ${t.name} failed (${t.detailedState ?? t.state}); an admin can see why.`,
     };
   }
   return { available: false, reason: `Orders data is still syncing (${describeProgress(t.progress)}).` };

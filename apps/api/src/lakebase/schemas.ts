@@ -12,11 +12,11 @@ export const createInput = z.object({
   retentionWindowInDays: z.number().int().min(2).max(35).optional(),
 });
 
-export const deleteInput = z.object({ confirmName: z.string() });
+export const deleteInput = z.object({ confirmName: z.string().max(256) });
 
 export const progressInput = z
   .object({
-    lastEventId: z.string().nullish(),
+    lastEventId: z.string().max(64).nullish(),
     /** Keep the stream open past a settled state (a console watching for changes made elsewhere). */
     follow: z.boolean().optional(),
   })

@@ -105,6 +105,8 @@ export function setUp(
     LAKEBASE_SYNCED_TABLE: names.syncedTable,
     LOCAL_IDENTITY: ADMIN,
     APP_ADMINS: ADMIN,
+    // Other callers name themselves in X-Forwarded-Email, as behind a proxy.
+    TRUST_FORWARDED_HEADERS: "true",
   });
   const services = buildServices(config, options.db ?? h.db, {
     logger,

@@ -59,7 +59,12 @@ beforeAll(async () => {
   await marker.disconnect();
 
   // As the server builds it: the configuration names both, the pools come from it.
-  const config = loadConfig({ LAKEBASE_PG_URL: primary.url, LAKEBASE_PG_READ_URL: replica.url() });
+  const config = loadConfig({
+    LAKEBASE_PG_URL: primary.url,
+    LAKEBASE_PG_READ_URL: replica.url(),
+    // The callers below name themselves in X-Forwarded-Email, as behind a proxy.
+    TRUST_FORWARDED_HEADERS: "true",
+  });
   const logger = createLogger({ write: (l) => logs.push(l) });
   db = await createDbFromConfig(config, { logger, pool: { connectionTimeoutMillis: 2000 } });
   app = createApp(buildServices(config, db, { logger }));

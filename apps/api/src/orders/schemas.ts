@@ -13,13 +13,18 @@ export type OrderSort = z.infer<typeof orderSort>;
 /** Order keys are bigint in Postgres but TPC-H keys stay far below 2^53: plain JSON numbers on the wire. */
 const orderKey = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const pageSize = z.number().int().min(1).max(1000).default(100);
-const isoDate = z.iso.date();
+/** Real calendar dates PostgreSQL can compare with (it has no year 0, for one); TPC-H dates are 1992-1998. */
+export const DATE_RANGE = { min: "1900-01-01", max: "2199-12-31" } as const;
+// ISO dates of four-digit years compare correctly as strings.
+export const orderDate = z.iso.date().refine((d) => d >= DATE_RANGE.min && d <= DATE_RANGE.max, {
+  message: `must be a date from ${DATE_RANGE.min} to ${DATE_RANGE.max}`,
+});
 
 const filterShape = {
   status: orderStatus.optional(),
   priority: orderPriority.optional(),
-  dateFrom: isoDate.optional(),
-  dateTo: isoDate.optional(),
+  dateFrom: orderDate.optional(),
+  dateTo: orderDate.optional(),
 };
 
 interface DateRange {

@@ -13,11 +13,16 @@ export type Procedures = ReturnType<typeof createCaller>;
 /** The procedures for one request. */
 export type Call = (c: HonoContext<RestEnv>) => Procedures;
 
-/** The request's procedure context, as `/api/trpc` builds it (same identity, same request id). */
+/** The request's procedure context, as `/api/trpc` builds it (same identity, request id and budget). */
 export function procedureContext(c: HonoContext<RestEnv>, services: AppServices): Context {
   let ctx = c.get("procedureContext");
   if (!ctx) {
-    ctx = createContext(services, c.req.raw.headers, c.get("requestId"));
+    ctx = createContext(services, {
+      requestId: c.get("requestId"),
+      identity: c.get("identity"),
+      budget: c.get("budget"),
+      headers: c.req.raw.headers,
+    });
     c.set("procedureContext", ctx);
   }
   return ctx;

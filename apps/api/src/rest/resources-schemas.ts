@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createInput } from "../lakebase/schemas.ts";
-import type { CreateResult, DeleteResult, LakebaseStatus, ResourceKind } from "../lakebase/types.ts";
+import type { CreateResult, DeleteResult, ResourceKind } from "../lakebase/types.ts";
 import type { viewerOf } from "../routers/admin-procedure.ts";
+import type { VisibleStatus } from "../routers/visible-status.ts";
 import { restFields } from "./fields.ts";
 import { type Snake, toSnake } from "./snake.ts";
 
@@ -158,7 +159,7 @@ export const statusOutput = z
       .object({
         id: z.string(),
         kind: z.enum(["create", "delete", "stop", "start"]),
-        actor: z.string(),
+        actor: nullableString.meta({ description: "Who started it; null for callers who are not admins" }),
         started_at: z.string(),
         finished_at: nullableString,
         step: z.string(),
@@ -173,5 +174,5 @@ export const statusOutput = z
   .meta({ id: "LakebaseStatus" });
 
 export const toStatusOutput = (
-  s: LakebaseStatus & { viewer: ReturnType<typeof viewerOf> },
-): Snake<LakebaseStatus & { viewer: ReturnType<typeof viewerOf> }> => toSnake(s);
+  s: VisibleStatus & { viewer: ReturnType<typeof viewerOf> },
+): Snake<VisibleStatus & { viewer: ReturnType<typeof viewerOf> }> => toSnake(s);

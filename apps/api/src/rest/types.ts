@@ -1,7 +1,11 @@
 import type { Context } from "../context.ts";
+import type { IdentityVars } from "../http/identify.ts";
+import type { CallerBudget } from "../http/limits.ts";
 import type { RequestVars } from "../http/request-log.ts";
 
-export interface RestVars extends RequestVars {
+/** Left by the /api guards in app.ts: the request id and log, who calls, and their read budget. */
+export interface RestVars extends RequestVars, IdentityVars {
+  budget: CallerBudget;
   /** The procedures' context of this request (identity, request id, logger), built once. */
   procedureContext?: Context;
   /** Set on admin routes: an input refused at the REST edge is audited under this action. */

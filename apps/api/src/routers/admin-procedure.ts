@@ -6,6 +6,7 @@ import type { AuditOutcome } from "../lakebase/audit.ts";
 import { describeFailure } from "../lakebase/databricks-errors.ts";
 import type { UserCredentials } from "../lakebase/types.ts";
 import { publicProcedure } from "../trpc.ts";
+import { auditInput } from "./audit-input.ts";
 
 /** Who is looking, as `lakebase.status` shows it. */
 export function viewerOf(ctx: Context) {
@@ -16,12 +17,20 @@ export function viewerOf(ctx: Context) {
   };
 }
 
-/** The audit row of an admin attempt: one shape whichever surface (tRPC, REST) it came through. */
+/**
+ * The audit row of an admin attempt: one shape whichever surface (tRPC, REST) it came through. The row
+ * keeps a bounded, validated summary of the input (audit-input.ts), never the raw body or query.
+ */
 export function auditAdmin(
   ctx: Context,
   entry: { action: string; input: unknown; outcome: AuditOutcome; detail: unknown },
 ): Promise<void> {
-  return ctx.services.audit({ actor: ctx.identity.actor, requestId: ctx.requestId, ...entry });
+  return ctx.services.audit({
+    actor: ctx.identity.actor,
+    requestId: ctx.requestId,
+    ...entry,
+    input: auditInput(entry.action, entry.input),
+  });
 }
 
 /**

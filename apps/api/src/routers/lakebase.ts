@@ -3,12 +3,13 @@ import { progressEvents } from "../lakebase/progress.ts";
 import { createInput, deleteInput, progressInput } from "../lakebase/schemas.ts";
 import { publicProcedure, router } from "../trpc.ts";
 import { adminProcedure, viewerOf } from "./admin-procedure.ts";
+import { progressFor, statusFor } from "./visible-status.ts";
 
 export const lakebaseRouter = router({
-  status: publicProcedure.query(async ({ ctx }) => ({
-    ...(await ctx.services.lakebase.status()),
-    viewer: viewerOf(ctx),
-  })),
+  status: publicProcedure.query(async ({ ctx }) => {
+    const viewer = viewerOf(ctx);
+    return { ...statusFor(await ctx.services.lakebase.status(), viewer.isAdmin), viewer };
+  }),
 
   create: adminProcedure
     .input(createInput)
@@ -27,6 +28,9 @@ export const lakebaseRouter = router({
   progress: publicProcedure
     .input(progressInput)
     .subscription(({ ctx, input, signal }) =>
-      progressEvents(ctx.services.lakebase, input?.lastEventId, signal, input?.follow),
+      progressFor(
+        progressEvents(ctx.services.lakebase, input?.lastEventId, signal, input?.follow),
+        viewerOf(ctx).isAdmin,
+      ),
     ),
 });

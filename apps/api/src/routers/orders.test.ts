@@ -7,7 +7,8 @@ const ROWS = 8000;
 let f: OrdersFixture;
 
 beforeAll(async () => {
-  f = await createOrdersFixture("api_orders", ROWS);
+  // Callers name themselves in X-Forwarded-Email, as behind a proxy.
+  f = await createOrdersFixture("api_orders", ROWS, { TRUST_FORWARDED_HEADERS: "true" });
 }, 120_000);
 
 afterAll(async () => {

@@ -49,8 +49,12 @@ export async function startLocalWorkspace(
     LAKEBASE_DATABASE_NAME: names.databaseName,
     // Real Lakebase listens on 5432; the local front door of this instance has its own port.
     PGPORT: String(local.pgPort),
+    // TLS is verified: the local Lakebase's own CA stands in for the public ones.
+    PGSSLROOTCERT: local.caFile,
     LOCAL_IDENTITY: LOCAL_ADMIN,
     APP_ADMINS: LOCAL_ADMIN,
+    // Other callers name themselves in X-Forwarded-Email (httpClient), as behind a proxy.
+    TRUST_FORWARDED_HEADERS: "true",
   };
   return { local, names, env, close: () => local.stop() };
 }

@@ -1,6 +1,6 @@
 import { ORDER_COLUMNS } from "@lakebase-orders/shared";
 import { z } from "zod";
-import { orderPriority, orderSort, orderStatus } from "../orders/schemas.ts";
+import { orderDate, orderPriority, orderSort, orderStatus } from "../orders/schemas.ts";
 
 // The saved views contract: what a view holds (the orders screen's URL state, bounded) and the procedures'
 // inputs and outputs.
@@ -8,7 +8,6 @@ import { orderPriority, orderSort, orderStatus } from "../orders/schemas.ts";
 /** Views one user may keep: a list that fits on a screen, and a bound on what one identity can store. */
 export const MAX_VIEWS_PER_OWNER = 50;
 
-const isoDate = z.iso.date();
 const unique = (values: readonly string[]) => new Set(values).size === values.length;
 
 /**
@@ -21,8 +20,9 @@ export const viewSearch = z
     pageSize: z.number().int().min(1).max(1000).optional(),
     status: orderStatus.optional(),
     priority: orderPriority.optional(),
-    dateFrom: isoDate.optional(),
-    dateTo: isoDate.optional(),
+    // The dates orders.list takes: a view that stores another would fail when opened.
+    dateFrom: orderDate.optional(),
+    dateTo: orderDate.optional(),
     sort: orderSort.optional(),
     /** Visible columns, in their order. */
     cols: z

@@ -1,0 +1,54 @@
+import type { AppConfig } from "@lakebase-orders/config";
+import { createRateLimiter, RateLimitedError, type RateLimiter } from "./rate-limit.ts";
+
+/** One caller's budget, as procedures see it. */
+export interface CallerBudget {
+  /**
+   * Charges one expensive read (an exact count, stats, a deep page) identified by `what` (its procedure and
+   * normalised input), unless this caller asked the same within the count cache's lifetime: that answer is
+   * cached and costs nothing. Throws RateLimitedError (429) when the caller is over the limit.
+   */
+  expensiveRead(what: string): void;
+}
+
+/** The process's per-identity limits: built once, shared by every request. */
+export interface Limits {
+  /** Mutations, charged per call before the body is read. */
+  readonly writes: RateLimiter;
+  budgetFor(caller: string): CallerBudget;
+}
+
+const MAX_REMEMBERED = 10_000;
+
+export function createLimits(
+  config: Pick<AppConfig, "limits" | "orders">,
+  options: { now?: () => number } = {},
+): Limits {
+  const now = options.now ?? Date.now;
+  const writes = createRateLimiter({ perMinute: config.limits.writesPerMinute, now });
+  const reads = createRateLimiter({ perMinute: config.limits.expensiveReadsPerMinute, now });
+  const ttlMs = config.orders.countCacheTtlSeconds * 1000;
+  // When each caller last paid for each question: within the count cache's lifetime it is answered from
+  // the cache. Bounded; the oldest are forgotten first (Map order is insertion order).
+  const paid = new Map<string, number>();
+  return {
+    writes,
+    budgetFor: (caller) => ({
+      expensiveRead(what) {
+        const key = `${caller}\u0000${what}`;
+        const at = paid.get(key);
+        if (at !== undefined && now() - at < ttlMs) return;
+        const taken = reads.take(caller);
+        if (!taken.ok) {
+          throw new RateLimitedError(
+            `Too many uncached counts and deep pages; retry in ${taken.retryAfterSeconds} s`,
+            taken.retryAfterSeconds,
+          );
+        }
+        paid.delete(key);
+        paid.set(key, now());
+        if (paid.size > MAX_REMEMBERED) paid.delete(paid.keys().next().value!);
+      },
+    }),
+  };
+}

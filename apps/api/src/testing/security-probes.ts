@@ -1,0 +1,442 @@
+// The attacker's probes of issue #14, runnable against any running server (in-process or the deployed
+// bundle): each sends what an attacker would and reports the answer, and whether it is the safe one.
+import { hostileRequests } from "./hostile-inputs.ts";
+import { runHostile } from "./hostile-runner.ts";
+
+export interface ProbeTarget {
+  /** The server over loopback, e.g. http://127.0.0.1:8000 */
+  url: string;
+  /** apps: identities from X-Forwarded-Email; local: the local identity over loopback. */
+  mode: "apps" | "local";
+  /** An e-mail in APP_ADMINS (apps mode; local mode acts as the local identity). */
+  admin: string;
+  /** A signed-in user who is not an admin (apps mode). */
+  user: string;
+  /** The same server over a non-loopback interface (local mode), when it listens there. */
+  lanUrl?: string | null;
+  /** Bytes of the admin audit row's stored input for a request id (null: no row). */
+  auditInputBytes?: (requestId: string) => Promise<number | null>;
+  /** Makes the database unreachable for the app, and brings it back (for the readiness probe). */
+  breakDatabase?: () => Promise<() => Promise<void>>;
+  /** Whether the Lakebase admin is configured (the status then shows an instance). */
+  lakebaseConfigured: boolean;
+  /** Hostile inputs in the fuzz probe (default 2000). */
+  fuzzCount?: number;
+}
+
+export interface ProbeResult {
+  id: string;
+  title: string;
+  /** The HTTP status (or a short outcome such as "refused" when the connection was). */
+  answer: string;
+  detail: string;
+  /** The answer is the safe one. */
+  safe: boolean;
+}
+
+type Who = "admin" | "user" | "anonymous" | "lan-anonymous" | "lan-spoofed-admin";
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: unknown;
+}
+
+const EVIL = "https://evil.example";
+
+export async function runProbes(t: ProbeTarget): Promise<ProbeResult[]> {
+  const results: ProbeResult[] = [];
+  const probe = async (id: string, title: string, fn: () => Promise<Omit<ProbeResult, "id" | "title">>) => {
+    try {
+      results.push({ id, title, ...(await fn()) });
+    } catch (error) {
+      results.push({ id, title, answer: "error", detail: String(error), safe: false });
+    }
+  };
+
+  const base = (who: Who) => (who.startsWith("lan") ? (t.lanUrl ?? t.url) : t.url);
+  const identity = (who: Who): Record<string, string> => {
+    if (who === "lan-spoofed-admin") return { "X-Forwarded-Email": t.admin };
+    if (t.mode === "local") return {};
+    if (who === "admin") return { "X-Forwarded-Email": t.admin };
+    if (who === "user") return { "X-Forwarded-Email": t.user };
+    return {};
+  };
+  const call = async (who: Who, path: string, init: RequestInit = {}): Promise<Answer> => {
+    const res = await fetch(`${base(who)}${path}`, {
+      ...init,
+      headers: { ...identity(who), ...(init.headers as Record<string, string> | undefined) },
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // Not JSON: kept as text.
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  };
+  const input = (value: unknown) => `?input=${encodeURIComponent(JSON.stringify(value))}`;
+  const post = (who: Who, procedure: string, body: unknown, headers: Record<string, string> = {}) =>
+    call(who, `/api/trpc/${procedure}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+  const short = (a: Answer) => a.text.replace(/\s+/g, " ").slice(0, 160);
+  const viewerOf = (a: Answer) =>
+    (a.json as { result?: { data?: { viewer?: { email: string | null; isAdmin: boolean } } } })?.result?.data
+      ?.viewer;
+  // A legitimate admin start, so that the status has an operation with the admin's e-mail as its actor.
+  const restart = async () => {
+    if (t.lakebaseConfigured) await post("admin", "lakebase.start", {});
+  };
+
+  const anonymous: Who = t.mode === "apps" ? "anonymous" : "lan-anonymous";
+  const nonAdmin: Who = t.mode === "apps" ? "user" : "lan-anonymous";
+
+  await probe(
+    "cross-site-form-stop",
+    "cross-site multipart form POST to lakebase.stop as an admin",
+    async () => {
+      const form = new FormData();
+      form.set("x", "1");
+      const a = await call("admin", "/api/trpc/lakebase.stop", {
+        method: "POST",
+        headers: { Origin: EVIL, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors" },
+        body: form,
+      });
+      if (a.status === 200) await restart();
+      return { answer: String(a.status), detail: short(a), safe: a.status === 403 || a.status === 415 };
+    },
+  );
+
+  await probe(
+    "cross-site-text-post",
+    "cross-site text/plain POST (no preflight) to orders.updateStatus",
+    async () => {
+      const a = await call("admin", "/api/trpc/orders.updateStatus", {
+        method: "POST",
+        headers: { Origin: EVIL, "Sec-Fetch-Site": "cross-site", "content-type": "text/plain" },
+        body: JSON.stringify({ orderKey: 1, status: "F" }),
+      });
+      return { answer: String(a.status), detail: short(a), safe: a.status === 403 || a.status === 415 };
+    },
+  );
+
+  await probe("cross-site-json-origin-only", "POST JSON with Origin: evil (no Sec-Fetch-Site)", async () => {
+    const a = await post("admin", "orders.updateStatus", { orderKey: 1, status: "F" }, { Origin: EVIL });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 403 };
+  });
+
+  await probe("cross-site-get", "cross-site GET (an <img>) of orders.count", async () => {
+    const a = await call("user", `/api/trpc/orders.count${input({ status: "F" })}`, {
+      headers: { "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors" },
+    });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 403 };
+  });
+
+  await probe("form-no-origin", "multipart form POST to orders.updateStatus without Origin", async () => {
+    const form = new FormData();
+    form.set("orderKey", "1");
+    const a = await call("admin", "/api/trpc/orders.updateStatus", { method: "POST", body: form });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 415 };
+  });
+
+  await probe("batch-200-counts", "one GET batch of 200 orders.count with different filters", async () => {
+    const n = 200;
+    const names = Array.from({ length: n }, () => "orders.count").join(",");
+    // Short inputs, so that the URL stays under Node's 16 KB header limit.
+    const day = (i: number) =>
+      `199${2 + (i % 7)}-${String(1 + (i % 12)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}`;
+    const inputs = Object.fromEntries(Array.from({ length: n }, (_, i) => [i, { dateTo: day(i) }]));
+    const a = await call(
+      "user",
+      `/api/trpc/${names}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`,
+    );
+    return { answer: String(a.status), detail: short(a), safe: a.status === 400 };
+  });
+
+  await probe("body-1mb", "POST of a 1 MB JSON body to orders.updateStatus", async () => {
+    const a = await post("admin", "orders.updateStatus", {
+      orderKey: 1,
+      status: "F",
+      pad: "x".repeat(1_000_000),
+    });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 413 };
+  });
+
+  await probe("year-zero", "orders.count with dateFrom 0000-01-01", async () => {
+    const a = await call("user", `/api/trpc/orders.count${input({ dateFrom: "0000-01-01" })}`);
+    const named = a.text.includes("dateFrom");
+    return { answer: String(a.status), detail: short(a), safe: a.status === 400 && named };
+  });
+
+  await probe("bad-escape", "GET /api/trpc/orders.count%ZZ", async () => {
+    const a = await call("user", "/api/trpc/orders.count%ZZ");
+    return { answer: String(a.status), detail: short(a), safe: a.status === 400 };
+  });
+
+  await probe("bad-json-query", "GET orders.count?input={bad", async () => {
+    const a = await call("user", `/api/trpc/orders.count?input=${encodeURIComponent("{bad")}`);
+    return { answer: String(a.status), detail: short(a), safe: a.status === 400 };
+  });
+
+  await probe("bad-json-body", "POST orders.updateStatus with body {bad", async () => {
+    const a = await call("admin", "/api/trpc/orders.updateStatus", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{bad",
+    });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 400 };
+  });
+
+  await probe("anonymous-write", "orders.updateStatus with no identity", async () => {
+    const a = await post(anonymous, "orders.updateStatus", { orderKey: 1, status: "O" });
+    return { answer: String(a.status), detail: short(a), safe: a.status === 401 };
+  });
+
+  await probe("request-id", "client-chosen X-Request-Id values: markup, 100 characters, a UUID", async () => {
+    const sent = ["a b<script>", "a".repeat(100), "6f1c2a4e-8d2b-4f3e-9a1d-0c5b7e2f9a31"];
+    const echoed: (string | null)[] = [];
+    for (const id of sent) {
+      echoed.push(
+        (await call("user", "/api/health", { headers: { "X-Request-Id": id } })).headers.get("x-request-id"),
+      );
+    }
+    const kept = sent.map((id, i) => echoed[i] === id);
+    return {
+      answer: kept.map((k) => (k ? "kept" : "replaced")).join("/"),
+      detail: `echoed ${echoed.map((e) => e?.slice(0, 24)).join(", ")}`,
+      safe: !kept[0] && !kept[1] && Boolean(kept[2]),
+    };
+  });
+
+  if (t.auditInputBytes) {
+    const audit = t.auditInputBytes;
+    await probe(
+      "audit-unbounded",
+      "a non-admin's 20 KB input to lakebase.create, as the audit stores it",
+      async () => {
+        const requestId = `probe-audit-${Date.now()}`;
+        const a = await post(
+          nonAdmin,
+          "lakebase.create",
+          { acknowledgeCost: true, junk: "j".repeat(20_000) },
+          {
+            "X-Request-Id": requestId,
+          },
+        );
+        const bytes = await audit(requestId);
+        return {
+          answer: String(a.status),
+          detail: `audit input ${bytes === null ? "no row" : `${bytes} bytes`}`,
+          safe: bytes === null || bytes < 1024,
+        };
+      },
+    );
+  }
+
+  await probe("status-leaks", "lakebase.status as a non-admin: admin e-mails, DNS names", async () => {
+    await restart();
+    const a = await call(nonAdmin, "/api/trpc/lakebase.status");
+    const leaks = [
+      a.text.includes(t.admin) && "admin e-mail",
+      /"readWriteDns":"[^"]+"/.test(a.text) && "instance DNS",
+    ].filter(Boolean);
+    return {
+      answer: String(a.status),
+      detail: leaks.length ? `shows ${leaks.join(", ")}` : "no admin e-mail, no DNS",
+      safe: a.status === 200 && leaks.length === 0,
+    };
+  });
+
+  await probe(
+    "progress-leaks",
+    "lakebase.progress (SSE) as a non-admin: admin e-mails, DNS names",
+    async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${base(nonAdmin)}/api/trpc/lakebase.progress`, {
+        headers: identity(nonAdmin),
+        signal: controller.signal,
+      });
+      // The first snapshot (tRPC may send a connection event before it), or whatever came within 3 s.
+      const reader = res.body?.getReader();
+      let first = "";
+      const deadline = Date.now() + 3000;
+      while (reader && !first.includes("fetchedAt") && Date.now() < deadline) {
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((r) => setTimeout(() => r(null), 500)),
+        ]);
+        if (chunk?.done) break;
+        if (chunk?.value) first += new TextDecoder().decode(chunk.value);
+      }
+      controller.abort();
+      const leaks = [
+        first.includes(t.admin) && "admin e-mail",
+        /"readWriteDns":"[^"]+"/.test(first) && "instance DNS",
+      ].filter(Boolean);
+      return {
+        answer: String(res.status),
+        detail: leaks.length ? `shows ${leaks.join(", ")}` : "no admin e-mail, no DNS",
+        safe: leaks.length === 0,
+      };
+    },
+  );
+
+  if (t.breakDatabase) {
+    const breakDatabase = t.breakDatabase;
+    await probe("ready-leak", "/api/ready while the database is down, as anyone", async () => {
+      const restore = await breakDatabase();
+      try {
+        const a = await call(anonymous, "/api/ready");
+        // A generic reason, in plain lower-case words: no driver text (error codes, hosts, ports, names).
+        const reason = (a.json as { reason?: string } | null)?.reason ?? "";
+        const generic = /^(database: )?[a-z' ]+$/.test(reason);
+        return { answer: String(a.status), detail: short(a), safe: a.status === 503 && generic };
+      } finally {
+        await restore();
+      }
+    });
+  }
+
+  if (t.breakDatabase) {
+    const breakDatabase = t.breakDatabase;
+    await probe(
+      "bad-input-db-down",
+      "orders.count with dateFrom 0000-01-01 while the database is down",
+      async () => {
+        const restore = await breakDatabase();
+        try {
+          const a = await call("user", `/api/trpc/orders.count${input({ dateFrom: "0000-01-01" })}`);
+          return {
+            answer: String(a.status),
+            detail: short(a),
+            safe: a.status === 400 && a.text.includes("dateFrom"),
+          };
+        } finally {
+          await restore();
+        }
+      },
+    );
+  }
+
+  if (t.mode === "local" && t.lanUrl) {
+    await probe("lan-no-headers", "over the network, no headers: lakebase.status viewer", async () => {
+      const a = await call("lan-anonymous", "/api/trpc/lakebase.status");
+      const v = viewerOf(a);
+      return { answer: String(a.status), detail: `viewer ${JSON.stringify(v)}`, safe: v?.isAdmin === false };
+    });
+    await probe("lan-spoofed-email", "over the network, X-Forwarded-Email of the admin", async () => {
+      const a = await call("lan-spoofed-admin", "/api/trpc/lakebase.status");
+      const v = viewerOf(a);
+      return {
+        answer: String(a.status),
+        detail: `viewer ${JSON.stringify(v)}`,
+        safe: v?.isAdmin === false && v.email === null,
+      };
+    });
+    await probe("lan-admin-mutation", "over the network, no headers: lakebase.stop", async () => {
+      const a = await post("lan-anonymous", "lakebase.stop", {});
+      return { answer: String(a.status), detail: short(a), safe: a.status === 403 || a.status === 401 };
+    });
+  }
+  if (t.mode === "local") {
+    await probe(
+      "loopback-local-identity",
+      "over loopback, no headers: the local identity (dev flow)",
+      async () => {
+        const a = await call("admin", "/api/trpc/lakebase.status");
+        const v = viewerOf(a);
+        return { answer: String(a.status), detail: `viewer ${JSON.stringify(v)}`, safe: v?.isAdmin === true };
+      },
+    );
+  }
+
+  await probe(
+    "rate-limit-reads",
+    "300 uncached counts (distinct filters, batches of 10) from one user",
+    async () => {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let b = 0; b < 30; b++) {
+        const inputs = Object.fromEntries(
+          Array.from({ length: 10 }, (_, i) => [
+            i,
+            {
+              dateFrom: `1993-01-01`,
+              dateTo: `1997-${String(1 + (b % 12)).padStart(2, "0")}-${String(1 + i + (b >= 12 ? 10 : 0)).padStart(2, "0")}`,
+              ...(b >= 24 && { status: "F" }),
+            },
+          ]),
+        );
+        const a = await call(
+          nonAdmin,
+          `/api/trpc/${Array(10).fill("orders.count").join(",")}?batch=1&input=${encodeURIComponent(JSON.stringify(inputs))}`,
+        );
+        statuses.push(a.status);
+        retryAfter ??= a.headers.get("retry-after");
+        if (a.status === 429) break;
+      }
+      const limited = statuses.includes(429);
+      return {
+        answer: limited
+          ? `429 after ${statuses.length - 1} batches`
+          : `no 429 in ${statuses.length} batches (${[...new Set(statuses)].join("/")})`,
+        detail: `Retry-After ${retryAfter ?? "none"}`,
+        safe: limited && retryAfter !== null,
+      };
+    },
+  );
+
+  await probe("rate-limit-writes", "200 status changes in a row from one identity", async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    const who: Who = t.mode === "apps" ? "user" : "admin";
+    for (let i = 0; i < 200; i++) {
+      const a = await post(who, "orders.updateStatus", { orderKey: 1 + (i % 50), status: i % 2 ? "F" : "O" });
+      statuses.push(a.status);
+      retryAfter ??= a.headers.get("retry-after");
+      if (a.status === 429) break;
+    }
+    const limited = statuses.includes(429);
+    return {
+      answer: limited
+        ? `429 after ${statuses.length - 1}`
+        : `no 429 in ${statuses.length} (${[...new Set(statuses)].join("/")})`,
+      detail: `Retry-After ${retryAfter ?? "none"}`,
+      safe: limited && retryAfter !== null,
+    };
+  });
+
+  await probe("fuzz", `${t.fuzzCount ?? 2000} seeded hostile inputs as a non-admin`, async () => {
+    const requests = hostileRequests(14, t.fuzzCount ?? 2000);
+    const s = await runHostile(t.url, requests, {
+      identity: identity(t.mode === "apps" ? "user" : "admin"),
+      concurrency: 8,
+    });
+    const examples = s.serverErrors
+      .slice(0, 3)
+      .map((o) => `${o.status} ${o.request.method} ${o.request.path.slice(0, 60)}`);
+    return {
+      answer: `${s.serverErrors.length} answers >= 500, ${s.hangs.length} hangs, ${s.dropped.length} dropped`,
+      detail: examples.join(" | ") || JSON.stringify(s.byStatus),
+      safe:
+        s.serverErrors.length === 0 &&
+        s.hangs.length === 0 &&
+        s.dropped.length === 0 &&
+        s.adminSuccesses.length === 0,
+    };
+  });
+
+  return results;
+}
+
+/** A table for the closing note: one line per probe. */
+export function formatProbes(results: readonly ProbeResult[]): string {
+  return results
+    .map((r) => `${r.safe ? "safe  " : "UNSAFE"} ${r.id.padEnd(26)} ${r.answer.padEnd(24)} ${r.detail}`)
+    .join("\n");
+}
