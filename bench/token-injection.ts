@@ -40,8 +40,11 @@ const lakebase = await startLakebaseLocal({
 });
 try {
   const w = createWorkspaceClient({
-    DATABRICKS_HOST: lakebase.restUrl,
-    DATABRICKS_TOKEN: lakebase.workspaceToken,
+    host: lakebase.restUrl,
+    token: lakebase.workspaceToken,
+    clientId: null,
+    clientSecret: null,
+    profile: null,
   });
   const provider = provisionedTokenProvider(w, "bench");
   const staticToken = await provider.getToken();
