@@ -3,6 +3,7 @@ import type { AppConfig } from "@lakebase-orders/config";
 import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
+import { createChangeBus } from "./cluster/bus.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "./lakebase/admin.ts";
 import { type AuditWriter, createAuditWriter } from "./lakebase/audit.ts";
 import { LakebaseApi } from "./lakebase/databricks.ts";
@@ -10,6 +11,7 @@ import type { LakebaseAdmin } from "./lakebase/types.ts";
 import { type DataAvailability, tableAvailability } from "./orders/availability.ts";
 import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
+import { sharedRecentWriters } from "./orders/shared-recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
 
@@ -63,11 +65,15 @@ export function buildServices(
 ): AppServices {
   const logger = options.logger ?? createLogger({ level: config.server.logLevel });
   const table = syncedTable(config.lakebase.syncedTable);
+  const bus = createChangeBus();
   const orders = createOrdersStore({
-    prisma: db.prisma,
-    read: db.read,
+    db,
     table,
+    logger,
+    bus,
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
+    rollupCheckSeconds: config.orders.rollupCheckSeconds,
+    maintainIndexes: config.orders.maintainIndexes,
   });
   const audit = createAuditWriter(db.prisma, logger);
   const migrate = async () => {
@@ -102,12 +108,13 @@ export function buildServices(
     logger,
     db,
     orders,
-    recentWriters: createRecentWriters(READ_YOUR_WRITES_MS),
+    recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
     availability: lakebase.configured ? lakebase.availability(tableCheck) : tableCheck,
     lakebase,
     audit,
     migrate,
     async close() {
+      orders.close();
       await lakebase.close();
       if (options.ownsDb) {
         // Leaves room inside the 10 s the process allows itself after SIGTERM.

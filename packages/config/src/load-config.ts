@@ -81,6 +81,7 @@ export function loadConfig(env: Env): AppConfig {
       host: e.HOST ?? "0.0.0.0",
       staticDir: e.STATIC_DIR ?? null,
       logLevel: e.LOG_LEVEL ?? "info",
+      workers: e.CLUSTER_WORKERS ?? 0,
     },
     identity: {
       inDatabricksApp,
@@ -129,6 +130,8 @@ export function loadConfig(env: Env): AppConfig {
     },
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,
+      rollupCheckSeconds: e.ORDERS_ROLLUP_CHECK_SECONDS ?? 5,
+      maintainIndexes: (e.ORDERS_INDEXES ?? "on") === "on",
     },
   };
   return deepFreeze(config);

@@ -9,6 +9,8 @@ export interface ServerConfig {
   /** A built SPA served beside the API; null: API only. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  /** Worker processes; 0: one per available vCPU, 1: no cluster. */
+  readonly workers: number;
 }
 
 export interface IdentityConfig {
@@ -80,6 +82,10 @@ export interface DatabaseConfig {
 
 export interface OrdersConfig {
   readonly countCacheTtlSeconds: number;
+  /** How often the synced table is checked for changes that call for a new counts rollup. */
+  readonly rollupCheckSeconds: number;
+  /** Build the indexes the sorts need on the synced table. */
+  readonly maintainIndexes: boolean;
 }
 
 /** Everything the app is configured with: read once from the environment, then passed down. */

@@ -31,4 +31,6 @@ export interface OrdersStore {
   stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
   updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
   history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
+  /** Stops background work (the rollup's checks). */
+  close(): void;
 }

@@ -1,0 +1,214 @@
+import type { Logger } from "@lakebase-orders/log";
+import type pg from "pg";
+import { ensureOrderIndexes } from "./order-indexes.ts";
+import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
+import {
+  loadCorrections,
+  loadRollup,
+  readOverridesMark,
+  readState,
+  readTableMark,
+  rebuildRollup,
+} from "./rollup-sql.ts";
+import type { SyncedTable } from "./synced-table.ts";
+
+/** The rollup's figures and how old they are. */
+export interface RollupView {
+  figures: RollupFigures;
+  /** The figures were exact for the synced table as it was at this time (its last check or rebuild). */
+  asOf: Date;
+  /** The synced table has changed since `asOf` and a rebuild is under way: the figures lag behind it. */
+  stale: boolean;
+}
+
+export interface RollupKeeper {
+  /** The figures with this process's latest overrides applied; undefined until a rollup exists. */
+  view(): Promise<RollupView | undefined>;
+  /** A status changed (here or in another worker): the overrides are reloaded before the next figures. */
+  overridesChanged(): void;
+  /** One check now (tests, and start-up). */
+  check(): Promise<void>;
+  close(): void;
+}
+
+export interface RollupKeeperOptions {
+  primary: pg.Pool;
+  table: SyncedTable;
+  logger: Logger;
+  /** How often the synced table is checked for changes (its identity and write counters). */
+  checkIntervalMs: number;
+  /** Build the app's indexes on the synced table when it appears or is replaced (default true). */
+  maintainIndexes?: boolean;
+}
+
+// Advisory lock space of this module (two-int form; migrations use the one-bigint form).
+const LOCK_CLASS = 881_501;
+const LOCK_ROLLUP = 1;
+const LOCK_INDEXES = 2;
+
+/**
+ * Keeps the rollup in step with the synced table. Every process checks the table's mark every interval;
+ * when it moved, one process (whoever takes the advisory lock: any worker of any instance) rebuilds the
+ * rollup while the others keep serving the old figures marked stale, then every process loads the new one.
+ * The overrides are applied in memory and reloaded when they change (at once in the process that changed
+ * them and, through the cluster bus, in its sibling workers; within an interval anywhere else).
+ * The same check builds the app's indexes when the table appears or a refresh replaced it.
+ */
+export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
+  const { primary, table, logger } = options;
+  let rows: RollupRow[] | undefined;
+  let builtAt = 0;
+  let corrections: Correction[] = [];
+  let overridesMark: string | undefined;
+  let figures: RollupFigures | undefined;
+  let asOf = new Date(0);
+  let stale = false;
+  let indexedRelation: string | undefined;
+  let overridesGeneration = 0;
+  let loadedGeneration = -1;
+  let reloading: Promise<void> | undefined;
+  let checking: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let lastProblem = "";
+
+  /** Runs `work` on a client holding the lock; undefined when another process holds it. */
+  const exclusive = async <T>(
+    lock: number,
+    work: (c: pg.PoolClient) => Promise<T>,
+  ): Promise<T | undefined> => {
+    const client = await primary.connect();
+    try {
+      const { rows: got } = await client.query<{ ok: boolean }>(
+        "SELECT pg_try_advisory_lock($1, hashtext($2) # $3) AS ok",
+        [LOCK_CLASS, table.fullName, lock],
+      );
+      if (!got[0]?.ok) return undefined;
+      try {
+        return await work(client);
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1, hashtext($2) # $3)", [
+          LOCK_CLASS,
+          table.fullName,
+          lock,
+        ]);
+      }
+    } finally {
+      client.release();
+    }
+  };
+
+  const reloadOverrides = async () => {
+    const generation = overridesGeneration;
+    const mark = await readOverridesMark(primary);
+    corrections = await loadCorrections(primary, table.sqlName);
+    overridesMark = mark;
+    if (rows) figures = buildFigures(rows, corrections);
+    loadedGeneration = generation;
+  };
+
+  const ensureOverrides = (): Promise<void> => {
+    reloading ??= reloadOverrides().finally(() => {
+      reloading = undefined;
+    });
+    return reloading;
+  };
+
+  const maintainIndexes = (relation: string) => {
+    if (options.maintainIndexes === false || relation === indexedRelation) return;
+    indexedRelation = relation;
+    // In the background: a build on a large table takes minutes, and the rollup must not wait for it.
+    exclusive(LOCK_INDEXES, (c) => ensureOrderIndexes(c, table, logger)).catch((error: unknown) => {
+      indexedRelation = undefined;
+      logger.warn("orders_index_check_failed", {
+        message: error instanceof Error ? error.message : String(error),
+      });
+    });
+  };
+
+  const checkOnce = async () => {
+    const checkedAt = new Date();
+    const mark = await readTableMark(primary, table.sqlName);
+    if (!mark) {
+      rows = undefined;
+      figures = undefined;
+      builtAt = 0;
+      return;
+    }
+    maintainIndexes(mark.relation);
+    let state = await readState(primary, table.fullName);
+    if (state?.signature !== mark.signature) {
+      stale = figures !== undefined;
+      const built = await exclusive(LOCK_ROLLUP, async (c) => {
+        await c.query("SET statement_timeout = 0");
+        try {
+          return await rebuildRollup(c, table.sqlName, table.fullName, mark.signature);
+        } finally {
+          await c.query("RESET statement_timeout");
+        }
+      });
+      if (built)
+        logger.info("orders_rollup_built", { table: table.fullName, rows: built.rows, ms: built.ms });
+      state = await readState(primary, table.fullName);
+      // Another process is building it: keep the old figures (flagged stale) until its rollup lands.
+      if (state?.signature !== mark.signature) return;
+    }
+    if (state.builtAt.getTime() !== builtAt) {
+      rows = await loadRollup(primary, table.fullName);
+      builtAt = state.builtAt.getTime();
+      overridesMark = undefined;
+    }
+    const mark2 = await readOverridesMark(primary);
+    if (mark2 !== overridesMark || !figures) await ensureOverrides();
+    // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
+    asOf = state.builtAt > checkedAt ? state.builtAt : checkedAt;
+    stale = false;
+  };
+
+  const check = (): Promise<void> => {
+    checking ??= checkOnce()
+      .then(() => {
+        lastProblem = "";
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastProblem) logger.warn("orders_rollup_check_failed", { message });
+        lastProblem = message;
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
+  };
+
+  const loop = () => {
+    if (closed || primary.ended) return;
+    check().finally(() => {
+      if (closed || primary.ended) return;
+      timer = setTimeout(loop, options.checkIntervalMs);
+      timer.unref();
+    });
+  };
+  setImmediate(loop);
+
+  return {
+    async view() {
+      if (!figures) return undefined;
+      if (loadedGeneration !== overridesGeneration) await ensureOverrides();
+      // A reload that started before the latest change may have missed it: once more.
+      if (loadedGeneration !== overridesGeneration) await ensureOverrides();
+      if (!figures) return undefined;
+      // Checks that keep failing make the figures old: say so rather than pass them off as fresh.
+      const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3;
+      return { figures, asOf, stale: stale || late };
+    },
+    overridesChanged() {
+      overridesGeneration++;
+    },
+    check,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
