@@ -1,5 +1,6 @@
 import { type Env, loadConfig } from "@lakebase-orders/config";
 import { createLogger, serializeError } from "@lakebase-orders/log";
+import { followPrimaryShutdown, startClusterPrimary } from "./cluster/primary.ts";
 import { startServer } from "./server.ts";
 
 // Databricks Apps gives 15 s after SIGTERM; finish well inside it.
@@ -7,6 +8,9 @@ const EXIT_DEADLINE_MS = 10_000;
 
 /** The process: configuration from `env` (read once, here), the server, and a clean exit on SIGTERM/SIGINT. */
 export async function run(env: Env): Promise<void> {
+  // Several workers (CLUSTER_WORKERS, default one per vCPU): this process only supervises them.
+  if (startClusterPrimary(env)) return;
+  followPrimaryShutdown();
   let logger = createLogger();
   try {
     const config = loadConfig(env);
