@@ -6,6 +6,7 @@ import { createContext } from "./context.ts";
 import { isDomainError } from "./errors/domain-error.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RequestVars, requestLog } from "./http/request-log.ts";
+import { directQueries } from "./http/trpc-get.ts";
 import { appRouter } from "./router.ts";
 import type { AppServices } from "./services.ts";
 import { serveSpa } from "./static-files.ts";
@@ -22,6 +23,8 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use("*", requestLog(logger));
   app.route("/api", healthRoutes(services, options));
 
+  // Single read-only GET queries skip tRPC's fetch adapter (same bytes on the wire); the rest falls through.
+  app.get("/api/trpc/*", directQueries(services));
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/api/trpc",
