@@ -7,14 +7,14 @@ import cluster from "node:cluster";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
+import { byKeyStatement } from "../apps/api/src/orders/order-statements.ts";
 import {
-  byKeySql,
-  countSql,
   type Filters,
-  listSql,
+  listStatement,
+  loadFigures,
   type Statement,
-  statsSql,
-  streamSql,
+  streamStatementOf,
+  TABLE,
 } from "./src/floor-sql.ts";
 
 const args = process.argv.slice(2);
@@ -71,21 +71,29 @@ if (WORKERS > 1 && cluster.isPrimary) {
     comment: r.comment,
   });
   const run = (statements: Statement[]) =>
-    Promise.all(statements.map((s) => pool.query({ name: s.name, text: s.text, values: s.values })));
+    Promise.all(
+      statements.map((s) =>
+        pool.query(
+          s.name ? { name: s.name, text: s.text, values: s.values } : { text: s.text, values: s.values },
+        ),
+      ),
+    );
+  const figures = await loadFigures(pool);
+  const loadedAt = new Date().toISOString();
 
-  type Input = Record<string, unknown> & { pageSize?: number };
+  type Input = Record<string, unknown> & { pageSize?: number } & Filters;
   const handlers: Record<string, (input: Input) => Promise<unknown>> = {
     byKey: async (input) => {
-      const [r] = await run(byKeySql(Number(input.orderKey)));
+      const [r] = await run([byKeyStatement(TABLE, Number(input.orderKey))]);
       const row = r?.rows[0] as Row | undefined;
       if (!row) throw new Error("not found");
       return toOrder(row);
     },
     list: async (input) => {
       const a = { page: 1, pageSize: 100, sort: "orderKey", includeCount: true, ...input };
-      const [page, count] = await run(listSql(a));
+      const [page] = await run([listStatement(a, figures)]);
       const rows = (page?.rows ?? []) as Row[];
-      const total = count ? Number(count.rows[0]?.n) : null;
+      const total = a.includeCount && figures ? figures.count(a) : null;
       return {
         orders: rows.slice(0, a.pageSize).map(toOrder),
         pagination: {
@@ -100,7 +108,7 @@ if (WORKERS > 1 && cluster.isPrimary) {
     },
     stream: async (input) => {
       const a = { pageSize: 100, direction: "forward", ...input };
-      const [r] = await run(streamSql(a));
+      const [r] = await run([streamStatementOf(a)]);
       const rows = (r?.rows ?? []) as Row[];
       const backward = a.direction === "backward";
       const hasNext = rows.length > a.pageSize;
@@ -112,29 +120,18 @@ if (WORKERS > 1 && cluster.isPrimary) {
         pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
       };
     },
-    count: async (input) => {
-      const [r] = await run(countSql(input as Filters));
-      return { totalOrders: Number(r?.rows[0]?.n ?? 0) };
-    },
-    stats: async (input) => {
-      const [r] = await run(statsSql(input as Filters));
-      const byStatus = new Map<string, number>();
-      const byPriority = new Map<string, number>();
-      let total = 0;
-      for (const row of (r?.rows ?? []) as { status: string; priority: string; n: string }[]) {
-        const n = Number(row.n);
-        total += n;
-        byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + n);
-        byPriority.set(row.priority, (byPriority.get(row.priority) ?? 0) + n);
-      }
-      return {
-        totalOrders: total,
-        byStatus: [...byStatus].sort().map(([status, count]) => ({ status, count })),
-        byPriority: [...byPriority].sort().map(([priority, count]) => ({ priority, count })),
-        computedAt: new Date().toISOString(),
-        ttlSeconds: 0,
-      };
-    },
+    // As the API: from the rollup in memory, no SQL.
+    count: async (input) => ({
+      totalOrders: figures?.count(input) ?? 0,
+      computedAt: loadedAt,
+      stale: false,
+    }),
+    stats: async (input) => ({
+      ...(figures?.stats(input) ?? { totalOrders: 0, byStatus: [], byPriority: [] }),
+      computedAt: loadedAt,
+      ttlSeconds: 5,
+      stale: false,
+    }),
   };
 
   const server = http.createServer(async (req, res) => {

@@ -104,10 +104,15 @@ export async function probeSql(pool: pg.Pool, next: () => Statement[]): Promise<
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 2; i++) {
     const started = performance.now();
-    await Promise.all(next().map((s) => pool.query({ name: s.name, text: s.text, values: s.values })));
+    await Promise.all(next().map((s) => pool.query(toQuery(s))));
     best = Math.min(best, performance.now() - started);
   }
   return best;
+}
+
+/** A named statement is prepared once per connection; an unnamed one is planned for its values each time. */
+function toQuery(s: Statement): pg.QueryConfig {
+  return s.name ? { name: s.name, text: s.text, values: s.values } : { text: s.text, values: s.values };
 }
 
 function summarise(latencies: number[], seconds: number, failures: number, sequential: boolean): Figures {

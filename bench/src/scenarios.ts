@@ -1,14 +1,4 @@
 // What the bench asks, as the API path and as the SQL floor's statements for the same request.
-import {
-  byKeySql,
-  countSql,
-  type ListArgs,
-  listSql,
-  type Statement,
-  type StreamArgs,
-  statsSql,
-  streamSql,
-} from "./floor-sql.ts";
 
 export interface Scenario {
   name: string;
@@ -78,23 +68,4 @@ export function scenarios(keys: Keys, rows: number): Scenario[] {
 /** The tRPC GET path of a request. */
 export function pathOf(r: { procedure: string; input: Record<string, unknown> }): string {
   return `/api/trpc/${r.procedure}?input=${encodeURIComponent(JSON.stringify(r.input))}`;
-}
-
-/** The statements the floor runs for a request (the API's SQL, see floor-sql.ts). */
-export function statementsOf(r: { procedure: string; input: Record<string, unknown> }): Statement[] {
-  const i = r.input;
-  switch (r.procedure) {
-    case "orders.byKey":
-      return byKeySql(Number(i.orderKey));
-    case "orders.list":
-      return listSql({ page: 1, pageSize: 100, sort: "orderKey", includeCount: true, ...i } as ListArgs);
-    case "orders.stream":
-      return streamSql({ pageSize: 100, ...i } as StreamArgs);
-    case "orders.count":
-      return countSql(i);
-    case "orders.stats":
-      return statsSql(i);
-    default:
-      throw new Error(`no floor for ${r.procedure}`);
-  }
 }
