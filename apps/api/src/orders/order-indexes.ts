@@ -93,11 +93,12 @@ export async function ensureOrderIndexes(
     }
     const qualified = `${quoteIdent(table.schema)}.${quoteIdent(name)}`;
     try {
-      // No statement timeout for a build that may take minutes on a large table; the session keeps its
-      // other settings. The caller's client is released (not reused for requests) afterwards.
+      // No statement timeout for a build that may take minutes on a large table (reset afterwards).
       await client.query("SET statement_timeout = 0");
-      if (same.some((r) => r.name === name))
+      // Ours but invalid (an interrupted build) or defined otherwise (an older version of the app): rebuild.
+      if (rows.some((r) => r.name === name)) {
         await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
+      }
       const started = performance.now();
       await client.query(definition(name, table, wanted));
       report.created.push(name);

@@ -222,6 +222,8 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     history: (orderKey: number, o?: ReadOptions) =>
       guard(() => writer.history(o?.fromPrimary ? db.prisma : db.read, orderKey)),
 
+    ready: () => rollup.firstCheck,
+
     close() {
       unsubscribe?.();
       rollup.close();

@@ -26,8 +26,10 @@ export interface RollupKeeper {
   view(): Promise<RollupView | undefined>;
   /** A status changed (here or in another worker): the overrides are reloaded before the next figures. */
   overridesChanged(): void;
-  /** One check now (tests, and start-up). */
+  /** One check now. */
   check(): Promise<void>;
+  /** Settles once the first check has run (the figures are loaded then, if the table and a rollup exist). */
+  readonly firstCheck: Promise<void>;
   close(): void;
 }
 
@@ -181,15 +183,15 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     return checking;
   };
 
-  const loop = () => {
-    if (closed || primary.ended) return;
-    check().finally(() => {
+  const loop = (): Promise<void> => {
+    if (closed || primary.ended) return Promise.resolve();
+    return check().finally(() => {
       if (closed || primary.ended) return;
       timer = setTimeout(loop, options.checkIntervalMs);
       timer.unref();
     });
   };
-  setImmediate(loop);
+  const firstCheck = new Promise<void>((resolve) => setImmediate(() => loop().then(resolve)));
 
   return {
     async view() {
@@ -206,6 +208,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       overridesGeneration++;
     },
     check,
+    firstCheck,
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
