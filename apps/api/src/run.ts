@@ -1,6 +1,6 @@
 import { type Env, loadConfig } from "@lakebase-orders/config";
 import { createLogger, serializeError } from "@lakebase-orders/log";
-import { followPrimaryShutdown, startClusterPrimary } from "./cluster/primary.ts";
+import { followPrimaryShutdown, startClusterPrimary, workerLogFields } from "./cluster/primary.ts";
 import { startServer } from "./server.ts";
 
 // Databricks Apps gives 15 s after SIGTERM; finish well inside it.
@@ -14,7 +14,7 @@ export async function run(env: Env): Promise<void> {
   let logger = createLogger();
   try {
     const config = loadConfig(env);
-    logger = createLogger({ level: config.server.logLevel });
+    logger = createLogger({ level: config.server.logLevel, ...workerLogFields() });
     const server = await startServer(config, { logger });
     const stop = (signal: string) => {
       logger.info("signal", { signal });

@@ -77,8 +77,10 @@ export function startClusterPrimary(env: Env): boolean {
       process.exit(1);
     }, PRIMARY_DEADLINE_MS).unref();
     for (const w of live()) if (w.isConnected()) w.send(SHUTDOWN_MESSAGE);
-    const done = () => {
-      if (live().length === 0) process.exit(exitCode);
+    let failed = false;
+    const done = (_worker?: Worker, code?: number) => {
+      if (code !== undefined && code !== 0) failed = true;
+      if (live().length === 0) process.exit(failed ? 1 : exitCode);
     };
     cluster.on("exit", done);
     done();
@@ -89,6 +91,11 @@ export function startClusterPrimary(env: Env): boolean {
   logger.info("starting workers", { workers });
   for (let i = 0; i < workers; i++) fork();
   return true;
+}
+
+/** In a worker, its number on every log line (`{ base: { worker } }`); nothing in a single process. */
+export function workerLogFields(): { base?: { worker: number } } {
+  return cluster.isWorker && cluster.worker ? { base: { worker: cluster.worker.id } } : {};
 }
 
 /**

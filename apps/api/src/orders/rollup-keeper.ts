@@ -47,6 +47,8 @@ export interface RollupKeeperOptions {
 const LOCK_CLASS = 881_501;
 const LOCK_ROLLUP = 1;
 const LOCK_INDEXES = 2;
+/** While another process builds the rollup: how soon to look for its result. */
+const RETRY_SOON_MS = 500;
 
 /**
  * Keeps the rollup in step with the synced table. Every process checks the table's mark every interval;
@@ -73,6 +75,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let lastProblem = "";
+  let soon = false;
 
   /** Runs `work` on a client holding the lock; undefined when another process holds it. */
   const exclusive = async <T>(
@@ -152,8 +155,12 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       if (built)
         logger.info("orders_rollup_built", { table: table.fullName, rows: built.rows, ms: built.ms });
       state = await readState(primary, table.fullName);
-      // Another process is building it: keep the old figures (flagged stale) until its rollup lands.
-      if (state?.signature !== mark.signature) return;
+      // Another process is building it: keep the old figures (flagged stale) until its rollup lands, and
+      // look again soon rather than after a whole interval.
+      if (state?.signature !== mark.signature) {
+        soon = true;
+        return;
+      }
     }
     if (state.builtAt.getTime() !== builtAt) {
       rows = await loadRollup(primary, table.fullName);
@@ -168,6 +175,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   };
 
   const check = (): Promise<void> => {
+    soon = false;
     checking ??= checkOnce()
       .then(() => {
         lastProblem = "";
@@ -187,7 +195,10 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     if (closed || primary.ended) return Promise.resolve();
     return check().finally(() => {
       if (closed || primary.ended) return;
-      timer = setTimeout(loop, options.checkIntervalMs);
+      timer = setTimeout(
+        loop,
+        soon ? Math.min(options.checkIntervalMs, RETRY_SOON_MS) : options.checkIntervalMs,
+      );
       timer.unref();
     });
   };
