@@ -85,3 +85,28 @@ const print = (title: string, m: Map<string, number>) => {
 process.stdout.write(`${file}: ${total.toFixed(0)} ms sampled\n`);
 print("self time by module", byModule);
 print("self time by function", byFunction);
+
+// --callers <function name> [--depth 4]: where the named function's self time is called from.
+const callersOf = process.argv.includes("--callers") ? process.argv[process.argv.indexOf("--callers") + 1] : undefined;
+const depth = process.argv.includes("--depth") ? Number(process.argv[process.argv.indexOf("--depth") + 1]) : 4;
+if (callersOf) {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes as (ProfileNode & { children?: number[] })[]) {
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const chains = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const frame = byId.get(id)?.callFrame;
+    if (frame?.functionName !== callersOf) continue;
+    const names: string[] = [];
+    let p = parent.get(id);
+    for (let i = 0; i < depth && p !== undefined; i++) {
+      const f = byId.get(p)!.callFrame;
+      names.push(`${f.functionName || "(anonymous)"} [${moduleOf(f)}]`);
+      p = parent.get(p);
+    }
+    const chain = names.join(" < ");
+    chains.set(chain, (chains.get(chain) ?? 0) + ms);
+  }
+  print(`callers of ${callersOf}`, chains);
+}
