@@ -48,33 +48,21 @@ if (WORKERS > 1 && cluster.isPrimary) {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
   pool.on("error", () => undefined);
 
-  interface Row {
-    orderKey: string;
-    custKey: string;
-    status: string;
-    totalPrice: string;
-    orderDate: string;
-    priority: string;
-    clerk: string;
-    shipPriority: number;
-    comment: string;
-  }
-  const toOrder = (r: Row) => ({
-    orderKey: Number(r.orderKey),
-    custKey: Number(r.custKey),
-    status: r.status,
-    totalPrice: r.totalPrice,
-    orderDate: r.orderDate,
-    priority: r.priority,
-    clerk: r.clerk,
-    shipPriority: Number(r.shipPriority),
-    comment: r.comment,
-  });
+  // As the API: bigint parsed as a number, so rows are the wire's orders as they arrive.
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === pg.types.builtins.INT8
+        ? Number
+        : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+  };
+  type Row = Record<string, unknown> & { orderKey: number };
   const run = (statements: Statement[]) =>
     Promise.all(
       statements.map((s) =>
         pool.query(
-          s.name ? { name: s.name, text: s.text, values: s.values } : { text: s.text, values: s.values },
+          s.name
+            ? { name: s.name, text: s.text, values: s.values, types }
+            : { text: s.text, values: s.values, types },
         ),
       ),
     );
@@ -87,7 +75,7 @@ if (WORKERS > 1 && cluster.isPrimary) {
       const [r] = await run([byKeyStatement(TABLE, Number(input.orderKey))]);
       const row = r?.rows[0] as Row | undefined;
       if (!row) throw new Error("not found");
-      return toOrder(row);
+      return row;
     },
     list: async (input) => {
       const a = { page: 1, pageSize: 100, sort: "orderKey", includeCount: true, ...input };
@@ -95,7 +83,7 @@ if (WORKERS > 1 && cluster.isPrimary) {
       const rows = (page?.rows ?? []) as Row[];
       const total = a.includeCount && figures ? figures.count(a) : null;
       return {
-        orders: rows.slice(0, a.pageSize).map(toOrder),
+        orders: rows.length > a.pageSize ? rows.slice(0, a.pageSize) : rows,
         pagination: {
           page: a.page,
           pageSize: a.pageSize,
@@ -116,7 +104,7 @@ if (WORKERS > 1 && cluster.isPrimary) {
       if (backward) pageRows.reverse();
       const edge = backward ? pageRows[0] : pageRows.at(-1);
       return {
-        orders: pageRows.map(toOrder),
+        orders: pageRows,
         pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
       };
     },

@@ -87,8 +87,12 @@ print("self time by module", byModule);
 print("self time by function", byFunction);
 
 // --callers <function name> [--depth 4]: where the named function's self time is called from.
-const callersOf = process.argv.includes("--callers") ? process.argv[process.argv.indexOf("--callers") + 1] : undefined;
-const depth = process.argv.includes("--depth") ? Number(process.argv[process.argv.indexOf("--depth") + 1]) : 4;
+const callersOf = process.argv.includes("--callers")
+  ? process.argv[process.argv.indexOf("--callers") + 1]
+  : undefined;
+const depth = process.argv.includes("--depth")
+  ? Number(process.argv[process.argv.indexOf("--depth") + 1])
+  : 4;
 if (callersOf) {
   const parent = new Map<number, number>();
   for (const n of profile.nodes as (ProfileNode & { children?: number[] })[]) {

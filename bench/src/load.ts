@@ -2,7 +2,7 @@
 // bare `pg` pool with as many concurrent callers (the SQL floor). Slow scenarios (a request over SLOW_MS, e.g.
 // a full scan) are measured one request at a time instead: under 32 connections they would only queue.
 import autocannon from "autocannon";
-import type pg from "pg";
+import pg from "pg";
 import type { Statement } from "./floor-sql.ts";
 
 export const SLOW_MS = 250;
@@ -110,9 +110,19 @@ export async function probeSql(pool: pg.Pool, next: () => Statement[]): Promise<
   return best;
 }
 
+// As the API reads: bigint parsed as a number.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
 /** A named statement is prepared once per connection; an unnamed one is planned for its values each time. */
 function toQuery(s: Statement): pg.QueryConfig {
-  return s.name ? { name: s.name, text: s.text, values: s.values } : { text: s.text, values: s.values };
+  return s.name
+    ? { name: s.name, text: s.text, values: s.values, types }
+    : { text: s.text, values: s.values, types };
 }
 
 function summarise(latencies: number[], seconds: number, failures: number, sequential: boolean): Figures {

@@ -1,26 +1,12 @@
 import { Prisma } from "@lakebase-orders/db";
 import { notFound } from "../errors/domain-error.ts";
-import { type OrderRow, STATUS_TABLE } from "./order-statements.ts";
-import type { Order, OrderFilters } from "./schemas.ts";
+import { STATUS_TABLE } from "./order-statements.ts";
+import type { OrderFilters } from "./schemas.ts";
 
 // Row mapping and errors the orders reads share (their SQL is in order-statements.ts).
 
 /** The status overrides table for Prisma tagged templates (the status writer). */
 export const STATUS = Prisma.raw(STATUS_TABLE);
-
-export function toOrder(r: OrderRow): Order {
-  return {
-    orderKey: Number(r.orderKey),
-    custKey: Number(r.custKey),
-    status: r.status,
-    totalPrice: r.totalPrice,
-    orderDate: r.orderDate,
-    priority: r.priority,
-    clerk: r.clerk,
-    shipPriority: r.shipPriority,
-    comment: r.comment,
-  };
-}
 
 export function orderNotFound(orderKey: number) {
   return notFound(`Order ${orderKey} not found`);

@@ -1,4 +1,4 @@
-import type { OrderFilters, OrderSort } from "./schemas.ts";
+import type { Order, OrderFilters, OrderSort } from "./schemas.ts";
 
 // The SQL of the orders reads, as plain parameterised text for node-postgres: the row shape, the status
 // overlay join, sorts and filters. One builder makes every read; nothing here knows about pools. No runtime
@@ -11,17 +11,11 @@ export interface Statement {
   readonly values: unknown[];
 }
 
-export interface OrderRow {
-  orderKey: string;
-  custKey: string;
-  status: string;
-  totalPrice: string;
-  orderDate: string;
-  priority: string;
-  clerk: string;
-  shipPriority: number;
-  comment: string;
-}
+/**
+ * A row of the orders reads: already the wire's `Order` (column aliases and text casts give its shape, the
+ * read path parses bigint as a JS number), so rows go out as they come in.
+ */
+export type OrderRow = Order;
 
 /** The app's status overrides: the synced table is read-only, so changes live here and win over it. */
 export const STATUS_TABLE = `"app_data"."order_status"`;

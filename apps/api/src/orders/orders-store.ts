@@ -3,7 +3,7 @@ import type { Logger } from "@lakebase-orders/log";
 import type { ChangeBus } from "../cluster/bus.ts";
 import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
-import { filterKey, orderNotFound, toOrder } from "./order-sql.ts";
+import { filterKey, orderNotFound } from "./order-sql.ts";
 import {
   byKeyStatement,
   countStatement,
@@ -87,7 +87,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
   const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
     counts.get(filterKey(f), async () => {
-      const rows = await read<{ n: string }>(countStatement(T, f), o);
+      const rows = await read<{ n: number }>(countStatement(T, f), o);
       return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
     });
 
@@ -167,7 +167,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         if (backward) pageRows.reverse();
         const edge = backward ? pageRows[0] : pageRows.at(-1);
         return {
-          orders: pageRows.map(toOrder),
+          orders: pageRows,
           pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
         };
       }),
@@ -177,7 +177,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const rows = await read<OrderRow>(byKeyStatement(T, orderKey), o);
         const row = rows[0];
         if (!row) throw orderNotFound(orderKey);
-        return toOrder(row);
+        return row;
       }),
 
     count: (filters: OrderFilters, o?: ReadOptions) =>
@@ -195,7 +195,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           };
         }
         return scannedStats.get(filterKey(filters), async () => {
-          const rows = await read<{ status: string; priority: string; n: string }>(
+          const rows = await read<{ status: string; priority: string; n: number }>(
             statsStatement(T, filters),
             o,
           );
@@ -239,7 +239,7 @@ function collect(figures: RollupFigures, f: OrderFilters, skipPlusPage: number):
 
 function listOutput(input: ListInput, rows: OrderRow[], totalCount: number | null): ListOutput {
   return {
-    orders: rows.slice(0, input.pageSize).map(toOrder),
+    orders: rows.length > input.pageSize ? rows.slice(0, input.pageSize) : rows,
     pagination: {
       page: input.page,
       pageSize: input.pageSize,
@@ -251,7 +251,7 @@ function listOutput(input: ListInput, rows: OrderRow[], totalCount: number | nul
   };
 }
 
-function statsFromGroups(rows: { status: string; priority: string; n: string }[]) {
+function statsFromGroups(rows: { status: string; priority: string; n: number }[]) {
   const byStatus = new Map<string, number>();
   const byPriority = new Map<string, number>();
   let total = 0;

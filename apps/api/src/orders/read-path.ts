@@ -1,6 +1,6 @@
 import { isUnreachable } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
-import type pg from "pg";
+import pg from "pg";
 import { mapDbError } from "./db-errors.ts";
 import type { Statement } from "./order-statements.ts";
 import type { ReadOptions } from "./store.ts";
@@ -17,7 +17,16 @@ export interface ReadPathOptions {
   tableName: string;
 }
 
-/** Runs one read statement; the rows come back as node-postgres parsed them. */
+// bigint as a JS number: order keys (and counts) stay far below 2^53, and the rows are then the wire's shape.
+const parseInt8 = (text: string) => Number(text);
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? parseInt8
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** Runs one read statement; the rows come back as node-postgres parsed them (bigint as number). */
 export type ReadRows = <R extends object>(statement: Statement, options?: ReadOptions) => Promise<R[]>;
 
 /**
@@ -35,8 +44,8 @@ export function createReadPath(options: ReadPathOptions): ReadRows {
   const run = async <R extends object>(pool: pg.Pool, s: Statement): Promise<R[]> => {
     const result = await pool.query<R>(
       s.name === undefined
-        ? { text: s.text, values: s.values }
-        : { name: s.name, text: s.text, values: s.values },
+        ? { text: s.text, values: s.values, types: TYPES }
+        : { name: s.name, text: s.text, values: s.values, types: TYPES },
     );
     return result.rows;
   };
