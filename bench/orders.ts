@@ -99,7 +99,7 @@ try {
         ...cells(runs.ours),
         ...cells(runs.http),
         ...cells(runs.sql),
-        ours && http ? `${((ours.rps / http.rps) * 100).toFixed(0)} %` : "-",
+        ours && http && http.rps > 0 ? `${((ours.rps / http.rps) * 100).toFixed(0)} %` : "-",
       ];
       results.push(row);
       log(row.join(" | "));
