@@ -1,10 +1,18 @@
 import { defineConfig } from "vitest/config";
 
 // One runner for the whole monorepo: each package is a project, so `pnpm test` runs everything in
-// parallel and prints one summary. The browser e2e suite is its own project (apps/web/vitest.e2e.config.ts).
+// parallel and prints one summary. The browser e2e suite is its own project (apps/web/vitest.e2e.config.ts);
+// tests/newcomer runs the README's commands on fresh clones.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/api", "apps/web", "apps/web/vitest.e2e.config.ts", "bench"],
+    projects: [
+      "packages/*",
+      "apps/api",
+      "apps/web",
+      "apps/web/vitest.e2e.config.ts",
+      "bench",
+      "tests/newcomer",
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // CI asks for a JSON report beside the console one, to print a single "N passed, N failed" line.

@@ -1,22 +1,24 @@
 # shellcheck shell=bash
-# Makes Node >= 22.12 and the pinned pnpm available, from the npm registry only (no download-based
-# version managers work on our machines). Source it so PATH changes reach your shell:
+# Makes Node (at least the floor in package.json's engines, 22.18: `node file.ts` needs type stripping on
+# by default) and the pinned pnpm available, from the npm registry only (no download-based version managers
+# work on our machines). Source it so PATH changes reach your shell:
 #   . scripts/bootstrap.sh
 # Idempotent: the second run only checks versions (well under a second).
 __lb_bootstrap() {
-  local root node_ver pnpm_ver tools want_node want_pnpm
+  local root node_ver pnpm_ver tools want_node want_pnpm floor
   root="$(cd "$(dirname "${BASH_SOURCE[0]:-$0}")/.." && pwd)"
   tools="$root/.tools"
   want_node="22"
   want_pnpm="$(sed -n 's/.*"packageManager": *"pnpm@\([0-9.]*\)".*/\1/p' "$root/package.json")"
+  floor="$(sed -n 's/.*"node": *">=\([0-9]*\.[0-9]*\)".*/\1/p' "$root/package.json")"
 
   # Prefer what is already installed when it is new enough.
   if [ -x "$tools/node_modules/.bin/node" ]; then
     case ":$PATH:" in *":$tools/node_modules/.bin:"*) ;; *) PATH="$tools/node_modules/.bin:$PATH" ;; esac
   fi
   node_ver="$(node -p 'process.versions.node' 2>/dev/null || echo 0.0.0)"
-  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)' 2>/dev/null; then
-    echo "bootstrap: node $node_ver is older than 22.12; installing node@$want_node into .tools/ from the npm registry" >&2
+  if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number),[c,d]=process.argv[1].split(".").map(Number);process.exit(a>c||(a===c&&b>=d)?0:1)' "$floor" 2>/dev/null; then
+    echo "bootstrap: node $node_ver is older than $floor; installing node@$want_node into .tools/ from the npm registry" >&2
     npm install --silent --no-audit --no-fund --prefix "$tools" "node@$want_node" "pnpm@$want_pnpm" >&2 || return 1
     case ":$PATH:" in *":$tools/node_modules/.bin:"*) ;; *) PATH="$tools/node_modules/.bin:$PATH" ;; esac
   fi

@@ -3,7 +3,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
-import { run, stopAll, superviseUntilSignal } from "./lib/processes.ts";
+import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
+import { commandOf } from "./lib/tools.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const apiPort = process.env.API_PORT ?? "8000";
@@ -28,12 +29,13 @@ async function main(): Promise<void> {
     WEB_PORT: webPort,
   };
   delete env.DATABRICKS_APP_PORT;
-  run("api", process.execPath, ["--import", "tsx", "--watch", "apps/api/src/main.ts"], { cwd: root, env });
-  run("web", path.join(root, "node_modules/.bin/vite"), ["--port", webPort, "--strictPort"], {
-    cwd: path.join(root, "apps/web"),
-    env,
-  });
-  superviseUntilSignal();
+  // Each tool comes from the package that declares it; the API needs none (Node strips the types).
+  const apiDir = path.join(root, "apps/api");
+  const webDir = path.join(root, "apps/web");
+  const vite = commandOf(webDir, "vite");
+  run("api", process.execPath, ["--watch", "src/main.ts"], { cwd: apiDir, env });
+  run("web", process.execPath, [vite, "--port", webPort, "--strictPort"], { cwd: webDir, env });
+  superviseExits();
   await waitFor(`http://127.0.0.1:${apiPort}/api/ready`, 120_000);
   process.stdout.write(
     [
@@ -60,7 +62,9 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
   process.stderr.write(`dev: ${url} did not answer within ${timeoutMs / 1000} s (see the logs above)\n`);
 }
 
+stopOnSignals();
 main().catch(async (error: unknown) => {
+  if (isStopping()) return;
   process.stderr.write(`dev: ${error instanceof Error ? error.message : String(error)}\n`);
   await stopAll();
   process.exit(1);

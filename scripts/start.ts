@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
-import { run, stopAll, superviseUntilSignal } from "./lib/processes.ts";
+import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const builtDir = path.join(root, "dist/app");
@@ -48,11 +48,13 @@ async function main(): Promise<void> {
     cwd: appDir,
     env: { ...process.env, ...backendEnv, DATABRICKS_APP_PORT: port, NODE_ENV: "production" },
   });
-  superviseUntilSignal();
+  superviseExits();
   process.stderr.write(`start: http://localhost:${port}/ (Ctrl-C stops)\n`);
 }
 
+stopOnSignals();
 main().catch(async (error: unknown) => {
+  if (isStopping()) return;
   process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
   await stopAll();
   process.exit(1);

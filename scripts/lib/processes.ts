@@ -18,7 +18,13 @@ export function run(
   name: string,
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; quiet?: boolean } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    onLine?: (line: string) => void;
+    /** Which lines to print (default: all). */
+    show?: (line: string) => boolean;
+  } = {},
 ): Managed {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -30,7 +36,7 @@ export function run(
     if (!stream) continue;
     readline.createInterface({ input: stream }).on("line", (line) => {
       options.onLine?.(line);
-      if (!options.quiet) process.stderr.write(`[${name}] ${line}\n`);
+      if (options.show?.(line) ?? true) process.stderr.write(`[${name}] ${line}\n`);
     });
   }
   const exited = new Promise<number | string>((resolve) => {
@@ -67,17 +73,31 @@ function signalGroup(entry: Managed, signal: NodeJS.Signals): void {
   }
 }
 
-/** Stops everything on Ctrl-C / SIGTERM, and exits non-zero when any child dies on its own. */
-export function superviseUntilSignal(): void {
-  let stopping = false;
-  const stop = (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write("\nstopping…\n");
-    void stopAll().then(() => process.exit(code));
-  };
+let stopping = false;
+
+function stop(code: number): void {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write("\nstopping…\n");
+  void stopAll().then(() => process.exit(code));
+}
+
+/** True once Ctrl-C (or a dying child) started the shutdown: a start-up step failing then is expected. */
+export function isStopping(): boolean {
+  return stopping;
+}
+
+/**
+ * Ctrl-C / SIGTERM stop every managed group and then exit. Installed first, so that a Ctrl-C during
+ * start-up (the first seed takes a while) leaves nothing running either.
+ */
+export function stopOnSignals(): void {
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
+}
+
+/** Once everything is up: a child that exits on its own stops the rest, and the command exits non-zero. */
+export function superviseExits(): void {
   for (const entry of managed) {
     void entry.exited.then((code) => {
       if (stopping) return;

@@ -7,6 +7,7 @@ import { isDomainError } from "./errors/domain-error.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RequestVars, requestLog } from "./http/request-log.ts";
 import { directQueries } from "./http/trpc-get.ts";
+import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
 import type { AppServices } from "./services.ts";
 import { serveSpa } from "./static-files.ts";
@@ -22,6 +23,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   const app = new Hono<{ Variables: RequestVars }>();
   app.use("*", requestLog(logger));
   app.route("/api", healthRoutes(services, options));
+  app.route("/", restApi(services));
 
   // Single read-only GET queries skip tRPC's fetch adapter (same bytes on the wire); the rest falls through.
   app.get("/api/trpc/*", directQueries(services));

@@ -4,7 +4,8 @@ import { ConfigError, LOCAL_ADMIN, loadConfig } from "./load-config.ts";
 describe("loadConfig", () => {
   it("runs on the local defaults with nothing set", () => {
     const c = loadConfig({});
-    expect(c.server).toEqual({ port: 8000, host: "0.0.0.0", staticDir: null, logLevel: "info" });
+    expect(c.server).toEqual({ port: 8000, host: "0.0.0.0", staticDir: null, logLevel: "info", workers: 0 });
+    expect(c.orders).toEqual({ countCacheTtlSeconds: 10, rollupCheckSeconds: 5, maintainIndexes: true });
     expect(c.identity).toEqual({
       inDatabricksApp: false,
       appName: null,
@@ -43,6 +44,15 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LAKEBASE_SYNCED_TABLE: "other.public.t" })).toThrow(
       /LAKEBASE_SYNCED_TABLE: "other.public.t" must be in the catalog/,
     );
+  });
+
+  it("reads the cluster and orders performance settings, and refuses bad ones by name", () => {
+    const c = loadConfig({ CLUSTER_WORKERS: "3", ORDERS_ROLLUP_CHECK_SECONDS: "30", ORDERS_INDEXES: "off" });
+    expect(c.server.workers).toBe(3);
+    expect(c.orders).toMatchObject({ rollupCheckSeconds: 30, maintainIndexes: false });
+    expect(() => loadConfig({ CLUSTER_WORKERS: "-1" })).toThrow(/CLUSTER_WORKERS/);
+    expect(() => loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "0" })).toThrow(/ORDERS_ROLLUP_CHECK_SECONDS/);
+    expect(() => loadConfig({ ORDERS_INDEXES: "maybe" })).toThrow(/ORDERS_INDEXES/);
   });
 
   it.each(["orders", "a.b.c.d", 'c.public.x"; drop table y; --', "c..t", "c.s.t t"])(

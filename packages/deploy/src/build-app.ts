@@ -3,7 +3,8 @@
 //   public/         the built SPA
 //   migrations/     app_data SQL migrations, applied at start-up
 //   package.json    only the runtime dependencies that must stay packages (Prisma's runtime loads its
-//                   WebAssembly query compiler by package path; pg must be the single copy Prisma sees)
+//                   WebAssembly query compiler by package path; pg must be the single copy Prisma sees;
+//                   /api/docs serves swagger-ui-dist's files from the package)
 //   package-lock.json, .npmrc, app.yaml
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -22,6 +23,7 @@ export const RUNTIME_PACKAGES = [
   "@prisma/adapter-pg",
   "pg",
   "@databricks/sdk-experimental",
+  "swagger-ui-dist",
 ];
 
 export async function buildApp(options: { lockfile?: boolean } = {}): Promise<void> {
@@ -63,6 +65,8 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
     // No "build" script on purpose: the Apps runtime would run it after installing.
     scripts: { start: "node server.mjs" },
     dependencies,
+    // swagger-ui-dist depends on @scarf/scarf, whose install script reports the install to scarf.sh.
+    scarfSettings: { enabled: false },
   };
   write("package.json", `${JSON.stringify(pkg, null, 2)}\n`);
   // @prisma/client declares `prisma` and `typescript` as peers; npm would install them (and prisma's

@@ -141,6 +141,16 @@ describe("deploy rehearsal of dist/app", () => {
     expect(lakebase.counters().tokensIssued).toBeGreaterThan(0);
   });
 
+  it("serves the REST API and its interactive docs from the installed packages", async () => {
+    const order = await fetch(`${appUrl}/api/v1/orders/1`);
+    expect(order.status).toBe(200);
+    expect(((await order.json()) as { o_orderkey: number }).o_orderkey).toBe(1);
+    expect((await fetch(`${appUrl}/api/openapi.json`)).status).toBe(200);
+    const ui = await fetch(`${appUrl}/api/docs/swagger-ui-bundle.js`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get("content-type")).toMatch(/javascript/);
+  });
+
   it("trusts only the proxy's identity: a request without it is anonymous and may not administer", async () => {
     const status = await fetch(`${appUrl}/api/trpc/lakebase.status`);
     expect(status.status).toBe(200);

@@ -46,7 +46,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe("the CLI", () => {
-  it("prints one JSON line, serves the seeded data, stops on SIGTERM leaving no port, and restarts from its data dir", async () => {
+  it("prints one JSON line, serves the seeded data over verified TLS, stops on SIGTERM leaving no port, restarts from its data dir, and can require TLS", async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "lbl-cli-"));
     dirs.push(dataDir);
     const args = [
@@ -64,8 +64,22 @@ describe("the CLI", () => {
     const first = await startCli(args);
     const { ready } = first;
     expect(Object.keys(ready).sort()).toEqual(
-      ["databaseName", "instanceName", "pgHost", "pgPort", "restUrl", "workspaceToken"].sort(),
+      [
+        "caFile",
+        "caPem",
+        "databaseName",
+        "instanceName",
+        "pgHost",
+        "pgPort",
+        "requireTls",
+        "restUrl",
+        "workspaceToken",
+      ].sort(),
     );
+    // The CA lives in the data dir, so a restart keeps the file that clients trust.
+    expect(ready.caFile).toBe(path.join(dataDir, "tls", "ca.pem"));
+    expect(await fs.readFile(ready.caFile, "utf8")).toBe(ready.caPem);
+    expect(ready.requireTls).toBe(false);
     expect([ready.instanceName, ready.databaseName, ready.pgHost]).toEqual([
       "cli-inst",
       "appdb",
@@ -87,7 +101,8 @@ describe("the CLI", () => {
         user: me.userName,
         database: r.databaseName,
         password,
-        ssl: { rejectUnauthorized: false },
+        // verify-full: the server certificate is checked against the CA the ready line names.
+        ssl: { ca: await fs.readFile(r.caFile, "utf8") },
       });
       await client.connect();
       try {
@@ -119,10 +134,30 @@ describe("the CLI", () => {
     expect(synced.data_synchronization_status?.pipeline_id).toBe(pipelineId);
     expect(synced.data_synchronization_status?.detailed_state).toBe("SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE");
     expect(second.ready.pgPort).toBe(ready.pgPort);
+    expect(second.ready.caPem).toBe(ready.caPem);
     const again = await w2.database.generateDatabaseCredential({ instance_names: ["cli-inst"] });
     expect(await query(second.ready, again.token ?? "")).toBe(300);
     second.child.kill("SIGINT");
     expect(await exited(second.child)).toBe(0);
     expect(await isPortFree(second.ready.pgPort)).toBe(true);
+
+    // --require-tls refuses plain logins and says so on the ready line.
+    const third = await startCli([...args, "--require-tls"]);
+    expect(third.ready.requireTls).toBe(true);
+    const w3 = sdkFor({ restUrl: third.ready.restUrl, workspaceToken: third.ready.workspaceToken } as never);
+    const token =
+      (await w3.database.generateDatabaseCredential({ instance_names: ["cli-inst"] })).token ?? "";
+    const plain = new pg.Client({
+      host: third.ready.pgHost,
+      port: third.ready.pgPort,
+      user: me.userName,
+      database: third.ready.databaseName,
+      password: token,
+      ssl: false,
+    });
+    await expect(plain.connect()).rejects.toMatchObject({ code: "28000" });
+    expect(await query(third.ready, token)).toBe(300);
+    third.child.kill("SIGTERM");
+    expect(await exited(third.child)).toBe(0);
   }, 120_000);
 });

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     catalog: { type: "string" },
     database: { type: "string" },
     "no-seed": { type: "boolean" },
+    "require-tls": { type: "boolean" },
   },
   strict: true,
 });
@@ -37,6 +38,7 @@ const cliSchema = z.object({
   catalog: z.string().default("orders_catalog"),
   database: z.string().default("orders"),
   seed: z.boolean(),
+  requireTls: z.boolean(),
 });
 
 function log(event: Record<string, unknown>): void {
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     catalog: values.catalog,
     database: values.database,
     seed: !values["no-seed"],
+    requireTls: values["require-tls"] ?? false,
   });
   if (!parsed.success) {
     log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     restPort: o.restPort,
     tokenTtlSeconds: o.tokenTtl,
     sourceRows: o.rows,
+    requireTls: o.requireTls,
     log,
     ...(o.seed
       ? {
@@ -102,6 +106,9 @@ async function main(): Promise<void> {
     pgPort: local.pgPort ?? null,
     instanceName: local.instanceName ?? null,
     databaseName: local.databaseName ?? null,
+    caFile: local.caFile,
+    caPem: local.caPem,
+    requireTls: local.requireTls,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }

@@ -2,26 +2,19 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { type ServerType, serve } from "@hono/node-server";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { Cluster } from "./cluster.ts";
 import { Faults } from "./faults.ts";
-import type { FrontDoorCounters } from "./front-door/index.ts";
-import { physicalDatabaseName } from "./names.ts";
-import { createRestApp } from "./rest.ts";
-import { LakebaseService, type LogEvent, SOURCE_TABLE, type Timings } from "./service.ts";
+import type { FrontDoorCounters } from "./front-door/types.ts";
+import { closeServer, listen } from "./http-server.ts";
+import { Identities } from "./identities.ts";
+import { prepareLocalCa } from "./local-ca.ts";
+import { INSTANCE_HOST, physicalDatabaseName } from "./names.ts";
+import { createRestApp } from "./rest/app.ts";
+import { type SeedOptions, seed } from "./seed.ts";
+import { LakebaseService, type LogEvent, type Timings } from "./service.ts";
 import { emptyState, type LocalState, StateFile } from "./state.ts";
 import { TokenStore } from "./tokens.ts";
-
-export interface SeedOptions {
-  instanceName: string;
-  catalogName: string;
-  databaseName: string;
-  /** Full UC name `catalog.schema.table`, or just `schema.table` / `table` inside `catalogName`. */
-  syncedTable: string;
-  /** Rows of the seeded synced table; default `sourceRows`. */
-  rows?: number;
-}
 
 export interface LakebaseLocalOptions {
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */
@@ -32,9 +25,13 @@ export interface LakebaseLocalOptions {
   restPort?: number;
   /** Default: random. */
   workspaceToken?: string;
-  /** Identity (email) behind the workspace token. Default local-admin@example.com. */
+  /** Identity (email) behind the workspace token, a workspace admin. Default local-admin@example.com. */
   identity?: string;
-  servicePrincipals?: { clientId: string; clientSecret: string }[];
+  /**
+   * OAuth M2M clients (client id/secret). Workspace admins unless `admin: false`, which leaves them only
+   * what instance ACLs grant (the creator's CAN_MANAGE, grants through the permissions API).
+   */
+  servicePrincipals?: { clientId: string; clientSecret: string; admin?: boolean }[];
   /** Lifetime of database credentials and OAuth access tokens. Default 3600. */
   tokenTtlSeconds?: number;
   timings?: Partial<Timings>;
@@ -43,6 +40,11 @@ export interface LakebaseLocalOptions {
   sourceRows?: number;
   /** Structured events (never a token or password). Default: dropped. */
   log?: (event: LogEvent) => void;
+  /**
+   * Refuse unencrypted Postgres logins (FATAL 28000 "connection is insecure"), as Lakebase does. Default
+   * false for now: clients that connect without TLS keep working until they verify the CA.
+   */
+  requireTls?: boolean;
 }
 
 export interface LakebaseCounters {
@@ -56,11 +58,25 @@ export interface LakebaseLocal {
   restUrl: string;
   workspaceToken: string;
   pgHost: string;
+  /**
+   * The CA that signed every front door's certificate, as a file and as PEM: connect with
+   * `sslmode=verify-full` and this CA (`sslrootcert=<caFile>`, or node-postgres `ssl: {ca: caPem}`).
+   */
+  caFile: string;
+  caPem: string;
+  /** Whether plain (unencrypted) logins are refused. */
+  requireTls: boolean;
   /** Front-door port of the default (seeded) instance, if any. */
   pgPort: number | undefined;
   instanceName: string | undefined;
   databaseName: string | undefined;
   identity: string;
+  /**
+   * Adds a workspace user (an email) and returns a new personal access token of theirs: a REST bearer for
+   * the SDK (`authType: "pat"`) and, like a workspace OAuth token, a Postgres password. Users start with no
+   * permission on any instance (except as `admin`); calling it again for the same user adds another token.
+   */
+  addUser(email: string, options?: { admin?: boolean }): string;
   faults: Faults;
   counters(): LakebaseCounters;
   /** The front-door port of an instance (stable per name while this LakebaseLocal runs). */
@@ -103,22 +119,41 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
   }
 
   try {
+    const ca = await prepareLocalCa({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      hosts: [INSTANCE_HOST, "127.0.0.1", "localhost"],
+    });
+    cleanups.unshift(ca.cleanup);
+    const requireTls = options.requireTls ?? false;
     const stateFile = options.dataDir ? new StateFile(options.dataDir) : undefined;
     const loaded: LocalState | undefined = await stateFile?.load();
     const state = loaded ?? emptyState(randomBytes(3).toString("hex"));
     const cluster = new Cluster(adminUrl);
     const tokens = new TokenStore(workspaceToken, identity);
+    const identities = new Identities();
+    identities.add(identity, "user", { admin: true });
+    for (const sp of options.servicePrincipals ?? []) {
+      identities.add(sp.clientId, "service_principal", { admin: sp.admin ?? true });
+    }
+    const addUser = (email: string, user: { admin?: boolean } = {}) => {
+      identities.add(email, "user", user);
+      log({ event: "user_added", user: email, admin: user.admin ?? false });
+      return tokens.personal(email);
+    };
     const faults = new Faults();
     const service = new LakebaseService({
       cluster,
       state,
       ...(stateFile ? { stateFile } : {}),
       tokens,
+      identities,
       faults,
       timings,
       sourceRows: options.sourceRows ?? 150_000,
       tokenTtlSeconds,
       persistent,
+      tls: ca.server,
+      requireTls,
       log,
     });
     cleanups.unshift(() => service.stop());
@@ -128,14 +163,16 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const counters = (): LakebaseCounters => ({
       routes: Object.fromEntries(routeCounts),
       tokensIssued: tokens.issuedCount,
-      frontDoors: service.frontDoorCounters(),
+      frontDoors: service.frontDoors.counters(),
     });
     const clients = new Map((options.servicePrincipals ?? []).map((sp) => [sp.clientId, sp.clientSecret]));
     const app = createRestApp({
       service,
       tokens,
+      identities,
       faults,
       clients,
+      addUser,
       tokenTtlSeconds,
       routeCounts,
       counters,
@@ -155,14 +192,18 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const handle: LakebaseLocal = {
       restUrl,
       workspaceToken,
-      pgHost: "127.0.0.1",
-      pgPort: seededInstance ? service.frontDoorPort(seededInstance) : undefined,
+      pgHost: INSTANCE_HOST,
+      caFile: ca.caFile,
+      caPem: ca.caPem,
+      requireTls,
+      pgPort: seededInstance ? service.frontDoors.port(seededInstance) : undefined,
       instanceName: seededInstance,
       databaseName: options.seed?.databaseName,
       identity,
+      addUser,
       faults,
       counters,
-      portOf: (name) => service.frontDoorPort(name),
+      portOf: (name) => service.frontDoors.port(name),
       waitForPipeline: (name) => service.waitForPipeline(name),
       adminUrl,
       physicalDatabase: (instance, database) => physicalDatabaseName(state.localId, instance, database),
@@ -171,76 +212,19 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
         return stopping;
       },
     };
-    log({ event: "ready", restUrl, pgPort: handle.pgPort ?? null, instance: seededInstance ?? null });
+    log({
+      event: "ready",
+      restUrl,
+      pgPort: handle.pgPort ?? null,
+      instance: seededInstance ?? null,
+      caFile: ca.caFile,
+      requireTls,
+    });
     return handle;
   } catch (error) {
     await runCleanups(cleanups);
     throw error;
   }
-}
-
-async function seed(
-  service: LakebaseService,
-  s: SeedOptions,
-  creator: string,
-  sourceRows: number | undefined,
-) {
-  const state = service.state;
-  if (!state.instances[s.instanceName]) {
-    await service.createInstance({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
-  }
-  if (!state.catalogs[s.catalogName]) {
-    await service.createCatalog({
-      name: s.catalogName,
-      database_instance_name: s.instanceName,
-      database_name: s.databaseName,
-      create_database_if_not_exists: true,
-    });
-  }
-  const parts = s.syncedTable.split(".");
-  const fullName =
-    parts.length === 3
-      ? s.syncedTable
-      : parts.length === 2
-        ? `${s.catalogName}.${s.syncedTable}`
-        : `${s.catalogName}.public.${s.syncedTable}`;
-  if (!state.syncedTables[fullName]) {
-    await service.createSyncedTable(
-      {
-        name: fullName,
-        spec: {
-          source_table_full_name: SOURCE_TABLE,
-          primary_key_columns: ["o_orderkey"],
-          scheduling_policy: "SNAPSHOT",
-          new_pipeline_spec: { storage_catalog: s.catalogName, storage_schema: "default" },
-        },
-      },
-      s.rows ?? sourceRows,
-    );
-    await service.waitForPipeline(fullName);
-    const status = service.getSyncedTable(fullName).data_synchronization_status;
-    if (status.detailed_state !== "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE") {
-      throw new Error(`lakebase-local: seeding ${fullName} failed: ${status.message}`);
-    }
-  }
-}
-
-function listen(
-  fetch: (request: Request) => Response | Promise<Response>,
-  port: number,
-): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname: "127.0.0.1" }, () => resolve(server));
-    server.once("error", reject);
-  });
-}
-
-function closeServer(server: ServerType): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive sockets of SDK clients would hold the port open otherwise.
-    if ("closeAllConnections" in server) server.closeAllConnections();
-  });
 }
 
 async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {

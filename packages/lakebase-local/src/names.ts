@@ -10,6 +10,12 @@ export const PG_DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,62}$/;
 export const DEFAULT_DATABASE = "databricks_postgres";
 
 /**
+ * The address every instance reports as `read_write_dns` (and `read_only_dns`): the front doors listen on
+ * loopback only. The server certificate names it, so `sslmode=verify-full` holds for what clients are told.
+ */
+export const INSTANCE_HOST = "127.0.0.1";
+
+/**
  * Physical database for a logical one. Several LakebaseLocal may share one PostgreSQL cluster (the tests do),
  * so every name carries the owner's id; names longer than PostgreSQL's 63 bytes keep a hash suffix so two
  * long names never collide after truncation.

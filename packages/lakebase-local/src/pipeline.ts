@@ -1,4 +1,4 @@
-import { createOrderIndexes, createOrdersTable, loadOrders } from "@lakebase-orders/tpch";
+import { analyzeOrders, createOrdersTable, loadOrders, type OrderColumn } from "@lakebase-orders/tpch";
 import pg from "pg";
 import type { Cluster } from "./cluster.ts";
 import type { PipelineProgress } from "./state.ts";
@@ -13,6 +13,8 @@ export interface PipelineRun {
   database: string;
   schema: string;
   table: string;
+  /** `spec.primary_key_columns`: the table's primary key, its only index (as on the service). */
+  primaryKey: readonly OrderColumn[];
   rows: number;
   timings: PipelineTimings;
   /** A fault injected for this run: the pipeline fails with this message at the snapshot phase. */
@@ -23,9 +25,10 @@ export interface PipelineRun {
 }
 
 /**
- * The initial snapshot of `samples.tpch.orders` into `<schema>.<table>` of the physical database: table,
- * rows, indexes, then the table is handed to the internal sync role and made readable (never writable) by
- * every role that may connect to the database.
+ * The initial snapshot of `samples.tpch.orders` into `<schema>.<table>` of the physical database, shaped
+ * as Databricks creates a synced table: the source columns, the spec's primary key and no other index. Then
+ * statistics, and the table is handed to the internal sync role and made readable (never writable) by every
+ * role that may connect to the database.
  */
 export async function runSnapshotPipeline(run: PipelineRun): Promise<void> {
   const { cluster, timings, signal } = run;
@@ -57,12 +60,12 @@ export async function runSnapshotPipeline(run: PipelineRun): Promise<void> {
   try {
     const target = { schema: run.schema, table: run.table };
     const qualified = `${pg.escapeIdentifier(run.schema)}.${pg.escapeIdentifier(run.table)}`;
-    await createOrdersTable(client, target);
+    await createOrdersTable(client, { ...target, primaryKey: run.primaryKey });
     await client.query(`TRUNCATE ${qualified}`);
     // One COPY (loadOrders streams it in chunks of 65,536 rows and reports each): progress advances per chunk.
     await loadOrders(client, { ...target, rows: run.rows, onProgress: (loaded) => report(loaded) });
     signal.throwIfAborted();
-    await createOrderIndexes(client, target);
+    await analyzeOrders(client, target);
     await client.query(`ALTER TABLE ${qualified} OWNER TO ${pg.escapeIdentifier(syncRole)}`);
     await client.query(`REVOKE ALL ON ${qualified} FROM PUBLIC`);
     await client.query(`GRANT SELECT ON ${qualified} TO PUBLIC`);

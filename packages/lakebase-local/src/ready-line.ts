@@ -9,6 +9,12 @@ export interface ReadyLine {
   pgPort: number | null;
   instanceName: string | null;
   databaseName: string | null;
+  /** The local CA's certificate file: `sslmode=verify-full` with `sslrootcert=<caFile>` (PGSSLROOTCERT). */
+  caFile: string;
+  /** The same CA certificate, PEM. */
+  caPem: string;
+  /** Whether the front doors refuse unencrypted logins (--require-tls). */
+  requireTls: boolean;
 }
 
 export function isReadyLine(line: string): boolean {

@@ -40,6 +40,16 @@ async function createAvailable(name: string, extra: Partial<database.DatabaseIns
   );
 }
 
+async function rows<T extends pg.QueryResultRow>(sql: string, database: string): Promise<T[]> {
+  const client = new pg.Client({ connectionString: urlFor(database) });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 async function count(sql: string, database: string): Promise<number> {
   const client = new pg.Client({ connectionString: urlFor(database) });
   await client.connect();
@@ -412,6 +422,36 @@ describe("synced tables", () => {
         physical,
       ),
     ).toBe(1);
+    // Shaped as Databricks creates it: the spec's primary key is the only index; the source's column types.
+    expect(
+      await rows(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'orders_synced'",
+        physical,
+      ),
+    ).toEqual([
+      {
+        indexname: "orders_synced_pkey",
+        indexdef: "CREATE UNIQUE INDEX orders_synced_pkey ON public.orders_synced USING btree (o_orderkey)",
+      },
+    ]);
+    const types = await rows<{ column_name: string; type: string }>(
+      `SELECT column_name, format_type(atttypid, atttypmod) AS type
+         FROM information_schema.columns c
+         JOIN pg_attribute a ON a.attrelid = 'public.orders_synced'::regclass AND a.attname = c.column_name
+        WHERE table_schema = 'public' AND table_name = 'orders_synced' ORDER BY ordinal_position`,
+      physical,
+    );
+    expect(types.map((t) => `${t.column_name} ${t.type}`)).toEqual([
+      "o_orderkey bigint",
+      "o_custkey bigint",
+      "o_orderstatus text",
+      "o_totalprice numeric(18,2)",
+      "o_orderdate date",
+      "o_orderpriority text",
+      "o_clerk text",
+      "o_shippriority integer",
+      "o_comment text",
+    ]);
 
     const dup = await rejectionOf(
       w.database.createSyncedDatabaseTable({ synced_table: { name, spec: spec() } }),
@@ -430,13 +470,24 @@ describe("synced tables", () => {
 
   it("drops the table on delete with purge_data=true", async () => {
     const name = "sync_cat.purge.orders_p";
-    await w.database.createSyncedDatabaseTable({ synced_table: { name, spec: spec() } });
+    await w.database.createSyncedDatabaseTable({
+      synced_table: { name, spec: spec({ primary_key_columns: ["o_orderkey", "o_custkey"] }) },
+    });
     await until(
       () => w.database.getSyncedDatabaseTable({ name }),
       (t) => t.data_synchronization_status?.detailed_state === "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE",
     );
     const physical = local.physicalDatabase("inst-sync", "orders");
     expect(await count("SELECT count(*) AS n FROM purge.orders_p", physical)).toBe(ROWS);
+    // The primary key is the spec's, in its order.
+    expect(
+      await rows(
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'purge' AND tablename = 'orders_p'",
+        physical,
+      ),
+    ).toEqual([
+      { indexdef: "CREATE UNIQUE INDEX orders_p_pkey ON purge.orders_p USING btree (o_orderkey, o_custkey)" },
+    ]);
     await w.apiClient.request(
       {
         path: `/api/2.0/database/synced_tables/${name}`,

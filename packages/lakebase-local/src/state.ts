@@ -3,6 +3,14 @@ import path from "node:path";
 
 export type InstanceState = "STARTING" | "AVAILABLE" | "DELETING" | "STOPPED" | "UPDATING" | "FAILING_OVER";
 
+export type PermissionLevel = "CAN_USE" | "CAN_MANAGE";
+
+/** One direct grant on an instance, as the permissions API names its principal. */
+export interface AclEntry {
+  principal: { kind: "user" | "service_principal" | "group"; name: string };
+  level: PermissionLevel;
+}
+
 export interface InstanceRecord {
   name: string;
   uid: string;
@@ -17,6 +25,8 @@ export interface InstanceRecord {
   creation_time: string;
   /** Logical databases; `databricks_postgres` always. */
   databases: string[];
+  /** Direct grants (the creator's CAN_MANAGE first). Absent in state files older than permissions. */
+  acl?: AclEntry[];
 }
 
 export interface CatalogRecord {

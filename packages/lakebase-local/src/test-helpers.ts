@@ -24,6 +24,27 @@ export async function patchInstance(
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
+/**
+ * PATCH (add grants to) an instance's permissions with the SDK's own auth header: the SDK's
+ * `permissions.update` sends its PATCH without a body. `w.permissions.set` (PUT, replace) works as is.
+ */
+export async function patchPermissions(
+  w: WorkspaceClient,
+  instanceName: string,
+  accessControlList: Record<string, string>[],
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers = new Headers({ "Content-Type": "application/json" });
+  await w.config.authenticate(headers);
+  const host = await w.config.getHost();
+  const url = new URL(`/api/2.0/permissions/database-instances/${instanceName}`, host);
+  const response = await fetch(url, {
+    method: "PATCH",
+    headers,
+    body: JSON.stringify({ access_control_list: accessControlList }),
+  });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
 export async function until<T>(
   fn: () => Promise<T>,
   done: (value: T) => boolean,

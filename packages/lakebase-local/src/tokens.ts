@@ -50,6 +50,21 @@ export class TokenStore {
     return { token, expiresAt };
   }
 
+  /**
+   * A personal access token of `identity`: a REST bearer (and, like a workspace OAuth token, a Postgres
+   * password) that does not expire. Many may be valid at once.
+   */
+  personal(identity: string): string {
+    const token = `dapi${randomBytes(16).toString("hex")}`;
+    this.#tokens.set(token, {
+      identity,
+      kind: "workspace",
+      instances: "*",
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
+    return token;
+  }
+
   /** The identity behind a REST bearer token, or undefined (unknown, expired or a database-only credential). */
   bearer(token: string): string | undefined {
     const found = this.#tokens.get(token);

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -29,8 +30,9 @@ async function query(url: string, sql: string): Promise<unknown[]> {
 describe("startLocalPostgres", () => {
   it("starts a real PostgreSQL, and stop leaves no process and no temporary directory", async () => {
     const server = await startLocalPostgres({ fast: true });
+    // Lakebase Provisioned runs PostgreSQL 16: SQL that works here must work there.
     const rows = await query(server.url(), "select current_setting('server_version_num')::int as v");
-    expect((rows[0] as { v: number }).v).toBeGreaterThanOrEqual(150000);
+    expect(Math.floor((rows[0] as { v: number }).v / 10000)).toBe(16);
     expect(server.pid).toBeTypeOf("number");
     expect(alive(server.pid!)).toBe(true);
     await server.stop();
@@ -82,12 +84,71 @@ describe("a server that dies at start", () => {
     try {
       const first = await startLocalPostgres({ dataDir: dir, fast: true });
       await first.stop();
-      // A cluster of a version this server cannot read: the postmaster exits during start-up.
-      await fs.writeFile(path.join(dir, "PG_VERSION"), "9\n");
-      await expect(startLocalPostgres({ dataDir: dir, fast: true })).rejects.toThrow(/did not start/);
+      // A setting the server refuses: the postmaster exits during start-up.
+      await fs.appendFile(path.join(dir, "postgresql.auto.conf"), "shared_buffers = 'plenty'\n");
+      await expect(startLocalPostgres({ dataDir: dir, fast: true })).rejects.toThrow(
+        /did not start[\s\S]*shared_buffers/,
+      );
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("names a cluster of another major version and what to do, in one line", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pg-major-"));
+    try {
+      const first = await startLocalPostgres({ dataDir: dir, fast: true });
+      await first.stop();
+      await fs.writeFile(path.join(dir, "PG_VERSION"), "18\n");
+      const error = await startLocalPostgres({ dataDir: dir, fast: true }).catch((e: Error) => e);
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toMatch(
+        /holds a PostgreSQL 18 cluster, which PostgreSQL 16 cannot open; delete it \(`rm -rf .*`\)/,
+      );
+      expect((error as Error).message).not.toContain("\n");
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a process that ends without stop()", () => {
+  const entry = new URL("./index.ts", import.meta.url).href;
+
+  /** A Node process that starts a cluster, prints the postmaster's pid and then waits (or exits). */
+  function owner(then: string): { child: ChildProcess; pid: Promise<number> } {
+    const script = `const m = await import(${JSON.stringify(entry)});
+      const s = await m.startLocalPostgres({ fast: true });
+      console.log(s.pid);
+      ${then}`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const pid = new Promise<number>((resolve, reject) => {
+      child.stdout?.setEncoding("utf8").once("data", (text: string) => resolve(Number.parseInt(text, 10)));
+      child.once("exit", (code) => reject(new Error(`owner exited (${code}) before printing the pid`)));
+    });
+    return { child, pid };
+  }
+
+  async function gone(pid: number): Promise<boolean> {
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    return !alive(pid);
+  }
+
+  it.each(["SIGTERM", "SIGINT"] as const)("leaves no server behind when killed by %s", async (signal) => {
+    const { child, pid } = owner("setInterval(() => {}, 1000);");
+    const postmaster = await pid;
+    expect(alive(postmaster)).toBe(true);
+    const exited = new Promise((r) => child.once("exit", (_code, sig) => r(sig)));
+    child.kill(signal);
+    expect(await exited).toBe(signal);
+    expect(await gone(postmaster)).toBe(true);
+  });
+
+  it("leaves no server behind when it calls process.exit", async () => {
+    const { pid } = owner("setTimeout(() => process.exit(0), 100);");
+    expect(await gone(await pid)).toBe(true);
   });
 });
 

@@ -47,7 +47,7 @@ describe("load CLI", () => {
     }
   });
 
-  it("loads, indexes and summarises as JSON lines; refuses to load twice without --replace", async () => {
+  it("loads (primary key only unless --indexes) and summarises as JSON lines; refuses to load twice without --replace", async () => {
     const args = [
       "--",
       "--url",
@@ -69,9 +69,15 @@ describe("load CLI", () => {
       .split("\n")
       .map((line) => JSON.parse(line));
     expect(events.map((e) => e.event)).toEqual(
-      expect.arrayContaining(["load_started", "load_progress", "copy_done", "indexes_done", "load_finished"]),
+      expect.arrayContaining(["load_started", "load_progress", "copy_done", "load_finished"]),
     );
-    expect(events.at(-1)).toMatchObject({ event: "load_finished", rows: 2500, table: '"cli"."orders"' });
+    expect(events.map((e) => e.event)).not.toContain("indexes_done");
+    expect(events.at(-1)).toMatchObject({
+      event: "load_finished",
+      rows: 2500,
+      table: '"cli"."orders"',
+      indexes: false,
+    });
     expect(first.stdout).not.toContain("postgres:postgres");
 
     const client = new pg.Client({ connectionString: db.url });
@@ -90,6 +96,14 @@ describe("load CLI", () => {
       expect(again.code).toBe(1);
       expect(again.stdout).toContain("--replace");
 
+      const indexNames = async () =>
+        (
+          await client.query<{ indexname: string }>(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'cli' AND tablename = 'orders' ORDER BY 1",
+          )
+        ).rows.map((r) => r.indexname);
+      expect(await indexNames()).toEqual(["orders_pkey"]);
+
       const replaced = await run([
         ...args.slice(0, 4),
         "100",
@@ -98,10 +112,19 @@ describe("load CLI", () => {
         "--table",
         "orders",
         "--replace",
+        "--indexes",
       ]);
       expect(replaced.code).toBe(0);
+      expect(replaced.stdout).toContain('"event":"indexes_done"');
       const count = await client.query("SELECT count(*)::int AS n FROM cli.orders");
       expect(count.rows[0].n).toBe(100);
+      expect(await indexNames()).toEqual([
+        "orders_o_orderdate_o_orderkey_idx",
+        "orders_o_orderpriority_o_orderkey_idx",
+        "orders_o_orderstatus_o_orderkey_idx",
+        "orders_o_totalprice_o_orderkey_idx",
+        "orders_pkey",
+      ]);
     } finally {
       await client.end();
     }

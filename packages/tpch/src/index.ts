@@ -9,10 +9,14 @@ export {
   scaleFactorForRows,
 } from "./orders-generator.ts";
 export {
+  analyzeOrders,
+  type CreateOrdersTableOptions,
   createOrderIndexes,
   createOrdersTable,
   type LoadOrdersOptions,
   loadOrders,
+  ORDER_COLUMNS,
+  type OrderColumn,
   type OrdersTable,
   qualifiedTable,
 } from "./orders-table.ts";

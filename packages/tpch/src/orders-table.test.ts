@@ -18,6 +18,14 @@ afterAll(async () => {
   await db?.drop();
 });
 
+async function indexDefs(schema: string, table: string): Promise<Map<string, string>> {
+  const indexes = await client.query<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+    [schema, table],
+  );
+  return new Map(indexes.rows.map((r) => [r.indexname, r.indexdef]));
+}
+
 // Read every column back as text so that nothing is lost to JS number or Date conversion.
 async function readRows(table: string): Promise<OrderRow[]> {
   const result =
@@ -48,7 +56,7 @@ describe("loadOrders", () => {
   const rows = 20_000;
   const seed = 42;
 
-  it("loads generated rows with COPY into a table with the Databricks types, then indexes it", async () => {
+  it("loads generated rows with COPY into a table shaped like Databricks' synced table: its types, its primary key, no other index", async () => {
     const progress: number[] = [];
     const result = await loadOrders(client, {
       rows,
@@ -62,6 +70,17 @@ describe("loadOrders", () => {
     expect(result.ms).toBeGreaterThanOrEqual(0);
     expect(progress.at(-1)).toBe(rows);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+
+    // Production's shape: the primary key and nothing else, until someone opts in to more.
+    const before = await indexDefs("public", "orders_synced");
+    expect([...before.keys()]).toEqual(["orders_synced_pkey"]);
+    expect(before.get("orders_synced_pkey")).toMatch(/^CREATE UNIQUE INDEX .* USING btree \(o_orderkey\)$/);
+    const constraints = await client.query(
+      // PostgreSQL 18 also records NOT NULL as constraints (contype n): only keys, checks and references count.
+      `SELECT conname, contype FROM pg_constraint
+        WHERE conrelid = 'public.orders_synced'::regclass AND contype <> 'n' ORDER BY 1`,
+    );
+    expect(constraints.rows).toEqual([{ conname: "orders_synced_pkey", contype: "p" }]);
 
     await createOrderIndexes(client);
 
@@ -139,10 +158,7 @@ describe("loadOrders", () => {
       },
     ]);
 
-    const indexes = await client.query(
-      "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'orders_synced'",
-    );
-    const defs = new Map(indexes.rows.map((r) => [r.indexname, r.indexdef]));
+    const defs = await indexDefs("public", "orders_synced");
     expect(defs.get("orders_synced_pkey")).toMatch(/UNIQUE INDEX .* \(o_orderkey\)$/);
     for (const column of ["o_orderdate", "o_totalprice", "o_orderstatus", "o_orderpriority"]) {
       expect(defs.get(`orders_synced_${column}_o_orderkey_idx`)).toMatch(
@@ -176,6 +192,15 @@ describe("loadOrders", () => {
       "orders_o_totalprice_o_orderkey_idx",
       "orders_pkey",
     ]);
+  });
+
+  it("takes the primary key from the caller, as a synced table takes spec.primary_key_columns", async () => {
+    const target = { table: "orders_by_two", primaryKey: ["o_custkey", "o_orderkey"] as const };
+    await createOrdersTable(client, target);
+    expect([...(await indexDefs("public", "orders_by_two")).values()]).toEqual([
+      expect.stringMatching(/UNIQUE INDEX orders_by_two_pkey .* \(o_custkey, o_orderkey\)$/),
+    ]);
+    await expect(createOrdersTable(client, { table: "no_key", primaryKey: [] })).rejects.toThrow(RangeError);
   });
 
   it("fails cleanly when rows already exist (primary key) and leaves the table as it was", async () => {

@@ -15,34 +15,48 @@ export function viewerOf(ctx: Context) {
   };
 }
 
+/** The audit row of an admin attempt: one shape whichever surface (tRPC, REST) it came through. */
+export function auditAdmin(
+  ctx: Context,
+  entry: { action: string; input: unknown; outcome: AuditOutcome; detail: unknown },
+): Promise<void> {
+  return ctx.services.audit({ actor: ctx.identity.actor, requestId: ctx.requestId, ...entry });
+}
+
 /**
- * Admin mutations: the identity must be in APP_ADMINS (checked before any Databricks call), and every
- * attempt, refused or not, leaves an audit row with its outcome, through the process's one audit writer.
+ * The identity must be in APP_ADMINS, checked before any input check or Databricks call; a refusal leaves
+ * an audit row. Returns the actor.
+ */
+export async function requireAdmin(ctx: Context, action: string, input: unknown): Promise<string> {
+  const viewer = viewerOf(ctx);
+  if (viewer.isAdmin) return viewer.actor;
+  await auditAdmin(ctx, { action, input, outcome: "forbidden", detail: { reason: "not in APP_ADMINS" } });
+  throw forbidden("Only Lakebase admins (APP_ADMINS) may do this");
+}
+
+/**
+ * Admin mutations: admins only (`requireAdmin`), and every attempt, refused or not, leaves an audit row with
+ * its outcome, through the process's one audit writer.
  */
 export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInput, next }) => {
-  const { audit, lakebase } = ctx.services;
-  const viewer = viewerOf(ctx);
   const input = (await getRawInput().catch(() => undefined)) ?? null;
-  const base = { actor: viewer.actor, action: path, input, requestId: ctx.requestId };
-  if (!viewer.isAdmin) {
-    await audit({ ...base, outcome: "forbidden", detail: { reason: "not in APP_ADMINS" } });
-    throw forbidden("Only Lakebase admins (APP_ADMINS) may do this");
-  }
-  const result = await next({ ctx: { lakebase, actor: viewer.actor } });
+  const actor = await requireAdmin(ctx, path, input);
+  const result = await next({ ctx: { lakebase: ctx.services.lakebase, actor } });
   if (result.ok) {
     const outcome: AuditOutcome = hasFailedStep(result.data)
       ? "failed"
       : path === "lakebase.create"
         ? "accepted"
         : "succeeded";
-    await audit({ ...base, outcome, detail: result.data });
+    await auditAdmin(ctx, { action: path, input, outcome, detail: result.data });
   } else {
     // The code the caller will see (the shared mapping runs again outside this middleware: a no-op then).
     const error = toTrpcError(result.error);
     const rejected =
       error.code === "BAD_REQUEST" || error.code === "CONFLICT" || error.code === "PRECONDITION_FAILED";
-    await audit({
-      ...base,
+    await auditAdmin(ctx, {
+      action: path,
+      input,
       outcome: rejected ? "rejected" : "failed",
       detail: { code: error.code, ...describeFailure(error.cause ?? error) },
     });

@@ -120,7 +120,7 @@ describe("front door logins", () => {
     expect(door.counters.refused.starting).toBe((before.starting ?? 0) + 1);
   });
 
-  it("counts a client that rejects the self-signed certificate as a TLS refusal", async () => {
+  it("counts a client that rejects the certificate (a CA it does not trust) as a TLS refusal", async () => {
     const before = door.counters.refused.tls ?? 0;
     const verifying = new pg.Client(config(GOOD_TOKEN, { ssl: { rejectUnauthorized: true } }));
     await expect(verifying.connect()).rejects.toThrow(/self-signed|certificate/);

@@ -39,6 +39,11 @@ export interface ErrorFields {
 }
 
 /** An ErrorResponse as a real server writes it: S (localized) and V (never localized) severities first. */
+/** The last message of a refused or ended connection. */
+export function fatal(code: string, message: string): Buffer {
+  return errorResponse({ severity: "FATAL", code, message });
+}
+
 export function errorResponse(fields: ErrorFields): Buffer {
   const parts = [
     Buffer.from("S"),

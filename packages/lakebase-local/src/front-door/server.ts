@@ -1,15 +1,15 @@
 import net from "node:net";
 import tls from "node:tls";
-import { selfSignedCertificate } from "./certificate.ts";
-import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./index.ts";
+import { ephemeralServerCertificate } from "./certificate.ts";
 import { type CancelTarget, ClientSession } from "./session.ts";
+import type { FrontDoor, FrontDoorCounters, FrontDoorOptions } from "./types.ts";
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const CLOSE_GRACE_MS = 500;
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
   const host = options.host ?? "127.0.0.1";
-  const material = options.tls ?? (await selfSignedCertificate());
+  const material = options.tls ?? (await ephemeralServerCertificate());
   const secureContext = tls.createSecureContext({ key: material.key, cert: material.cert });
   const counters: FrontDoorCounters = { accepted: 0, refused: {}, active: 0 };
   const sessions = new Set<ClientSession>();
@@ -33,6 +33,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     secureContext,
     admit: options.admit,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+    requireTls: options.requireTls ?? false,
     counters,
     log,
     cancelTargets,

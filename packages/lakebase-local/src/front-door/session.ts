@@ -1,26 +1,26 @@
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
-import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./index.ts";
 import { MessageBoundary } from "./message-boundary.ts";
 import {
   authenticationRequest,
   CANCEL_REQUEST,
-  errorResponse,
+  fatal,
   GSSENC_REQUEST,
-  negotiateProtocolVersion,
-  parseStartupParameters,
   readCString,
   SSL_REQUEST,
 } from "./protocol.ts";
 import { MessageReader, PeerClosedError, ProtocolViolation, type StartupPacket } from "./reader.ts";
 import { replayStream } from "./replay-stream.ts";
+import { checkStartup } from "./startup.ts";
+import type { Admission, FrontDoorCounters, FrontDoorEvent, FrontDoorLogin } from "./types.ts";
 import { openUpstream, UpstreamFailure } from "./upstream.ts";
 
 /** A password message carries a token (a JWT is a few KB); nothing a client sends before login is bigger. */
 const MAX_CLIENT_MESSAGE = 64 * 1024;
 /** First byte of a TLS ClientHello: a client using direct SSL negotiation (PostgreSQL 17+ `sslnegotiation=direct`). */
 const TLS_HANDSHAKE = 0x16;
+const INSECURE = "connection is insecure (try using `sslmode=require`)";
 /** Once upstream has closed, how long a client may take to close its side before we cut it. */
 const LINGER_MS = 2_000;
 
@@ -34,6 +34,7 @@ export interface SessionContext {
   secureContext: tls.SecureContext;
   admit(login: FrontDoorLogin): Promise<Admission>;
   handshakeTimeoutMs: number;
+  requireTls: boolean;
   counters: FrontDoorCounters;
   log(event: FrontDoorEvent): void;
   /** Upstream BackendKeyData (hex) -> where to relay a CancelRequest carrying it. */
@@ -67,14 +68,7 @@ export class ClientSession {
     // Errors reach the handshake as a closed peer (MessageReader) and the relay through its own listeners.
     raw.on("error", () => undefined);
     this.timer = setTimeout(() => {
-      this.refuse(
-        "timeout",
-        errorResponse({
-          severity: "FATAL",
-          code: "57014",
-          message: "canceling authentication due to timeout",
-        }),
-      );
+      this.refuse("timeout", fatal("57014", "canceling authentication due to timeout"));
     }, ctx.handshakeTimeoutMs);
     this.timer.unref();
     this.handshake().catch((error: unknown) => this.handshakeFailed(error));
@@ -126,44 +120,22 @@ export class ClientSession {
       }
     }
     if (!startup) throw new ProtocolViolation("too many negotiation requests");
+    if (this.ctx.requireTls && !this.encrypted) {
+      // Lakebase's proxy (Neon's) answers "connection is insecure (try using `sslmode=require`)" here; we
+      // send it with PostgreSQL's SQLSTATE for a pg_hba refusal of unencrypted connections (28000).
+      this.refuse("tls_required", fatal("28000", INSECURE), "28000");
+      return;
+    }
 
-    const major = startup.code >>> 16;
-    const minor = startup.code & 0xffff;
-    if (major !== 3) {
-      this.refuse(
-        "protocol",
-        errorResponse({
-          severity: "FATAL",
-          code: "0A000",
-          message: `unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`,
-        }),
-      );
+    const checked = checkStartup(startup);
+    if (!checked.ok) {
+      this.refuse("protocol", checked.response);
       return;
     }
-    const params = parseStartupParameters(startup.body);
-    if (!params)
-      throw new ProtocolViolation("invalid startup packet layout: expected terminator as last byte");
-    const user = params.get("user");
-    if (!user) {
-      this.refuse(
-        "protocol",
-        errorResponse({
-          severity: "FATAL",
-          code: "28000",
-          message: "no PostgreSQL user name specified in startup packet",
-        }),
-      );
-      return;
-    }
-    const database = params.get("database") || user;
+    const { user, database, forwarded } = checked;
     this.user = user;
     this.database = database;
-    const unrecognised = [...params.keys()].filter((name) => name.startsWith("_pq_."));
-    // Like PostgreSQL: downgrade a newer 3.x client to 3.0 instead of refusing it.
-    if (minor > 0 || unrecognised.length > 0) this.client.write(negotiateProtocolVersion(unrecognised));
-    const forwarded = new Map(
-      [...params].filter(([name]) => !["user", "database"].includes(name) && !name.startsWith("_pq_.")),
-    );
+    if (checked.negotiation) this.client.write(checked.negotiation);
 
     this.client.write(authenticationRequest(3));
     const reply = await reader.message();
@@ -177,24 +149,12 @@ export class ClientSession {
     try {
       admission = await this.ctx.admit({ user, database, password, port: this.ctx.port });
     } catch {
-      this.refuse(
-        "admit_error",
-        errorResponse({
-          severity: "FATAL",
-          code: "XX000",
-          message: "lakebase-local: the login could not be checked",
-        }),
-        "XX000",
-      );
+      this.refuse("admit_error", fatal("XX000", "lakebase-local: the login could not be checked"), "XX000");
       return;
     }
     if (this.state !== "handshake") return;
     if (!admission.ok) {
-      this.refuse(
-        admission.reason,
-        errorResponse({ severity: "FATAL", code: admission.sqlState, message: admission.message }),
-        admission.sqlState,
-      );
+      this.refuse(admission.reason, fatal(admission.sqlState, admission.message), admission.sqlState);
       return;
     }
 
@@ -307,24 +267,12 @@ export class ClientSession {
       this.refuse(error.reason, error.response, error.sqlState);
     } else if (error instanceof PeerClosedError) {
       // Node and libpq verify the certificate after the TLS handshake and just hang up when they reject
-      // our self-signed one: an encrypted client gone before its startup packet is a TLS refusal.
+      // it (no CA, wrong name): an encrypted client gone before its startup packet is a TLS refusal.
       this.refuse(this.tlsFailed || (this.encrypted && !this.user) ? "tls" : "client_closed");
     } else if (error instanceof ProtocolViolation) {
-      this.refuse(
-        "protocol",
-        errorResponse({ severity: "FATAL", code: "08P01", message: error.message }),
-        "08P01",
-      );
+      this.refuse("protocol", fatal("08P01", error.message), "08P01");
     } else {
-      this.refuse(
-        "internal",
-        errorResponse({
-          severity: "FATAL",
-          code: "XX000",
-          message: "lakebase-local: internal error in the front door",
-        }),
-        "XX000",
-      );
+      this.refuse("internal", fatal("XX000", "lakebase-local: internal error in the front door"), "XX000");
     }
   }
 
@@ -369,11 +317,7 @@ export class ClientSession {
 }
 
 function terminating(): Buffer {
-  return errorResponse({
-    severity: "FATAL",
-    code: "57P01",
-    message: "terminating connection due to administrator command",
-  });
+  return fatal("57P01", "terminating connection due to administrator command");
 }
 
 /**

@@ -1,8 +1,8 @@
 import net from "node:net";
-import type { Upstream } from "./index.ts";
 import { cstring, errorResponse, frame, parseFields, readCString, startupMessage } from "./protocol.ts";
 import { MessageReader, PeerClosedError } from "./reader.ts";
 import { md5Password, ScramClient } from "./scram.ts";
+import type { Upstream } from "./types.ts";
 
 /** Upstream handshake messages are small; anything bigger is not PostgreSQL. */
 const MAX_HANDSHAKE_MESSAGE = 1 << 20;

@@ -1,0 +1,240 @@
+/**
+ * REST (/api/v1) beside tRPC (/api/trpc) on the same server process and the same data: the same procedures
+ * answer both, so the difference is the edge (routing, validation, snake_case mapping). Runs are interleaved
+ * (tRPC, REST, REST, tRPC, ...) and the median of the rounds is kept, so a noisy neighbour hits both sides.
+ * Beside req/s, the API process's CPU time per request (from /proc, Linux): on a shared machine throughput
+ * follows the neighbours, while the CPU a request costs the API barely does.
+ * Data: the cluster bench/orders.ts keeps (BENCH_DATA_DIR, default /tmp/lakebase-orders-bench/pg-<rows>),
+ * loaded here when missing. The API runs as in production in a child process (orders-server.ts).
+ * Usage: pnpm --filter @lakebase-orders/bench rest [--duration 5] [--rounds 3] [--rows 1500000] [--only <prefix>]
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import readline from "node:readline";
+import { fileURLToPath } from "node:url";
+import { startLocalPostgres } from "@lakebase-orders/pg-local";
+import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
+import autocannon from "autocannon";
+import pg from "pg";
+
+const args = process.argv.slice(2).filter((a) => a !== "--");
+const flag = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ROWS = flag("--rows", 1_500_000);
+const DURATION = flag("--duration", 5);
+const ROUNDS = flag("--rounds", 3);
+const CONNECTIONS = 32;
+// Linux's USER_HZ (getconf CLK_TCK), the unit of /proc/<pid>/stat times: 100 on every distribution we run on.
+const TICK_US = 10_000;
+const DATABASE = "orders_bench"; // shared with bench/orders.ts
+const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+interface Run {
+  rps: number;
+  /** CPU time of the API process per answered request, in microseconds. */
+  cpuUs: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+interface Scenario {
+  name: string;
+  trpc: () => string;
+  rest: () => string;
+}
+
+const postgres = await startLocalPostgres({ dataDir, fast: true });
+const pool = new pg.Pool({ connectionString: postgres.url(DATABASE), max: 2 });
+pool.on("error", () => undefined);
+let server: ChildProcess | undefined;
+try {
+  await ensureData();
+  // One process (node --import tsx, as pnpm dev runs the API), so /proc/<pid>/stat is the API's own CPU.
+  server = spawn(
+    process.execPath,
+    ["--import", "tsx", path.join(here, "orders-server.ts"), postgres.url(DATABASE)],
+    { cwd: path.join(here, ".."), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const first = await readline.createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
+  if (first.done) throw new Error("the API server exited before listening (its error is above)");
+  const apiUrl = (JSON.parse(String(first.value)) as { url: string }).url;
+  const serverPid = server.pid!;
+
+  const { rows } = await pool.query<{ k: string }>(
+    "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (2) LIMIT 20000",
+  );
+  const keys = rows.map((r) => Number(r.k));
+  const maxKey = Math.max(...keys);
+  const deepKeys = keys.filter((k) => k > maxKey * 0.1);
+  const pick = (list: number[]) => list[Math.floor(Math.random() * list.length)]!;
+  const trpc = (procedure: string, input?: unknown) =>
+    `/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
+
+  const scenarios: Scenario[] = [
+    {
+      name: "byKey random",
+      trpc: () => trpc("orders.byKey", { orderKey: pick(keys) }),
+      rest: () => `/api/v1/orders/${pick(keys)}`,
+    },
+    {
+      name: "stream first page",
+      trpc: () => trpc("orders.stream", { pageSize: 100 }),
+      rest: () => "/api/v1/orders/stream?cursor=0&page_size=100",
+    },
+    {
+      name: "stream deep cursor",
+      trpc: () => trpc("orders.stream", { cursor: pick(deepKeys), pageSize: 100 }),
+      rest: () => `/api/v1/orders/stream?cursor=${pick(deepKeys)}&page_size=100`,
+    },
+    {
+      name: "pages p1 +count",
+      trpc: () => trpc("orders.list", { page: 1, pageSize: 100 }),
+      rest: () => "/api/v1/orders/pages?page=1&page_size=100&include_count=true",
+    },
+    { name: "count", trpc: () => trpc("orders.count"), rest: () => "/api/v1/orders/count" },
+  ];
+
+  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
+  log(
+    `\nREST vs tRPC: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s, node ${process.version}\n`,
+  );
+  const table: string[][] = [];
+  for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
+    await load(apiUrl, serverPid, s.trpc, 2); // warm-up: JIT, pool, plan and count caches
+    await load(apiUrl, serverPid, s.rest, 2);
+    const t: Run[] = [];
+    const r: Run[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate who goes first, so a drift in the machine's load favours neither.
+      if (round % 2 === 0) {
+        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
+        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
+      } else {
+        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
+        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
+      }
+    }
+    const [tm, rm] = [median(t), median(r)];
+    const failures = [...t, ...r].reduce((n, x) => n + x.failures, 0);
+    const row = [
+      failures > 0 ? `${s.name} (${failures} failed!)` : s.name,
+      tm.rps.toFixed(0),
+      tm.p50.toFixed(1),
+      tm.p99.toFixed(1),
+      rm.rps.toFixed(0),
+      rm.p50.toFixed(1),
+      rm.p99.toFixed(1),
+      `${((rm.rps / tm.rps) * 100).toFixed(0)} %`,
+      r.map((x, i) => `${((x.rps / t[i]!.rps) * 100).toFixed(0)}`).join("/"),
+      medianOf(t.map((x) => x.cpuUs)).toFixed(0),
+      medianOf(r.map((x) => x.cpuUs)).toFixed(0),
+      `${((medianOf(r.map((x) => x.cpuUs)) / medianOf(t.map((x) => x.cpuUs))) * 100).toFixed(0)} %`,
+    ];
+    table.push(row);
+    log(row.join(" | "));
+  }
+  const header = [
+    "scenario",
+    "tRPC req/s",
+    "p50 ms",
+    "p99 ms",
+    "REST req/s",
+    "p50 ms",
+    "p99 ms",
+    "REST/tRPC",
+    "per round %",
+    "tRPC CPU us/req",
+    "REST CPU us/req",
+    "REST/tRPC CPU",
+  ];
+  log(`\n${formatTable([header, ...table])}`);
+} finally {
+  if (server && server.exitCode === null) {
+    server.kill("SIGTERM");
+    await once(server, "exit");
+  }
+  await pool.end();
+  await postgres.stop();
+}
+
+async function load(url: string, pid: number, nextPath: () => string, duration: number): Promise<Run> {
+  const cpuBefore = await cpuTicks(pid);
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
+  });
+  const cpuUs = ((await cpuTicks(pid)) - cpuBefore) * TICK_US;
+  return {
+    rps: r.requests.average,
+    cpuUs: cpuUs / Math.max(1, r["2xx"]),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function medianOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** The run with the median throughput (its latencies with it). */
+function median(runs: Run[]): Run {
+  return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
+}
+
+/** The same marker as bench/orders.ts: a loaded database is reused by both benches. */
+async function ensureData(): Promise<void> {
+  const admin = new pg.Client({ connectionString: postgres.url("postgres") });
+  await admin.connect();
+  try {
+    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (exists.rowCount === 1) {
+      const loaded = await pool
+        .query<{ rows: string }>("SELECT rows FROM public.bench_loaded")
+        .then((r) => Number(r.rows[0]?.rows) === ROWS)
+        .catch(() => false);
+      if (loaded) return log(`reusing ${ROWS.toLocaleString("en")} orders in ${dataDir}`);
+      await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
+    }
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  log(`loading ${ROWS.toLocaleString("en")} orders into ${dataDir} (kept for the next run)...`);
+  const c = await pool.connect();
+  try {
+    await loadOrders(c, { rows: ROWS });
+    await createOrderIndexes(c);
+    await c.query("VACUUM (ANALYZE) public.orders_synced");
+    await c.query("CREATE TABLE public.bench_loaded AS SELECT $1::int AS rows", [ROWS]);
+  } finally {
+    c.release();
+  }
+}
+
+function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+    )
+    .join("\n");
+}
