@@ -87,6 +87,8 @@ describe("runMigrations", () => {
     expect(await tables(db.url, "app_data")).toEqual([
       "_migrations",
       "admin_audit",
+      "order_rollup",
+      "order_rollup_state",
       "order_status",
       "order_status_history",
     ]);

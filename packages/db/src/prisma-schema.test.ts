@@ -150,6 +150,8 @@ describe("Prisma schema against the migrated database", () => {
       order_status: Prisma.OrderStatusScalarFieldEnum,
       order_status_history: Prisma.OrderStatusHistoryScalarFieldEnum,
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
+      order_rollup: Prisma.OrderRollupScalarFieldEnum,
+      order_rollup_state: Prisma.OrderRollupStateScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
