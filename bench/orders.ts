@@ -7,7 +7,7 @@
  * The table is what Databricks creates, primary key only (whatever else the app needs it must build itself).
  * autocannon drives the HTTP servers with 32 connections; the SQL floor has 32 concurrent callers. A scenario
  * whose bare SQL takes over 250 ms (a full scan) is measured one request at a time for all three.
- * The loaded cluster is kept in /tmp/lakebase-orders-bench/pg-<rows> (BENCH_DATA_DIR) between runs.
+ * The loaded cluster is kept in /tmp/lakebase-orders-bench/pg16-<rows> (BENCH_DATA_DIR) between runs.
  *
  * Usage: pnpm --filter @lakebase-orders/bench orders [--rows 1500000] [--duration 8] [--runs 2]
  *          [--workers 1,2] [--only <scenario prefix>[,<prefix>...]] [--pristine] [--refs ours,http,sql]

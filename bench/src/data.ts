@@ -16,7 +16,7 @@ export interface BenchData {
 
 /** Directory of the kept cluster for `rows` (BENCH_DATA_DIR wins). */
 export function dataDirFor(rows: number): string {
-  return process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${rows}`;
+  return process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg16-${rows}`;
 }
 
 /**
