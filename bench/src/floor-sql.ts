@@ -6,12 +6,12 @@ import {
   byKeyStatement,
   DEFERRED_JOIN_FROM,
   pageStatement,
-  type Statement,
   streamStatement,
 } from "../../apps/api/src/orders/order-statements.ts";
 import { buildFigures, type RollupFigures } from "../../apps/api/src/orders/rollup.ts";
 import { loadCorrections, loadRollup } from "../../apps/api/src/orders/rollup-sql.ts";
 import type { OrderFilters, OrderSort } from "../../apps/api/src/orders/schemas.ts";
+import type { Statement } from "../../apps/api/src/orders/sql-builder.ts";
 
 export type { Statement };
 export type Filters = OrderFilters;

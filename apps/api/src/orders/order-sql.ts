@@ -1,7 +1,7 @@
 import { Prisma } from "@lakebase-orders/db";
 import { notFound } from "../errors/domain-error.ts";
-import { STATUS_TABLE } from "./order-statements.ts";
 import type { OrderFilters } from "./schemas.ts";
+import { STATUS_TABLE } from "./sql-builder.ts";
 
 // Row mapping and errors the orders reads share (their SQL is in order-statements.ts).
 

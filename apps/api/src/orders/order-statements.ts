@@ -1,24 +1,15 @@
 import type { Order, OrderFilters, OrderSort } from "./schemas.ts";
+import { type DaySpan, hasFilters, SqlBuilder, STATUS_TABLE, type Statement } from "./sql-builder.ts";
 
 // The SQL of the orders reads, as plain parameterised text for node-postgres: the row shape, the status
-// overlay join, sorts and filters. One builder makes every read; nothing here knows about pools. No runtime
-// imports, so the bench's floors run exactly this SQL.
-
-/** One statement. `name` set: prepared once per connection and reused (a named prepared statement). */
-export interface Statement {
-  readonly name: string | undefined;
-  readonly text: string;
-  readonly values: unknown[];
-}
+// overlay join, sorts, pages and keyset pages. Nothing here knows about pools, and nothing is imported at
+// run time but the builder, so the bench's floors run exactly this SQL.
 
 /**
  * A row of the orders reads: already the wire's `Order` (column aliases and text casts give its shape, the
  * read path parses bigint as a JS number), so rows go out as they come in.
  */
 export type OrderRow = Order;
-
-/** The app's status overrides: the synced table is read-only, so changes live here and win over it. */
-export const STATUS_TABLE = `"app_data"."order_status"`;
 
 export type SortColumn = "o_orderkey" | "o_orderdate" | "o_totalprice";
 
@@ -32,9 +23,9 @@ export const SORTS: Record<OrderSort, { column: SortColumn; desc: boolean }> = {
   "-totalPrice": { column: "o_totalprice", desc: true },
 };
 
-export function orderBy(sort: OrderSort, reverse = false): string {
+export function orderBy(sort: OrderSort): string {
   const { column, desc } = SORTS[sort];
-  const dir = desc !== reverse ? "DESC" : "ASC";
+  const dir = desc ? "DESC" : "ASC";
   return column === "o_orderkey" ? `o.o_orderkey ${dir}` : `o.${column} ${dir}, o.o_orderkey ${dir}`;
 }
 
@@ -43,65 +34,6 @@ const COLUMNS = `o.o_orderkey AS "orderKey", o.o_custkey AS "custKey",
     COALESCE(s.status, o.o_orderstatus) AS status, o.o_totalprice::text AS "totalPrice",
     to_char(o.o_orderdate, 'YYYY-MM-DD') AS "orderDate", o.o_orderpriority AS priority, o.o_clerk AS clerk,
     o.o_shippriority AS "shipPriority", o.o_comment AS comment`;
-
-/** Builds one statement's text and its parameters together, so placeholders always match values. */
-export class SqlBuilder {
-  readonly values: unknown[] = [];
-
-  param(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-
-  /**
-   * WHERE for the filters and `extra` conditions, over the synced table `o`. The status filter applies to
-   * the overlaid status (`overlay`), or to one of its two sources: rows whose synced status it is and that
-   * have no override (`synced`, an indexable column test), and rows whose override it is (`override`).
-   */
-  where(
-    f: OrderFilters,
-    extra: string[] = [],
-    status: "overlay" | "synced" | "override" = "overlay",
-  ): string {
-    const conditions = [...extra];
-    if (f.priority) conditions.push(`o.o_orderpriority = ${this.param(f.priority)}`);
-    if (f.dateFrom) conditions.push(`o.o_orderdate >= ${this.param(f.dateFrom)}::date`);
-    if (f.dateTo) conditions.push(`o.o_orderdate <= ${this.param(f.dateTo)}::date`);
-    if (f.status) {
-      const s = this.param(f.status);
-      const overridden = `SELECT x.order_key FROM ${STATUS_TABLE} x`;
-      if (status === "synced") {
-        conditions.push(
-          `o.o_orderstatus = ${s} AND NOT EXISTS (SELECT 1 FROM ${STATUS_TABLE} x WHERE x.order_key = o.o_orderkey)`,
-        );
-      } else if (status === "override") {
-        conditions.push(`o.o_orderkey IN (${overridden} WHERE x.status = ${s})`);
-      } else {
-        // Overrides are few: the synced status decides unless an override exists. Both sub-selects become
-        // hashed sub-plans over the small status table.
-        conditions.push(`((o.o_orderstatus = ${s} AND o.o_orderkey NOT IN (${overridden}))
-          OR o.o_orderkey IN (${overridden} WHERE x.status = ${s}))`);
-      }
-    }
-    return conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
-  }
-
-  /** Conditions bounding the order date to the days that can hold matches (see DaySpan). */
-  span(span: DaySpan | null | undefined): string[] {
-    if (span === undefined) return [];
-    if (span === null) return ["false"];
-    return [
-      `o.o_orderdate >= ${this.param(span.from)}::date`,
-      `o.o_orderdate <= ${this.param(span.to)}::date`,
-    ];
-  }
-
-  statement(text: string, prepared: boolean): Statement {
-    return { name: prepared ? statementName(text) : undefined, text, values: this.values };
-  }
-}
-
-export const hasFilters = (f: OrderFilters) => Boolean(f.status || f.priority || f.dateFrom || f.dateTo);
 
 /** The order with its overlaid status. */
 export function byKeyStatement(table: string, orderKey: number): Statement {
@@ -112,17 +44,6 @@ export function byKeyStatement(table: string, orderKey: number): Statement {
      WHERE o.o_orderkey = ${b.param(orderKey)}`,
     true,
   );
-}
-
-/**
- * The first and last order day holding rows of the synced status/priority the filters ask for (from the
- * rollup; null: none). Order day, status and priority are correlated (TPC-H's pending orders sit in a few
- * months), so a planner that assumes independence walks a sort index through millions of rows looking for
- * matches that are not there; bounding the day makes the right plan obvious and the wrong one cheap.
- */
-export interface DaySpan {
-  from: string;
-  to: string;
 }
 
 export interface PageQuery {
@@ -297,16 +218,4 @@ export function statsStatement(table: string, f: OrderFilters): Statement {
      ${b.where(f)} GROUP BY 1, 2`,
     false,
   );
-}
-
-// One name per distinct text for the life of the process: node-postgres prepares a name once per connection
-// and refuses the same name with another text. The set of texts is small (shapes, not values).
-const names = new Map<string, string>();
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `orders_${names.size + 1}`;
-    names.set(text, name);
-  }
-  return name;
 }

@@ -8,7 +8,6 @@ import {
   byKeyStatement,
   countStatement,
   DEFERRED_JOIN_FROM,
-  hasFilters,
   type OrderRow,
   pageStatement,
   shouldCollect,
@@ -26,6 +25,7 @@ import type {
   StatsOutput,
   StreamInput,
 } from "./schemas.ts";
+import { hasFilters } from "./sql-builder.ts";
 import { createStatusWriter } from "./status-writer.ts";
 import type { OrdersStore, ReadOptions } from "./store.ts";
 import type { SyncedTable } from "./synced-table.ts";

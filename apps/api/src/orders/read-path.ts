@@ -2,7 +2,7 @@ import { isUnreachable } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
 import pg from "pg";
 import { mapDbError } from "./db-errors.ts";
-import type { Statement } from "./order-statements.ts";
+import type { Statement } from "./sql-builder.ts";
 import type { ReadOptions } from "./store.ts";
 
 export interface ReadPathOptions {

@@ -1,5 +1,5 @@
-import type { DaySpan } from "./order-statements.ts";
 import type { OrderFilters, OrderSort, StatsOutput } from "./schemas.ts";
+import type { DaySpan } from "./sql-builder.ts";
 
 // The rollup in memory: exact counts of the synced table per (bucket, status, priority) along three
 // dimensions (order day, price bucket, key bucket), with the app's status overrides applied. Counts and
