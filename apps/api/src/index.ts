@@ -9,3 +9,4 @@ export { type AppRouter, appRouter, type RouterInputs, type RouterOutputs } from
 export { run } from "./run.ts";
 export { type RunningServer, type StartServerOptions, startServer } from "./server.ts";
 export { type AppServices, buildServices, createServices, type ServiceOptions } from "./services.ts";
+export { serveSpa } from "./static-files.ts";

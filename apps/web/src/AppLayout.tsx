@@ -1,5 +1,5 @@
 import { Link, Outlet } from "@tanstack/react-router";
-import { useViewer } from "./hooks/viewer.ts";
+import { useViewer } from "./features/lakebase/status.ts";
 
 export function AppLayout() {
   const viewer = useViewer();
@@ -16,7 +16,12 @@ export function AppLayout() {
           </Link>
           {viewer.isAdmin ? <Link to="/admin">Admin</Link> : null}
         </nav>
-        {viewer.email ? <span className="muted viewer">{viewer.email}</span> : null}
+        {/* Right-aligned and truncated: a long address never widens or wraps the header. */}
+        {viewer.email ? (
+          <span className="muted viewer" title={viewer.email}>
+            {viewer.email}
+          </span>
+        ) : null}
       </header>
       <main id="main" tabIndex={-1}>
         <Outlet />

@@ -1,5 +1,11 @@
 // Every API shape the SPA uses is derived from the server's router type: nothing is hand-written here.
 import type { RouterInputs, RouterOutputs } from "@lakebase-orders/api";
+import {
+  CAPACITIES as SHARED_CAPACITIES,
+  ORDER_PRIORITIES as SHARED_PRIORITIES,
+  ORDER_SORTS as SHARED_SORTS,
+  ORDER_STATUSES as SHARED_STATUSES,
+} from "@lakebase-orders/shared";
 
 export type Order = RouterOutputs["orders"]["byKey"];
 // Inputs are optional on the server (`.optional()`): keep the object alternative.
@@ -17,20 +23,15 @@ export type StatusUpdateResult = RouterOutputs["orders"]["updateStatus"];
 /** Filters shared by list, stream, count and stats. */
 export type OrderFilters = Pick<OrdersListInput, "status" | "priority" | "dateFrom" | "dateTo">;
 
-// Runtime lists for the selects; `satisfies` makes the compiler reject a value the API would refuse.
-export const ORDER_STATUSES = ["F", "O", "P"] as const satisfies readonly OrderStatus[];
-export const ORDER_PRIORITIES = [
-  "1-URGENT",
-  "2-HIGH",
-  "3-MEDIUM",
-  "4-NOT SPECIFIED",
-  "5-LOW",
-] as const satisfies readonly OrderPriority[];
-export const ORDER_SORTS = [
-  "orderKey",
-  "-orderKey",
-  "orderDate",
-  "-orderDate",
-  "totalPrice",
-  "-totalPrice",
-] as const satisfies readonly OrderSort[];
+export type LakebaseStatus = RouterOutputs["lakebase"]["status"];
+export type CreateInput = RouterInputs["lakebase"]["create"];
+export type CreateResult = RouterOutputs["lakebase"]["create"];
+export type DeleteResult = RouterOutputs["lakebase"]["delete"];
+export type Capacity = NonNullable<CreateInput["capacity"]>;
+
+// The runtime lists come from @lakebase-orders/shared, which the API's schemas are built from too;
+// `satisfies` makes the compiler reject a value the router would refuse.
+export const ORDER_STATUSES = SHARED_STATUSES satisfies readonly OrderStatus[];
+export const ORDER_PRIORITIES = SHARED_PRIORITIES satisfies readonly OrderPriority[];
+export const ORDER_SORTS = SHARED_SORTS satisfies readonly OrderSort[];
+export const CAPACITIES = SHARED_CAPACITIES satisfies readonly Capacity[];
