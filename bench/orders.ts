@@ -13,10 +13,11 @@
  *          [--workers 1,2] [--only <scenario prefix>[,<prefix>...]] [--pristine] [--refs ours,http,sql]
  *   --pristine  drop every secondary index and the app's tables first (how the app finds a new synced table)
  *   --workers   API workers (CLUSTER_WORKERS) to measure, and the HTTP floor's process count alike
- *   --profile   a directory: the API's processes write V8 CPU profiles there (.cpuprofile) when they stop
+ *   --profile   a directory: the API's processes and the HTTP floor write V8 CPU profiles there when they stop
  */
 import os from "node:os";
 import pg from "pg";
+import { processTreeCpuMs } from "./src/cpu.ts";
 import { openBenchData, sizes } from "./src/data.ts";
 import { loadFigures, statementsFor } from "./src/floor-sql.ts";
 import { combine, type Figures, type LoadOptions, loadHttp, loadSql, probeSql, SLOW_MS } from "./src/load.ts";
@@ -63,7 +64,9 @@ try {
     log(
       `API (${workers} worker(s)) ready and settled in ${((performance.now() - apiStarted) / 1000).toFixed(1)} s`,
     );
-    const floor = REFS.has("http") ? await startFloor(data.url, workers, POOL) : undefined;
+    const floor = REFS.has("http")
+      ? await startFloor(data.url, workers, POOL, value("--profile"))
+      : undefined;
     if (floor) servers.push(floor);
     await addOverrides();
     const keys = await sampleKeys();
@@ -81,8 +84,28 @@ try {
       const sequential = sqlWork && (await probeSql(sqlPool, statements)) > SLOW_MS;
       const runs: { ours: Figures[]; http: Figures[]; sql: Figures[] } = { ours: [], http: [], sql: [] };
       for (let run = 0; run < RUNS; run++) {
-        if (api) runs.ours.push(await loadHttp(api.url, () => pathOf(s.next()), sequential, load));
-        if (floor) runs.http.push(await loadHttp(floor.url, () => pathOf(s.next()), sequential, load));
+        if (api) {
+          runs.ours.push(
+            await loadHttp(
+              api.url,
+              () => pathOf(s.next()),
+              sequential,
+              load,
+              () => processTreeCpuMs(api.pid),
+            ),
+          );
+        }
+        if (floor) {
+          runs.http.push(
+            await loadHttp(
+              floor.url,
+              () => pathOf(s.next()),
+              sequential,
+              load,
+              () => processTreeCpuMs(floor.pid),
+            ),
+          );
+        }
         if (REFS.has("sql") && sqlWork) runs.sql.push(await loadSql(sqlPool, statements, sequential, load));
       }
       const cells = (f: Figures[]) => {
@@ -100,6 +123,7 @@ try {
         ...cells(runs.http),
         ...cells(runs.sql),
         ratio(runs.ours, runs.http),
+        ...cpuCells(runs.ours, runs.http),
       ];
       results.push(row);
       log(row.join(" | "));
@@ -121,12 +145,15 @@ try {
         "p50 ms",
         "p99 ms",
         "ours/HTTP",
+        "ours CPU us/req",
+        "HTTP CPU us/req",
+        "HTTP/ours CPU",
       ],
       ...results,
     ])}`,
   );
   log(
-    `\nreq/s: median of ${RUNS} run(s) (min-max); ours/HTTP: median of the runs' ratios (min-max); (seq): one request at a time, the bare SQL takes > ${SLOW_MS} ms`,
+    `\nreq/s: median of ${RUNS} run(s) (min-max); ours/HTTP: median of the runs' ratios (min-max); CPU us/req: the server process's own CPU time (user + system, workers included) per request, from /proc; (seq): one request at a time, the bare SQL takes > ${SLOW_MS} ms`,
   );
   log(`load average at end: ${loadavg()}`);
 } finally {
@@ -149,6 +176,25 @@ function ratio(ours: Figures[], http: Figures[]): string {
   return r.length === 1
     ? `${median.toFixed(0)} %`
     : `${median.toFixed(0)} % (${r[0]!.toFixed(0)}-${r.at(-1)!.toFixed(0)})`;
+}
+
+/** The servers' own CPU per request (median of the runs), and the floor's as a share of ours. */
+function cpuCells(ours: Figures[], http: Figures[]): string[] {
+  const median = (f: Figures[]) => {
+    const v = f
+      .map((x) => x.cpuUs ?? Number.NaN)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    return v.length ? v[Math.floor((v.length - 1) / 2)]! : Number.NaN;
+  };
+  const o = median(ours);
+  const h = median(http);
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
+  return [
+    fmt(o),
+    fmt(h),
+    Number.isFinite(o) && Number.isFinite(h) && o > 0 ? `${((h / o) * 100).toFixed(0)} %` : "-",
+  ];
 }
 
 /** Waits until the API answers orders and no index is being built (the app may build its own at start). */

@@ -9,6 +9,8 @@ export const SLOW_MS = 250;
 
 export interface Figures {
   rps: number;
+  /** The server's own CPU time per request, in microseconds (HTTP references only). */
+  cpuUs?: number;
   p50: number;
   p99: number;
   failures: number;
@@ -29,8 +31,10 @@ export async function loadHttp(
   nextPath: () => string,
   sequential: boolean,
   o: LoadOptions,
+  cpuMs: () => number = () => 0,
 ): Promise<Figures> {
   if (sequential) {
+    const cpuBefore = cpuMs();
     const latencies: number[] = [];
     let failures = 0;
     for (let i = 0; i < o.sequentialRequests; i++) {
@@ -40,7 +44,8 @@ export async function loadHttp(
       if (!res.ok) failures++;
       latencies.push(performance.now() - started);
     }
-    return summarise(latencies, sumOf(latencies) / 1000, failures, true);
+    const figures = summarise(latencies, sumOf(latencies) / 1000, failures, true);
+    return { ...figures, cpuUs: ((cpuMs() - cpuBefore) * 1000) / latencies.length };
   }
   const run = (duration: number) =>
     autocannon({
@@ -51,9 +56,12 @@ export async function loadHttp(
       requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
     });
   await run(2); // warm-up: JIT, pool connections, plan caches
+  const cpuBefore = cpuMs();
   const r = await run(o.durationSeconds);
+  const cpuUs = ((cpuMs() - cpuBefore) * 1000) / Math.max(1, r.requests.total);
   return {
     rps: r.requests.average,
+    cpuUs,
     p50: r.latency.p50,
     p99: r.latency.p99,
     failures: r.errors + r.timeouts + r.non2xx,
@@ -146,6 +154,7 @@ export function combine(runs: Figures[]): Figures & { rpsMin: number; rpsMax: nu
   };
   return {
     rps: median((f) => f.rps),
+    cpuUs: median((f) => f.cpuUs ?? Number.NaN),
     p50: median((f) => f.p50),
     p99: median((f) => f.p99),
     failures: runs.reduce((n, f) => n + f.failures, 0),

@@ -17,6 +17,8 @@ const EXTERNAL = ["@prisma/client", "@prisma/adapter-pg", "pg", "@databricks/sdk
 
 export interface Server {
   url: string;
+  /** The server's process (a cluster's primary). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,20 +74,36 @@ export async function startApi(
     if (Date.now() > deadline) throw new Error("the API did not become ready within 180 s");
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
-/** The bare node:http + pg server. */
-export async function startFloor(pgUrl: string, workers: number, pool: number): Promise<Server> {
+/** The bare node:http + pg server (with `profileDir`, profiled like the API). */
+export async function startFloor(
+  pgUrl: string,
+  workers: number,
+  pool: number,
+  profileDir?: string,
+): Promise<Server> {
+  const nodeArgs = profileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-name=floor.cpuprofile"]
+    : [];
   const child = spawn(
     process.execPath,
-    [path.join(here, "../floor-server.ts"), pgUrl, "--pool", String(pool), "--workers", String(workers)],
+    [
+      ...nodeArgs,
+      path.join(here, "../floor-server.ts"),
+      pgUrl,
+      "--pool",
+      String(pool),
+      "--workers",
+      String(workers),
+    ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const first = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
   if (first.done) throw new Error("the floor server exited before listening (its error is above)");
   const { url } = JSON.parse(String(first.value)) as { url: string };
-  return { url, stop: () => stopChild(child) };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
