@@ -51,6 +51,14 @@ const data = await openBenchData(ROWS, { pristine: args.includes("--pristine"), 
 const sqlPool = new pg.Pool({ connectionString: data.url, max: POOL });
 sqlPool.on("error", () => undefined);
 const servers: Server[] = [];
+// Ctrl-C or a kill: stop what this run started (servers, then PostgreSQL) instead of leaving them behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled(servers.map((s) => s.stop()))
+      .then(() => data.postgres.stop())
+      .finally(() => process.exit(130));
+  });
+}
 try {
   await buildApi();
   const results: string[][] = [];
@@ -114,7 +122,6 @@ try {
         return [spread(c), c.p50.toFixed(1), c.p99.toFixed(1)];
       };
       const ours = runs.ours.length ? combine(runs.ours) : undefined;
-      const http = runs.http.length ? combine(runs.http) : undefined;
       const failed = ours && ours.failures > 0 ? ` (${ours.failures} failed!)` : "";
       const row = [
         `${s.name}${sequential ? " (seq)" : ""}${failed}`,
