@@ -11,6 +11,7 @@
  *
  * Usage: pnpm --filter @lakebase-orders/bench orders [--rows 1500000] [--duration 8] [--runs 2]
  *          [--workers 1,2] [--only <scenario prefix>[,<prefix>...]] [--pristine] [--refs ours,http,sql]
+ *          [--connections 32]
  *   --pristine  drop every secondary index and the app's tables first (how the app finds a new synced table)
  *   --workers   API workers (CLUSTER_WORKERS) to measure, and the HTTP floor's process count alike
  *   --profile   a directory: the API's processes and the HTTP floor write V8 CPU profiles there when they stop
@@ -34,7 +35,7 @@ const ONLY = value("--only")?.split(",");
 const REFS = new Set((value("--refs") ?? "ours,http,sql").split(","));
 const POOL = 10; // the API's default DB_POOL_MAX
 const load: LoadOptions = {
-  connections: 32,
+  connections: Number(value("--connections") ?? 32),
   durationSeconds: Number(value("--duration") ?? 8),
   sequentialRequests: Number(value("--sequential") ?? 5),
 };
