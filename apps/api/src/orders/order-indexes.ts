@@ -1,6 +1,6 @@
 import type { Logger } from "@lakebase-orders/log";
-import type pg from "pg";
 import { dbErrorCode } from "./db-errors.ts";
+import type { MaintenanceSql } from "./maintenance.ts";
 import { quoteIdent, type SyncedTable } from "./synced-table.ts";
 
 /**
@@ -70,7 +70,7 @@ export function indexName(table: SyncedTable, suffix: string): string {
  * index (an interrupted CONCURRENTLY build) is dropped and built again. Idempotent and cheap when all exist.
  */
 export async function ensureOrderIndexes(
-  client: pg.ClientBase,
+  client: MaintenanceSql,
   table: SyncedTable,
   logger: Logger,
 ): Promise<IndexReport> {
@@ -93,8 +93,6 @@ export async function ensureOrderIndexes(
     }
     const qualified = `${quoteIdent(table.schema)}.${quoteIdent(name)}`;
     try {
-      // No statement timeout for a build that may take minutes on a large table (reset afterwards).
-      await client.query("SET statement_timeout = 0");
       // Ours but invalid (an interrupted build) or defined otherwise (an older version of the app): rebuild.
       if (rows.some((r) => r.name === name)) {
         await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`);
@@ -115,8 +113,6 @@ export async function ensureOrderIndexes(
         remedy: definition(name, table, wanted),
       });
       await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualified}`).catch(() => undefined);
-    } finally {
-      await client.query("RESET statement_timeout").catch(() => undefined);
     }
   }
   return report;

@@ -1,5 +1,6 @@
 import type { Logger } from "@lakebase-orders/log";
 import type pg from "pg";
+import { LOCKS, withMaintenanceLock } from "./maintenance.ts";
 import { ensureOrderIndexes } from "./order-indexes.ts";
 import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
 import {
@@ -43,10 +44,6 @@ export interface RollupKeeperOptions {
   maintainIndexes?: boolean;
 }
 
-// Advisory lock space of this module (two-int form; migrations use the one-bigint form).
-const LOCK_CLASS = 881_501;
-const LOCK_ROLLUP = 1;
-const LOCK_INDEXES = 2;
 /** While another process builds the rollup: how soon to look for its result. */
 const RETRY_SOON_MS = 500;
 
@@ -77,32 +74,6 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   let lastProblem = "";
   let soon = false;
 
-  /** Runs `work` on a client holding the lock; undefined when another process holds it. */
-  const exclusive = async <T>(
-    lock: number,
-    work: (c: pg.PoolClient) => Promise<T>,
-  ): Promise<T | undefined> => {
-    const client = await primary.connect();
-    try {
-      const { rows: got } = await client.query<{ ok: boolean }>(
-        "SELECT pg_try_advisory_lock($1, hashtext($2) # $3) AS ok",
-        [LOCK_CLASS, table.fullName, lock],
-      );
-      if (!got[0]?.ok) return undefined;
-      try {
-        return await work(client);
-      } finally {
-        await client.query("SELECT pg_advisory_unlock($1, hashtext($2) # $3)", [
-          LOCK_CLASS,
-          table.fullName,
-          lock,
-        ]);
-      }
-    } finally {
-      client.release();
-    }
-  };
-
   const reloadOverrides = async () => {
     const generation = overridesGeneration;
     const mark = await readOverridesMark(primary);
@@ -123,7 +94,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     if (options.maintainIndexes === false || relation === indexedRelation) return;
     indexedRelation = relation;
     // In the background: a build on a large table takes minutes, and the rollup must not wait for it.
-    exclusive(LOCK_INDEXES, (c) => ensureOrderIndexes(c, table, logger)).catch((error: unknown) => {
+    withMaintenanceLock(primary, table.fullName, LOCKS.indexes, (sql) =>
+      ensureOrderIndexes(sql, table, logger),
+    ).catch((error: unknown) => {
       indexedRelation = undefined;
       logger.warn("orders_index_check_failed", {
         message: error instanceof Error ? error.message : String(error),
@@ -144,14 +117,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     let state = await readState(primary, table.fullName);
     if (state?.signature !== mark.signature) {
       stale = figures !== undefined;
-      const built = await exclusive(LOCK_ROLLUP, async (c) => {
-        await c.query("SET statement_timeout = 0");
-        try {
-          return await rebuildRollup(c, table.sqlName, table.fullName, mark.signature);
-        } finally {
-          await c.query("RESET statement_timeout");
-        }
-      });
+      const built = await withMaintenanceLock(primary, table.fullName, LOCKS.rollup, (sql) =>
+        rebuildRollup(sql, table.sqlName, table.fullName, mark.signature),
+      );
       if (built)
         logger.info("orders_rollup_built", { table: table.fullName, rows: built.rows, ms: built.ms });
       state = await readState(primary, table.fullName);

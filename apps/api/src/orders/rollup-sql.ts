@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { MaintenanceSql } from "./maintenance.ts";
 import type { Correction } from "./rollup.ts";
 import { KEY_BUCKET_BITS, PRICE_BUCKET, type RollupRow } from "./rollup.ts";
 
@@ -60,7 +61,7 @@ export async function readState(db: pg.Pool, tableName: string): Promise<RollupS
  * rebuilds again. One transaction: readers see the old rollup or the new one, never a mix.
  */
 export async function rebuildRollup(
-  client: pg.ClientBase,
+  client: MaintenanceSql,
   sqlName: string,
   tableName: string,
   signature: string,
