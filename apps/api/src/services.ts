@@ -73,6 +73,7 @@ export function buildServices(
     bus,
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
+    rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
     maintainIndexes: config.orders.maintainIndexes,
   });
   const audit = createAuditWriter(db.prisma, logger);

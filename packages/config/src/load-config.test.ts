@@ -5,7 +5,12 @@ describe("loadConfig", () => {
   it("runs on the local defaults with nothing set", () => {
     const c = loadConfig({});
     expect(c.server).toEqual({ port: 8000, host: "0.0.0.0", staticDir: null, logLevel: "info", workers: 0 });
-    expect(c.orders).toEqual({ countCacheTtlSeconds: 10, rollupCheckSeconds: 5, maintainIndexes: true });
+    expect(c.orders).toEqual({
+      countCacheTtlSeconds: 10,
+      rollupCheckSeconds: 5,
+      rollupMinRebuildSeconds: 60,
+      maintainIndexes: true,
+    });
     expect(c.identity).toEqual({
       inDatabricksApp: false,
       appName: null,
@@ -47,9 +52,18 @@ describe("loadConfig", () => {
   });
 
   it("reads the cluster and orders performance settings, and refuses bad ones by name", () => {
-    const c = loadConfig({ CLUSTER_WORKERS: "3", ORDERS_ROLLUP_CHECK_SECONDS: "30", ORDERS_INDEXES: "off" });
+    const c = loadConfig({
+      CLUSTER_WORKERS: "3",
+      ORDERS_ROLLUP_CHECK_SECONDS: "30",
+      ORDERS_ROLLUP_MIN_REBUILD_SECONDS: "0",
+      ORDERS_INDEXES: "off",
+    });
     expect(c.server.workers).toBe(3);
-    expect(c.orders).toMatchObject({ rollupCheckSeconds: 30, maintainIndexes: false });
+    expect(c.orders).toMatchObject({
+      rollupCheckSeconds: 30,
+      rollupMinRebuildSeconds: 0,
+      maintainIndexes: false,
+    });
     expect(() => loadConfig({ CLUSTER_WORKERS: "-1" })).toThrow(/CLUSTER_WORKERS/);
     expect(() => loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "0" })).toThrow(/ORDERS_ROLLUP_CHECK_SECONDS/);
     expect(() => loadConfig({ ORDERS_INDEXES: "maybe" })).toThrow(/ORDERS_INDEXES/);

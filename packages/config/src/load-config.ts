@@ -131,6 +131,7 @@ export function loadConfig(env: Env): AppConfig {
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,
       rollupCheckSeconds: e.ORDERS_ROLLUP_CHECK_SECONDS ?? 5,
+      rollupMinRebuildSeconds: e.ORDERS_ROLLUP_MIN_REBUILD_SECONDS ?? 60,
       maintainIndexes: (e.ORDERS_INDEXES ?? "on") === "on",
     },
   };

@@ -84,6 +84,8 @@ export interface OrdersConfig {
   readonly countCacheTtlSeconds: number;
   /** How often the synced table is checked for changes that call for a new counts rollup. */
   readonly rollupCheckSeconds: number;
+  /** Least time between two rebuilds of the counts rollup. */
+  readonly rollupMinRebuildSeconds: number;
   /** Build the indexes the sorts need on the synced table. */
   readonly maintainIndexes: boolean;
 }

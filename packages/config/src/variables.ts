@@ -87,6 +87,12 @@ export const VARIABLES = {
     "5",
     "How often each process checks the synced table for changes that call for a new counts rollup.",
   ),
+  ORDERS_ROLLUP_MIN_REBUILD_SECONDS: variable(
+    "server",
+    int(0, 86400),
+    "60",
+    "Least time between two rebuilds of the counts rollup (each scans the synced table); in between, figures are flagged stale.",
+  ),
   ORDERS_INDEXES: variable(
     "server",
     z.enum(["on", "off"]),

@@ -39,6 +39,8 @@ export interface OrdersStoreOptions {
   countCacheTtlSeconds: number;
   /** How often the synced table is checked for changes that call for a new rollup (default 5). */
   rollupCheckSeconds?: number;
+  /** Least time between two rollup rebuilds (default 60). */
+  rollupMinRebuildSeconds?: number;
   /** Build the indexes the sorts need on the synced table (default true). */
   maintainIndexes?: boolean;
   /** Tells sibling workers that statuses changed (their figures and caches must follow). */
@@ -69,6 +71,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     table,
     logger,
     checkIntervalMs: (options.rollupCheckSeconds ?? 5) * 1000,
+    minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
     maintainIndexes: options.maintainIndexes ?? true,
   });
   const ttlMs = options.countCacheTtlSeconds * 1000;

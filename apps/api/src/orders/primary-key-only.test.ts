@@ -23,10 +23,14 @@ let db: Db;
 let services: AppServices;
 let client: TRPCClient<AppRouter>;
 
-function appOver(d: Db) {
-  const s = buildServices(loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "1" }), d, {
-    logger: createLogger({ write: () => undefined }),
-  });
+function appOver(d: Db, env: Record<string, string> = {}) {
+  const s = buildServices(
+    loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "1", ORDERS_ROLLUP_MIN_REBUILD_SECONDS: "0", ...env }),
+    d,
+    {
+      logger: createLogger({ write: () => undefined }),
+    },
+  );
   const app = createApp(s);
   const c = createTRPCClient<AppRouter>({
     links: [
@@ -64,12 +68,15 @@ const rollupBuilt = async () =>
 beforeAll(async () => {
   database = await createTestDatabase("api_pk_only");
   db = createDb({ connectionString: database.url, max: 6 });
-  const c = await db.pool.connect();
+  // A connection of its own, closed after the load: a session reports its write counts (what the rollup's
+  // change check reads) when it ends, not necessarily at once; the app should start on settled figures.
+  const loader = new pg.Client({ connectionString: database.url });
+  await loader.connect();
   try {
-    await loadOrders(c, { rows: ROWS, seed: 11 });
-    await c.query("VACUUM (ANALYZE) public.orders_synced");
+    await loadOrders(loader, { rows: ROWS, seed: 11 });
+    await loader.query("VACUUM (ANALYZE) public.orders_synced");
   } finally {
-    c.release();
+    await loader.end();
   }
   await migrate(db);
   // App-side changes in every status, spread over the table.
@@ -317,5 +324,27 @@ describe("a primary-key-only synced table", () => {
         (o) => o.orderKey,
       ),
     ).toEqual((await truth({}, "-totalPrice")).slice(1900, 2000));
+  });
+
+  it("rebuilds at most once per ORDERS_ROLLUP_MIN_REBUILD_SECONDS, saying the figures are stale meanwhile", async () => {
+    // The only process left checking: one that may rebuild once an hour.
+    services.orders.close();
+    const slow = appOver(db, { ORDERS_ROLLUP_MIN_REBUILD_SECONDS: "3600" });
+    try {
+      await slow.services.orders.ready();
+      // Figures of the last rollup (fresh, or already stale if the previous test's load is still being counted).
+      const before = await slow.client.orders.stats.query();
+      await db.pool.query(
+        `INSERT INTO public.orders_synced SELECT o_orderkey + 200000000, o_custkey, 'O', o_totalprice, o_orderdate,
+                o_orderpriority, o_clerk, o_shippriority, o_comment FROM public.orders_synced ORDER BY o_orderkey LIMIT 3`,
+      );
+      await until(async () => (await slow.client.orders.stats.query()).stale, "stale figures");
+      await new Promise((r) => setTimeout(r, 2500));
+      const later = await slow.client.orders.stats.query();
+      expect(later).toMatchObject({ stale: true, totalOrders: before.totalOrders });
+      expect(later.totalOrders).not.toBe((await truth({})).length);
+    } finally {
+      slow.services.orders.close();
+    }
   });
 });

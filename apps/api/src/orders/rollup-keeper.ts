@@ -40,6 +40,8 @@ export interface RollupKeeperOptions {
   logger: Logger;
   /** How often the synced table is checked for changes (its identity and write counters). */
   checkIntervalMs: number;
+  /** Rebuilds start at least this long after the previous one (a continuously synced table changes all the time). */
+  minRebuildMs: number;
   /** Build the app's indexes on the synced table when it appears or is replaced (default true). */
   maintainIndexes?: boolean;
 }
@@ -104,6 +106,17 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     });
   };
 
+  /** Loads the rollup `state` describes unless it is the one in memory, then the overrides if they moved. */
+  const loadIfNewer = async (state: { builtAt: Date }) => {
+    if (state.builtAt.getTime() !== builtAt) {
+      rows = await loadRollup(primary, table.fullName);
+      builtAt = state.builtAt.getTime();
+      overridesMark = undefined;
+    }
+    const mark = await readOverridesMark(primary);
+    if (mark !== overridesMark || !figures) await ensureOverrides();
+  };
+
   const checkOnce = async () => {
     const checkedAt = new Date();
     const mark = await readTableMark(primary, table.sqlName);
@@ -116,6 +129,14 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     maintainIndexes(mark.relation);
     let state = await readState(primary, table.fullName);
     if (state?.signature !== mark.signature) {
+      const wait = state ? options.minRebuildMs - (Date.now() - state.builtAt.getTime()) : 0;
+      if (state && wait > 0) {
+        // Changes keep coming (a continuous sync): one full scan per interval at most; until then the
+        // last figures, flagged stale.
+        await loadIfNewer(state);
+        stale = true;
+        return;
+      }
       stale = figures !== undefined;
       const built = await withMaintenanceLock(primary, table.fullName, LOCKS.rollup, (sql) =>
         rebuildRollup(sql, table.sqlName, table.fullName, mark.signature),
@@ -130,13 +151,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
         return;
       }
     }
-    if (state.builtAt.getTime() !== builtAt) {
-      rows = await loadRollup(primary, table.fullName);
-      builtAt = state.builtAt.getTime();
-      overridesMark = undefined;
-    }
-    const mark2 = await readOverridesMark(primary);
-    if (mark2 !== overridesMark || !figures) await ensureOverrides();
+    await loadIfNewer(state);
     // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
     asOf = state.builtAt > checkedAt ? state.builtAt : checkedAt;
     stale = false;
