@@ -1,259 +1,229 @@
 /**
- * Orders API under load vs the floor (the same SQL through a bare `pg` pool), on 1,500,000 TPC-H orders.
- * The API runs as in production (startServer: migrations, default pool of 10, JSON request logs built and
- * dropped) in a child process; autocannon drives it with 32 connections. The floor runs the API's SQL with
- * 32 concurrent callers on a `pg` pool of the same size. The loaded cluster is kept between runs in
- * BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-1500000).
- * Usage: pnpm --filter @lakebase-orders/bench orders [--duration 8] [--rows 1500000] [--only <scenario prefix>]
+ * The orders API under load beside its two floors, in one run:
+ * - ours: the API as production runs it (bundled, `node server.mjs`, pool of 10, JSON request logs);
+ * - HTTP floor: a bare node:http + `pg` server with the same SQL as named prepared statements, the same pool
+ *   size and the same JSON (floor-server.ts);
+ * - SQL floor: the same statements on a bare `pg` pool, no HTTP.
+ * The table is what Databricks creates, primary key only (whatever else the app needs it must build itself).
+ * autocannon drives the HTTP servers with 32 connections; the SQL floor has 32 concurrent callers. A scenario
+ * whose bare SQL takes over 250 ms (a full scan) is measured one request at a time for all three.
+ * The loaded cluster is kept in /tmp/lakebase-orders-bench/pg16-<rows> (BENCH_DATA_DIR) between runs.
+ *
+ * Usage: pnpm --filter @lakebase-orders/bench orders [--rows 1500000] [--duration 8] [--runs 2]
+ *          [--workers 1,2] [--only <scenario prefix>[,<prefix>...]] [--pristine] [--refs ours,http,sql]
+ *          [--connections 32]
+ *   --pristine  drop every secondary index and the app's tables first (how the app finds a new synced table)
+ *   --workers   API workers (CLUSTER_WORKERS) to measure, and the HTTP floor's process count alike
+ *   --profile   a directory: the API's processes and the HTTP floor write V8 CPU profiles there when they stop
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
-import { startLocalPostgres } from "@lakebase-orders/pg-local";
-import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
-import autocannon from "autocannon";
+import os from "node:os";
 import pg from "pg";
+import { processTreeCpuMs } from "./src/cpu.ts";
+import { openBenchData, sizes } from "./src/data.ts";
+import { loadFigures, statementsFor } from "./src/floor-sql.ts";
+import { combine, type Figures, type LoadOptions, loadHttp, loadSql, probeSql, SLOW_MS } from "./src/load.ts";
+import { pathOf, scenarios } from "./src/scenarios.ts";
+import { buildApi, type Server, startApi, startFloor } from "./src/servers.ts";
+import { formatTable, spread } from "./src/table.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const ROWS = flag("--rows", 1_500_000);
-const DURATION = flag("--duration", 8);
-const CONNECTIONS = 32;
+const value = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const ROWS = Number(value("--rows") ?? 1_500_000);
+const RUNS = Number(value("--runs") ?? 1);
+const WORKERS = (value("--workers") ?? "1").split(",").map(Number);
+const ONLY = value("--only")?.split(",");
+const REFS = new Set((value("--refs") ?? "ours,http,sql").split(","));
 const POOL = 10; // the API's default DB_POOL_MAX
-const DATABASE = "orders_bench";
-const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
-const here = path.dirname(fileURLToPath(import.meta.url));
-
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+const load: LoadOptions = {
+  connections: Number(value("--connections") ?? 32),
+  durationSeconds: Number(value("--duration") ?? 8),
+  sequentialRequests: Number(value("--sequential") ?? 5),
 };
 
-const postgres = await startLocalPostgres({ dataDir, fast: true });
-let server: ChildProcess | undefined;
-const floorPool = new pg.Pool({ connectionString: postgres.url(DATABASE), max: POOL });
-floorPool.on("error", () => undefined);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+log(`load average at start: ${loadavg()} (${os.availableParallelism()} vCPUs)`);
+const data = await openBenchData(ROWS, { pristine: args.includes("--pristine"), log });
+const sqlPool = new pg.Pool({ connectionString: data.url, max: POOL });
+sqlPool.on("error", () => undefined);
+const servers: Server[] = [];
+// Ctrl-C or a kill: stop what this run started (servers, then PostgreSQL) instead of leaving them behind.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled(servers.map((s) => s.stop()))
+      .then(() => data.postgres.stop())
+      .finally(() => process.exit(130));
+  });
+}
 try {
-  await ensureData();
-  // tsx, as `pnpm dev` runs the API: some workspace sources use bundler-style import paths plain node rejects.
-  server = spawn(
-    path.join(here, "../node_modules/.bin/tsx"),
-    [path.join(here, "orders-server.ts"), postgres.url(DATABASE)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const first = await readline.createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
-  if (first.done) throw new Error("the API server exited before listening (its error is above)");
-  const apiUrl = (JSON.parse(String(first.value)) as { url: string }).url;
-  await addOverrides();
-
-  const { rows: keyRows } = await floorPool.query<{ k: string }>(
-    "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (2) LIMIT 20000",
-  );
-  const keys = keyRows.map((r) => Number(r.k));
-  const { rows: maxRow } = await floorPool.query<{ k: string }>(
-    "SELECT max(o_orderkey) AS k FROM public.orders_synced",
-  );
-  const maxKey = Number(maxRow[0]?.k);
-  // Deep cursors: anywhere in the last 90 % of the key range.
-  const deepKeys = keys.filter((k) => k > maxKey * 0.1);
-  const pick = (list: number[]) => list[Math.floor(Math.random() * list.length)]!;
-  const trpc = (procedure: string, input?: unknown) =>
-    `/api/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`;
-
-  const COLS = `o.o_orderkey AS "orderKey", o.o_custkey AS "custKey", COALESCE(s.status, o.o_orderstatus) AS status,
-    o.o_totalprice::text AS "totalPrice", to_char(o.o_orderdate, 'YYYY-MM-DD') AS "orderDate",
-    o.o_orderpriority AS priority, o.o_clerk AS clerk, o.o_shippriority AS "shipPriority", o.o_comment AS comment`;
-  const JOIN = "LEFT JOIN app_data.order_status s ON s.order_key = o.o_orderkey";
-  // As the API does it: a plain index walk near the top, a deferred join from 1,000 rows deep.
-  const pageSql = (offset: number) =>
-    offset < 1000
-      ? `SELECT ${COLS} FROM public.orders_synced o ${JOIN} ORDER BY o.o_orderkey ASC LIMIT 101 OFFSET ${offset}`
-      : `WITH page AS MATERIALIZED (
-      SELECT o.o_orderkey FROM public.orders_synced o ORDER BY o.o_orderkey ASC LIMIT 101 OFFSET ${offset})
-    SELECT ${COLS} FROM page p JOIN public.orders_synced o ON o.o_orderkey = p.o_orderkey ${JOIN} ORDER BY o.o_orderkey ASC`;
-  const countSql = "SELECT count(*) AS n FROM public.orders_synced o";
-  type Query = [string, unknown[]];
-
-  interface Scenario {
-    name: string;
-    path: () => string;
-    floor: (() => Query[]) | null;
-  }
-  const scenarios: Scenario[] = [
-    {
-      name: "byKey random",
-      path: () => trpc("orders.byKey", { orderKey: pick(keys) }),
-      floor: () => [
-        [`SELECT ${COLS} FROM public.orders_synced o ${JOIN} WHERE o.o_orderkey = $1`, [pick(keys)]],
-      ],
-    },
-    {
-      name: "list p1 +count",
-      path: () => trpc("orders.list", { page: 1, pageSize: 100 }),
-      floor: () => [
-        [pageSql(0), []],
-        [countSql, []],
-      ],
-    },
-    {
-      name: "list p1 no count",
-      path: () => trpc("orders.list", { page: 1, pageSize: 100, includeCount: false }),
-      floor: () => [[pageSql(0), []]],
-    },
-    {
-      name: "list p1000 no count",
-      path: () => trpc("orders.list", { page: 1000, pageSize: 100, includeCount: false }),
-      floor: () => [[pageSql(99_900), []]],
-    },
-    {
-      name: "naive OFFSET p1000 (SQL)",
-      path: () => "",
-      floor: () => [
-        [
-          `SELECT ${COLS} FROM public.orders_synced o ${JOIN} ORDER BY o.o_orderkey LIMIT 101 OFFSET 99900`,
-          [],
-        ],
-      ],
-    },
-    {
-      name: "stream first page",
-      path: () => trpc("orders.stream", { pageSize: 100 }),
-      floor: () => [
-        [`SELECT ${COLS} FROM public.orders_synced o ${JOIN} ORDER BY o.o_orderkey ASC LIMIT 101`, []],
-      ],
-    },
-    {
-      name: "stream deep cursor",
-      path: () => trpc("orders.stream", { cursor: pick(deepKeys), pageSize: 100 }),
-      floor: () => [
-        [
-          `SELECT ${COLS} FROM public.orders_synced o ${JOIN} AND s.order_key > $1
-            WHERE o.o_orderkey > $1 ORDER BY o.o_orderkey ASC LIMIT 101`,
-          [pick(deepKeys)],
-        ],
-      ],
-    },
-    { name: "count", path: () => trpc("orders.count"), floor: () => [[countSql, []]] },
-  ];
-
-  log(
-    `\norders bench: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${DURATION} s per run, pool ${POOL}, node ${process.version}\n`,
-  );
-  const header = [
-    "scenario",
-    "API req/s",
-    "p50 ms",
-    "p99 ms",
-    "floor req/s",
-    "p50 ms",
-    "p99 ms",
-    "API/floor",
-  ];
-  const table: string[][] = [];
-  const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined;
-  for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
-    const api = s.path() ? await loadApi(apiUrl, s.path) : undefined;
-    const floor = s.floor ? await loadFloor(s.floor) : undefined;
-    const row = [
-      s.name,
-      api ? api.rps.toFixed(0) : "-",
-      api ? api.p50.toFixed(1) : "-",
-      api ? api.p99.toFixed(1) : "-",
-      floor ? floor.rps.toFixed(0) : "-",
-      floor ? floor.p50.toFixed(1) : "-",
-      floor ? floor.p99.toFixed(1) : "-",
-      api && floor ? `${((api.rps / floor.rps) * 100).toFixed(0)} %` : "-",
-    ];
-    if (api && api.failures > 0) row[0] = `${s.name} (${api.failures} failed!)`;
-    table.push(row);
-    log(row.join(" | "));
-  }
-  log(`\n${formatTable([header, ...table])}`);
-} finally {
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await once(server, "exit");
-  }
-  await floorPool.end();
-  await postgres.stop();
-}
-
-async function loadApi(url: string, nextPath: () => string) {
-  const run = (duration: number) =>
-    autocannon({
-      url,
-      connections: CONNECTIONS,
-      duration,
-      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-    });
-  await run(2); // warm-up: JIT, pool connections, plan caches, the count cache
-  const r = await run(DURATION);
-  return {
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    failures: r.errors + r.timeouts + r.non2xx,
-  };
-}
-
-async function loadFloor(next: () => [string, unknown[]][]) {
-  const run = async (duration: number) => {
-    const latencies: number[] = [];
-    const end = performance.now() + duration * 1000;
-    await Promise.all(
-      Array.from({ length: CONNECTIONS }, async () => {
-        while (performance.now() < end) {
-          const started = performance.now();
-          // A request's queries run concurrently, as the API runs them (page and count together).
-          await Promise.all(next().map(([text, values]) => floorPool.query(text, values)));
-          latencies.push(performance.now() - started);
-        }
-      }),
+  await buildApi();
+  const results: string[][] = [];
+  for (const workers of WORKERS) {
+    const apiStarted = performance.now();
+    const api = REFS.has("ours")
+      ? await startApi(data.url, { CLUSTER_WORKERS: String(workers) }, value("--profile"))
+      : undefined;
+    if (api) servers.push(api);
+    await settle(data.url, api?.url);
+    log(
+      `API (${workers} worker(s)) ready and settled in ${((performance.now() - apiStarted) / 1000).toFixed(1)} s`,
     );
-    return latencies;
-  };
-  await run(1);
-  const latencies = (await run(DURATION)).sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { rps: latencies.length / DURATION, p50: at(0.5), p99: at(0.99) };
+    const floor = REFS.has("http")
+      ? await startFloor(data.url, workers, POOL, value("--profile"))
+      : undefined;
+    if (floor) servers.push(floor);
+    await addOverrides();
+    const keys = await sampleKeys();
+    // The positions the API takes from its rollup, for the SQL floor's deep pages (the HTTP floor loads its own).
+    const figures = await loadFigures(sqlPool);
+    const sz = await sizes(data.url);
+    log(
+      `\norders bench: ${ROWS.toLocaleString("en")} orders (table ${sz.table}, indexes ${sz.indexes}), ` +
+        `${workers} worker(s), ${load.connections} connections, ${load.durationSeconds} s x ${RUNS} run(s), ` +
+        `pool ${POOL}, node ${process.version}\n`,
+    );
+    for (const s of scenarios(keys, ROWS).filter((x) => !ONLY || ONLY.some((p) => x.name.startsWith(p)))) {
+      const statements = () => statementsFor(s.next(), figures);
+      const sqlWork = statements().length > 0;
+      const sequential = sqlWork && (await probeSql(sqlPool, statements)) > SLOW_MS;
+      const runs: { ours: Figures[]; http: Figures[]; sql: Figures[] } = { ours: [], http: [], sql: [] };
+      for (let run = 0; run < RUNS; run++) {
+        if (api) {
+          runs.ours.push(
+            await loadHttp(
+              api.url,
+              () => pathOf(s.next()),
+              sequential,
+              load,
+              () => processTreeCpuMs(api.pid),
+            ),
+          );
+        }
+        if (floor) {
+          runs.http.push(
+            await loadHttp(
+              floor.url,
+              () => pathOf(s.next()),
+              sequential,
+              load,
+              () => processTreeCpuMs(floor.pid),
+            ),
+          );
+        }
+        if (REFS.has("sql") && sqlWork) runs.sql.push(await loadSql(sqlPool, statements, sequential, load));
+      }
+      const cells = (f: Figures[]) => {
+        if (f.length === 0) return ["-", "-", "-"];
+        const c = combine(f);
+        return [spread(c), c.p50.toFixed(1), c.p99.toFixed(1)];
+      };
+      const ours = runs.ours.length ? combine(runs.ours) : undefined;
+      const failed = ours && ours.failures > 0 ? ` (${ours.failures} failed!)` : "";
+      const row = [
+        `${s.name}${sequential ? " (seq)" : ""}${failed}`,
+        String(workers),
+        ...cells(runs.ours),
+        ...cells(runs.http),
+        ...cells(runs.sql),
+        ratio(runs.ours, runs.http),
+        ...cpuCells(runs.ours, runs.http),
+      ];
+      results.push(row);
+      log(row.join(" | "));
+    }
+    for (const s of servers.splice(0)) await s.stop();
+  }
+  log(
+    `\n${formatTable([
+      [
+        "scenario",
+        "workers",
+        "ours req/s",
+        "p50 ms",
+        "p99 ms",
+        "HTTP floor req/s",
+        "p50 ms",
+        "p99 ms",
+        "SQL floor req/s",
+        "p50 ms",
+        "p99 ms",
+        "ours/HTTP",
+        "ours CPU us/req",
+        "HTTP CPU us/req",
+        "HTTP/ours CPU",
+      ],
+      ...results,
+    ])}`,
+  );
+  log(
+    `\nreq/s: median of ${RUNS} run(s) (min-max); ours/HTTP: median of the runs' ratios (min-max); CPU us/req: the server process's own CPU time (user + system, workers included) per request, from /proc; (seq): one request at a time, the bare SQL takes > ${SLOW_MS} ms`,
+  );
+  log(`load average at end: ${loadavg()}`);
+} finally {
+  for (const s of servers) await s.stop();
+  await sqlPool.end();
+  await data.postgres.stop();
 }
 
-async function ensureData(): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgres.url("postgres") });
-  await admin.connect();
-  try {
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-    if (exists.rowCount === 1) {
-      const c = new pg.Client({ connectionString: postgres.url(DATABASE) });
-      await c.connect();
-      const ready = await c
-        .query<{ rows: string }>("SELECT rows FROM public.bench_loaded")
-        .then((r) => Number(r.rows[0]?.rows) === ROWS)
-        .catch(() => false);
-      await c.end();
-      if (ready) return log(`reusing ${ROWS.toLocaleString("en")} orders in ${dataDir}`);
-      await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
-    }
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  log(`loading ${ROWS.toLocaleString("en")} orders into ${dataDir} (kept for the next run)...`);
-  const c = new pg.Client({ connectionString: postgres.url(DATABASE) });
+/**
+ * ours/HTTP floor: the median of each run's ratio (the two ran one after the other, so a change of load on
+ * the shared machine between runs cancels out), with the range when there are several runs.
+ */
+function ratio(ours: Figures[], http: Figures[]): string {
+  const r = ours
+    .map((o, i) => (http[i] && http[i].rps > 0 ? (o.rps / http[i].rps) * 100 : Number.NaN))
+    .filter((x) => Number.isFinite(x))
+    .sort((a, b) => a - b);
+  if (r.length === 0) return "-";
+  const median = r[Math.floor((r.length - 1) / 2)]!;
+  return r.length === 1
+    ? `${median.toFixed(0)} %`
+    : `${median.toFixed(0)} % (${r[0]!.toFixed(0)}-${r.at(-1)!.toFixed(0)})`;
+}
+
+/** The servers' own CPU per request (median of the runs), and the floor's as a share of ours. */
+function cpuCells(ours: Figures[], http: Figures[]): string[] {
+  const median = (f: Figures[]) => {
+    const v = f
+      .map((x) => x.cpuUs ?? Number.NaN)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    return v.length ? v[Math.floor((v.length - 1) / 2)]! : Number.NaN;
+  };
+  const o = median(ours);
+  const h = median(http);
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
+  return [
+    fmt(o),
+    fmt(h),
+    Number.isFinite(o) && Number.isFinite(h) && o > 0 ? `${((h / o) * 100).toFixed(0)} %` : "-",
+  ];
+}
+
+/** Waits until the API answers orders and no index is being built (the app may build its own at start). */
+async function settle(pgUrl: string, apiUrl: string | undefined): Promise<void> {
+  const c = new pg.Client({ connectionString: pgUrl });
   await c.connect();
   try {
-    const loaded = await loadOrders(c, { rows: ROWS });
-    await createOrderIndexes(c);
-    // The visibility map lets the page-key scans be index-only, as on a settled synced table.
-    await c.query("VACUUM (ANALYZE) public.orders_synced");
-    await c.query("CREATE TABLE public.bench_loaded AS SELECT $1::int AS rows", [ROWS]);
-    log(`loaded in ${(loaded.ms / 1000).toFixed(1)} s`);
+    let quiet = 0;
+    while (quiet < 3) {
+      const { rows } = await c.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_progress_create_index",
+      );
+      const answered = apiUrl
+        ? await fetch(`${apiUrl}/api/trpc/orders.count`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        : true;
+      quiet = Number(rows[0]?.n) === 0 && answered ? quiet + 1 : 0;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
   } finally {
     await c.end();
   }
@@ -261,20 +231,21 @@ async function ensureData(): Promise<void> {
 
 /** A realistic overlay: a thousand app-side status changes (the API's migrations created the table). */
 async function addOverrides(): Promise<void> {
-  await floorPool.query("DELETE FROM app_data.order_status WHERE updated_by = 'bench'");
-  await floorPool.query(
+  await sqlPool.query("DELETE FROM app_data.order_status WHERE updated_by = 'bench'");
+  await sqlPool.query(
     `INSERT INTO app_data.order_status (order_key, status, updated_by)
-     SELECT o_orderkey, 'P', 'bench' FROM public.orders_synced TABLESAMPLE SYSTEM (1) LIMIT 1000
+     SELECT o_orderkey, 'P', 'bench' FROM public.orders_synced TABLESAMPLE SYSTEM (0.5) LIMIT 1000
      ON CONFLICT DO NOTHING`,
   );
-  await floorPool.query("ANALYZE app_data.order_status");
+  await sqlPool.query("ANALYZE app_data.order_status");
 }
 
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-    )
-    .join("\n");
+async function sampleKeys() {
+  const { rows } = await sqlPool.query<{ k: string }>(
+    "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (0.5) LIMIT 20000",
+  );
+  const { rows: max } = await sqlPool.query<{ k: string }>(
+    "SELECT max(o_orderkey) AS k FROM public.orders_synced",
+  );
+  return { sample: rows.map((r) => Number(r.k)), maxKey: Number(max[0]?.k) };
 }

@@ -5,16 +5,18 @@ import { ZodError } from "zod";
 import { createContext } from "./context.ts";
 import { isDomainError } from "./errors/domain-error.ts";
 import { exportRoutes } from "./export/export-routes.ts";
+import type { ApiVars } from "./http/api-vars.ts";
 import { limitBody } from "./http/body-limit.ts";
 import { healthRoutes } from "./http/health.ts";
-import { callerKey, type IdentityVars, identify } from "./http/identify.ts";
+import { callerKey, identify } from "./http/identify.ts";
 import { inlineHashes } from "./http/inline-hashes.ts";
 import { jsonBodiesOnly } from "./http/json-bodies.ts";
-import { type CallerBudget, createLimits } from "./http/limits.ts";
+import { createLimits } from "./http/limits.ts";
 import { RateLimitedError, rateLimit } from "./http/rate-limit.ts";
-import { type RequestVars, requestLog } from "./http/request-log.ts";
+import { requestLog } from "./http/request-log.ts";
 import { sameOriginOnly } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
+import { directQueries } from "./http/trpc-get.ts";
 import { wellFormedUrl } from "./http/well-formed-url.ts";
 import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
@@ -26,12 +28,6 @@ export interface AppOptions {
   readyTimeoutMs?: number;
   /** The clock of the rate limits (tests). */
   now?: () => number;
-}
-
-/** What the middlewares below leave on every /api request, for any route mounted after them. */
-export interface ApiVars extends RequestVars, IdentityVars {
-  /** This caller's budget of expensive reads (http/limits.ts). */
-  budget: CallerBudget;
 }
 
 /** Calls in a tRPC request: one, or as many as a batch's comma-separated path names. */
@@ -80,6 +76,8 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route("/", restApi(services));
   app.route("/api", exportRoutes(services));
 
+  // Single read-only GET queries skip tRPC's fetch adapter (same bytes on the wire); the rest falls through.
+  app.get("/api/trpc/*", directQueries(services));
   app.all("/api/trpc/*", (c) =>
     fetchRequestHandler({
       endpoint: "/api/trpc",

@@ -7,6 +7,7 @@ import {
   withEnvFiles,
 } from "@lakebase-orders/config";
 import { createLogger, serializeError } from "@lakebase-orders/log";
+import { followPrimaryShutdown, startClusterPrimary, workerLogFields } from "./cluster/primary.ts";
 import { startServer } from "./server.ts";
 import { startTelemetry } from "./telemetry/index.ts";
 
@@ -24,12 +25,21 @@ export async function run(env: Env, options: RunOptions = {}): Promise<void> {
   let files: EnvFiles | null = null;
   try {
     files = options.envDir === undefined ? null : readEnvFiles(options.envDir);
-    const config = loadConfig(files ? withEnvFiles(env, files) : env);
-    logger = createLogger({ level: config.server.logLevel });
+    const merged = files ? withEnvFiles(env, files) : env;
+    // Several workers (CLUSTER_WORKERS, default one per vCPU): this process only supervises them, and each
+    // worker runs this function again.
+    if (startClusterPrimary(merged)) return;
+    followPrimaryShutdown();
+    const config = loadConfig(merged);
+    logger = createLogger({ level: config.server.logLevel, ...workerLogFields() });
     // Process-wide, like the logger: the log lines carry the trace context of the request they belong to.
     const telemetry = await startTelemetry(config.telemetry, { logger });
     if (telemetry.logContext) {
-      logger = createLogger({ level: config.server.logLevel, context: telemetry.logContext });
+      logger = createLogger({
+        level: config.server.logLevel,
+        context: telemetry.logContext,
+        ...workerLogFields(),
+      });
     }
     // Names only: the values may be secrets.
     if (files && files.files.length > 0) logger.info("configuration files read", describeEnvFiles(files));

@@ -3,6 +3,7 @@ import type { AppConfig } from "@lakebase-orders/config";
 import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
+import { createChangeBus } from "./cluster/bus.ts";
 import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
 import { unavailable } from "./errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "./lakebase/admin.ts";
@@ -14,6 +15,7 @@ import { type DataAvailability, tableAvailability } from "./orders/availability.
 import { describeDbProblem } from "./orders/db-errors.ts";
 import { createOrdersStore } from "./orders/orders-store.ts";
 import { createRecentWriters, type RecentWriters } from "./orders/recent-writers.ts";
+import { sharedRecentWriters } from "./orders/shared-recent-writers.ts";
 import type { OrdersStore } from "./orders/store.ts";
 import { syncedTable } from "./orders/synced-table.ts";
 import { createTrend, type Trend } from "./orders/trend.ts";
@@ -128,11 +130,16 @@ export function buildServices(
   const telemetry = options.telemetry ?? disabledTelemetry;
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
+  const bus = createChangeBus();
   const orders = createOrdersStore({
-    prisma: db.prisma,
-    read: db.read,
+    db,
     table,
+    logger,
+    bus,
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
+    rollupCheckSeconds: config.orders.rollupCheckSeconds,
+    rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
+    maintainIndexes: config.orders.maintainIndexes,
   });
   const audit = createAuditWriter(db.prisma, logger, options.audit);
   const applyMigrations = async () => {
@@ -209,7 +216,7 @@ export function buildServices(
     orders,
     trend: createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds }),
     views: createViewsService(db.prisma),
-    recentWriters: createRecentWriters(READ_YOUR_WRITES_MS),
+    recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
     availability: async () => {
       const state = readiness.state();
       if (!state.ready) {
@@ -231,6 +238,7 @@ export function buildServices(
     async close() {
       readiness.close();
       audit.close();
+      orders.close();
       await lakebase.close();
       if (options.ownsDb) {
         // Leaves room inside the 10 s the process allows itself after SIGTERM.

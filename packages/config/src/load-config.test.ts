@@ -11,6 +11,13 @@ describe("loadConfig", () => {
       staticDir: null,
       logLevel: "info",
       allowedOrigins: [],
+      workers: 0,
+    });
+    expect(c.orders).toEqual({
+      countCacheTtlSeconds: 10,
+      rollupCheckSeconds: 5,
+      rollupMinRebuildSeconds: 60,
+      maintainIndexes: true,
     });
     expect(c.identity).toEqual({
       inDatabricksApp: false,
@@ -60,6 +67,24 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ LAKEBASE_SYNCED_TABLE: "other.public.t" })).toThrow(
       /LAKEBASE_SYNCED_TABLE: "other.public.t" must be in the catalog/,
     );
+  });
+
+  it("reads the cluster and orders performance settings, and refuses bad ones by name", () => {
+    const c = loadConfig({
+      CLUSTER_WORKERS: "3",
+      ORDERS_ROLLUP_CHECK_SECONDS: "30",
+      ORDERS_ROLLUP_MIN_REBUILD_SECONDS: "0",
+      ORDERS_INDEXES: "off",
+    });
+    expect(c.server.workers).toBe(3);
+    expect(c.orders).toMatchObject({
+      rollupCheckSeconds: 30,
+      rollupMinRebuildSeconds: 0,
+      maintainIndexes: false,
+    });
+    expect(() => loadConfig({ CLUSTER_WORKERS: "-1" })).toThrow(/CLUSTER_WORKERS/);
+    expect(() => loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "0" })).toThrow(/ORDERS_ROLLUP_CHECK_SECONDS/);
+    expect(() => loadConfig({ ORDERS_INDEXES: "maybe" })).toThrow(/ORDERS_INDEXES/);
   });
 
   it.each(["orders", "a.b.c.d", 'c.public.x"; drop table y; --', "c..t", "c.s.t t"])(

@@ -113,6 +113,7 @@ export function loadConfig(env: Env): AppConfig {
       staticDir: e.STATIC_DIR ?? null,
       logLevel: e.LOG_LEVEL ?? "info",
       allowedOrigins,
+      workers: e.CLUSTER_WORKERS ?? 0,
     },
     identity: {
       inDatabricksApp,
@@ -173,6 +174,9 @@ export function loadConfig(env: Env): AppConfig {
     },
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,
+      rollupCheckSeconds: e.ORDERS_ROLLUP_CHECK_SECONDS ?? 5,
+      rollupMinRebuildSeconds: e.ORDERS_ROLLUP_MIN_REBUILD_SECONDS ?? 60,
+      maintainIndexes: (e.ORDERS_INDEXES ?? "on") === "on",
     },
     telemetry: telemetryConfig(e, headers, resourceAttributes),
     limits: {

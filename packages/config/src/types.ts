@@ -19,6 +19,8 @@ export interface ServerConfig {
   /** A built SPA served beside the API; null: API only. */
   readonly staticDir: string | null;
   readonly logLevel: LogLevel;
+  /** Worker processes; 0: one per available vCPU, 1: no cluster. */
+  readonly workers: number;
   /** Origins besides the app's own that a browser may call the API from (ALLOWED_ORIGINS). */
   readonly allowedOrigins: readonly string[];
 }
@@ -129,6 +131,12 @@ export interface LakebaseAdminConfig {
 
 export interface OrdersConfig {
   readonly countCacheTtlSeconds: number;
+  /** How often the synced table is checked for changes that call for a new counts rollup. */
+  readonly rollupCheckSeconds: number;
+  /** Least time between two rebuilds of the counts rollup. */
+  readonly rollupMinRebuildSeconds: number;
+  /** Build the indexes the sorts need on the synced table. */
+  readonly maintainIndexes: boolean;
 }
 
 /** Where and how OpenTelemetry data goes (the OTEL_* variables, resolved). */

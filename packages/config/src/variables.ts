@@ -108,7 +108,31 @@ export const VARIABLES = {
     "server",
     int(0, 3600),
     "10",
-    "Seconds an exact count or stats result is fresh (then served as long again while one refresh runs).",
+    "Seconds a scanned count or stats result is fresh, before the rollup exists (then served as long again while one refresh runs).",
+  ),
+  CLUSTER_WORKERS: variable(
+    "server",
+    int(0, 64),
+    "0 (one per vCPU)",
+    "Worker processes serving requests; 0: one per available vCPU, 1: a single process (no cluster).",
+  ),
+  ORDERS_ROLLUP_CHECK_SECONDS: variable(
+    "server",
+    int(1, 3600),
+    "5",
+    "How often each process checks the synced table for changes that call for a new counts rollup.",
+  ),
+  ORDERS_ROLLUP_MIN_REBUILD_SECONDS: variable(
+    "server",
+    int(0, 86400),
+    "60",
+    "Least time between two rebuilds of the counts rollup (each scans the synced table); in between, figures are flagged stale.",
+  ),
+  ORDERS_INDEXES: variable(
+    "server",
+    z.enum(["on", "off"]),
+    "on",
+    "Build the indexes the orders sorts need on the synced table (CONCURRENTLY, again after a refresh replaces it).",
   ),
   ALLOWED_ORIGINS: variable(
     "server",

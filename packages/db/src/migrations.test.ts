@@ -95,6 +95,8 @@ describe("runMigrations", () => {
       "_migrations",
       "admin_audit",
       "lakebase_operation",
+      "order_rollup",
+      "order_rollup_state",
       "order_status",
       "order_status_history",
       "saved_views",

@@ -186,6 +186,8 @@ describe("Prisma schema against the migrated database", () => {
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
       lakebase_operation: Prisma.LakebaseOperationScalarFieldEnum,
       saved_views: Prisma.SavedViewScalarFieldEnum,
+      order_rollup: Prisma.OrderRollupScalarFieldEnum,
+      order_rollup_state: Prisma.OrderRollupStateScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

@@ -1,6 +1,7 @@
 import { ORDER_COLUMNS, type OrderColumn } from "@lakebase-orders/shared";
-import { ORDER_BY, STATUS, whereClause } from "../orders/order-sql.ts";
+import { orderBy } from "../orders/order-statements.ts";
 import type { OrderFilters, OrderSort } from "../orders/schemas.ts";
+import { SqlBuilder, STATUS_TABLE } from "../orders/sql-builder.ts";
 import type { SyncedTable } from "../orders/synced-table.ts";
 import { inlineSql } from "./inline-sql.ts";
 
@@ -42,8 +43,10 @@ export interface ExportQuery {
 export function copyStatement(table: SyncedTable, q: ExportQuery): string {
   const columns = q.columns && q.columns.length > 0 ? q.columns : ORDER_COLUMNS;
   const select = columns.map((c) => `${CELLS[c]} AS "${c}"`).join(", ");
+  const b = new SqlBuilder();
+  const where = b.where(q.filters);
   return `COPY (SELECT ${select} FROM ${table.sqlName} o
-    LEFT JOIN ${inlineSql(STATUS)} s ON s.order_key = o.o_orderkey
-    ${inlineSql(whereClause(q.filters))}
-    ORDER BY ${ORDER_BY[q.sort]}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
+    LEFT JOIN ${STATUS_TABLE} s ON s.order_key = o.o_orderkey
+    ${inlineSql(where, b.values)}
+    ORDER BY ${orderBy(q.sort)}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
 }

@@ -6,8 +6,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
-import type { IdentityVars } from "../http/identify.ts";
-import type { RequestVars } from "../http/request-log.ts";
+import type { ApiVars } from "../http/api-vars.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { mapDbError } from "../orders/db-errors.ts";
 import { listInput } from "../orders/schemas.ts";
@@ -54,7 +53,7 @@ export function exportRoutes(services: AppServices) {
       headers: { "Content-Type": "application/json", ...headers },
     });
 
-  return new Hono<{ Variables: RequestVars & IdentityVars }>().get("/export/orders.csv", async (c) => {
+  return new Hono<{ Variables: ApiVars }>().get("/export/orders.csv", async (c) => {
     const q = c.req.query();
     const input = listInput.safeParse({
       status: q.status,

@@ -1,5 +1,4 @@
 import { loadConfig } from "@lakebase-orders/config";
-import { Prisma } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.ts";
@@ -295,10 +294,10 @@ describe("export helpers", () => {
   });
 
   it("inlines values as SQL literals, quotes doubled, backslashes in the E'' form, other types refused", () => {
-    const { sql } = Prisma;
-    expect(inlineSql(sql`a = ${"x'y"} AND b >= ${"1995-01-01"}::date AND c = ${3}`)).toBe(
-      "a = 'x''y' AND b >= '1995-01-01'::date AND c = 3",
+    expect(inlineSql("a = $1 AND b >= $2::date AND c = $3 AND d = $1", ["x'y", "1995-01-01", 3])).toBe(
+      "a = 'x''y' AND b >= '1995-01-01'::date AND c = 3 AND d = 'x''y'",
     );
+    expect(() => inlineSql("a = $2", ["x"])).toThrow(RangeError);
     expect(literal("a\\b'")).toBe("E'a\\\\b'''");
     expect(() => literal({})).toThrow(TypeError);
     expect(() => literal(Number.NaN)).toThrow(TypeError);

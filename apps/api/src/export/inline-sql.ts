@@ -1,17 +1,16 @@
-import type { Prisma } from "@lakebase-orders/db";
-
 /**
- * A Prisma SQL fragment as one statement with its values written in as literals. COPY takes no bind
- * parameters, so the export's query (built by the same SQL pieces as the list's, from zod-validated values)
- * must carry them inline. Only strings and numbers are accepted; strings are quoted the way
- * standard_conforming_strings reads them, with the E'' form when they hold a backslash.
+ * Parameterised SQL text (`$1`, `$2`, ... as the orders' SqlBuilder writes it) with its values written in as
+ * literals. COPY takes no bind parameters, so the export's query (built by the same SQL pieces as the list's,
+ * from zod-validated values) must carry them inline. Only strings and numbers are accepted; strings are quoted
+ * the way standard_conforming_strings reads them, with the E'' form when they hold a backslash. The texts
+ * given here hold no `$n` other than placeholders (no literals, no dollar quoting).
  */
-export function inlineSql(fragment: Prisma.Sql): string {
-  let text = fragment.strings[0] ?? "";
-  fragment.values.forEach((value, i) => {
-    text += literal(value) + (fragment.strings[i + 1] ?? "");
+export function inlineSql(text: string, values: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const i = Number(n) - 1;
+    if (i < 0 || i >= values.length) throw new RangeError(`no value for placeholder $${n}`);
+    return literal(values[i]);
   });
-  return text;
 }
 
 export function literal(value: unknown): string {

@@ -21,7 +21,7 @@ export interface Limits {
 const MAX_REMEMBERED = 10_000;
 
 export function createLimits(
-  config: Pick<AppConfig, "limits" | "orders">,
+  config: Pick<AppConfig, "limits"> & { orders: Pick<AppConfig["orders"], "countCacheTtlSeconds"> },
   options: { now?: () => number } = {},
 ): Limits {
   const now = options.now ?? Date.now;

@@ -16,7 +16,9 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
     c.set("requestId", requestId);
     c.set("procedureErrors", []);
     await next();
-    c.header("X-Request-Id", requestId);
+    // On the response's own headers: c.header() after the response exists rebuilds it around a body stream,
+    // which costs @hono/node-server its fast path (a string body written directly).
+    c.res.headers.set("X-Request-Id", requestId);
     const url = new URL(c.req.url);
     const errors = c.get("procedureErrors");
     const status = c.res.status;

@@ -1,44 +1,84 @@
-import { Prisma, type PrismaClient, retryRead } from "@lakebase-orders/db";
+import { type Db, retryRead } from "@lakebase-orders/db";
+import type { Logger } from "@lakebase-orders/log";
+import type { ChangeBus } from "../cluster/bus.ts";
 import { createCache } from "../lib/cache.ts";
 import { mapDbError, mapWriteError } from "./db-errors.ts";
+import { filterKey, orderNotFound } from "./order-sql.ts";
 import {
-  COLUMNS,
-  filterKey,
-  ORDER_BY,
+  byKeyStatement,
+  countStatement,
+  DEFERRED_JOIN_FROM,
   type OrderRow,
-  orderNotFound,
-  STATUS,
-  toOrder,
-  whereClause,
-} from "./order-sql.ts";
-import type { ListInput, OrderFilters, StatsOutput, StreamInput } from "./schemas.ts";
+  pageStatement,
+  shouldCollect,
+  statsStatement,
+  streamStatement,
+} from "./order-statements.ts";
+import { createReadPath } from "./read-path.ts";
+import type { RollupFigures } from "./rollup.ts";
+import { createRollupKeeper, type RollupView } from "./rollup-keeper.ts";
+import type {
+  CountOutput,
+  ListInput,
+  ListOutput,
+  OrderFilters,
+  StatsOutput,
+  StreamInput,
+} from "./schemas.ts";
+import { hasFilters } from "./sql-builder.ts";
 import { createStatusWriter } from "./status-writer.ts";
 import type { OrdersStore, ReadOptions } from "./store.ts";
-import { type SyncedTable, tableSql } from "./synced-table.ts";
-
-const { sql, empty, raw } = Prisma;
+import type { SyncedTable } from "./synced-table.ts";
 
 export interface OrdersStoreOptions {
-  /** Writes, and reads that must see the caller's own writes. */
-  prisma: PrismaClient;
-  /** Other reads: a readable secondary with fallback to the primary, or the primary itself. */
-  read: PrismaClient;
+  /** Pools for reads (pg, prepared statements) and Prisma for writes and the app's own tables. */
+  db: Pick<Db, "prisma" | "read" | "pool" | "readPool" | "config">;
   table: SyncedTable;
-  /** How long an exact count (and the stats) is reused. Synced data changes only when the pipeline runs. */
+  logger: Logger;
+  /** How long a scanned count (before the rollup exists) is reused. */
   countCacheTtlSeconds: number;
+  /** How often the synced table is checked for changes that call for a new rollup (default 5). */
+  rollupCheckSeconds?: number;
+  /** Least time between two rollup rebuilds (default 60). */
+  rollupMinRebuildSeconds?: number;
+  /** Build the indexes the sorts need on the synced table (default true). */
+  maintainIndexes?: boolean;
+  /** Tells sibling workers that statuses changed (their figures and caches must follow). */
+  bus?: ChangeBus;
 }
 
-/** Rows skipped from which a list page seeks its keys through the index before fetching rows. */
-const DEFERRED_JOIN_FROM = 1000;
+const ORDERS_CHANGED = "orders.changed";
 
+/**
+ * Orders reads and status changes. The split: reads of the synced table (the hot path) go through
+ * node-postgres on the same token-injected pools, as named prepared statements where the plan does not
+ * depend on the values; the app's own tables and every write stay with Prisma (typed models, transactions).
+ * Counts, stats and deep-page positions come from the rollup (see rollup-keeper.ts) once it exists; until
+ * then, and for what it cannot answer, from SQL.
+ */
 export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
-  const { prisma, table } = options;
-  const T = tableSql(table);
+  const { db, table, logger } = options;
+  const T = table.sqlName;
+  const read = createReadPath({
+    primary: db.pool,
+    replica: db.readPool,
+    logger,
+    replicaRetryAfterMs: db.config.replicaRetryAfterMillis,
+    tableName: table.fullName,
+  });
+  const rollup = createRollupKeeper({
+    primary: db.pool,
+    table,
+    logger,
+    checkIntervalMs: (options.rollupCheckSeconds ?? 5) * 1000,
+    minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
+    maintainIndexes: options.maintainIndexes ?? true,
+  });
   const ttlMs = options.countCacheTtlSeconds * 1000;
-  // Stale-while-refresh: a count is at most twice the TTL old, and a busy endpoint never waits on its expiry.
-  const counts = createCache<number>({ name: "orders.count", ttlMs, staleMs: ttlMs });
-  const stats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
-  const reader = (o: ReadOptions | undefined) => (o?.fromPrimary ? prisma : options.read);
+  // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.
+  const counts = createCache<{ n: number; at: number }>({ name: "orders.count", ttlMs, staleMs: ttlMs });
+  const scannedStats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
+  const writer = createStatusWriter(db.prisma, table);
 
   // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
   const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {
@@ -49,139 +89,186 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     }
   };
 
-  const countOf = (f: OrderFilters, o: ReadOptions | undefined): Promise<number> =>
+  const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
     counts.get(filterKey(f), async () => {
-      const rows = await reader(o).$queryRaw<
-        { n: bigint }[]
-      >`SELECT count(*) AS n FROM ${T} o ${whereClause(f)}`;
-      return Number(rows[0]?.n ?? 0);
+      const rows = await read<{ n: number }>(countStatement(T, f), o);
+      return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
     });
 
-  const writer = createStatusWriter(prisma, table);
+  const countOf = async (
+    f: OrderFilters,
+    o: ReadOptions | undefined,
+    view?: RollupView,
+  ): Promise<CountOutput> => {
+    if (view) {
+      return { totalOrders: view.figures.count(f), computedAt: view.asOf.toISOString(), stale: view.stale };
+    }
+    const { n, at } = await scannedCount(f, o);
+    return { totalOrders: n, computedAt: new Date(at).toISOString(), stale: false };
+  };
+
+  const changed = () => {
+    counts.clear();
+    scannedStats.clear();
+    rollup.overridesChanged();
+  };
+  const unsubscribe = options.bus?.subscribe(ORDERS_CHANGED, changed);
 
   return {
     list: (input: ListInput, o?: ReadOptions) =>
       guard(async () => {
-        const db = reader(o);
-        const orderBy = raw(ORDER_BY[input.sort]);
         const offset = (input.page - 1) * input.pageSize;
-        // Near the top a plain index walk is cheapest; deeper, a deferred join: walk the narrow sort index
-        // to the page's keys first (OFFSET skips index entries, not full rows), then fetch only those rows.
-        const page =
-          offset < DEFERRED_JOIN_FROM
-            ? db.$queryRaw<OrderRow[]>`
-          SELECT ${COLUMNS} FROM ${T} o
-          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-          ${whereClause(input)}
-          ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}`
-            : db.$queryRaw<OrderRow[]>`
-          WITH page AS MATERIALIZED (
-            SELECT o.o_orderkey FROM ${T} o ${whereClause(input)}
-            ORDER BY ${orderBy} LIMIT ${input.pageSize + 1} OFFSET ${offset}
-          )
-          SELECT ${COLUMNS} FROM page p
-          JOIN ${T} o ON o.o_orderkey = p.o_orderkey
-          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-          ORDER BY ${orderBy}`;
-        const [rows, totalCount] = await Promise.all([
-          page,
-          input.includeCount ? countOf(input, o) : Promise.resolve(null),
-        ]);
-        return {
-          orders: rows.slice(0, input.pageSize).map(toOrder),
-          pagination: {
-            page: input.page,
-            pageSize: input.pageSize,
-            hasNext: rows.length > input.pageSize,
-            hasPrevious: input.page > 1,
-            totalCount,
-            totalPages: totalCount === null ? null : Math.ceil(totalCount / input.pageSize),
-          },
-        };
+        const deep = offset >= DEFERRED_JOIN_FROM;
+        const filtered = hasFilters(input);
+        const view = input.includeCount || deep || filtered ? await rollup.view() : undefined;
+        // The rollup steers the SQL only while it matches the table: a stale one could point at wrong rows.
+        const fresh = view && !view.stale ? view.figures : undefined;
+        const count = input.includeCount ? countOf(input, o, view) : null;
+        const page = (page: OrderRow[]) =>
+          count?.then((c) => listOutput(input, page, c.totalOrders)) ?? listOutput(input, page, null);
+        if (fresh && filtered && fresh.count(input) === 0) return page([]);
+        // Deep pages seek to the bucket that holds their first row and skip only within it.
+        const seek = deep ? fresh?.seek(input.sort, input, offset) : undefined;
+        const skip = seek ? seek.offset : offset;
+        const limit = input.pageSize + 1;
+        const rows = await read<OrderRow>(
+          pageStatement(T, {
+            filters: input,
+            sort: input.sort,
+            offset: skip,
+            limit,
+            from: seek?.from,
+            span: fresh && filtered ? fresh.span(input) : undefined,
+            collect: fresh && filtered ? collect(fresh, input, skip + limit) : false,
+          }),
+          o,
+        );
+        return page(rows);
       }),
 
     stream: (input: StreamInput, o?: ReadOptions) =>
       guard(async () => {
         const backward = input.direction === "backward";
-        const cmp = raw(backward ? "<" : ">");
-        const hasCursor = input.cursor != null;
-        const bound = hasCursor ? [sql`o.o_orderkey ${cmp} ${input.cursor}`] : [];
-        // The same bound on the overrides: otherwise the planner's merge join reads every override below
-        // the cursor before the first row, and deep pages get slower as overrides accumulate.
-        const overrideBound = hasCursor ? sql`AND s.order_key ${cmp} ${input.cursor}` : empty;
-        // Keyset on the primary key: the same cost at any depth, unlike OFFSET.
-        const rows = await reader(o).$queryRaw<OrderRow[]>`
-          SELECT ${COLUMNS} FROM ${T} o
-          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey ${overrideBound}
-          ${whereClause(input, bound)}
-          ORDER BY o.o_orderkey ${raw(backward ? "DESC" : "ASC")} LIMIT ${input.pageSize + 1}`;
+        const view = hasFilters(input) ? await rollup.view() : undefined;
+        const fresh = view && !view.stale ? view.figures : undefined;
+        const rows =
+          fresh && fresh.count(input) === 0
+            ? []
+            : await read<OrderRow>(
+                streamStatement(T, {
+                  filters: input,
+                  cursor: input.cursor,
+                  backward,
+                  limit: input.pageSize + 1,
+                  span: fresh?.span(input),
+                  collect: fresh ? collect(fresh, input, input.pageSize + 1) : false,
+                }),
+                o,
+              );
         const hasNext = rows.length > input.pageSize;
         const pageRows = rows.slice(0, input.pageSize);
         // Pages always read in ascending key order; going backward, the next cursor is the page's first key.
         if (backward) pageRows.reverse();
         const edge = backward ? pageRows[0] : pageRows.at(-1);
         return {
-          orders: pageRows.map(toOrder),
+          orders: pageRows,
           pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
         };
       }),
 
     byKey: (orderKey: number, o?: ReadOptions) =>
       guard(async () => {
-        const rows = await reader(o).$queryRaw<OrderRow[]>`
-          SELECT ${COLUMNS} FROM ${T} o
-          LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-          WHERE o.o_orderkey = ${orderKey}`;
+        const rows = await read<OrderRow>(byKeyStatement(T, orderKey), o);
         const row = rows[0];
         if (!row) throw orderNotFound(orderKey);
-        return toOrder(row);
+        return row;
       }),
 
     count: (filters: OrderFilters, o?: ReadOptions) =>
-      guard(async () => ({ totalOrders: await countOf(filters, o) })),
+      guard(async () => countOf(filters, o, await rollup.view())),
 
     stats: (filters: OrderFilters, o?: ReadOptions) =>
-      guard(() =>
-        stats.get(filterKey(filters), async () => {
-          const rows = await reader(o).$queryRaw<{ status: string; priority: string; n: bigint }[]>`
-            SELECT COALESCE(s.status, o.o_orderstatus) AS status, o.o_orderpriority AS priority, count(*) AS n
-            FROM ${T} o LEFT JOIN ${STATUS} s ON s.order_key = o.o_orderkey
-            ${whereClause(filters)}
-            GROUP BY 1, 2`;
-          const byStatus = new Map<string, number>();
-          const byPriority = new Map<string, number>();
-          let total = 0;
-          for (const r of rows) {
-            const n = Number(r.n);
-            total += n;
-            byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + n);
-            byPriority.set(r.priority, (byPriority.get(r.priority) ?? 0) + n);
-          }
+      guard(async () => {
+        const view = await rollup.view();
+        if (view) {
           return {
-            totalOrders: total,
-            byStatus: [...byStatus]
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([status, count]) => ({ status, count })),
-            byPriority: [...byPriority]
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([priority, count]) => ({ priority, count })),
+            ...view.figures.stats(filters),
+            computedAt: view.asOf.toISOString(),
+            ttlSeconds: options.rollupCheckSeconds ?? 5,
+            stale: view.stale,
+          };
+        }
+        return scannedStats.get(filterKey(filters), async () => {
+          const rows = await read<{ status: string; priority: string; n: number }>(
+            statsStatement(T, filters),
+            o,
+          );
+          return {
+            ...statsFromGroups(rows),
             computedAt: new Date().toISOString(),
             ttlSeconds: options.countCacheTtlSeconds,
+            stale: false,
           };
-        }),
-      ),
+        });
+      }),
 
     updateStatus: (input, by) =>
       guard(async () => {
         try {
           return await writer.updateStatus(input, by);
         } finally {
-          // A status change moves counts between statuses: the next read recomputes.
-          counts.clear();
-          stats.clear();
+          // A status change moves counts between statuses: every worker's figures follow.
+          changed();
+          options.bus?.publish(ORDERS_CHANGED);
         }
       }, "write"),
 
-    history: (orderKey: number, o?: ReadOptions) => guard(() => writer.history(reader(o), orderKey)),
+    history: (orderKey: number, o?: ReadOptions) =>
+      guard(() => writer.history(o?.fromPrimary ? db.prisma : db.read, orderKey)),
+
+    ready: () => rollup.firstCheck,
+
+    close() {
+      unsubscribe?.();
+      rollup.close();
+    },
+  };
+}
+
+/** Few matches scattered along the sort: collect them (see shouldCollect); counts from the rollup. */
+function collect(figures: RollupFigures, f: OrderFilters, skipPlusPage: number): boolean {
+  const source = figures.count(f.status ? { status: f.status } : {});
+  return shouldCollect(figures.count(f), source, skipPlusPage);
+}
+
+function listOutput(input: ListInput, rows: OrderRow[], totalCount: number | null): ListOutput {
+  return {
+    orders: rows.length > input.pageSize ? rows.slice(0, input.pageSize) : rows,
+    pagination: {
+      page: input.page,
+      pageSize: input.pageSize,
+      hasNext: rows.length > input.pageSize,
+      hasPrevious: input.page > 1,
+      totalCount,
+      totalPages: totalCount === null ? null : Math.ceil(totalCount / input.pageSize),
+    },
+  };
+}
+
+function statsFromGroups(rows: { status: string; priority: string; n: number }[]) {
+  const byStatus = new Map<string, number>();
+  const byPriority = new Map<string, number>();
+  let total = 0;
+  for (const r of rows) {
+    const n = Number(r.n);
+    total += n;
+    byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + n);
+    byPriority.set(r.priority, (byPriority.get(r.priority) ?? 0) + n);
+  }
+  const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    totalOrders: total,
+    byStatus: sorted(byStatus).map(([status, count]) => ({ status, count })),
+    byPriority: sorted(byPriority).map(([priority, count]) => ({ priority, count })),
   };
 }

@@ -112,6 +112,10 @@ export interface StreamOutput {
 
 export interface CountOutput {
   totalOrders: number;
+  /** The count is exact for the synced table as it was at this time (ISO 8601). */
+  computedAt: string;
+  /** The synced table has changed since `computedAt` and the figures are being rebuilt. */
+  stale: boolean;
 }
 
 export interface StatusUpdate {
@@ -142,9 +146,12 @@ export interface StatsOutput {
   byStatus: { status: string; count: number }[];
   byPriority: { priority: string; count: number }[];
   /**
-   * When the figures were computed (ISO 8601). They are reused for `ttlSeconds`, then for up to as long again
-   * while a background refresh runs.
+   * The figures are exact for the synced table as it was at this time (ISO 8601): from the rollup, its last
+   * check against the table (every `ttlSeconds`); before the rollup exists, when they were counted (reused for
+   * `ttlSeconds`, then for up to as long again while a background refresh runs).
    */
   computedAt: string;
   ttlSeconds: number;
+  /** The synced table has changed since `computedAt` and the figures are being rebuilt. */
+  stale: boolean;
 }

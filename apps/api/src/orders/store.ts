@@ -31,4 +31,8 @@ export interface OrdersStore {
   stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
   updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
   history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
+  /** Settles once the first look at the synced table is done (its rollup loaded, when there is one). */
+  ready(): Promise<void>;
+  /** Stops background work (the rollup's checks). */
+  close(): void;
 }

@@ -1,11 +1,8 @@
 import type { Context } from "../context.ts";
-import type { IdentityVars } from "../http/identify.ts";
-import type { CallerBudget } from "../http/limits.ts";
-import type { RequestVars } from "../http/request-log.ts";
+import type { ApiVars } from "../http/api-vars.ts";
 
 /** Left by the /api guards in app.ts: the request id and log, who calls, and their read budget. */
-export interface RestVars extends RequestVars, IdentityVars {
-  budget: CallerBudget;
+export interface RestVars extends ApiVars {
   /** The procedures' context of this request (identity, request id, logger), built once. */
   procedureContext?: Context;
   /** Set on admin routes: an input refused at the REST edge is audited under this action. */

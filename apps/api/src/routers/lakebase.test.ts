@@ -145,7 +145,7 @@ describe("lakebase full cycle over HTTP and SSE", () => {
     expect(await again.done).toEqual([]);
 
     const count = await client.orders.count.query();
-    expect(count).toEqual({ totalOrders: SOURCE_ROWS });
+    expect(count).toMatchObject({ totalOrders: SOURCE_ROWS });
     const page = await client.orders.list.query({ pageSize: 5 });
     expect(page.orders.length).toBe(5);
 

@@ -6,12 +6,13 @@ import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import { createApp } from "../app.ts";
 import type { AppRouter } from "../router.ts";
-import { buildServices } from "../services.ts";
+import { type AppServices, buildServices } from "../services.ts";
 
 export interface OrdersFixture {
   database: TestDatabase;
   db: Db;
   app: ReturnType<typeof createApp>;
+  services: AppServices;
   client: TRPCClient<AppRouter>;
   /** JSON log lines the app wrote. */
   logs: string[];
@@ -71,11 +72,13 @@ export async function createOrdersFixture(
     database,
     db,
     app,
+    services,
     client,
     logs,
     httpRequests,
     fetch: async (pathAndQuery, init) => app.request(`http://api.test${pathAndQuery}`, init),
     close: async () => {
+      services.orders.close();
       await db.disconnect();
       await database.drop();
     },

@@ -1,0 +1,151 @@
+// The HTTP floor: what serving the orders API costs with no framework at all. node:http, a `pg` pool of the
+// API's size, named prepared statements with the API's SQL (src/floor-sql.ts), the same JSON on the wire as
+// tRPC's (`{"result":{"data":...}}`). No validation, no logging, no middleware: a floor, not an app.
+// Usage: node floor-server.ts <postgresql-url> [--pool 10] [--workers 1]
+// Prints one line `{"url": ...}` when every worker listens.
+import cluster from "node:cluster";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import pg from "pg";
+import { byKeyStatement } from "../apps/api/src/orders/order-statements.ts";
+import {
+  type Filters,
+  listStatement,
+  loadFigures,
+  type Statement,
+  streamStatementOf,
+  TABLE,
+} from "./src/floor-sql.ts";
+
+const args = process.argv.slice(2);
+const url = args[0];
+if (!url) throw new Error("usage: node floor-server.ts <postgresql-url> [--pool 10] [--workers 1]");
+const option = (name: string, fallback: number) =>
+  args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback;
+const POOL = option("--pool", 10);
+const WORKERS = option("--workers", 1);
+
+if (WORKERS > 1 && cluster.isPrimary) {
+  // Workers share one listening socket; the primary only forks and reports the port.
+  const port = await new Promise<number>((resolve) => {
+    const probe = http.createServer().listen(0, "127.0.0.1", () => {
+      const p = (probe.address() as AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  let ready = 0;
+  for (let i = 0; i < WORKERS; i++) {
+    cluster.fork({ FLOOR_PORT: String(port) }).on("message", () => {
+      if (++ready === WORKERS)
+        process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
+    });
+  }
+  process.once("SIGTERM", () => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.kill("SIGTERM");
+    process.exit(0);
+  });
+} else {
+  const pool = new pg.Pool({ connectionString: url, max: POOL });
+  pool.on("error", () => undefined);
+
+  // As the API: bigint parsed as a number, so rows are the wire's orders as they arrive.
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === pg.types.builtins.INT8
+        ? Number
+        : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+  };
+  type Row = Record<string, unknown> & { orderKey: number };
+  const run = (statements: Statement[]) =>
+    Promise.all(
+      statements.map((s) =>
+        pool.query(
+          s.name
+            ? { name: s.name, text: s.text, values: s.values, types }
+            : { text: s.text, values: s.values, types },
+        ),
+      ),
+    );
+  const figures = await loadFigures(pool);
+  const loadedAt = new Date().toISOString();
+
+  type Input = Record<string, unknown> & { pageSize?: number } & Filters;
+  const handlers: Record<string, (input: Input) => Promise<unknown>> = {
+    byKey: async (input) => {
+      const [r] = await run([byKeyStatement(TABLE, Number(input.orderKey))]);
+      const row = r?.rows[0] as Row | undefined;
+      if (!row) throw new Error("not found");
+      return row;
+    },
+    list: async (input) => {
+      const a = { page: 1, pageSize: 100, sort: "orderKey", includeCount: true, ...input };
+      const [page] = await run([listStatement(a, figures)]);
+      const rows = (page?.rows ?? []) as Row[];
+      const total = a.includeCount && figures ? figures.count(a) : null;
+      return {
+        orders: rows.length > a.pageSize ? rows.slice(0, a.pageSize) : rows,
+        pagination: {
+          page: a.page,
+          pageSize: a.pageSize,
+          hasNext: rows.length > a.pageSize,
+          hasPrevious: a.page > 1,
+          totalCount: total,
+          totalPages: total === null ? null : Math.ceil(total / a.pageSize),
+        },
+      };
+    },
+    stream: async (input) => {
+      const a = { pageSize: 100, direction: "forward", ...input };
+      const [r] = await run([streamStatementOf(a)]);
+      const rows = (r?.rows ?? []) as Row[];
+      const backward = a.direction === "backward";
+      const hasNext = rows.length > a.pageSize;
+      const pageRows = rows.slice(0, a.pageSize);
+      if (backward) pageRows.reverse();
+      const edge = backward ? pageRows[0] : pageRows.at(-1);
+      return {
+        orders: pageRows,
+        pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
+      };
+    },
+    // As the API: from the rollup in memory, no SQL.
+    count: async (input) => ({
+      totalOrders: figures?.count(input) ?? 0,
+      computedAt: loadedAt,
+      stale: false,
+    }),
+    stats: async (input) => ({
+      ...(figures?.stats(input) ?? { totalOrders: 0, byStatus: [], byPriority: [] }),
+      computedAt: loadedAt,
+      ttlSeconds: 5,
+      stale: false,
+    }),
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const q = req.url?.indexOf("?") ?? -1;
+    const path = q < 0 ? (req.url ?? "") : req.url!.slice(0, q);
+    const handler = handlers[path.slice("/api/trpc/orders.".length)];
+    try {
+      if (!handler) throw new Error("no such procedure");
+      const raw = q < 0 ? null : new URLSearchParams(req.url!.slice(q + 1)).get("input");
+      const data = await handler(raw ? (JSON.parse(raw) as Input) : {});
+      const body = JSON.stringify({ result: { data } });
+      res.writeHead(200, { "content-type": "application/json" }).end(body);
+    } catch (error) {
+      res
+        .writeHead(500, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: String(error) }));
+    }
+  });
+  const port = Number(process.env.FLOOR_PORT ?? 0);
+  server.listen(port, "127.0.0.1", () => {
+    const address = server.address() as AddressInfo;
+    if (cluster.isWorker) process.send?.("listening");
+    else process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${address.port}` })}\n`);
+  });
+  process.once("SIGTERM", () => {
+    server.close();
+    pool.end().finally(() => process.exit(0));
+  });
+}

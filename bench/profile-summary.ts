@@ -1,0 +1,116 @@
+/**
+ * Where a V8 CPU profile's time goes: self time by module (for the bundle, the source file esbuild marks
+ * with a `// path` comment before each module) and the top functions.
+ * Usage: node profile-summary.ts <file.cpuprofile> [--top 25]
+ */
+import fs from "node:fs";
+
+interface Frame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: Frame;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+if (!file) throw new Error("usage: node profile-summary.ts <file.cpuprofile> [--top 25]");
+const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 25;
+const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
+
+// Module boundaries of bundled files: esbuild writes `// <path>` before each module's code.
+const boundaries = new Map<string, { line: number; name: string }[]>();
+function moduleOf(frame: Frame): string {
+  if (!frame.url) return frame.functionName.startsWith("(") ? frame.functionName : "(native)";
+  if (frame.url.startsWith("node:")) return frame.url;
+  const path = frame.url.replace(/^file:\/\//, "");
+  if (!path.endsWith(".mjs") || !fs.existsSync(path)) return shorten(path);
+  let marks = boundaries.get(path);
+  if (!marks) {
+    marks = [];
+    fs.readFileSync(path, "utf8")
+      .split("\n")
+      .forEach((text, line) => {
+        const m = /^\/\/ (\S+\.(?:[cm]?js|ts|json))$/.exec(text);
+        if (m?.[1]) marks!.push({ line, name: shorten(m[1]) });
+      });
+    boundaries.set(path, marks);
+  }
+  let name = shorten(path);
+  for (const mark of marks) {
+    if (mark.line > frame.lineNumber) break;
+    name = mark.name;
+  }
+  return name;
+}
+
+function shorten(p: string): string {
+  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(p);
+  if (pkg?.[1]) return pkg[1];
+  const src = /(apps|packages)\/[^/]+\/src\/.*/.exec(p);
+  return src ? src[0] : p;
+}
+
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const selfMs = new Map<number, number>();
+profile.samples.forEach((id, i) => {
+  selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+});
+const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
+const byModule = new Map<string, number>();
+const byFunction = new Map<string, number>();
+for (const [id, ms] of selfMs) {
+  const frame = byId.get(id)?.callFrame;
+  if (!frame) continue;
+  const mod = moduleOf(frame);
+  byModule.set(mod, (byModule.get(mod) ?? 0) + ms);
+  const fn = `${frame.functionName || "(anonymous)"}  [${mod}:${frame.lineNumber + 1}]`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + ms);
+}
+const print = (title: string, m: Map<string, number>) => {
+  process.stdout.write(`\n${title}\n`);
+  for (const [name, ms] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    process.stdout.write(
+      `${((ms / total) * 100).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(7)} ms  ${name}\n`,
+    );
+  }
+};
+process.stdout.write(`${file}: ${total.toFixed(0)} ms sampled\n`);
+print("self time by module", byModule);
+print("self time by function", byFunction);
+
+// --callers <function name> [--depth 4]: where the named function's self time is called from.
+const callersOf = process.argv.includes("--callers")
+  ? process.argv[process.argv.indexOf("--callers") + 1]
+  : undefined;
+const depth = process.argv.includes("--depth")
+  ? Number(process.argv[process.argv.indexOf("--depth") + 1])
+  : 4;
+if (callersOf) {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes as (ProfileNode & { children?: number[] })[]) {
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const chains = new Map<string, number>();
+  for (const [id, ms] of selfMs) {
+    const frame = byId.get(id)?.callFrame;
+    if (frame?.functionName !== callersOf) continue;
+    const names: string[] = [];
+    let p = parent.get(id);
+    for (let i = 0; i < depth && p !== undefined; i++) {
+      const f = byId.get(p)!.callFrame;
+      names.push(`${f.functionName || "(anonymous)"} [${moduleOf(f)}]`);
+      p = parent.get(p);
+    }
+    const chain = names.join(" < ");
+    chains.set(chain, (chains.get(chain) ?? 0) + ms);
+  }
+  print(`callers of ${callersOf}`, chains);
+}
