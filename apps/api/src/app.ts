@@ -1,9 +1,7 @@
 import { serializeError } from "@lakebase-orders/log";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
-import { ZodError } from "zod";
 import { createContext } from "./context.ts";
-import { isDomainError } from "./errors/domain-error.ts";
 import { exportRoutes } from "./export/export-routes.ts";
 import type { ApiVars } from "./http/api-vars.ts";
 import { limitBody } from "./http/body-limit.ts";
@@ -12,7 +10,8 @@ import { callerKey, identify } from "./http/identify.ts";
 import { inlineHashes } from "./http/inline-hashes.ts";
 import { jsonBodiesOnly } from "./http/json-bodies.ts";
 import { createLimits } from "./http/limits.ts";
-import { RateLimitedError, rateLimit } from "./http/rate-limit.ts";
+import { errorHeaders, reportProcedureError } from "./http/procedure-errors.ts";
+import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
 import { sameOriginOnly } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -92,32 +91,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
           budget: c.get("budget"),
           headers: c.req.raw.headers,
         }),
-      responseMeta: ({ errors }) => {
-        const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
-        return limited ? { headers: { "Retry-After": String(limited.retryAfterSeconds) } } : {};
-      },
-      onError: ({ error, path }) => {
-        c.get("procedureErrors").push({ procedure: path, code: error.code });
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          logger.error("procedure failed", {
-            requestId: c.get("requestId"),
-            procedure: path,
-            error: serializeError(error.cause ?? error),
-          });
-        } else {
-          // Failures with an underlying cause (database unreachable, table missing) keep it for the
-          // operator; a plain "not found" or bad input needs no second line.
-          const cause = isDomainError(error.cause) ? error.cause.cause : error.cause;
-          if (cause && !(cause instanceof ZodError)) {
-            logger.warn("procedure rejected", {
-              requestId: c.get("requestId"),
-              procedure: path,
-              code: error.code,
-              error: serializeError(cause),
-            });
-          }
-        }
-      },
+      responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
+      onError: ({ error, path }) =>
+        reportProcedureError(
+          c.get("procedureErrors"),
+          logger.child({ requestId: c.get("requestId") }),
+          error,
+          path,
+        ),
     }),
   );
 

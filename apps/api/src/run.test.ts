@@ -24,7 +24,8 @@ afterAll(async () => {
 function runApp(env: NodeJS.ProcessEnv): Promise<{ lines: string[]; code: number | null }> {
   const script = `const { run } = await import(${JSON.stringify(runModule)}); await run(process.env, { envDir: ${JSON.stringify(dir)} });`;
   const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    // One process: cluster workers re-run the main script, and a `-e` script has none.
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CLUSTER_WORKERS: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: string[] = [];

@@ -57,6 +57,8 @@ beforeAll(async () => {
       HOST: "127.0.0.1",
       PORT: "0",
       CLUSTER_WORKERS: "2",
+      // Writer and analyst are told apart by the forwarded e-mail, as behind the Apps proxy.
+      TRUST_FORWARDED_HEADERS: "true",
       ORDERS_ROLLUP_CHECK_SECONDS: "60",
     },
   });
@@ -70,9 +72,10 @@ beforeAll(async () => {
   });
   server.stderr?.setEncoding("utf8").on("data", (chunk: string) => process.stderr.write(chunk));
   const deadline = Date.now() + 60_000;
-  while (lines.filter((l) => l.msg === "listening").length < 2) {
+  // Each worker listens first and reaches its database in the background: both must be ready.
+  while (lines.filter((l) => l.msg === "database ready").length < 2) {
     if (server.exitCode !== null) throw new Error(`the server exited (${server.exitCode})`);
-    if (Date.now() > deadline) throw new Error("two workers did not listen within 60 s");
+    if (Date.now() > deadline) throw new Error("two workers were not ready within 60 s");
     await new Promise((r) => setTimeout(r, 100));
   }
   baseUrl = String(lines.find((l) => l.msg === "listening")?.url);

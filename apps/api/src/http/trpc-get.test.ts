@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ANONYMOUS } from "../identity.ts";
 import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
-import type { RequestVars } from "./request-log.ts";
+import type { ApiVars } from "./api-vars.ts";
 import { directQueries } from "./trpc-get.ts";
 
 // Single GET queries answered without tRPC's fetch adapter must be indistinguishable from tRPC's own answer.
@@ -59,15 +60,20 @@ describe("direct GET queries", () => {
     expect(a.result.data.totalOrders).toBeGreaterThan(0);
   });
 
-  it("leave failures to tRPC: its error shape, its status and its log line", async () => {
+  it("answer failures as tRPC does: its error shape, its status and headers, its log line", async () => {
     for (const [procedure, input, status] of [
       ["orders.byKey", { orderKey: 999_999_999 }, 404],
       ["orders.list", { page: 0 }, 400],
+      ["orders.count", { dateFrom: "0000-01-01" }, 400],
       ["orders.nope", {}, 404],
     ] as const) {
       const r = await both(procedure, input);
       expect(r.direct.status).toBe(status);
-      expect(JSON.parse(r.directBody)).toEqual(JSON.parse(r.trpcBody));
+      expect(r.viaTrpc.status).toBe(status);
+      expect(r.directBody).toBe(r.trpcBody);
+      for (const header of ["content-type", "vary"]) {
+        expect(r.direct.headers.get(header)).toBe(r.viaTrpc.headers.get(header));
+      }
     }
     const res = await f.fetch(url("orders.byKey", { orderKey: 999_999_998 }), {
       headers: { "x-request-id": "direct-miss-1" },
@@ -84,10 +90,12 @@ describe("direct GET queries", () => {
 
   it("are answered without the next handler, which gets everything else", async () => {
     const reached: string[] = [];
-    const app = new Hono<{ Variables: RequestVars }>();
+    const app = new Hono<{ Variables: ApiVars }>();
     app.use("*", async (c, next) => {
       c.set("requestId", "t");
       c.set("procedureErrors", []);
+      c.set("identity", ANONYMOUS);
+      c.set("budget", { expensiveRead: () => undefined });
       await next();
     });
     app.get("/api/trpc/*", directQueries(f.services));
@@ -97,9 +105,11 @@ describe("direct GET queries", () => {
     });
     const direct = await app.request(`http://t${url("orders.byKey", { orderKey: 1 })}`);
     expect(direct.status).toBe(200);
+    // A failure is answered here too: the procedure ran once, and tRPC would only run it again.
+    const missing = await app.request(`http://t${url("orders.byKey", { orderKey: 999_999_999 })}`);
+    expect(missing.status).toBe(404);
     expect(reached).toEqual([]);
     for (const path of [
-      url("orders.byKey", { orderKey: 999_999_999 }),
       url("orders.byKey", { orderKey: 1 }, "&x=1"),
       "/api/trpc/orders.byKey,orders.count?batch=1&input=%7B%7D",
       url("orders.updateStatus", { orderKey: 1, status: "F" }),
@@ -107,7 +117,7 @@ describe("direct GET queries", () => {
     ]) {
       expect((await app.request(`http://t${path}`)).status).toBe(418);
     }
-    expect(reached).toHaveLength(5);
+    expect(reached).toHaveLength(4);
   });
 
   it("leave batches and mutations to tRPC", async () => {

@@ -1,9 +1,12 @@
-import { callTRPCProcedure } from "@trpc/server";
+import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { MiddlewareHandler } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { createContext } from "../context.ts";
 import { appRouter } from "../router.ts";
 import type { AppServices } from "../services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { errorHeaders, reportProcedureError } from "./procedure-errors.ts";
 
 /** Read-only queries, safe to run twice: a failure is answered by running the query again through tRPC. */
 export const DIRECT_QUERIES: ReadonlySet<string> = new Set([
@@ -22,9 +25,10 @@ const HEADERS = { "content-type": "application/json", vary: "trpc-accept, accept
  * The hot reads without tRPC's fetch adapter: a single (unbatched) GET of a read-only query is called
  * through the same router (input validation, middlewares, context) and answered with the same bytes tRPC
  * would send, minus the Fetch Request/Response objects the adapter builds per call (measured: they cost
- * about as much as the rest of the request). Batches, mutations, anything else, and every failure go to the
- * tRPC handler registered after this one, which also produces the error shapes and their logging; a query
- * is side-effect free, so running it again there changes nothing.
+ * about as much as the rest of the request). A failure is answered here too, as the adapter would (its error
+ * shape through the router's formatter, its status, `Retry-After`, the same log lines), so a procedure runs
+ * once per request whatever it answers. Batches, mutations, anything else go to the tRPC handler registered
+ * after this one.
  */
 export function directQueries(services: AppServices): MiddlewareHandler<{ Variables: ApiVars }> {
   return async (c, next) => {
@@ -46,24 +50,32 @@ export function directQueries(services: AppServices): MiddlewareHandler<{ Variab
     } catch {
       return next();
     }
+    const ctx = createContext(services, {
+      requestId: c.get("requestId"),
+      identity: c.get("identity"),
+      budget: c.get("budget"),
+      headers: c.req.raw.headers,
+    });
     let data: unknown;
     try {
       data = await callTRPCProcedure({
         router: appRouter,
         path,
         getRawInput: async () => input,
-        ctx: createContext(services, {
-          requestId: c.get("requestId"),
-          identity: c.get("identity"),
-          budget: c.get("budget"),
-          headers: c.req.raw.headers,
-        }),
+        ctx,
         type: "query",
         signal: undefined,
         batchIndex: 0,
       });
-    } catch {
-      return next();
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      reportProcedureError(c.get("procedureErrors"), ctx.logger, error, path);
+      const shape = getErrorShape({ config: appRouter._def._config, ctx, error, input, path, type: "query" });
+      return c.body(
+        JSON.stringify({ error: shape }),
+        getHTTPStatusCodeFromError(error) as ContentfulStatusCode,
+        { ...HEADERS, ...errorHeaders([error]) },
+      );
     }
     return c.body(JSON.stringify({ result: { data } }), 200, HEADERS);
   };

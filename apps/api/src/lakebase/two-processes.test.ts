@@ -135,7 +135,7 @@ describe("lifecycle operations across two API processes", () => {
       expect(status.syncedTable?.detailedState).toMatch(/^SYNCED_TABLE_ONLINE/);
       expect(status.operation).toMatchObject({ id: operationId, outcome: "succeeded" });
       await ready(other);
-      expect(await httpClient(other.url).orders.count.query()).toEqual({ totalOrders: 500 });
+      expect(await httpClient(other.url).orders.count.query()).toMatchObject({ totalOrders: 500 });
     }
   }, 120_000);
 
@@ -194,7 +194,7 @@ describe("lifecycle operations across two API processes", () => {
     );
     expect(await exists()).toEqual({ instance: true, catalog: true, syncedTable: true });
     await ready(restarted);
-    expect(await httpClient(restarted.url).orders.count.query()).toEqual({ totalOrders: 500 });
+    expect(await httpClient(restarted.url).orders.count.query()).toMatchObject({ totalOrders: 500 });
   }, 120_000);
 });
 

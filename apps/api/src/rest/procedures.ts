@@ -1,8 +1,6 @@
-import { serializeError } from "@lakebase-orders/log";
 import type { Context as HonoContext } from "hono";
-import { ZodError } from "zod";
 import { type Context, createContext } from "../context.ts";
-import { isDomainError } from "../errors/domain-error.ts";
+import { reportProcedureError } from "../http/procedure-errors.ts";
 import { appRouter } from "../router.ts";
 import type { AppServices } from "../services.ts";
 import { createCallerFactory } from "../trpc.ts";
@@ -37,23 +35,6 @@ export function procedureContext(c: HonoContext<RestEnv>, services: AppServices)
 export function procedures(c: HonoContext<RestEnv>, services: AppServices): Procedures {
   const ctx = procedureContext(c, services);
   return createCaller(ctx, {
-    onError: ({ error, path }) => {
-      c.get("procedureErrors").push({ procedure: path, code: error.code });
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        ctx.logger.error("procedure failed", {
-          procedure: path,
-          error: serializeError(error.cause ?? error),
-        });
-        return;
-      }
-      const cause = isDomainError(error.cause) ? error.cause.cause : error.cause;
-      if (cause && !(cause instanceof ZodError)) {
-        ctx.logger.warn("procedure rejected", {
-          procedure: path,
-          code: error.code,
-          error: serializeError(cause),
-        });
-      }
-    },
+    onError: ({ error, path }) => reportProcedureError(c.get("procedureErrors"), ctx.logger, error, path),
   });
 }
