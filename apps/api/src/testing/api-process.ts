@@ -28,7 +28,16 @@ export interface ApiProcess {
 export async function startApiProcess(env: Env, label: string): Promise<ApiProcess> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: API_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: "0", HOST: "127.0.0.1" },
+    // One process per replica (no cluster workers unless `env` asks): these tests are about processes that
+    // share nothing but the database; cluster/cluster.test.ts covers workers.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CLUSTER_WORKERS: "1",
+      ...env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
