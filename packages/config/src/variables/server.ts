@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { int, LOG_LEVELS, port, type Variable, variable } from "../variable.ts";
+
+// The server variables.
+export const SERVER_VARIABLES = {
+  DATABRICKS_APP_PORT: variable(
+    "server",
+    port,
+    "",
+    "Port to listen on, set by Databricks Apps; wins over PORT.",
+  ),
+  PORT: variable("server", port, "8000", "Port to listen on outside Databricks Apps (0: any free port)."),
+  HOST: variable(
+    "server",
+    z.string().min(1),
+    "0.0.0.0 inside Databricks Apps, 127.0.0.1 outside",
+    "Interface to listen on. Outside Apps only this machine can connect unless you widen it.",
+  ),
+  STATIC_DIR: variable("server", z.string().min(1), "", "A built SPA to serve beside the API."),
+  LOG_LEVEL: variable("server", z.enum(LOG_LEVELS), "info", "Lowest level written to the JSON log."),
+  COUNT_CACHE_TTL_SECONDS: variable(
+    "server",
+    int(0, 3600),
+    "10",
+    "Seconds a scanned count or stats result is fresh, before the rollup exists (then served as long again while one refresh runs).",
+  ),
+  CLUSTER_WORKERS: variable(
+    "server",
+    int(0, 64),
+    "0 (one per vCPU)",
+    "Worker processes serving requests; 0: one per available vCPU, 1: a single process (no cluster).",
+  ),
+  ORDERS_ROLLUP_CHECK_SECONDS: variable(
+    "server",
+    int(1, 3600),
+    "5",
+    "How often each process checks the synced table for changes that call for a new counts rollup.",
+  ),
+  ORDERS_ROLLUP_MIN_REBUILD_SECONDS: variable(
+    "server",
+    int(0, 86400),
+    "60",
+    "Least time between two rebuilds of the counts rollup (each scans the synced table); in between, figures are flagged stale.",
+  ),
+  ORDERS_INDEXES: variable(
+    "server",
+    z.enum(["on", "off"]),
+    "on",
+    "Build the indexes the orders sorts need on the synced table (CONCURRENTLY, again after a refresh replaces it).",
+  ),
+  ALLOWED_ORIGINS: variable(
+    "server",
+    z.string(),
+    "",
+    "Comma-separated origins (https://host[:port]) besides the app's own that may call the API from a browser.",
+  ),
+  MAX_BODY_BYTES: variable(
+    "server",
+    int(1024, 10 * 1024 * 1024),
+    "32768",
+    "Largest request body; larger ones get 413 before they are read.",
+  ),
+  MAX_BATCH_SIZE: variable(
+    "server",
+    int(1, 100),
+    "10",
+    "Most tRPC calls in one batched request (400 above). The SPA sends one call per request.",
+  ),
+  RATE_LIMIT_WRITES_PER_MINUTE: variable(
+    "server",
+    int(0, 1_000_000),
+    "60",
+    "Mutations per identity per minute, in bursts up to the same number (429 with Retry-After above); 0: off.",
+  ),
+  RATE_LIMIT_READS_PER_MINUTE: variable(
+    "server",
+    int(0, 1_000_000),
+    "120",
+    "Uncached expensive reads (counts, stats, deep pages) per identity per minute (429 above); 0: off.",
+  ),
+} as const satisfies Record<string, Variable>;
