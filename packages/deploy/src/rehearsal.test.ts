@@ -209,8 +209,13 @@ describe("deploy rehearsal of dist/app", () => {
           .filter((l) => l.includes('"msg":"telemetry'));
         throw new Error(`${error.message}\n${said.join("\n")}`);
       });
-    const procedure = collector.spans.find((s) => s.name === "trpc orders.byKey");
-    const request = collector.spans.find((s) => s.spanId === procedure?.parentSpanId);
+    // The tRPC call's chain (a REST call of the same procedure has its own, under its own route).
+    const parentOf = (span: { parentSpanId?: string | undefined } | undefined) =>
+      collector.spans.find((s) => s.spanId === span?.parentSpanId);
+    const procedure = collector.spans.find(
+      (s) => s.name === "trpc orders.byKey" && parentOf(s)?.name === "GET /api/trpc/*",
+    );
+    const request = parentOf(procedure);
     const sql = collector.spans.filter((s) => s.parentSpanId === procedure?.spanId);
     expect(request?.name).toBe("GET /api/trpc/*");
     expect(sql.map((s) => s.attributes["db.system.name"])).toContain("postgresql");
