@@ -4,20 +4,15 @@
  * (tRPC, REST, REST, tRPC, ...) and the median of the rounds is kept, so a noisy neighbour hits both sides.
  * Beside req/s, the API process's CPU time per request (from /proc, Linux): on a shared machine throughput
  * follows the neighbours, while the CPU a request costs the API barely does.
- * Data: the cluster bench/orders.ts keeps (BENCH_DATA_DIR, default /tmp/lakebase-orders-bench/pg-<rows>),
- * loaded here when missing. The API runs as in production in a child process (orders-server.ts).
+ * Data: the primary-key-only cluster bench/orders.ts keeps (src/data.ts), loaded when missing. The API runs as
+ * production runs it (the bundled server, one worker: src/servers.ts), and builds its own indexes and rollup.
  * Usage: pnpm --filter @lakebase-orders/bench rest [--duration 5] [--rounds 3] [--rows 1500000] [--only <prefix>]
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
-import { startLocalPostgres } from "@lakebase-orders/pg-local";
-import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import autocannon from "autocannon";
 import pg from "pg";
+import { processTreeCpuMs } from "./src/cpu.ts";
+import { openBenchData } from "./src/data.ts";
+import { type Server, startApi } from "./src/servers.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const flag = (name: string, fallback: number) => {
@@ -28,11 +23,6 @@ const ROWS = flag("--rows", 1_500_000);
 const DURATION = flag("--duration", 5);
 const ROUNDS = flag("--rounds", 3);
 const CONNECTIONS = 32;
-// Linux's USER_HZ (getconf CLK_TCK), the unit of /proc/<pid>/stat times: 100 on every distribution we run on.
-const TICK_US = 10_000;
-const DATABASE = "orders_bench"; // shared with bench/orders.ts
-const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
-const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
@@ -52,22 +42,15 @@ interface Scenario {
   rest: () => string;
 }
 
-const postgres = await startLocalPostgres({ dataDir, fast: true });
-const pool = new pg.Pool({ connectionString: postgres.url(DATABASE), max: 2 });
+const data = await openBenchData(ROWS, { log });
+const pool = new pg.Pool({ connectionString: data.url, max: 2 });
 pool.on("error", () => undefined);
-let server: ChildProcess | undefined;
+let server: Server | undefined;
 try {
-  await ensureData();
-  // One process (node --import tsx, as pnpm dev runs the API), so /proc/<pid>/stat is the API's own CPU.
-  server = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(here, "orders-server.ts"), postgres.url(DATABASE)],
-    { cwd: path.join(here, ".."), stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const first = await readline.createInterface({ input: server.stdout! })[Symbol.asyncIterator]().next();
-  if (first.done) throw new Error("the API server exited before listening (its error is above)");
-  const apiUrl = (JSON.parse(String(first.value)) as { url: string }).url;
-  const serverPid = server.pid!;
+  // One process, so its CPU time is the API's own.
+  server = await startApi(data.url, { CLUSTER_WORKERS: "1" });
+  const apiUrl = server.url;
+  const serverPid = server.pid;
 
   const { rows } = await pool.query<{ k: string }>(
     "SELECT o_orderkey AS k FROM public.orders_synced TABLESAMPLE SYSTEM (2) LIMIT 20000",
@@ -158,23 +141,20 @@ try {
   ];
   log(`\n${formatTable([header, ...table])}`);
 } finally {
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await once(server, "exit");
-  }
+  await server?.stop();
   await pool.end();
-  await postgres.stop();
+  await data.postgres.stop();
 }
 
 async function load(url: string, pid: number, nextPath: () => string, duration: number): Promise<Run> {
-  const cpuBefore = await cpuTicks(pid);
+  const cpuBefore = processTreeCpuMs(pid);
   const r = await autocannon({
     url,
     connections: CONNECTIONS,
     duration,
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
-  const cpuUs = ((await cpuTicks(pid)) - cpuBefore) * TICK_US;
+  const cpuUs = (processTreeCpuMs(pid) - cpuBefore) * 1000;
   return {
     rps: r.requests.average,
     cpuUs: cpuUs / Math.max(1, r["2xx"]),
@@ -184,13 +164,6 @@ async function load(url: string, pid: number, nextPath: () => string, duration: 
   };
 }
 
-/** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 function medianOf(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
@@ -198,36 +171,6 @@ function medianOf(values: number[]): number {
 /** The run with the median throughput (its latencies with it). */
 function median(runs: Run[]): Run {
   return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
-}
-
-/** The same marker as bench/orders.ts: a loaded database is reused by both benches. */
-async function ensureData(): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgres.url("postgres") });
-  await admin.connect();
-  try {
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-    if (exists.rowCount === 1) {
-      const loaded = await pool
-        .query<{ rows: string }>("SELECT rows FROM public.bench_loaded")
-        .then((r) => Number(r.rows[0]?.rows) === ROWS)
-        .catch(() => false);
-      if (loaded) return log(`reusing ${ROWS.toLocaleString("en")} orders in ${dataDir}`);
-      await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
-    }
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  log(`loading ${ROWS.toLocaleString("en")} orders into ${dataDir} (kept for the next run)...`);
-  const c = await pool.connect();
-  try {
-    await loadOrders(c, { rows: ROWS });
-    await createOrderIndexes(c);
-    await c.query("VACUUM (ANALYZE) public.orders_synced");
-    await c.query("CREATE TABLE public.bench_loaded AS SELECT $1::int AS rows", [ROWS]);
-  } finally {
-    c.release();
-  }
 }
 
 function formatTable(rows: string[][]): string {

@@ -17,6 +17,9 @@ const server = await startServer(config, {
     ...(telemetry.logContext && { context: telemetry.logContext }),
   }),
 });
+// It listens first and migrates in the background: measured once it serves the orders.
+await server.services.readiness.whenReady();
+await server.services.orders.ready();
 process.stdout.write(`${JSON.stringify({ url: server.url, telemetry: telemetry.enabled })}\n`);
 process.once("SIGTERM", () => {
   server

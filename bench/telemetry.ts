@@ -20,10 +20,9 @@ import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
-import { startLocalPostgres } from "@lakebase-orders/pg-local";
-import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import autocannon from "autocannon";
 import pg from "pg";
+import { openBenchData } from "./src/data.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -35,8 +34,6 @@ const CONNECTIONS = flag("--connections", 16);
 const WARMUP = flag("--warmup", 6);
 const BASELINE = option("--baseline");
 const TICK_US = 10_000; // USER_HZ = 100, the unit of /proc/<pid>/stat times
-const DATABASE = "orders_bench";
-const dataDir = process.env.BENCH_DATA_DIR ?? `/tmp/lakebase-orders-bench/pg-${ROWS}`;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 const log = (line: string): void => {
@@ -57,14 +54,14 @@ interface Run {
   failures: number;
 }
 
-const postgres = await startLocalPostgres({ dataDir, fast: true });
-const pool = new pg.Pool({ connectionString: postgres.url(DATABASE), max: 2 });
+// The primary-key-only cluster the other benches keep (src/data.ts); the API builds its own indexes.
+const data = await openBenchData(ROWS, { log });
+const pool = new pg.Pool({ connectionString: data.url, max: 2 });
 pool.on("error", () => undefined);
 const sink = await startSink();
 const variants: Variant[] = [];
 try {
-  await ensureData();
-  const dbUrl = postgres.url(DATABASE);
+  const dbUrl = data.url;
   variants.push(await startVariant("off", path.join(here, "telemetry-server.ts"), dbUrl, {}));
   variants.push(
     await startVariant("on", path.join(here, "telemetry-server.ts"), dbUrl, {
@@ -150,7 +147,7 @@ try {
   }
   await sink.close();
   await pool.end();
-  await postgres.stop();
+  await data.postgres.stop();
 }
 
 /** One API process, started with tsx as `pnpm dev` runs the API, so /proc/<pid>/stat is its own CPU. */
@@ -265,36 +262,6 @@ function linkModules(from: string, to: string, tree: string): void {
     }
     const inWorkspace = real.startsWith(`${root}/`) && !real.includes(`${path.sep}node_modules${path.sep}`);
     fs.symlinkSync(inWorkspace ? path.join(tree, path.relative(root, real)) : real, path.join(to, entry));
-  }
-}
-
-/** The same marker as bench/orders.ts and bench/rest.ts: a loaded database is reused by every bench. */
-async function ensureData(): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgres.url("postgres") });
-  await admin.connect();
-  try {
-    const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
-    if (exists.rowCount === 1) {
-      const loaded = await pool
-        .query<{ rows: string }>("SELECT rows FROM public.bench_loaded")
-        .then((r) => Number(r.rows[0]?.rows) === ROWS)
-        .catch(() => false);
-      if (loaded) return log(`reusing ${ROWS.toLocaleString("en")} orders in ${dataDir}`);
-      await admin.query(`DROP DATABASE ${DATABASE} WITH (FORCE)`);
-    }
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  log(`loading ${ROWS.toLocaleString("en")} orders into ${dataDir} (kept for the next run)...`);
-  const c = await pool.connect();
-  try {
-    await loadOrders(c, { rows: ROWS });
-    await createOrderIndexes(c);
-    await c.query("VACUUM (ANALYZE) public.orders_synced");
-    await c.query("CREATE TABLE public.bench_loaded AS SELECT $1::int AS rows", [ROWS]);
-  } finally {
-    c.release();
   }
 }
 

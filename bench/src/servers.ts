@@ -75,7 +75,14 @@ export async function startApi(
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;
-    if (Date.now() > deadline) throw new Error("the API did not become ready within 180 s");
+    if (Date.now() > deadline) {
+      // Its answer says why (the local identity is an admin, so the reason is in full).
+      const why = await fetch(`${url}/api/ready`)
+        .then((r) => r.text())
+        .catch((error: Error) => error.message);
+      await stopChild(child);
+      throw new Error(`the API did not become ready within 180 s: ${why}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return { url, pid: child.pid!, stop: () => stopChild(child) };
