@@ -10,17 +10,14 @@ import { createLogger } from "@lakebase-orders/log";
 import type { AxeResults } from "axe-core";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { build } from "vite";
+import { CHROMIUM_FLAGS } from "./chromium-flags.ts";
+import { lakebaseEnv, namesFor, seedOf } from "./local-lakebase.ts";
 
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const ARTIFACTS_DIR = path.join(WEB_DIR, "test-artifacts");
 export const ADMIN = "local-admin@example.com";
 export const ANALYST = "analyst@example.com";
-export const NAMES = {
-  instance: "orders-e2e",
-  catalog: "orders_catalog",
-  database: "orders",
-  syncedTable: "orders_catalog.public.orders_synced",
-};
+export const NAMES = namesFor("orders-e2e");
 
 export interface Stack {
   lakebase: LakebaseLocal;
@@ -31,16 +28,6 @@ export interface Stack {
   cspViolations: string[];
   stop(): Promise<void>;
 }
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Builds the SPA into a temporary directory, so a test run never races a developer's `dist`. */
 async function buildSpa(outDir: string): Promise<void> {
@@ -72,27 +59,14 @@ export async function startStack(rows: number): Promise<Stack> {
       sourceRows: rows,
       // Slow enough that an analyst's page can be seen waiting on the sync while the admin creates.
       timings: { instanceStartMs: 1500, instanceDeleteMs: 300, pipelineStepMs: 1500 },
-      seed: {
-        instanceName: NAMES.instance,
-        catalogName: NAMES.catalog,
-        databaseName: NAMES.database,
-        syncedTable: NAMES.syncedTable,
-        rows,
-      },
+      seed: seedOf(NAMES, rows),
     });
     cleanups.push(() => lakebase.stop());
 
     const server = await startServer(
       loadConfig({
         STATIC_DIR: staticDir,
-        DATABRICKS_HOST: lakebase.restUrl,
-        DATABRICKS_TOKEN: lakebase.workspaceToken,
-        LAKEBASE_INSTANCE_NAME: NAMES.instance,
-        LAKEBASE_CATALOG_NAME: NAMES.catalog,
-        LAKEBASE_DATABASE_NAME: NAMES.database,
-        LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
-        PGPORT: String(lakebase.pgPort),
-        PGSSLROOTCERT: lakebase.caFile,
+        ...lakebaseEnv(lakebase, NAMES),
         APP_ADMINS: ADMIN,
         LOCAL_IDENTITY: ADMIN,
         // The analyst's page names itself in X-Forwarded-Email, as behind the Apps proxy.
@@ -108,7 +82,7 @@ export async function startStack(rows: number): Promise<Stack> {
     const context = await chromium.launchPersistentContext(profileDir, {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: CHROMIUM_FLAGS,
       viewport: { width: 1400, height: 900 },
     });
     cleanups.push(() => context.close());

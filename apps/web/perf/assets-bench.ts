@@ -19,7 +19,7 @@ import { serveSpa } from "@lakebase-orders/api";
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { type BrowserContext, chromium } from "playwright-core";
-import { CHROME_FLAGS } from "./lighthouse.ts";
+import { CHROMIUM_FLAGS } from "../e2e/chromium-flags.ts";
 import { serveBuild } from "./serve-build.ts";
 
 const webDir = fileURLToPath(new URL("..", import.meta.url));
@@ -138,7 +138,7 @@ const served = await serveBuild({
 });
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-  args: CHROME_FLAGS.filter((flag) => !flag.startsWith("--headless")),
+  args: CHROMIUM_FLAGS,
 });
 const fronts: ServerType[] = [];
 try {

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { lakebaseEnv, namesFor, seedOf } from "../e2e/local-lakebase.ts";
 
 const { values } = parseArgs({
   options: {
@@ -25,12 +26,7 @@ const rows = Number(values.rows);
 const runs = Number(values.runs);
 const here = fileURLToPath(new URL(".", import.meta.url));
 const identity = "analyst@example.com";
-const NAMES = {
-  instance: "orders-perf",
-  catalog: "orders_catalog",
-  database: "orders",
-  syncedTable: "orders_catalog.public.orders_synced",
-};
+const NAMES = namesFor("orders-perf");
 
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
@@ -135,24 +131,12 @@ const lakebase = await startLakebaseLocal({
   identity,
   sourceRows: rows,
   ...(values["data-dir"] ? { dataDir: path.resolve(values["data-dir"]) } : {}),
-  seed: {
-    instanceName: NAMES.instance,
-    catalogName: NAMES.catalog,
-    databaseName: NAMES.database,
-    syncedTable: NAMES.syncedTable,
-    rows,
-  },
+  seed: seedOf(NAMES, rows),
 });
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
 try {
   api = await startApi({
-    DATABRICKS_HOST: lakebase.restUrl,
-    DATABRICKS_TOKEN: lakebase.workspaceToken,
-    LAKEBASE_INSTANCE_NAME: NAMES.instance,
-    LAKEBASE_CATALOG_NAME: NAMES.catalog,
-    LAKEBASE_DATABASE_NAME: NAMES.database,
-    LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
-    PGPORT: String(lakebase.pgPort),
+    ...lakebaseEnv(lakebase, NAMES),
     LOCAL_IDENTITY: identity,
     LOG_LEVEL: "warn",
   });

@@ -2,6 +2,7 @@
 // issue #19. The Debian Chromium is launched by chrome-launcher with the flags that keep it off the network.
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse, { desktopConfig, type Flags } from "lighthouse";
+import { CHROMIUM_FLAGS } from "../e2e/chromium-flags.ts";
 
 export type Preset = "mobile" | "desktop";
 
@@ -36,16 +37,7 @@ export interface LighthouseOptions {
   onRun?: (page: string, preset: Preset, run: number, scores: Scores) => void;
 }
 
-export const CHROME_FLAGS = [
-  "--headless=new",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+const CHROME_FLAGS = ["--headless=new", ...CHROMIUM_FLAGS];
 
 const CATEGORIES = ["performance", "accessibility", "best-practices", "seo"];
 

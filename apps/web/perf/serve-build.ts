@@ -4,6 +4,7 @@ import { type RunningServer, startServer } from "@lakebase-orders/api";
 import { loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { createLogger } from "@lakebase-orders/log";
+import { lakebaseEnv, namesFor, seedOf } from "../e2e/local-lakebase.ts";
 
 export interface ServeBuildOptions {
   /** Orders in the synced table. */
@@ -23,12 +24,7 @@ export interface ServedBuild {
   stop(): Promise<void>;
 }
 
-const NAMES = {
-  instance: "orders-perf",
-  catalog: "orders_catalog",
-  database: "orders",
-  syncedTable: "orders_catalog.public.orders_synced",
-};
+const NAMES = namesFor("orders-perf");
 
 export async function serveBuild(options: ServeBuildOptions): Promise<ServedBuild> {
   const identity = options.identity ?? "local-admin@example.com";
@@ -36,25 +32,13 @@ export async function serveBuild(options: ServeBuildOptions): Promise<ServedBuil
     identity,
     sourceRows: options.rows,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    seed: {
-      instanceName: NAMES.instance,
-      catalogName: NAMES.catalog,
-      databaseName: NAMES.database,
-      syncedTable: NAMES.syncedTable,
-      rows: options.rows,
-    },
+    seed: seedOf(NAMES, options.rows),
   });
   try {
     const server = await startServer(
       loadConfig({
         STATIC_DIR: options.staticDir,
-        DATABRICKS_HOST: lakebase.restUrl,
-        DATABRICKS_TOKEN: lakebase.workspaceToken,
-        LAKEBASE_INSTANCE_NAME: NAMES.instance,
-        LAKEBASE_CATALOG_NAME: NAMES.catalog,
-        LAKEBASE_DATABASE_NAME: NAMES.database,
-        LAKEBASE_SYNCED_TABLE: NAMES.syncedTable,
-        PGPORT: String(lakebase.pgPort),
+        ...lakebaseEnv(lakebase, NAMES),
         APP_ADMINS: identity,
         LOCAL_IDENTITY: identity,
         LOG_LEVEL: "error",

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
-import { CHROME_FLAGS } from "../perf/lighthouse.ts";
+import { CHROMIUM_FLAGS } from "../e2e/chromium-flags.ts";
 
 const { values } = parseArgs({ options: { url: { type: "string" } } });
 if (!values.url) throw new Error("--url is required (a running build, e.g. from perf/serve-cli.ts)");
@@ -15,7 +15,7 @@ await mkdir(outDir, { recursive: true });
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_PATH ?? "/usr/bin/chromium",
-  args: CHROME_FLAGS.filter((flag) => !flag.startsWith("--headless")),
+  args: CHROMIUM_FLAGS,
 });
 try {
   for (const width of [412, 1400]) {
