@@ -10,7 +10,7 @@ import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { freePort, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import pg from "pg";
-import { formatProbes, type ProbeTarget, runProbes } from "../src/testing/security-probes.ts";
+import { appsModeEnv, formatProbes, type ProbeTarget, runProbes } from "../src/testing/security-probes.ts";
 
 const { values, positionals } = parseArgs({
   options: { mode: { type: "string", default: "both" }, fuzz: { type: "string", default: "2000" } },
@@ -79,24 +79,8 @@ async function appsMode(): Promise<string> {
   });
   const appsEnv = (port: number) =>
     plainEnv({
-      DATABRICKS_APP_NAME: "lakebase-orders",
+      ...appsModeEnv({ lakebase, names, servicePrincipal: SP, admin: ADMIN }),
       DATABRICKS_APP_PORT: String(port),
-      // The probes act as the app's service principal (on-behalf-of-user has tests of its own).
-      LAKEBASE_ADMIN_AUTH: "service-principal",
-      DATABRICKS_HOST: lakebase.restUrl,
-      DATABRICKS_CLIENT_ID: SP.clientId,
-      DATABRICKS_CLIENT_SECRET: SP.clientSecret,
-      LAKEBASE_INSTANCE_NAME: names.instanceName,
-      LAKEBASE_CATALOG_NAME: names.catalogName,
-      LAKEBASE_DATABASE_NAME: names.databaseName,
-      LAKEBASE_SYNCED_TABLE: names.syncedTable,
-      APP_ADMINS: ADMIN,
-      PGHOST: "127.0.0.1",
-      PGPORT: String(lakebase.pgPort),
-      PGDATABASE: names.databaseName,
-      PGUSER: SP.clientId,
-      PGSSLMODE: "require",
-      PGSSLROOTCERT: lakebase.caFile,
     });
   // TLS: the same app, but not told about the local Lakebase's CA. Verifying, it must never reach the
   // database (older builds stop at start-up, newer ones stay unready), and say why in its log.

@@ -9,7 +9,7 @@ import { type LocalPostgres, startLocalPostgres, withClient } from "@lakebase-or
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "./server.ts";
-import { type ProbeResult, runProbes } from "./testing/security-probes.ts";
+import { appsModeEnv, type ProbeResult, runProbes } from "./testing/security-probes.ts";
 
 // Issue #14's probes, as an attacker sends them, against the server as `run()` starts it (real sockets, so
 // real peer addresses): once as Databricks Apps runs it, once as a developer runs it outside Apps.
@@ -74,23 +74,8 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
     });
     server = await startServer(
       loadConfig({
-        DATABRICKS_APP_NAME: "lakebase-orders",
-        // The admin's mutations as the app's service principal: on-behalf-of-user has tests of its own.
-        LAKEBASE_ADMIN_AUTH: "service-principal",
-        DATABRICKS_HOST: lakebase.restUrl,
-        DATABRICKS_CLIENT_ID: SP.clientId,
-        DATABRICKS_CLIENT_SECRET: SP.clientSecret,
-        LAKEBASE_INSTANCE_NAME: names.instanceName,
-        LAKEBASE_CATALOG_NAME: names.catalogName,
-        LAKEBASE_DATABASE_NAME: names.databaseName,
-        LAKEBASE_SYNCED_TABLE: names.syncedTable,
-        APP_ADMINS: ADMIN,
+        ...appsModeEnv({ lakebase, names, servicePrincipal: SP, admin: ADMIN }),
         PGHOST: lakebase.pgHost,
-        PGPORT: String(lakebase.pgPort),
-        PGDATABASE: names.databaseName,
-        PGUSER: SP.clientId,
-        PGSSLMODE: "require",
-        PGSSLROOTCERT: lakebase.caFile,
       }),
       { port: 0, host: "127.0.0.1", logger: quiet(), lakebase: { pollIntervalMs: 50, statusCacheMs: 20 } },
     );

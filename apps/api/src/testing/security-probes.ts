@@ -1,7 +1,42 @@
 // The attacker's probes of issue #14, runnable against any running server (in-process or the deployed
 // bundle): each sends what an attacker would and reports the answer, and whether it is the safe one.
+import type { LakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { hostileRequests } from "./hostile-inputs.ts";
 import { runHostile } from "./hostile-runner.ts";
+
+/** What the Apps-mode probes run against: a local Lakebase with its seeded names, the app's service principal. */
+export interface AppsModeSetup {
+  lakebase: Pick<LakebaseLocal, "restUrl" | "pgPort" | "caFile">;
+  names: { instanceName: string; catalogName: string; databaseName: string; syncedTable: string };
+  servicePrincipal: { clientId: string; clientSecret: string };
+  admin: string;
+}
+
+/**
+ * The app's configuration in Databricks Apps mode on a local Lakebase, as the platform would set it: identity
+ * from the proxy, the service principal's OAuth credentials, verified TLS with the local CA. The admin's
+ * mutations run as the service principal (on-behalf-of-user has tests of its own).
+ */
+export function appsModeEnv(s: AppsModeSetup): Record<string, string> {
+  return {
+    DATABRICKS_APP_NAME: "lakebase-orders",
+    LAKEBASE_ADMIN_AUTH: "service-principal",
+    DATABRICKS_HOST: s.lakebase.restUrl,
+    DATABRICKS_CLIENT_ID: s.servicePrincipal.clientId,
+    DATABRICKS_CLIENT_SECRET: s.servicePrincipal.clientSecret,
+    LAKEBASE_INSTANCE_NAME: s.names.instanceName,
+    LAKEBASE_CATALOG_NAME: s.names.catalogName,
+    LAKEBASE_DATABASE_NAME: s.names.databaseName,
+    LAKEBASE_SYNCED_TABLE: s.names.syncedTable,
+    APP_ADMINS: s.admin,
+    PGHOST: "127.0.0.1",
+    PGPORT: String(s.lakebase.pgPort),
+    PGDATABASE: s.names.databaseName,
+    PGUSER: s.servicePrincipal.clientId,
+    PGSSLMODE: "require",
+    PGSSLROOTCERT: s.lakebase.caFile,
+  };
+}
 
 export interface ProbeTarget {
   /** The server over loopback, e.g. http://127.0.0.1:8000 */
