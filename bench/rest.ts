@@ -8,10 +8,9 @@
  * production runs it (the bundled server, one worker: src/servers.ts), and builds its own indexes and rollup.
  * Usage: pnpm --filter @lakebase-orders/bench rest [--duration 5] [--rounds 3] [--rows 1500000] [--only <prefix>]
  */
-import autocannon from "autocannon";
 import pg from "pg";
-import { processTreeCpuMs } from "./src/cpu.ts";
 import { openBenchData } from "./src/data.ts";
+import { formatTable, loadRun, log, medianOf, type Run } from "./src/rounds.ts";
 import { type Server, startApi } from "./src/servers.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
@@ -23,19 +22,6 @@ const ROWS = flag("--rows", 1_500_000);
 const DURATION = flag("--duration", 5);
 const ROUNDS = flag("--rounds", 3);
 const CONNECTIONS = 32;
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
-
-interface Run {
-  rps: number;
-  /** CPU time of the API process per answered request, in microseconds. */
-  cpuUs: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
 interface Scenario {
   name: string;
   trpc: () => string;
@@ -92,18 +78,18 @@ try {
   );
   const table: string[][] = [];
   for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
-    await load(apiUrl, serverPid, s.trpc, 2); // warm-up: JIT, pool, plan and count caches
-    await load(apiUrl, serverPid, s.rest, 2);
+    await loadRun(apiUrl, serverPid, s.trpc, 2, CONNECTIONS); // warm-up: JIT, pool, plan and count caches
+    await loadRun(apiUrl, serverPid, s.rest, 2, CONNECTIONS);
     const t: Run[] = [];
     const r: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // Alternate who goes first, so a drift in the machine's load favours neither.
       if (round % 2 === 0) {
-        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
-        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
+        t.push(await loadRun(apiUrl, serverPid, s.trpc, DURATION, CONNECTIONS));
+        r.push(await loadRun(apiUrl, serverPid, s.rest, DURATION, CONNECTIONS));
       } else {
-        r.push(await load(apiUrl, serverPid, s.rest, DURATION));
-        t.push(await load(apiUrl, serverPid, s.trpc, DURATION));
+        r.push(await loadRun(apiUrl, serverPid, s.rest, DURATION, CONNECTIONS));
+        t.push(await loadRun(apiUrl, serverPid, s.trpc, DURATION, CONNECTIONS));
       }
     }
     const [tm, rm] = [median(t), median(r)];
@@ -146,38 +132,7 @@ try {
   await data.postgres.stop();
 }
 
-async function load(url: string, pid: number, nextPath: () => string, duration: number): Promise<Run> {
-  const cpuBefore = processTreeCpuMs(pid);
-  const r = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-  });
-  const cpuUs = (processTreeCpuMs(pid) - cpuBefore) * 1000;
-  return {
-    rps: r.requests.average,
-    cpuUs: cpuUs / Math.max(1, r["2xx"]),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    failures: r.errors + r.timeouts + r.non2xx,
-  };
-}
-
-function medianOf(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
 /** The run with the median throughput (its latencies with it). */
 function median(runs: Run[]): Run {
   return [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
-}
-
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-    )
-    .join("\n");
 }

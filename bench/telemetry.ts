@@ -13,16 +13,15 @@
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
-import { readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
+import { formatTable, loadRun, log, medianOf, type Run } from "./src/rounds.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -33,27 +32,14 @@ const ROUNDS = flag("--rounds", 5);
 const CONNECTIONS = flag("--connections", 16);
 const WARMUP = flag("--warmup", 6);
 const BASELINE = option("--baseline");
-const TICK_US = 10_000; // USER_HZ = 100, the unit of /proc/<pid>/stat times
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
-const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
-
 interface Variant {
   name: string;
   url: string;
   pid: number;
   child: ChildProcess;
 }
-interface Run {
-  rps: number;
-  cpuUs: number;
-  p50: number;
-  p99: number;
-  failures: number;
-}
-
 // The primary-key-only cluster the other benches keep (src/data.ts); the API builds its own indexes.
 const data = await openBenchData(ROWS, { log });
 const pool = new pg.Pool({ connectionString: data.url, max: 2 });
@@ -95,13 +81,13 @@ try {
   const table: string[][] = [];
   for (const scenario of scenarios) {
     // Warm-up: JIT, pool, caches (the first seconds of a fresh process cost several times the steady state).
-    for (const v of variants) await load(v, scenario.path, WARMUP);
+    for (const v of variants) await loadRun(v.url, v.pid, scenario.path, WARMUP, CONNECTIONS);
     const runs = new Map<string, Run[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate who goes first, so a drift in the machine's load favours none.
       for (let i = 0; i < variants.length; i++) {
         const v = variants[(round + i) % variants.length]!;
-        runs.get(v.name)!.push(await load(v, scenario.path, DURATION));
+        runs.get(v.name)!.push(await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS));
       }
     }
     const off = runs.get("off")!;
@@ -136,7 +122,7 @@ try {
     "per round",
     "CPU vs off (median per round)",
   ];
-  log(`\n${formatTable([header, ...table])}`);
+  log(`\n${formatTable([header, ...table], 2)}`);
   log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
 } finally {
   for (const v of variants) {
@@ -161,34 +147,6 @@ async function startVariant(name: string, script: string, dbUrl: string, env: Re
   if (first.done) throw new Error(`the ${name} server exited before listening (its error is above)`);
   const { url } = JSON.parse(String(first.value)) as { url: string };
   return { name, url, pid: child.pid!, child };
-}
-
-async function load(v: Variant, nextPath: () => string, duration: number): Promise<Run> {
-  const before = await cpuTicks(v.pid);
-  const r = await autocannon({
-    url: v.url,
-    connections: CONNECTIONS,
-    duration,
-    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
-  });
-  const cpuUs = ((await cpuTicks(v.pid)) - before) * TICK_US;
-  return {
-    rps: r.requests.average,
-    cpuUs: cpuUs / Math.max(1, r["2xx"]),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    failures: r.errors + r.timeouts + r.non2xx,
-  };
-}
-
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function medianOf(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** An OTLP/HTTP endpoint that accepts and drops everything (decoding would cost this process, not the API). */
@@ -263,11 +221,4 @@ function linkModules(from: string, to: string, tree: string): void {
     const inWorkspace = real.startsWith(`${root}/`) && !real.includes(`${path.sep}node_modules${path.sep}`);
     fs.symlinkSync(inWorkspace ? path.join(tree, path.relative(root, real)) : real, path.join(to, entry));
   }
-}
-
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) => r.map((cell, i) => (i <= 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "))
-    .join("\n");
 }

@@ -1,0 +1,57 @@
+import autocannon from "autocannon";
+import { processTreeCpuMs } from "./cpu.ts";
+
+// Interleaved rounds of one HTTP load each (bench/rest.ts, bench/telemetry.ts): a noisy neighbour hits every
+// variant alike, and the server's own CPU per request is the robust figure.
+
+export interface Run {
+  rps: number;
+  /** CPU time of the server process (and its workers) per answered request, in microseconds. */
+  cpuUs: number;
+  p50: number;
+  p99: number;
+  failures: number;
+}
+
+/** `connections` keep GETting `nextPath()` on `url` for `duration` seconds; `pid` is the server's. */
+export async function loadRun(
+  url: string,
+  pid: number,
+  nextPath: () => string,
+  duration: number,
+  connections: number,
+): Promise<Run> {
+  const before = processTreeCpuMs(pid);
+  const r = await autocannon({
+    url,
+    connections,
+    duration,
+    requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
+  });
+  const cpuUs = (processTreeCpuMs(pid) - before) * 1000;
+  return {
+    rps: r.requests.average,
+    cpuUs: cpuUs / Math.max(1, r["2xx"]),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+export function medianOf(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+/** Columns padded to a table; the first `leftColumns` are names (left-aligned), the rest figures. */
+export function formatTable(rows: string[][], leftColumns = 1): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+    )
+    .join("\n");
+}
+
+export const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
