@@ -61,9 +61,12 @@ export function createTokenPool(
     if (error instanceof EvictedError) return;
     logger.warn("db_pool_client_error", { role, code: error.code ?? null, message: error.message });
   });
-  dropIdleOnConnectionLoss(pool, (evicted, cause) =>
-    logger.warn("db_pool_idle_dropped", { role, evicted, cause: cause.slice(0, 200) }),
-  );
+  trackClients(pool, {
+    onCheckedOutError: (error) =>
+      logger.warn("db_client_connection_lost", { role, code: error.code ?? null, message: error.message }),
+    onIdleDropped: (evicted, cause) =>
+      logger.warn("db_pool_idle_dropped", { role, evicted, cause: cause.slice(0, 200) }),
+  });
   return pool;
 }
 
@@ -72,16 +75,39 @@ class EvictedError extends Error {
 }
 
 /**
+ * Follows the pool's clients (open, checked out) for two things pg-pool leaves to its user.
+ *
+ * pg-pool hears a client's errors only while it is idle. One checked out with `pool.connect()` (maintenance,
+ * export, a transaction) whose connection ends emits "error" too, and an "error" nobody hears is thrown from
+ * the socket's callback: the process dies. Its queries fail on their own and the pool discards it on
+ * release (it is no longer queryable), so hearing it is all that is needed.
+ *
  * The pool drops dead clients at once. A connection lost under a query (a restart or failover ends every
  * connection together) means its idle siblings are most likely dead too, though their hang-ups may not have
  * arrived yet: they are dropped now, so the next query (a retried read) gets a fresh connection instead of
  * finding them dead one by one. Idle clients are known from the pool's own events; the drop goes through the
  * pool's documented path for an idle client that errors (it is removed and closed).
  */
-function dropIdleOnConnectionLoss(pool: pg.Pool, onDrop: (evicted: number, cause: string) => void): void {
+function trackClients(
+  pool: pg.Pool,
+  on: {
+    onCheckedOutError: (error: Error & { code?: string }) => void;
+    onIdleDropped: (evicted: number, cause: string) => void;
+  },
+): void {
   const open = new Set<pg.PoolClient>();
   const busy = new Set<pg.PoolClient>();
-  pool.on("connect", (client) => open.add(client));
+  pool.on("connect", (client) => {
+    open.add(client);
+    let said = false;
+    client.on("error", (error: Error & { code?: string }) => {
+      // An idle client's error is the pool's (its "error" event, logged above). A session the server ends
+      // errs twice (its FATAL message, then the closed socket): the first says why.
+      if (said || !busy.has(client) || error instanceof EvictedError) return;
+      said = true;
+      on.onCheckedOutError(error);
+    });
+  });
   pool.on("acquire", (client) => busy.add(client));
   pool.on("remove", (client) => {
     open.delete(client);
@@ -100,7 +126,7 @@ function dropIdleOnConnectionLoss(pool: pg.Pool, onDrop: (evicted: number, cause
       idle.emit("error", new EvictedError("dropped: a sibling connection was lost"));
       evicted++;
     }
-    if (evicted > 0) onDrop(evicted, error.message);
+    if (evicted > 0) on.onIdleDropped(evicted, error.message);
   });
 }
 

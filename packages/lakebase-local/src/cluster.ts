@@ -34,6 +34,8 @@ export class Cluster {
 
   async withClient<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = new pg.Client({ connectionString: this.url(database) });
+    // A session ended under it fails the pending query; unheard, "error" would take the process down.
+    client.on("error", () => undefined);
     await client.connect();
     try {
       return await fn(client);

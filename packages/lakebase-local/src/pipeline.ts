@@ -54,6 +54,9 @@ export async function runSnapshotPipeline(run: PipelineRun): Promise<void> {
   if (run.injectedFailure) throw new Error(run.injectedFailure);
 
   const client = new pg.Client({ connectionString: cluster.url(run.database) });
+  // Deleting the instance mid-sync drops its database WITH (FORCE), ending this session: the pending step
+  // fails the run; unheard, the client's "error" would take the whole local Lakebase down with it.
+  client.on("error", () => undefined);
   await client.connect();
   const abort = () => void client.end().catch(() => undefined);
   signal.addEventListener("abort", abort, { once: true });
