@@ -1,3 +1,4 @@
+import { isConnectionLost } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
 import { dbErrorCode } from "./db-errors.ts";
 import type { MaintenanceSql } from "./maintenance.ts";
@@ -102,6 +103,9 @@ export async function ensureOrderIndexes(
       report.created.push(name);
       logger.info("orders_index_created", { index: name, ms: Math.round(performance.now() - started) });
     } catch (error) {
+      // The session is gone (a restart, a failover): nothing more can be done on it, and its next statement
+      // would go out on a socket about to close. The caller discards the connection; the next check retries.
+      if (isConnectionLost(error)) throw error;
       const code = dbErrorCode(error);
       const message = error instanceof Error ? error.message : String(error);
       report.failed.push({ name, code, message });

@@ -1,3 +1,4 @@
+import { isConnectionLost } from "@lakebase-orders/db";
 import type pg from "pg";
 import type { MaintenanceSql } from "./maintenance.ts";
 import type { Correction } from "./rollup.ts";
@@ -94,7 +95,8 @@ export async function rebuildRollup(
     await client.query("COMMIT");
     return { ms, rows: rowCount };
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
+    // On a lost session there is nothing to roll back (the server did), and nothing more to send on it.
+    if (!isConnectionLost(error)) await client.query("ROLLBACK").catch(() => undefined);
     throw error;
   }
 }
