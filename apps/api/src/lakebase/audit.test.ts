@@ -47,4 +47,29 @@ describe("admin audit writer", () => {
     expect(rows[0]!.at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 5);
     expect(rows[0]!.at.getTime()).toBeLessThan(rows[2]!.at.getTime());
   });
+
+  it("names the entry it could not write in every retry's log line, the timer's too", async () => {
+    const unmigrated = await createTestDatabase("audit_retry");
+    const other = createDb({ connectionString: unmigrated.url, max: 1 });
+    const said: string[] = [];
+    let audit: ReturnType<typeof createAuditWriter> | undefined;
+    try {
+      audit = createAuditWriter(other.prisma, createLogger({ write: (line) => said.push(line) }), {
+        retryMs: 20,
+      });
+      await audit({ actor: "a@example.com", action: "lakebase.delete", outcome: "succeeded" });
+      const failures = () =>
+        said
+          .map((l) => JSON.parse(l) as { msg: string; action: unknown; actor: unknown })
+          .filter((l) => l.msg === "admin audit write failed; kept for retry");
+      for (let i = 0; i < 100 && failures().length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(failures().length).toBeGreaterThanOrEqual(3);
+      for (const line of failures())
+        expect(line).toMatchObject({ action: "lakebase.delete", actor: "a@example.com" });
+    } finally {
+      audit?.close();
+      await other.disconnect();
+      await unmigrated.drop();
+    }
+  });
 });

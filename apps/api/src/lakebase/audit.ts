@@ -89,9 +89,11 @@ export function createAuditWriter(
       // Entries beyond the trigger were kept from earlier: say when they finally landed.
       if (before > (trigger ? 1 : 0)) logger.info("admin audit kept entries written", { written: before });
     } catch (error) {
+      // The entry that did not go in (the oldest kept), whether an action or the retry timer brought it here.
+      const stuck = pending[0]?.entry ?? trigger;
       logger.error("admin audit write failed; kept for retry", {
-        action: trigger?.action ?? null,
-        actor: trigger?.actor ?? null,
+        action: stuck?.action ?? null,
+        actor: stuck?.actor ?? null,
         pending: pending.length,
         retryInMs: retryMs,
         error,
