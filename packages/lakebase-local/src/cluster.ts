@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { withClient } from "@lakebase-orders/pg-local";
 import pg from "pg";
 
 const SYNC_ROLE = "lakebase_local_sync";
@@ -32,16 +33,8 @@ export class Cluster {
     return url.toString();
   }
 
-  async withClient<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: this.url(database) });
-    // A session ended under it fails the pending query; unheard, "error" would take the process down.
-    client.on("error", () => undefined);
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  withClient<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    return withClient(this.url(database), fn);
   }
 
   /** Creates the database (idempotent) and closes it to everyone but the roles granted CONNECT. */

@@ -10,6 +10,7 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
   try {
     return await fn(client);
   } finally {
-    await client.end();
+    // A session already ended must not hide what `fn` returned or threw.
+    await client.end().catch(() => undefined);
   }
 }
