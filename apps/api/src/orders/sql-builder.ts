@@ -84,11 +84,17 @@ export class SqlBuilder {
 export const hasFilters = (f: OrderFilters) => Boolean(f.status || f.priority || f.dateFrom || f.dateTo);
 
 // One name per distinct text for the life of the process: node-postgres prepares a name once per connection
-// and refuses the same name with another text. The set of texts is small (shapes, not values).
+// and refuses the same name with another text. The texts are shapes, not values, but a few shapes carry a
+// literal LIMIT (see pageStatement) and the page size is the client's to choose (1-1000): only the first
+// MAX_PREPARED texts get a name, so neither this map nor any connection's prepared statements grow with what
+// clients send. That covers every sort, direction and cursor shape at the SPA's page sizes several times
+// over; a text beyond it runs unnamed, as the filtered shapes always do.
+export const MAX_PREPARED = 64;
 const names = new Map<string, string>();
-function statementName(text: string): string {
+export function statementName(text: string): string | undefined {
   let name = names.get(text);
   if (name === undefined) {
+    if (names.size >= MAX_PREPARED) return undefined;
     name = `orders_${names.size + 1}`;
     names.set(text, name);
   }
