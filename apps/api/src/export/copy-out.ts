@@ -48,6 +48,8 @@ export async function copyOut(
   const web = Readable.toWeb(copy) as ReadableStream<Uint8Array>;
   const cancel = () => copy.destroy(new Error("export cancelled"));
   options.signal?.addEventListener("abort", cancel, { once: true });
+  // Replaced while BEGIN was on its way: a listener added after the abort is never called.
+  if (options.signal?.aborted) cancel();
   let bytes = 0;
   // Counting only: the web stream's pauses (backpressure) stop these events too.
   copy.on("data", (chunk: Buffer) => {

@@ -28,7 +28,8 @@ let replica: LocalPostgres;
 let db: Db;
 let app: App;
 const logs: string[] = [];
-const ROWS = 300;
+// Enough that an unread export's COPY is still running (more than the socket buffers hold).
+const ROWS = 5000;
 const KEY = 1;
 
 async function seed(url: string): Promise<void> {
@@ -122,5 +123,28 @@ describe("orders reads with a readable secondary", () => {
     expect(order.comment).not.toBe("served by the replica");
     expect((await analyst.orders.count.query({ priority: "1-URGENT" })).totalOrders).toBeGreaterThan(0);
     expect(logs.some((l) => l.includes("db_read_replica_unreachable"))).toBe(true);
+  });
+
+  it("export on the primary when the secondary is down, each still holding its export slot", async () => {
+    const exportAs = (email: string) =>
+      app.request("/api/export/orders.csv?sort=totalPrice", { headers: { "X-Forwarded-Email": email } });
+    // Two downloads held open (read one chunk, then left): the process's two slots.
+    const held = [];
+    for (const email of ["one@example.com", "two@example.com"]) {
+      const res = await exportAs(email);
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read();
+      held.push(reader);
+    }
+    // Each fallen-back copy holds a slot: a third runs beside them only after one ends.
+    const third = await exportAs("three@example.com");
+    expect(third.status).toBe(429);
+    expect(third.headers.get("retry-after")).toBe("5");
+    for (const reader of held) await reader.cancel();
+    // The slots come back with the cancelled downloads, and a whole export from the primary reads every row.
+    await expect.poll(async () => (await exportAs("three@example.com")).status).toBe(200);
+    const res = await exportAs("four@example.com");
+    expect((await res.text()).trim().split("\n")).toHaveLength(ROWS + 1);
   });
 });
