@@ -131,11 +131,13 @@ export function buildServices(
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const bus = createChangeBus();
+  const trend = createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds });
   const orders = createOrdersStore({
     db,
     table,
     logger,
     bus,
+    onChanged: trend.changed,
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
     rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
@@ -214,7 +216,7 @@ export function buildServices(
     logger,
     db,
     orders,
-    trend: createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds }),
+    trend,
     views: createViewsService(db.prisma),
     recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
     availability: async () => {

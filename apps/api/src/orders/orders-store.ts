@@ -45,6 +45,8 @@ export interface OrdersStoreOptions {
   maintainIndexes?: boolean;
   /** Tells sibling workers that statuses changed (their figures and caches must follow). */
   bus?: ChangeBus;
+  /** Statuses changed, here or in a sibling worker: for other figures kept from the orders (the trend). */
+  onChanged?: () => void;
 }
 
 const ORDERS_CHANGED = "orders.changed";
@@ -111,6 +113,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     counts.clear();
     scannedStats.clear();
     rollup.overridesChanged();
+    options.onChanged?.();
   };
   const unsubscribe = options.bus?.subscribe(ORDERS_CHANGED, changed);
 

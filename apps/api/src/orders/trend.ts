@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@lakebase-orders/db";
+import { type PrismaClient, retryRead } from "@lakebase-orders/db";
 import { ORDER_PRIORITIES, ORDER_STATUSES } from "@lakebase-orders/shared";
 import { z } from "zod";
 import { createCache } from "../lib/cache.ts";
@@ -70,12 +70,16 @@ export interface TrendOptions {
   ttlSeconds: number;
 }
 
-export type Trend = (input: TrendInput) => Promise<TrendOutput>;
+export interface Trend {
+  (input: TrendInput): Promise<TrendOutput>;
+  /** Statuses changed: the next trend is computed again (its split by status counts them). */
+  changed(): void;
+}
 
 export function createTrend(options: TrendOptions): Trend {
   const T = tableSql(options.table);
   const ttlMs = options.ttlSeconds * 1000;
-  const grids = createCache<Grid>({ ttlMs, staleMs: ttlMs, maxEntries: 1 });
+  const grids = createCache<Grid>({ name: "orders.trend", ttlMs, staleMs: ttlMs, maxEntries: 1 });
 
   const computeGrid = async (): Promise<Grid> => {
     const rows = await options.read.$queryRaw<
@@ -97,10 +101,11 @@ export function createTrend(options: TrendOptions): Trend {
     };
   };
 
-  return async (input) => {
+  const trend = async (input: TrendInput): Promise<TrendOutput> => {
     let grid: Grid;
     try {
-      grid = await grids.get("grid", computeGrid);
+      // A read like the others: retried once on a fresh connection when its connection was lost.
+      grid = await grids.get("grid", () => retryRead(computeGrid));
     } catch (error) {
       throw mapDbError(error, options.table.fullName);
     }
@@ -110,6 +115,7 @@ export function createTrend(options: TrendOptions): Trend {
       ttlSeconds: options.ttlSeconds,
     };
   };
+  return Object.assign(trend, { changed: () => grids.clear() });
 }
 
 /** The split and filters of `input`, cut from the grid. Exported for tests. */
