@@ -16,6 +16,7 @@ import { requestLog } from "./http/request-log.ts";
 import { sameOriginOnly } from "./http/same-origin.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { directQueries } from "./http/trpc-get.ts";
+import { trpcProcedureNames } from "./http/trpc-path.ts";
 import { wellFormedUrl } from "./http/well-formed-url.ts";
 import { restApi } from "./rest/index.ts";
 import { appRouter } from "./router.ts";
@@ -29,10 +30,13 @@ export interface AppOptions {
   now?: () => number;
 }
 
-/** Calls in a tRPC request: one, or as many as a batch's comma-separated path names. */
+/**
+ * Calls in a tRPC request: one, or as many as the batch names, counted from the raw path as tRPC reads it
+ * (`c.req.path` leaves %2C encoded: a batch would pass for one call).
+ */
 function trpcCalls(c: HonoContext): number {
   if (c.req.query("batch") !== "1") return 1;
-  return c.req.path.slice("/api/trpc/".length).split(",").length;
+  return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
 }
 
 /** The HTTP surface: it only wires requests to the services (built once by `createServices`). */

@@ -1,6 +1,7 @@
 import type { Logger } from "@lakebase-orders/log";
 import type { MiddlewareHandler } from "hono";
 import { requestIdFrom } from "./request-id.ts";
+import { trpcProcedureNames } from "./trpc-path.ts";
 
 export interface RequestVars {
   requestId: string;
@@ -32,24 +33,11 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
       requestId,
       method: c.req.method,
       path: url.pathname,
-      procedures: procedureNames(url.pathname),
+      procedures: trpcProcedureNames(url.pathname),
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       outcome,
       ...(errors.length > 0 ? { errors } : {}),
     });
   };
-}
-
-function procedureNames(pathname: string): string[] | undefined {
-  const prefix = "/api/trpc/";
-  if (!pathname.startsWith(prefix)) return undefined;
-  let names: string;
-  try {
-    names = decodeURIComponent(pathname.slice(prefix.length));
-  } catch {
-    // A malformed escape: the request is refused with 400, and its log line still gets written.
-    return undefined;
-  }
-  return names.split(",").filter(Boolean);
 }
