@@ -39,16 +39,18 @@ export function restApi(services: AppServices) {
     defaultHook: async (result, c) => {
       if (result.success) return;
       const detail = describeIssues(result.error, result.target, speak);
-      const action = c.get("adminAction");
-      if (action) {
-        const detailOf = { code: "BAD_REQUEST", message: detail };
-        const input = c.req.query();
-        await auditAdmin(procedureContext(c, services), {
-          action,
-          input,
-          outcome: "rejected",
-          detail: detailOf,
-        });
+      const admin = c.get("adminAction");
+      if (admin) {
+        await auditAdmin(
+          procedureContext(c, services),
+          {
+            action: admin.action,
+            input: c.req.query(),
+            outcome: "rejected",
+            detail: { code: "BAD_REQUEST", message: detail },
+          },
+          admin.query,
+        );
       }
       return c.json({ detail }, 400);
     },

@@ -149,6 +149,13 @@ describe("the lifecycle routes against the local Lakebase", () => {
       [mallory, "lakebase.create", "forbidden"],
       [mallory, "lakebase.delete", "forbidden"],
     ]);
+    // The input as the REST caller spelled it, parsed by the route's own schema (not the tRPC one).
+    expect(rows[0]?.input).toMatchObject({ create_resources: true });
+    expect(rows[1]?.input).toMatchObject({
+      invalid: true,
+      issues: expect.arrayContaining([expect.objectContaining({ path: "capacity" })]),
+    });
+    expect(rows[2]?.input).toEqual({ confirm_deletion: true });
     // The status is for everyone, and tells them they are not an admin.
     const status = await call(s, "GET", "/api/v1/resources/status", mallory);
     expect(status.body).toMatchObject({ viewer: { email: mallory, is_admin: false }, instance: null });
@@ -178,6 +185,14 @@ describe("the lifecycle routes against the local Lakebase", () => {
     expect(rows.map((r) => [r.action, r.outcome])).toEqual([
       ...Array(4).fill(["lakebase.create", "rejected"]),
       ...Array(2).fill(["lakebase.delete", "rejected"]),
+    ]);
+    expect(rows.map((r) => (r.input as { issues?: { path: string }[] }).issues?.[0]?.path)).toEqual([
+      "create_resources",
+      "create_resources",
+      "capacity",
+      "node_count",
+      "confirm_deletion",
+      "confirm_deletion",
     ]);
     await s.service.close();
   });

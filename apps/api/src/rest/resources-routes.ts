@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { z } from "zod";
 import { requireAdmin } from "../routers/admin-procedure.ts";
 import type { AppServices } from "../services.ts";
 import { type Call, procedureContext } from "./procedures.ts";
@@ -29,10 +30,11 @@ const admin = {
  * Admins first, as the tRPC admin procedures do: a caller outside APP_ADMINS is refused (and audited) before
  * any input check, and an admin's input refused at the REST edge is audited too (the validation hook).
  */
-function adminOnly(services: AppServices, action: string): MiddlewareHandler<RestEnv> {
+function adminOnly(services: AppServices, action: string, query: z.ZodType): MiddlewareHandler<RestEnv> {
   return async (c, next) => {
-    await requireAdmin(procedureContext(c, services), action, c.req.query());
-    c.set("adminAction", action);
+    // Audited as the REST caller spelled it (snake_case, from strings), not against the tRPC input.
+    await requireAdmin(procedureContext(c, services), action, c.req.query(), query);
+    c.set("adminAction", { action, query });
     await next();
   };
 }
@@ -56,7 +58,7 @@ export function resourcesRoutes(services: AppServices, call: Call) {
     summary: "Create Lakebase Resources",
     description:
       "Admins only (APP_ADMINS), audited. Creates the instance, catalog and synced table (existing ones are kept) and answers after the first calls; provisioning continues in the background.",
-    middleware: [adminOnly(services, "lakebase.create")] as const,
+    middleware: [adminOnly(services, "lakebase.create", createQuery.schema)] as const,
     request: { query: createQuery.schema },
     responses: { 200: json(createOutput, "What was created, per resource"), ...admin },
   });
@@ -69,7 +71,7 @@ export function resourcesRoutes(services: AppServices, call: Call) {
     summary: "Delete Lakebase Resources",
     description:
       "Admins only (APP_ADMINS), audited. Deletes the synced table, then the catalog, then the instance, each once the previous one is gone.",
-    middleware: [adminOnly(services, "lakebase.delete")] as const,
+    middleware: [adminOnly(services, "lakebase.delete", deleteQuery.schema)] as const,
     request: { query: deleteQuery.schema },
     responses: { 200: json(deleteOutput, "What was deleted, per resource"), ...admin },
   });

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Context } from "../context.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 
@@ -5,8 +6,8 @@ import type { ApiVars } from "../http/api-vars.ts";
 export interface RestVars extends ApiVars {
   /** The procedures' context of this request (identity, request id, logger), built once. */
   procedureContext?: Context;
-  /** Set on admin routes: an input refused at the REST edge is audited under this action. */
-  adminAction?: string;
+  /** Set on admin routes: an input refused at the REST edge is audited under this action, read by its schema. */
+  adminAction?: { action: string; query: z.ZodType };
 }
 
 export interface RestEnv {

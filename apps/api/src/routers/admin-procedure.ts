@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { Context } from "../context.ts";
 import { forbidden, preconditionFailed } from "../errors/domain-error.ts";
 import { toTrpcError } from "../errors/to-trpc-error.ts";
@@ -24,12 +25,13 @@ export function viewerOf(ctx: Context) {
 export function auditAdmin(
   ctx: Context,
   entry: { action: string; input: unknown; outcome: AuditOutcome; detail: unknown },
+  inputSchema?: z.ZodType,
 ): Promise<void> {
   return ctx.services.audit({
     actor: ctx.identity.actor,
     requestId: ctx.requestId,
     ...entry,
-    input: auditInput(entry.action, entry.input),
+    input: auditInput(entry.action, entry.input, inputSchema),
   });
 }
 
@@ -37,10 +39,19 @@ export function auditAdmin(
  * The identity must be in APP_ADMINS, checked before any input check or Databricks call; a refusal leaves
  * an audit row. Returns the actor.
  */
-export async function requireAdmin(ctx: Context, action: string, input: unknown): Promise<string> {
+export async function requireAdmin(
+  ctx: Context,
+  action: string,
+  input: unknown,
+  inputSchema?: z.ZodType,
+): Promise<string> {
   const viewer = viewerOf(ctx);
   if (viewer.isAdmin) return viewer.actor;
-  await auditAdmin(ctx, { action, input, outcome: "forbidden", detail: { reason: "not in APP_ADMINS" } });
+  await auditAdmin(
+    ctx,
+    { action, input, outcome: "forbidden", detail: { reason: "not in APP_ADMINS" } },
+    inputSchema,
+  );
   throw forbidden("Only Lakebase admins (APP_ADMINS) may do this");
 }
 

@@ -22,9 +22,10 @@ const MAX_PATH = 64;
  * RejectedInput), else a RejectedInput (never the raw text: a non-admin's junk must not grow the audit
  * table). Procedures without input keep null, or a RejectedInput for whatever was sent anyway.
  */
-export function auditInput(path: string, raw: unknown): unknown {
+export function auditInput(path: string, raw: unknown, schemaOfSurface?: z.ZodType): unknown {
   const bytes = sizeOf(raw);
-  const schema = SCHEMAS[path];
+  // A surface with its own spelling of the input (REST's snake_case query) passes its schema.
+  const schema = schemaOfSurface ?? SCHEMAS[path];
   if (!schema) {
     return raw === undefined || raw === null
       ? null
