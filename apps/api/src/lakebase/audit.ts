@@ -89,8 +89,9 @@ export function createAuditWriter(
       // Entries beyond the trigger were kept from earlier: say when they finally landed.
       if (before > (trigger ? 1 : 0)) logger.info("admin audit kept entries written", { written: before });
     } catch (error) {
-      // The entry that did not go in (the oldest kept), whether an action or the retry timer brought it here.
-      const stuck = pending[0]?.entry ?? trigger;
+      // The entry that did not go in (the oldest kept, shifted only once written), whether an action or the
+      // retry timer brought it here.
+      const stuck = pending[0]?.entry;
       logger.error("admin audit write failed; kept for retry", {
         action: stuck?.action ?? null,
         actor: stuck?.actor ?? null,
