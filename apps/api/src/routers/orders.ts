@@ -1,10 +1,10 @@
 import type { Context } from "../context.ts";
 import { DomainError, forbidden, preconditionFailed } from "../errors/domain-error.ts";
 import { canChangeStatus } from "../identity.ts";
+import { filterKey } from "../orders/order-sql.ts";
 import {
   byKeyInput,
   listInput,
-  type OrderFilters,
   orderFiltersInput,
   streamInput,
   updateStatusInput,
@@ -37,14 +37,11 @@ const writeProcedure = publicProcedure.use(async ({ ctx, next }) => {
 /** Rows a list page may skip before it counts as an expensive read (the scan walks them all). */
 const DEEP_OFFSET = 10_000;
 
-/** The filters only, in a fixed order: one key for one count, whichever procedure asks for it. */
-const filtersKey = (f: OrderFilters) => JSON.stringify([f.status, f.priority, f.dateFrom, f.dateTo]);
-
 export const ordersRouter = router({
   list: publicProcedure.input(listInput.optional()).query(async ({ ctx, input }) => {
     const { orders, read } = await ordersContext(ctx);
     const list = input ?? listInput.parse({});
-    if (list.includeCount) ctx.budget.expensiveRead(`count:${filtersKey(list)}`);
+    if (list.includeCount) ctx.budget.expensiveRead(`count:${filterKey(list)}`);
     if ((list.page - 1) * list.pageSize >= DEEP_OFFSET)
       ctx.budget.expensiveRead(`page:${JSON.stringify(list)}`);
     return orders.list(list, read);
@@ -59,12 +56,12 @@ export const ordersRouter = router({
   }),
   count: publicProcedure.input(orderFiltersInput.optional()).query(async ({ ctx, input }) => {
     const { orders, read } = await ordersContext(ctx);
-    ctx.budget.expensiveRead(`count:${filtersKey(input ?? {})}`);
+    ctx.budget.expensiveRead(`count:${filterKey(input ?? {})}`);
     return orders.count(input ?? {}, read);
   }),
   stats: publicProcedure.input(orderFiltersInput.optional()).query(async ({ ctx, input }) => {
     const { orders, read } = await ordersContext(ctx);
-    ctx.budget.expensiveRead(`stats:${filtersKey(input ?? {})}`);
+    ctx.budget.expensiveRead(`stats:${filterKey(input ?? {})}`);
     return orders.stats(input ?? {}, read);
   }),
   updateStatus: writeProcedure.input(updateStatusInput).mutation(async ({ ctx, input }) => {
