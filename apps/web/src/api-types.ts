@@ -6,6 +6,7 @@ import {
   ORDER_PRIORITIES as SHARED_PRIORITIES,
   ORDER_SORTS as SHARED_SORTS,
   ORDER_STATUSES as SHARED_STATUSES,
+  TREND_SPLITS as SHARED_TREND_SPLITS,
 } from "@lakebase-orders/shared";
 
 export type Order = RouterOutputs["orders"]["byKey"];
@@ -43,4 +44,4 @@ export const ORDER_PRIORITIES = SHARED_PRIORITIES satisfies readonly OrderPriori
 export const ORDER_SORTS = SHARED_SORTS satisfies readonly OrderSort[];
 export const CAPACITIES = SHARED_CAPACITIES satisfies readonly Capacity[];
 export const ORDER_COLUMNS = SHARED_COLUMNS satisfies readonly OrderColumn[];
-export const TREND_SPLITS = ["status", "priority"] as const satisfies readonly TrendSplit[];
+export const TREND_SPLITS = SHARED_TREND_SPLITS satisfies readonly TrendSplit[];

@@ -16,4 +16,5 @@ export {
   type OrderPriority,
   type OrderSort,
   type OrderStatusCode,
+  TREND_SPLITS,
 } from "./orders.ts";

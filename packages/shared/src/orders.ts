@@ -33,3 +33,6 @@ export const ORDER_COLUMNS = [
 ] as const;
 
 export type OrderColumn = (typeof ORDER_COLUMNS)[number];
+
+/** What the orders trend can be split by. */
+export const TREND_SPLITS = ["status", "priority"] as const;

@@ -1,5 +1,5 @@
 import { type PrismaClient, retryRead } from "@lakebase-orders/db";
-import { ORDER_PRIORITIES, ORDER_STATUSES } from "@lakebase-orders/shared";
+import { ORDER_PRIORITIES, ORDER_STATUSES, TREND_SPLITS } from "@lakebase-orders/shared";
 import { z } from "zod";
 import { createCache } from "../lib/cache.ts";
 import { mapDbError } from "./db-errors.ts";
@@ -11,8 +11,6 @@ import { type SyncedTable, tableSql } from "./synced-table.ts";
 // One grouped scan of the synced table (month x status x priority, a few hundred cells) is cached with the
 // app's one cache; every split and filter is then cut from that grid in memory. The date filters do not
 // apply: the trend is where the user picks a month.
-
-export const TREND_SPLITS = ["status", "priority"] as const;
 
 export const trendInput = z.object({
   splitBy: z.enum(TREND_SPLITS).default("status"),

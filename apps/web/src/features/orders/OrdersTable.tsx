@@ -7,7 +7,6 @@ import { useMediaQuery } from "../../ui/use-media-query.ts";
 import { COLUMNS, type Column, columnClass, ROW_HEIGHTS, type SortKey } from "./columns.tsx";
 import type { Density } from "./search.ts";
 
-export const ROW_HEIGHT = ROW_HEIGHTS.comfortable;
 /** Where the stylesheet switches to the phone layout. */
 const NARROW_SCREEN = "(max-width: 640px)";
 /** In scroll mode, ask for the next page while this many loaded rows are still below the viewport. */
