@@ -10,8 +10,9 @@
  */
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
-import { formatTable, loadRun, log, medianOf, type Run } from "./src/rounds.ts";
+import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
 import { type Server, startApi } from "./src/servers.ts";
+import { formatTable } from "./src/table.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const flag = (name: string, fallback: number) => {

@@ -21,7 +21,8 @@ import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
-import { formatTable, loadRun, log, medianOf, type Run } from "./src/rounds.ts";
+import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
+import { formatTable } from "./src/table.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);

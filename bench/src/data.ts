@@ -1,7 +1,7 @@
 // The bench's data: TPC-H orders in a kept PostgreSQL cluster, shaped as Databricks creates a synced table
 // (primary key only; whatever else the app wants it must create itself).
 import fs from "node:fs";
-import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
+import { type LocalPostgres, startLocalPostgres, withClient } from "@lakebase-orders/pg-local";
 import { loadOrders } from "@lakebase-orders/tpch";
 import pg from "pg";
 
@@ -95,16 +95,6 @@ async function makePristine(url: string, log: (line: string) => void) {
     await c.query("DROP SCHEMA IF EXISTS app_data CASCADE");
     if (rows.length > 0) log(`dropped ${rows.length} secondary index(es): the table is primary-key only`);
   });
-}
-
-export async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await work(c);
-  } finally {
-    await c.end();
-  }
 }
 
 /** Bytes of the table with its indexes, and free disk where the cluster lives. */

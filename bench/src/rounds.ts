@@ -42,16 +42,6 @@ export function medianOf(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
-/** Columns padded to a table; the first `leftColumns` are names (left-aligned), the rest figures. */
-export function formatTable(rows: string[][], leftColumns = 1): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
-    )
-    .join("\n");
-}
-
 export const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };

@@ -1,9 +1,9 @@
-/** A plain-text table: first column left-aligned, the rest right-aligned. */
-export function formatTable(rows: string[][]): string {
+/** A plain-text table: the first `leftColumns` columns (names) left-aligned, the rest (figures) right-aligned. */
+export function formatTable(rows: string[][], leftColumns = 1): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows
     .map((r) =>
-      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
+      r.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "),
     )
     .join("\n");
 }
