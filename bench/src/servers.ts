@@ -11,8 +11,11 @@ import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
-const bundle = path.join(here, "../dist/api/server.mjs");
+const outDir = path.join(here, "../dist/api");
+const bundle = path.join(outDir, "server.mjs");
 // As packages/deploy/src/build-app.ts: these stay packages (Prisma loads its WebAssembly by package path).
+// Its other runtime packages (swagger-ui-dist, @grpc/grpc-js) are not the bench's dependencies: inlined here,
+// in chunks loaded only when used, as there.
 const EXTERNAL = ["@prisma/client", "@prisma/adapter-pg", "pg", "@databricks/sdk-experimental"];
 
 export interface Server {
@@ -22,11 +25,17 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-/** Bundles the API's entry point (apps/api/src/main.ts) the way the deploy build does. */
+/**
+ * Bundles the deployed app's entry point the way the deploy build does: it reads no .env file (a developer's
+ * would otherwise configure the server under test), the SPA is absent and the migrations are named below.
+ */
 export async function buildApi(): Promise<void> {
   await build({
-    entryPoints: [path.join(repoRoot, "apps/api/src/main.ts")],
-    outfile: bundle,
+    entryPoints: { server: path.join(repoRoot, "packages/deploy/src/app-entry.ts") },
+    outdir: outDir,
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     platform: "node",
     format: "esm",
