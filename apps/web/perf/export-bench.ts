@@ -4,7 +4,9 @@
 // resident size (VmRSS) every 50 ms during each export and reads the kernel's peak (VmHWM, reset before each
 // export), and prints rows, bytes, time to the first byte, total time and the server's memory before and at
 // its peak. The client reads as fast as it can and keeps nothing (it counts lines and bytes).
+
 import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -55,14 +57,18 @@ async function startApi(
     ["--import", "tsx", path.join(here, "export-server.ts"), JSON.stringify(env)],
     { stdio: ["ignore", "pipe", "inherit"], cwd: path.resolve(here, "..") },
   );
+  // Read to the end, dropping what follows the ready line: a pipe left unread fills and blocks its logger.
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    if (line.startsWith("{")) {
-      const ready = JSON.parse(line) as { url: string; pid: number };
-      return { ...ready, child };
-    }
-  }
-  throw new Error("the API process exited before listening");
+  const ready = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
+    let found = false;
+    lines.on("line", (line) => {
+      if (found || !line.startsWith('{"url":')) return;
+      found = true;
+      resolve(JSON.parse(line) as { url: string; pid: number });
+    });
+    lines.once("close", () => reject(new Error("the API process exited before listening")));
+  });
+  return { ...ready, child };
 }
 
 interface Result {
@@ -180,9 +186,11 @@ try {
     }
   }
 } finally {
-  if (api) {
+  // A server that died under the load (what this bench watches for) sends no exit event any more.
+  if (api && api.child.exitCode === null && api.child.signalCode === null) {
+    const exited = once(api.child, "exit");
     api.child.kill("SIGTERM");
-    await new Promise((r) => api?.child.once("exit", r));
+    await exited;
   }
   await lakebase.stop();
 }
