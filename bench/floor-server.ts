@@ -15,6 +15,7 @@ import {
   type Statement,
   streamStatementOf,
   TABLE,
+  toQuery,
 } from "./src/floor-sql.ts";
 
 const args = process.argv.slice(2);
@@ -48,24 +49,9 @@ if (WORKERS > 1 && cluster.isPrimary) {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
   pool.on("error", () => undefined);
 
-  // As the API: bigint parsed as a number, so rows are the wire's orders as they arrive.
-  const types: pg.CustomTypesConfig = {
-    getTypeParser: ((oid: number, format?: "text" | "binary") =>
-      oid === pg.types.builtins.INT8
-        ? Number
-        : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
-  };
   type Row = Record<string, unknown> & { orderKey: number };
-  const run = (statements: Statement[]) =>
-    Promise.all(
-      statements.map((s) =>
-        pool.query(
-          s.name
-            ? { name: s.name, text: s.text, values: s.values, types }
-            : { text: s.text, values: s.values, types },
-        ),
-      ),
-    );
+  // As the API: bigint parsed as a number, so rows are the wire's orders as they arrive.
+  const run = (statements: Statement[]) => Promise.all(statements.map((s) => pool.query(toQuery(s))));
   const figures = await loadFigures(pool);
   const loadedAt = new Date().toISOString();
 

@@ -2,6 +2,7 @@
 // for positions, counts and stats, the API's own rollup figures loaded from app_data, so the floors do the same
 // database work as the API without its stack. Counts and stats need no SQL at all there (the API answers them
 // from memory), so the SQL floor has nothing to run for them.
+import pg from "pg";
 import {
   byKeyStatement,
   DEFERRED_JOIN_FROM,
@@ -14,6 +15,21 @@ import type { OrderFilters, OrderSort } from "../../apps/api/src/orders/schemas.
 import type { Statement } from "../../apps/api/src/orders/sql-builder.ts";
 
 export type { Statement };
+
+// As the API reads (apps/api/src/orders/read-path.ts): bigint parsed as a number.
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
+};
+
+/** As the API sends it: a named statement is prepared once per connection, an unnamed one planned each time. */
+export function toQuery(s: Statement): pg.QueryConfig {
+  return s.name
+    ? { name: s.name, text: s.text, values: s.values, types }
+    : { text: s.text, values: s.values, types };
+}
 export type Filters = OrderFilters;
 export type Input = Record<string, unknown>;
 

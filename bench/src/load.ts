@@ -2,8 +2,8 @@
 // bare `pg` pool with as many concurrent callers (the SQL floor). Slow scenarios (a request over SLOW_MS, e.g.
 // a full scan) are measured one request at a time instead: under 32 connections they would only queue.
 import autocannon from "autocannon";
-import pg from "pg";
-import type { Statement } from "./floor-sql.ts";
+import type pg from "pg";
+import { type Statement, toQuery } from "./floor-sql.ts";
 
 export const SLOW_MS = 250;
 
@@ -76,8 +76,7 @@ export async function loadSql(
   sequential: boolean,
   o: LoadOptions,
 ): Promise<Figures> {
-  const once = () =>
-    Promise.all(next().map((s) => pool.query({ name: s.name, text: s.text, values: s.values })));
+  const once = () => Promise.all(next().map((s) => pool.query(toQuery(s))));
   if (sequential) {
     const latencies: number[] = [];
     for (let i = 0; i < o.sequentialRequests; i++) {
@@ -119,21 +118,6 @@ export async function probeSql(pool: pg.Pool, next: () => Statement[]): Promise<
     if (i > 0) times.push(performance.now() - started);
   }
   return times.sort((a, b) => a - b)[2]!;
-}
-
-// As the API reads: bigint parsed as a number.
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
-};
-
-/** A named statement is prepared once per connection; an unnamed one is planned for its values each time. */
-function toQuery(s: Statement): pg.QueryConfig {
-  return s.name
-    ? { name: s.name, text: s.text, values: s.values, types }
-    : { text: s.text, values: s.values, types };
 }
 
 function summarise(latencies: number[], seconds: number, failures: number, sequential: boolean): Figures {

@@ -1,5 +1,8 @@
 // What the bench asks, as the API path and as the SQL floor's statements for the same request.
 
+import { FIRST_ORDER_DATE, LAST_ORDER_DATE } from "@lakebase-orders/tpch";
+import { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "../../packages/shared/src/orders.ts";
+
 export interface Scenario {
   name: string;
   /** One request: the tRPC procedure and its input. */
@@ -12,11 +15,8 @@ export interface Keys {
   maxKey: number;
 }
 
-const SORTS = ["orderKey", "-orderKey", "orderDate", "-orderDate", "totalPrice", "-totalPrice"] as const;
-const STATUSES = ["F", "O", "P"];
-const PRIORITIES = ["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"];
-const FIRST_DAY = Date.UTC(1992, 0, 1);
-const DAYS = 2406; // 1992-01-01 .. 1998-08-02
+const FIRST_DAY = Date.parse(FIRST_ORDER_DATE);
+const DAYS = (Date.parse(LAST_ORDER_DATE) - FIRST_DAY) / 86_400_000 + 1;
 
 const pickOf = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 const isoDay = (day: number) => new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10);
@@ -26,8 +26,8 @@ export function newFilters(): Record<string, string> {
   const a = Math.floor(Math.random() * DAYS);
   const b = Math.floor(Math.random() * DAYS);
   const f: Record<string, string> = { dateFrom: isoDay(Math.min(a, b)), dateTo: isoDay(Math.max(a, b)) };
-  if (Math.random() < 0.5) f.status = pickOf(STATUSES);
-  if (Math.random() < 0.5) f.priority = pickOf(PRIORITIES);
+  if (Math.random() < 0.5) f.status = pickOf(ORDER_STATUSES);
+  if (Math.random() < 0.5) f.priority = pickOf(ORDER_PRIORITIES);
   return f;
 }
 
@@ -44,7 +44,7 @@ export function scenarios(keys: Keys, rows: number): Scenario[] {
       name: "byKey",
       next: () => ({ procedure: "orders.byKey", input: { orderKey: pickOf(keys.sample) } }),
     },
-    ...SORTS.map((sort) => ({ name: `list p1 ${sort}`, next: list({ page: 1, sort }) })),
+    ...ORDER_SORTS.map((sort) => ({ name: `list p1 ${sort}`, next: list({ page: 1, sort }) })),
     { name: `list p${deepPage} orderKey`, next: list({ page: deepPage, sort: "orderKey" }) },
     { name: `list p${deepPage} -totalPrice`, next: list({ page: deepPage, sort: "-totalPrice" }) },
     {

@@ -1,7 +1,9 @@
 export {
   DEFAULT_SEED,
+  FIRST_ORDER_DATE,
   type GenerateOrdersOptions,
   generateOrders,
+  LAST_ORDER_DATE,
   ORDER_PRIORITIES,
   type OrderRow,
   orderKeyForIndex,
