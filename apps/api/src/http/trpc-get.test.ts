@@ -37,6 +37,9 @@ describe("direct GET queries", () => {
       ["orders.stream", { cursor: 100, pageSize: 5, direction: "backward" }],
       ["orders.history", { orderKey: 1 }],
       ["orders.list", { priority: "4-NOT SPECIFIED", pageSize: 3 }],
+      // Every query of the router takes this path, not only the orders' hot ones.
+      ["orders.trend", { splitBy: "priority" }],
+      ["views.list", undefined],
     ];
     for (const [procedure, input] of calls) {
       const r = await both(procedure, input);
