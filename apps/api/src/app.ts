@@ -1,7 +1,6 @@
 import { serializeError } from "@lakebase-orders/log";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
-import { createContext } from "./context.ts";
 import { exportRoutes } from "./export/export-routes.ts";
 import type { ApiVars } from "./http/api-vars.ts";
 import { limitBody } from "./http/body-limit.ts";
@@ -10,6 +9,7 @@ import { callerKey, identify } from "./http/identify.ts";
 import { inlineHashes } from "./http/inline-hashes.ts";
 import { jsonBodiesOnly } from "./http/json-bodies.ts";
 import { createLimits } from "./http/limits.ts";
+import { procedureContext } from "./http/procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./http/procedure-errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
 import { requestLog } from "./http/request-log.ts";
@@ -88,13 +88,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       router: appRouter,
       // More calls than this in one request is 400 before any of them runs.
       maxBatchSize: config.limits.maxBatchSize,
-      createContext: () =>
-        createContext(services, {
-          requestId: c.get("requestId"),
-          identity: c.get("identity"),
-          budget: c.get("budget"),
-          headers: c.req.raw.headers,
-        }),
+      createContext: () => procedureContext(c, services),
       responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
       onError: ({ error, path }) =>
         reportProcedureError(

@@ -1,3 +1,4 @@
+import type { Context } from "../context.ts";
 import type { IdentityVars } from "./identify.ts";
 import type { CallerBudget } from "./limits.ts";
 import type { RequestVars } from "./request-log.ts";
@@ -6,4 +7,6 @@ import type { RequestVars } from "./request-log.ts";
 export interface ApiVars extends RequestVars, IdentityVars {
   /** This caller's budget of expensive reads (http/limits.ts). */
   budget: CallerBudget;
+  /** The procedures' context of this request, built once (procedure-context.ts). */
+  procedureContext?: Context;
 }

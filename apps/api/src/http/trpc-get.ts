@@ -2,10 +2,10 @@ import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown } from "@trpc
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { createContext } from "../context.ts";
 import { appRouter } from "../router.ts";
 import type { AppServices } from "../services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { procedureContext } from "./procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./procedure-errors.ts";
 
 /** Every query of the router (read from it, so a new one is never left out). */
@@ -48,12 +48,7 @@ export function directQueries(services: AppServices): MiddlewareHandler<{ Variab
     } catch {
       return next();
     }
-    const ctx = createContext(services, {
-      requestId: c.get("requestId"),
-      identity: c.get("identity"),
-      budget: c.get("budget"),
-      headers: c.req.raw.headers,
-    });
+    const ctx = procedureContext(c, services);
     let data: unknown;
     try {
       data = await callTRPCProcedure({

@@ -1,5 +1,5 @@
 import type { Context as HonoContext } from "hono";
-import { type Context, createContext } from "../context.ts";
+import { procedureContext } from "../http/procedure-context.ts";
 import { reportProcedureError } from "../http/procedure-errors.ts";
 import { appRouter } from "../router.ts";
 import type { AppServices } from "../services.ts";
@@ -10,21 +10,6 @@ const createCaller = createCallerFactory(appRouter);
 export type Procedures = ReturnType<typeof createCaller>;
 /** The procedures for one request. */
 export type Call = (c: HonoContext<RestEnv>) => Procedures;
-
-/** The request's procedure context, as `/api/trpc` builds it (same identity, request id and budget). */
-export function procedureContext(c: HonoContext<RestEnv>, services: AppServices): Context {
-  let ctx = c.get("procedureContext");
-  if (!ctx) {
-    ctx = createContext(services, {
-      requestId: c.get("requestId"),
-      identity: c.get("identity"),
-      budget: c.get("budget"),
-      headers: c.req.raw.headers,
-    });
-    c.set("procedureContext", ctx);
-  }
-  return ctx;
-}
 
 /**
  * The tRPC procedures themselves, called in-process: a REST route runs the same middlewares (availability,

@@ -1,9 +1,10 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
+import { procedureContext } from "../http/procedure-context.ts";
 import { requireAdmin } from "../routers/admin-procedure.ts";
 import type { AppServices } from "../services.ts";
-import { type Call, procedureContext } from "./procedures.ts";
+import type { Call } from "./procedures.ts";
 import {
   createOutput,
   createQuery,

@@ -1,11 +1,8 @@
 import type { z } from "zod";
-import type { Context } from "../context.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 
 /** Left by the /api guards in app.ts: the request id and log, who calls, and their read budget. */
 export interface RestVars extends ApiVars {
-  /** The procedures' context of this request (identity, request id, logger), built once. */
-  procedureContext?: Context;
   /** Set on admin routes: an input refused at the REST edge is audited under this action, read by its schema. */
   adminAction?: { action: string; query: z.ZodType };
 }
