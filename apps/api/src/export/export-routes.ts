@@ -1,6 +1,5 @@
 import { isUnreachable } from "@lakebase-orders/db";
 import { serializeError } from "@lakebase-orders/log";
-import { ORDER_COLUMNS } from "@lakebase-orders/shared";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
@@ -9,7 +8,7 @@ import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 import type { DataAvailability } from "../orders/availability.ts";
 import { mapDbError } from "../orders/db-errors.ts";
-import { listInput } from "../orders/schemas.ts";
+import { listInput, orderColumns } from "../orders/schemas.ts";
 import { syncedTable } from "../orders/synced-table.ts";
 import type { AppServices } from "../services.ts";
 import { copyOut } from "./copy-out.ts";
@@ -26,13 +25,7 @@ const columnsParam = z
   .string()
   .max(200)
   .transform((s) => s.split(","))
-  .pipe(
-    z
-      .array(z.enum(ORDER_COLUMNS))
-      .min(1)
-      .max(ORDER_COLUMNS.length)
-      .refine((c) => new Set(c).size === c.length, "columns must not repeat"),
-  );
+  .pipe(orderColumns);
 
 const detail = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ");

@@ -1,4 +1,4 @@
-import { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "@lakebase-orders/shared";
+import { ORDER_COLUMNS, ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "@lakebase-orders/shared";
 import { z } from "zod";
 
 export { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES };
@@ -12,7 +12,9 @@ export type OrderSort = z.infer<typeof orderSort>;
 
 /** Order keys are bigint in Postgres but TPC-H keys stay far below 2^53: plain JSON numbers on the wire. */
 const orderKey = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const pageSize = z.number().int().min(1).max(1000).default(100);
+/** Rows per page, for every paged read (and what a saved view may keep). */
+export const pageSizeBound = z.number().int().min(1).max(1000);
+const pageSize = pageSizeBound.default(100);
 /** Real calendar dates PostgreSQL can compare with (it has no year 0, for one); TPC-H dates are 1992-1998. */
 export const DATE_RANGE = { min: "1900-01-01", max: "2199-12-31" } as const;
 // ISO dates of four-digit years compare correctly as strings.
@@ -33,12 +35,19 @@ interface DateRange {
 }
 
 // ISO dates compare correctly as strings; the issue sits on dateFrom so it shows up in fieldErrors.
-const dateOrder = {
+export const dateOrder = {
   check: (v: DateRange) => !(v.dateFrom && v.dateTo && v.dateFrom > v.dateTo),
   params: { message: "dateFrom must be on or before dateTo", path: ["dateFrom"] },
 };
 
 export const orderFiltersInput = z.object(filterShape).refine(dateOrder.check, dateOrder.params);
+
+/** Columns chosen from the order's fields, in their order: at least one, none twice. */
+export const orderColumns = z
+  .array(z.enum(ORDER_COLUMNS))
+  .min(1)
+  .max(ORDER_COLUMNS.length)
+  .refine((c) => new Set(c).size === c.length, "columns must not repeat");
 export type OrderFilters = z.infer<typeof orderFiltersInput>;
 
 export const listInput = z

@@ -1,14 +1,19 @@
-import { ORDER_COLUMNS } from "@lakebase-orders/shared";
 import { z } from "zod";
-import { orderDate, orderPriority, orderSort, orderStatus } from "../orders/schemas.ts";
+import {
+  dateOrder,
+  orderColumns,
+  orderDate,
+  orderPriority,
+  orderSort,
+  orderStatus,
+  pageSizeBound,
+} from "../orders/schemas.ts";
 
 // The saved views contract: what a view holds (the orders screen's URL state, bounded) and the procedures'
 // inputs and outputs.
 
 /** Views one user may keep: a list that fits on a screen, and a bound on what one identity can store. */
 export const MAX_VIEWS_PER_OWNER = 50;
-
-const unique = (values: readonly string[]) => new Set(values).size === values.length;
 
 /**
  * The orders screen's state a view keeps: filters, sort, columns and density, and how the rows are paged.
@@ -17,7 +22,7 @@ const unique = (values: readonly string[]) => new Set(values).size === values.le
 export const viewSearch = z
   .strictObject({
     mode: z.literal("scroll").optional(),
-    pageSize: z.number().int().min(1).max(1000).optional(),
+    pageSize: pageSizeBound.optional(),
     status: orderStatus.optional(),
     priority: orderPriority.optional(),
     // The dates orders.list takes: a view that stores another would fail when opened.
@@ -25,18 +30,10 @@ export const viewSearch = z
     dateTo: orderDate.optional(),
     sort: orderSort.optional(),
     /** Visible columns, in their order. */
-    cols: z
-      .array(z.enum(ORDER_COLUMNS))
-      .min(1)
-      .max(ORDER_COLUMNS.length)
-      .refine(unique, "columns must not repeat")
-      .optional(),
+    cols: orderColumns.optional(),
     density: z.literal("compact").optional(),
   })
-  .refine((v) => !(v.dateFrom && v.dateTo && v.dateFrom > v.dateTo), {
-    message: "dateFrom must be on or before dateTo",
-    path: ["dateFrom"],
-  });
+  .refine(dateOrder.check, dateOrder.params);
 export type ViewSearch = z.infer<typeof viewSearch>;
 
 /** A view's id: random, 22 characters of base64url (128 bits), so a link to it cannot be guessed. */
