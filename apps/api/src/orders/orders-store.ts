@@ -26,6 +26,7 @@ import type {
   StreamInput,
 } from "./schemas.ts";
 import { hasFilters } from "./sql-builder.ts";
+import { statsFromGroups } from "./stats.ts";
 import { createStatusWriter } from "./status-writer.ts";
 import type { OrdersStore, ReadOptions } from "./store.ts";
 import type { SyncedTable } from "./synced-table.ts";
@@ -255,23 +256,5 @@ function listOutput(input: ListInput, rows: OrderRow[], totalCount: number | nul
       totalCount,
       totalPages: totalCount === null ? null : Math.ceil(totalCount / input.pageSize),
     },
-  };
-}
-
-function statsFromGroups(rows: { status: string; priority: string; n: number }[]) {
-  const byStatus = new Map<string, number>();
-  const byPriority = new Map<string, number>();
-  let total = 0;
-  for (const r of rows) {
-    const n = Number(r.n);
-    total += n;
-    byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + n);
-    byPriority.set(r.priority, (byPriority.get(r.priority) ?? 0) + n);
-  }
-  const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return {
-    totalOrders: total,
-    byStatus: sorted(byStatus).map(([status, count]) => ({ status, count })),
-    byPriority: sorted(byPriority).map(([priority, count]) => ({ priority, count })),
   };
 }

@@ -1,5 +1,6 @@
 import type { OrderFilters, OrderSort, StatsOutput } from "./schemas.ts";
 import type { DaySpan } from "./sql-builder.ts";
+import { type StatsGroup, statsFromGroups } from "./stats.ts";
 
 // The rollup in memory: exact counts of the synced table per (bucket, status, priority) along three
 // dimensions (order day, price bucket, key bucket), with the app's status overrides applied. Counts and
@@ -162,23 +163,12 @@ export function buildFigures(rows: readonly RollupRow[], corrections: readonly C
 
     stats(f) {
       const [lo, hi] = dayRange(f);
-      const byStatus = new Map<string, number>();
-      const byPriority = new Map<string, number>();
-      let total = 0;
+      const groups: StatsGroup[] = [];
       for (const c of matching(f)) {
         const n = hi > lo ? sum(axes.d, [c], lo, hi) : 0;
-        if (n === 0) continue;
-        const { status, priority } = combos[c]!;
-        total += n;
-        byStatus.set(status, (byStatus.get(status) ?? 0) + n);
-        byPriority.set(priority, (byPriority.get(priority) ?? 0) + n);
+        if (n > 0) groups.push({ ...combos[c]!, n });
       }
-      const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return {
-        totalOrders: total,
-        byStatus: sorted(byStatus).map(([status, count]) => ({ status, count })),
-        byPriority: sorted(byPriority).map(([priority, count]) => ({ priority, count })),
-      };
+      return statsFromGroups(groups);
     },
 
     seek(sort, f, offset) {
