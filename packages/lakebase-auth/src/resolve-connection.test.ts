@@ -134,6 +134,18 @@ describe("resolveConnection from the environment", () => {
     await expect(
       resolveConnection({ LAKEBASE_PG_URL: "postgresql://u:p@h:1/db", PGSSLROOTCERT: import.meta.filename }),
     ).rejects.toThrow(/PGSSLROOTCERT=.* holds no PEM certificate/);
+    // Given in a URL, the error names the URL's setting, not a variable that was never set.
+    await expect(
+      resolveConnection({ LAKEBASE_PG_URL: `postgresql://u:p@h:1/db?sslrootcert=${import.meta.filename}` }),
+    ).rejects.toThrow(
+      /^Lakebase connection config: sslrootcert=.* in LAKEBASE_PG_URL holds no PEM certificate/,
+    );
+    await expect(
+      resolveConnection({
+        LAKEBASE_PG_URL: "postgresql://u:p@h:1/db",
+        LAKEBASE_PG_READ_URL: "postgresql://u:p@r:1/db?sslrootcert=/nonexistent/ca.pem",
+      }),
+    ).rejects.toThrow(/sslrootcert=\/nonexistent\/ca.pem in LAKEBASE_PG_READ_URL cannot be read \(ENOENT\)/);
   });
 
   it.each([

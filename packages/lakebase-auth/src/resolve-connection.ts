@@ -136,8 +136,14 @@ export async function resolveConnection(
   }
   const user = await resolveUser(userGiven);
   // libpq's sslrootcert in the URL, else PGSSLROOTCERT: CAs trusted besides the default and system ones.
-  const rootCertFile = primaryUrl?.searchParams.get("sslrootcert") || c.pg.sslRootCert;
-  const rootCert = rootCertFile ? readRootCert(rootCertFile) : null;
+  const urlRootCert = primaryUrl?.searchParams.get("sslrootcert");
+  const rootCertFile = urlRootCert || c.pg.sslRootCert;
+  const rootCert = rootCertFile
+    ? readRootCert(
+        rootCertFile,
+        urlRootCert ? `sslrootcert=${urlRootCert} in LAKEBASE_PG_URL` : `PGSSLROOTCERT=${rootCertFile}`,
+      )
+    : null;
 
   let provider: TokenProvider;
   switch (flavour) {
@@ -176,7 +182,12 @@ export async function resolveConnection(
       database: decodeURIComponent(url.pathname.slice(1)) || database,
       user: decodeURIComponent(url.username) || user,
       sslmode: mode,
-      ssl: sslFor(mode, readRootCertFile ? readRootCert(readRootCertFile) : rootCert),
+      ssl: sslFor(
+        mode,
+        readRootCertFile
+          ? readRootCert(readRootCertFile, `sslrootcert=${readRootCertFile} in LAKEBASE_PG_READ_URL`)
+          : rootCert,
+      ),
       password: decodeURIComponent(url.password) || password,
     };
   } else if (readDns) {

@@ -63,18 +63,21 @@ function trusting(pem: string | null | undefined): tls.SecureContext {
   return context;
 }
 
-/** Reads PGSSLROOTCERT: a PEM file with one or more CA certificates. */
-export function readRootCert(file: string): string {
+/**
+ * Reads a root certificate file (PGSSLROOTCERT, or a URL's sslrootcert): a PEM file with one or more CA
+ * certificates. `setting` names where the file was given, for the error.
+ */
+export function readRootCert(file: string, setting = `PGSSLROOTCERT=${file}`): string {
   let pem: string;
   try {
     pem = fs.readFileSync(file, "utf8");
   } catch (error) {
     throw new ConnectionConfigError(
-      `PGSSLROOTCERT=${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      `${setting} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
     );
   }
   if (!pem.includes("-----BEGIN CERTIFICATE-----")) {
-    throw new ConnectionConfigError(`PGSSLROOTCERT=${file} holds no PEM certificate`);
+    throw new ConnectionConfigError(`${setting} holds no PEM certificate`);
   }
   return pem;
 }
