@@ -9,6 +9,7 @@ import { callerKey, identify } from "./http/identify.ts";
 import { inlineHashes } from "./http/inline-hashes.ts";
 import { jsonBodiesOnly } from "./http/json-bodies.ts";
 import { createLimits } from "./http/limits.ts";
+import { isReadOnlyMethod } from "./http/methods.ts";
 import { procedureContext } from "./http/procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./http/procedure-errors.ts";
 import { rateLimit } from "./http/rate-limit.ts";
@@ -70,7 +71,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
     rateLimit({
       limiter: limits.writes,
       key: callerKey,
-      when: (c) => c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS",
+      when: (c) => !isReadOnlyMethod(c.req.method),
       cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
       what: "changes",
     }),

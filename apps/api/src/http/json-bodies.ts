@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { isReadOnlyMethod } from "./methods.ts";
 import { refuse } from "./refusal.ts";
 
 /**
@@ -10,8 +11,7 @@ import { refuse } from "./refusal.ts";
  */
 export function jsonBodiesOnly(): MiddlewareHandler {
   return async (c, next) => {
-    const method = c.req.method;
-    if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
+    if (isReadOnlyMethod(c.req.method)) return next();
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
     const hasBody =

@@ -3,8 +3,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-
-const BODYLESS = new Set(["GET", "HEAD", "OPTIONS"]);
+import { isReadOnlyMethod } from "./methods.ts";
 
 /**
  * The answer of a request refused before any route runs (cross-site, too large, wrong content type, too
@@ -26,7 +25,7 @@ export function refuse(
     : { detail: `${REASONS[code] ?? code}: ${message}` };
   // A refused request's body is left unread, and Node ends such a connection after the answer: say so, or
   // a keep-alive client would send its next request down a socket that is about to close.
-  const unread = !BODYLESS.has(c.req.method);
+  const unread = !isReadOnlyMethod(c.req.method);
   return c.json(
     body,
     httpStatus as ContentfulStatusCode,
