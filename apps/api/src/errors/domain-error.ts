@@ -44,6 +44,7 @@ export const notFound = (message: string) => new DomainError("not_found", messag
 export const conflict = (message: string) => new DomainError("conflict", message);
 export const badRequest = (message: string) => new DomainError("bad_request", message);
 export const forbidden = (message: string) => new DomainError("forbidden", message);
+export const unauthorized = (message: string) => new DomainError("unauthorized", message);
 export const preconditionFailed = (message: string, cause?: unknown) =>
   new DomainError("precondition_failed", message, { cause });
 export const unavailable = (message: string, cause?: unknown) =>

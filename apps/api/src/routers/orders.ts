@@ -1,5 +1,5 @@
 import type { Context } from "../context.ts";
-import { DomainError, forbidden, preconditionFailed } from "../errors/domain-error.ts";
+import { forbidden, preconditionFailed, unauthorized } from "../errors/domain-error.ts";
 import { canChangeStatus } from "../identity.ts";
 import { filterKey } from "../orders/order-sql.ts";
 import {
@@ -29,7 +29,7 @@ async function ordersContext(ctx: Context) {
 // ORDER_STATUS_WRITERS is set only those listed may (403). Checked before anything else, input included.
 const writeProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const verdict = canChangeStatus(ctx.identity, ctx.services.config.identity);
-  if (verdict === "anonymous") throw new DomainError("unauthorized", "Sign in to change an order's status");
+  if (verdict === "anonymous") throw unauthorized("Sign in to change an order's status");
   if (verdict === "not-listed") throw forbidden("Only the users in ORDER_STATUS_WRITERS may change statuses");
   return next();
 });

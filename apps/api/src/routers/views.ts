@@ -1,4 +1,5 @@
-import { DomainError, unavailable } from "../errors/domain-error.ts";
+import { unauthorized, unavailable } from "../errors/domain-error.ts";
+import type { Identity } from "../identity.ts";
 import { publicProcedure, router } from "../trpc.ts";
 import { saveViewInput, viewIdInput } from "../views/schemas.ts";
 
@@ -14,14 +15,14 @@ const viewsProcedure = publicProcedure.use(({ ctx, next }) => {
 // Views belong to the caller's identity (the Apps proxy's, or the local one): an anonymous caller has none to
 // list and may not save. A view's id is its capability: whoever holds the link may open it.
 const ownerProcedure = viewsProcedure.use(({ ctx, next }) => {
-  if (ctx.identity.source === "anonymous") {
-    throw new DomainError("unauthorized", "Sign in to save views");
-  }
-  return next({ ctx: { owner: ctx.identity.actor } });
+  const owner = ownerOf(ctx.identity);
+  if (!owner) throw unauthorized("Sign in to save views");
+  return next({ ctx: { owner } });
 });
 
-const ownerOf = (identity: { source: string; actor: string }) =>
-  identity.source === "anonymous" ? null : identity.actor;
+function ownerOf(identity: Identity): string | null {
+  return identity.source === "anonymous" ? null : identity.actor;
+}
 
 export const viewsRouter = router({
   list: viewsProcedure.query(({ ctx }) => {
