@@ -17,4 +17,5 @@ export {
   type OrderSort,
   type OrderStatusCode,
   TREND_SPLITS,
+  VIEW_ID_PATTERN,
 } from "./orders.ts";

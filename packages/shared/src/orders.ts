@@ -34,5 +34,8 @@ export const ORDER_COLUMNS = [
 
 export type OrderColumn = (typeof ORDER_COLUMNS)[number];
 
+/** A saved view's id: random base64url (22 characters for 128 bits), within these bounds. */
+export const VIEW_ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
 /** What the orders trend can be split by. */
 export const TREND_SPLITS = ["status", "priority"] as const;

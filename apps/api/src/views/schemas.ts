@@ -1,3 +1,4 @@
+import { VIEW_ID_PATTERN } from "@lakebase-orders/shared";
 import { z } from "zod";
 import {
   dateOrder,
@@ -37,7 +38,7 @@ export const viewSearch = z
 export type ViewSearch = z.infer<typeof viewSearch>;
 
 /** A view's id: random, 22 characters of base64url (128 bits), so a link to it cannot be guessed. */
-export const viewId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, "not a view id");
+export const viewId = z.string().regex(VIEW_ID_PATTERN, "not a view id");
 
 export const viewName = z
   .string()

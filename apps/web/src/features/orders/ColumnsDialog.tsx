@@ -1,11 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import { ORDER_COLUMNS, type OrderColumn } from "../../api-types.ts";
 import { Dialog } from "../../ui/Dialog.tsx";
-import { COLUMNS } from "./columns.tsx";
+import { headerOf } from "./columns.tsx";
 import { DEFAULT_COLUMNS } from "./search.ts";
 import { useOrdersSearch } from "./use-orders-search.ts";
-
-const HEADERS = new Map(COLUMNS.map((c) => [c.id, c.header]));
 
 /** Every column, the visible ones first in their order, then the hidden ones in the default order. */
 function fullOrder(visible: readonly OrderColumn[]): OrderColumn[] {
@@ -73,7 +71,7 @@ export function ColumnsDialog({ onClose }: { onClose: () => void }) {
       </p>
       <ol className="column-list" ref={listRef} aria-describedby="columns-help">
         {order.map((id, index) => {
-          const header = HEADERS.get(id) ?? id;
+          const header = headerOf(id);
           const shown = visible.has(id);
           return (
             <li key={id} data-column={id}>

@@ -44,6 +44,9 @@ export const COLUMNS: readonly Column[] = [
 
 const BY_ID = new Map(COLUMNS.map((c) => [c.id, c]));
 
+/** The header of a column. */
+export const headerOf = (id: OrderColumn): string => BY_ID.get(id)?.header ?? id;
+
 /** The columns of these ids, in this order. */
 export function columnsOf(ids: readonly OrderColumn[]): Column[] {
   return ids.flatMap((id) => BY_ID.get(id) ?? []);

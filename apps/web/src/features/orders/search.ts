@@ -1,3 +1,4 @@
+import { VIEW_ID_PATTERN } from "@lakebase-orders/shared";
 import {
   ORDER_COLUMNS,
   ORDER_PRIORITIES,
@@ -57,7 +58,6 @@ function positiveInt(raw: unknown, max: number): number | undefined {
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const VIEW_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Known columns only, each once, in the given order; undefined when none is left. */
 export function parseColumns(raw: unknown): OrderColumn[] | undefined {
@@ -127,7 +127,7 @@ export function validateOrdersSearch(raw: Record<string, unknown>): OrdersSearch
   if (raw.density === "compact") search.density = "compact";
   const trend = oneOf(TREND_SPLITS, raw.trend);
   if (trend) search.trend = trend;
-  if (typeof raw.view === "string" && VIEW_ID.test(raw.view)) search.view = raw.view;
+  if (typeof raw.view === "string" && VIEW_ID_PATTERN.test(raw.view)) search.view = raw.view;
   return search;
 }
 
