@@ -28,8 +28,9 @@ export async function startLocalLakebase(
     ["packages/lakebase-local/src/cli.ts", "--data-dir", dataDir],
     {
       cwd: root,
-      // The failure is printed once, as the command's own last line.
-      show: (line) => failedReason(line) === undefined,
+      // The failure is printed once, as the command's own last line. The ready line is for this script (it
+      // holds the local workspace token): `dev:` says what a person needs from it.
+      show: (line) => failedReason(line) === undefined && !isReadyLine(line),
       onLine: (line) => {
         failure = failedReason(line) ?? failure;
         if (!isReadyLine(line)) return;

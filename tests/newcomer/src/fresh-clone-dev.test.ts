@@ -63,6 +63,8 @@ describe("a fresh clone, the README's first command", () => {
     expect(one.rows).toBeGreaterThan(0);
     // A quiet install: every dependency build script is decided in pnpm-workspace.yaml.
     expect(one.output).not.toMatch(/Ignored build scripts|approve-builds|^\s*WARN\b/m);
+    // Never a token on the terminal, not even the local Lakebase's (its ready line is for the scripts).
+    expect(one.output).not.toMatch(/workspaceToken|dapi[0-9a-f]{16}/);
 
     const two = await readmeRun(first, "second-run", Date.now());
     expect(two.rows).toBeGreaterThan(0);
