@@ -1,36 +1,7 @@
 import { z } from "zod";
 
-// The vocabulary of the variable table (variables.ts): what a variable is, and the value types and enums
-// its groups share.
-
-export type VariableGroup =
-  | "server"
-  | "identity"
-  | "databricks"
-  | "lakebase"
-  | "connection"
-  | "database"
-  | "telemetry";
-
-export interface Variable<S extends z.ZodType = z.ZodType> {
-  readonly group: VariableGroup;
-  readonly schema: S;
-  /** The default as a reader should see it; "" when unset means "off" or "not used". */
-  readonly default: string;
-  readonly doc: string;
-  /** Never echoed back in a validation error. */
-  readonly secret?: boolean;
-}
-
-export function variable<S extends z.ZodType>(
-  group: VariableGroup,
-  schema: S,
-  defaultText: string,
-  doc: string,
-  options: { secret?: boolean } = {},
-): Variable<z.ZodOptional<S>> {
-  return { group, schema: schema.optional(), default: defaultText, doc, ...options };
-}
+// The value types and enums the variable groups share (a port, a boolean, an http URL, libpq's sslmode
+// values, ...). The enums are exported too: the config types and the app use them as the allowed values.
 
 export const port = z.coerce.number().int().min(0).max(65535);
 export const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
