@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import pg from "pg";
-import type { Admission, FrontDoorOptions, Upstream } from "./types.ts";
+import type { Admission, FrontDoorOptions, Upstream } from "../src/front-door/types.ts";
 
 export const GOOD_TOKEN = "token-ok";
 export const BUSY_TOKEN = "token-busy";

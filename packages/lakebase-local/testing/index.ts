@@ -1,11 +1,19 @@
 import { WorkspaceClient } from "@databricks/sdk-experimental";
-import type { LakebaseLocal } from "./lakebase-local.ts";
+import type { LakebaseLocal } from "../src/index.ts";
 
 /** Test timings: transitions in milliseconds so the suite stays fast. */
 export const FAST = { instanceStartMs: 30, instanceDeleteMs: 20, pipelineStepMs: 40 };
 
 export function sdkFor(local: LakebaseLocal, token = local.workspaceToken): WorkspaceClient {
   return new WorkspaceClient({ host: local.restUrl, token, authType: "pat" });
+}
+
+/** A client that signs in as a service principal through the OAuth M2M flow (the SDK's `oauth-m2m`). */
+export function sdkForServicePrincipal(
+  local: LakebaseLocal,
+  { clientId, clientSecret }: { clientId: string; clientSecret: string },
+): WorkspaceClient {
+  return new WorkspaceClient({ host: local.restUrl, clientId, clientSecret, authType: "oauth-m2m" });
 }
 
 /** PATCH with the SDK's own auth header: the SDK's updateDatabaseInstance drops the body. */

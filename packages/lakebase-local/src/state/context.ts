@@ -1,11 +1,12 @@
 import { notFound } from "../api-error.ts";
-import type { Cluster } from "../cluster.ts";
+import { physicalDatabaseName } from "../compute/addresses.ts";
+import type { Cluster } from "../compute/cluster.ts";
 import type { Faults } from "../faults.ts";
 import type { TlsMaterial } from "../front-door/certificate.ts";
-import type { Identities } from "../identities.ts";
-import { physicalDatabaseName } from "../names.ts";
-import type { InstanceRecord, LocalState, StateFile } from "../state.ts";
-import type { TokenStore } from "../tokens.ts";
+import type { Identities } from "../identity/identities.ts";
+import type { TokenStore } from "../identity/tokens.ts";
+import type { InstanceRecord, LocalState } from "./records.ts";
+import type { StateFile } from "./state-file.ts";
 
 export interface Timings {
   /** STARTING -> AVAILABLE (create, start, resize). */

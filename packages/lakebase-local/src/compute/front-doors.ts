@@ -6,7 +6,7 @@ import type {
   FrontDoorEvent,
   FrontDoorLogin,
 } from "../front-door/types.ts";
-import type { ServiceContext } from "./context.ts";
+import type { ServiceContext } from "../state/context.ts";
 
 /** The login decision for the front door of the instance `name`. */
 export type Admit = (name: string, login: FrontDoorLogin) => Promise<Admission>;

@@ -3,8 +3,8 @@ import type { WorkspaceClient } from "@databricks/sdk-experimental";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LakebaseLocal, startLakebaseLocal } from "./lakebase-local.ts";
-import { FAST, rejectionOf, sdkFor } from "./test-helpers.ts";
+import { FAST, rejectionOf, sdkFor } from "../../testing/index.ts";
+import { type LakebaseLocal, startLakebaseLocal } from "../lakebase-local.ts";
 
 // TLS as on Lakebase: the front doors present a certificate from the LakebaseLocal's own CA, so clients can
 // use sslmode=verify-full; with requireTls, plain logins are refused.

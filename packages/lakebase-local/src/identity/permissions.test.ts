@@ -1,9 +1,17 @@
-import { ApiError, WorkspaceClient } from "@databricks/sdk-experimental";
+import { ApiError, type WorkspaceClient } from "@databricks/sdk-experimental";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  FAST,
+  patchInstance,
+  patchPermissions,
+  rejectionOf,
+  sdkFor,
+  sdkForServicePrincipal,
+  until,
+} from "../../testing/index.ts";
 import { type LakebaseLocal, startLakebaseLocal } from "../lakebase-local.ts";
-import { FAST, patchInstance, patchPermissions, rejectionOf, sdkFor, until } from "../test-helpers.ts";
 
 // Per-identity permissions through the real SDK (authType "pat", as an on-behalf-of-user client is built):
 // the allowed and the refused path of every instance operation.
@@ -258,12 +266,7 @@ describe("CAN_MANAGE", () => {
   });
 
   it("is what a non-admin service principal gets on the instances it creates, and only there", async () => {
-    const sp = new WorkspaceClient({
-      host: local.restUrl,
-      clientId: SP.clientId,
-      clientSecret: SP.clientSecret,
-      authType: "oauth-m2m",
-    });
+    const sp = sdkForServicePrincipal(local, SP);
     await available(sp, "perm-sp");
     const acl = await sp.permissions.get({
       request_object_type: "database-instances",

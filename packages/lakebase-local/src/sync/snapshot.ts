@@ -1,7 +1,7 @@
 import { analyzeOrders, createOrdersTable, loadOrders, type OrderColumn } from "@lakebase-orders/tpch";
 import pg from "pg";
-import type { Cluster } from "./cluster.ts";
-import type { PipelineProgress } from "./state.ts";
+import type { Cluster } from "../compute/cluster.ts";
+import type { PipelineProgress } from "../state/records.ts";
 
 export interface PipelineTimings {
   /** Pause between pipeline phases, so pollers can observe each detailed_state. */

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { alreadyExists, invalidParameter, invalidState, notFound } from "../api-error.ts";
-import { UC_NAME } from "../names.ts";
-import type { SyncedTableInput } from "../schemas.ts";
-import { isSourceColumn, SOURCE_TABLE } from "../source.ts";
-import type { InstanceRecord, SyncedTableRecord } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
-import type { Permissions } from "./permissions.ts";
-import type { Pipelines } from "./pipelines.ts";
+import type { Permissions } from "../identity/permissions.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { InstanceRecord, SyncedTableRecord } from "../state/records.ts";
+import type { Pipelines } from "../sync/pipelines.ts";
+import { isSourceColumn, SOURCE_TABLE } from "../sync/source.ts";
+import { UC_NAME } from "./names.ts";
+import type { SyncedTableInput } from "./schemas.ts";
 
 type Spec = SyncedTableInput["spec"];
 

@@ -2,8 +2,8 @@ import type { WorkspaceClient } from "@databricks/sdk-experimental";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LakebaseLocal, startLakebaseLocal } from "./lakebase-local.ts";
-import { FAST, patchInstance, rejectionOf, sdkFor, until } from "./test-helpers.ts";
+import { FAST, patchInstance, rejectionOf, sdkFor, until } from "../../testing/index.ts";
+import { type LakebaseLocal, startLakebaseLocal } from "../lakebase-local.ts";
 
 const ROWS = 500;
 const seed = {

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { alreadyExists, invalidParameter, invalidState, notFound } from "../api-error.ts";
-import { PG_DATABASE_NAME, UC_NAME } from "../names.ts";
-import type { CatalogInput } from "../schemas.ts";
-import type { CatalogRecord } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
-import type { Permissions } from "./permissions.ts";
+import type { Permissions } from "../identity/permissions.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { CatalogRecord } from "../state/records.ts";
+import { PG_DATABASE_NAME, UC_NAME } from "./names.ts";
+import type { CatalogInput } from "./schemas.ts";
 
 /**
  * Database catalogs: a Unity Catalog catalog registered on one logical database of an instance. Creating

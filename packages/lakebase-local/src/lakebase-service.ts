@@ -1,16 +1,14 @@
-import { Admission } from "./service/admission.ts";
-import { Catalogs } from "./service/catalogs.ts";
-import { ServiceContext, type ServiceDeps } from "./service/context.ts";
-import { Credentials } from "./service/credentials.ts";
-import { FrontDoors } from "./service/front-doors.ts";
-import { Instances } from "./service/instances.ts";
-import { Permissions } from "./service/permissions.ts";
-import { Pipelines } from "./service/pipelines.ts";
-import { SyncedTables } from "./service/synced-tables.ts";
-import { Transitions } from "./service/transitions.ts";
-import type { LocalState } from "./state.ts";
-
-export type { LogEvent, ServiceDeps, Timings } from "./service/context.ts";
+import { Admission } from "./compute/admission.ts";
+import { FrontDoors } from "./compute/front-doors.ts";
+import { Catalogs } from "./database-api/catalogs.ts";
+import { Credentials } from "./database-api/credentials.ts";
+import { Instances } from "./database-api/instances.ts";
+import { SyncedTables } from "./database-api/synced-tables.ts";
+import { Transitions } from "./database-api/transitions.ts";
+import { Permissions } from "./identity/permissions.ts";
+import { ServiceContext, type ServiceDeps } from "./state/context.ts";
+import type { LocalState } from "./state/records.ts";
+import { Pipelines } from "./sync/pipelines.ts";
 
 /**
  * The emulated Lakebase: one object per resource (instances, credentials, catalogs, synced tables,

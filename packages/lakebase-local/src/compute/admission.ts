@@ -1,6 +1,6 @@
 import type { Admission as Decision, FrontDoorLogin } from "../front-door/types.ts";
-import type { ServiceContext } from "./context.ts";
-import type { Permissions } from "./permissions.ts";
+import type { Permissions } from "../identity/permissions.ts";
+import type { ServiceContext } from "../state/context.ts";
 
 /**
  * The login decision of every front door, in the order Lakebase applies it: the instance exists and runs,

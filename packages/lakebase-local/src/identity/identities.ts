@@ -1,4 +1,4 @@
-import { invalidParameter } from "./api-error.ts";
+import { invalidParameter } from "../api-error.ts";
 
 /** Databricks principals the local workspace knows: users (emails) and service principals (client ids). */
 export type PrincipalKind = "user" | "service_principal";

@@ -1,5 +1,5 @@
-import type { LakebaseService } from "./service.ts";
-import { SOURCE_TABLE } from "./source.ts";
+import type { LakebaseService } from "../lakebase-service.ts";
+import { SOURCE_TABLE } from "../sync/source.ts";
 
 export interface SeedOptions {
   instanceName: string;

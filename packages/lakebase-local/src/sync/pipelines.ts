@@ -1,7 +1,7 @@
-import { runSnapshotPipeline } from "../pipeline.ts";
-import { isSourceColumn } from "../source.ts";
-import type { SyncedTableRecord } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { SyncedTableRecord } from "../state/records.ts";
+import { runSnapshotPipeline } from "./snapshot.ts";
+import { isSourceColumn } from "./source.ts";
 
 interface Running {
   controller: AbortController;

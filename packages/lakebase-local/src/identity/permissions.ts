@@ -1,8 +1,8 @@
 import { invalidParameter, permissionDenied } from "../api-error.ts";
-import type { Identities } from "../identities.ts";
-import type { AclRequest } from "../schemas.ts";
-import type { AclEntry, InstanceRecord, PermissionLevel } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { AclEntry, InstanceRecord, PermissionLevel } from "../state/records.ts";
+import type { Identities } from "./identities.ts";
+import type { AclRequest } from "./schemas.ts";
 
 const OBJECT_TYPE = "database-instances";
 const RANK: Record<PermissionLevel, number> = { CAN_USE: 1, CAN_MANAGE: 2 };

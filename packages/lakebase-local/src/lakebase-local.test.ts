@@ -1,8 +1,8 @@
 import { createTestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { expect, it } from "vitest";
+import { FAST, sdkFor, until } from "../testing/index.ts";
 import { startLakebaseLocal } from "./lakebase-local.ts";
-import { FAST, sdkFor, until } from "./test-helpers.ts";
 
 async function databasesLike(adminUrl: string, prefix: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: adminUrl });

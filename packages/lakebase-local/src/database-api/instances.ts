@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { alreadyExists, invalidParameter, invalidState } from "../api-error.ts";
-import { DEFAULT_DATABASE, INSTANCE_HOST, INSTANCE_NAME } from "../names.ts";
-import type { InstanceInput } from "../schemas.ts";
-import { capacitySchema, instancePatchSchema, UPDATABLE_INSTANCE_FIELDS } from "../schemas.ts";
-import type { InstanceRecord } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
-import type { FrontDoors } from "./front-doors.ts";
+import { INSTANCE_HOST } from "../compute/addresses.ts";
+import type { FrontDoors } from "../compute/front-doors.ts";
+import type { Permissions } from "../identity/permissions.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { InstanceRecord } from "../state/records.ts";
+import { DEFAULT_DATABASE, INSTANCE_NAME } from "./names.ts";
 import { page } from "./paging.ts";
-import type { Permissions } from "./permissions.ts";
+import type { InstanceInput } from "./schemas.ts";
+import { capacitySchema, instancePatchSchema, UPDATABLE_INSTANCE_FIELDS } from "./schemas.ts";
 import type { Transitions } from "./transitions.ts";
 
 /**

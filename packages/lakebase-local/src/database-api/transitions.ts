@@ -1,7 +1,7 @@
-import type { InstanceRecord } from "../state.ts";
-import type { ServiceContext } from "./context.ts";
-import type { FrontDoors } from "./front-doors.ts";
-import type { Pipelines } from "./pipelines.ts";
+import type { FrontDoors } from "../compute/front-doors.ts";
+import type { ServiceContext } from "../state/context.ts";
+import type { InstanceRecord } from "../state/records.ts";
+import type { Pipelines } from "../sync/pipelines.ts";
 
 /**
  * The instance state machine: STARTING/UPDATING -> AVAILABLE after `instanceStartMs`, STOPPED at once,

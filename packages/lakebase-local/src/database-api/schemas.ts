@@ -64,32 +64,3 @@ export const syncedTableInputSchema = z.looseObject({
   }),
 });
 export type SyncedTableInput = z.infer<typeof syncedTableInputSchema>;
-
-/** PATCH/PUT `/permissions/database-instances/{name}`: levels and principals are checked by Permissions. */
-export const aclRequestSchema = z.looseObject({
-  access_control_list: z
-    .array(
-      z.looseObject({
-        user_name: z.string().min(1).optional(),
-        group_name: z.string().min(1).optional(),
-        service_principal_name: z.string().min(1).optional(),
-        permission_level: z.string().optional(),
-      }),
-    )
-    .optional(),
-});
-export type AclRequest = z.infer<typeof aclRequestSchema>;
-
-/** `POST /__local/users` (test hook): a workspace user with a personal access token. */
-export const userRequestSchema = z.object({
-  email: z.email("email must be an email address"),
-  admin: z.boolean().optional(),
-});
-
-/** The first issue of a zod error as one readable line for an INVALID_PARAMETER_VALUE message. */
-export function describeZodError(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return "invalid request";
-  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  return `${where}${issue.message}`;
-}

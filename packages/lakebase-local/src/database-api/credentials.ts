@@ -1,6 +1,6 @@
 import { invalidParameter, invalidState } from "../api-error.ts";
-import type { ServiceContext } from "./context.ts";
-import type { Permissions } from "./permissions.ts";
+import type { Permissions } from "../identity/permissions.ts";
+import type { ServiceContext } from "../state/context.ts";
 
 /**
  * Database credentials: short-lived tokens that the front doors accept as Postgres passwords, for identities

@@ -1,10 +1,17 @@
-import { ApiError, WorkspaceClient } from "@databricks/sdk-experimental";
+import { ApiError, type WorkspaceClient } from "@databricks/sdk-experimental";
 import type * as database from "@databricks/sdk-experimental/dist/apis/database/index.js";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LakebaseLocal, startLakebaseLocal } from "./lakebase-local.ts";
-import { FAST, patchInstance, rejectionOf, sdkFor, until } from "./test-helpers.ts";
+import {
+  FAST,
+  patchInstance,
+  rejectionOf,
+  sdkFor,
+  sdkForServicePrincipal,
+  until,
+} from "../../testing/index.ts";
+import { type LakebaseLocal, startLakebaseLocal } from "../lakebase-local.ts";
 
 type SyncedSpec = NonNullable<database.SyncedDatabaseTable["spec"]>;
 
@@ -78,19 +85,9 @@ describe("auth and identity", () => {
   });
 
   it("runs the OAuth M2M flow for a service principal (the SDK's oauth-m2m auth)", async () => {
-    const sp = new WorkspaceClient({
-      host: local.restUrl,
-      clientId: SP.clientId,
-      clientSecret: SP.clientSecret,
-      authType: "oauth-m2m",
-    });
+    const sp = sdkForServicePrincipal(local, SP);
     expect((await sp.currentUser.me()).userName).toBe(SP.clientId);
-    const wrong = new WorkspaceClient({
-      host: local.restUrl,
-      clientId: SP.clientId,
-      clientSecret: "wrong",
-      authType: "oauth-m2m",
-    });
+    const wrong = sdkForServicePrincipal(local, { clientId: SP.clientId, clientSecret: "wrong" });
     expect((await rejectionOf(wrong.currentUser.me())).message).toMatch(/invalid_client/);
   });
 });

@@ -5,7 +5,7 @@ import {
   createCertificateAuthority,
   issueServerCertificate,
   type TlsMaterial,
-} from "./front-door/certificate.ts";
+} from "../front-door/certificate.ts";
 
 export interface LocalCa {
   /** The CA certificate (PEM) in a file, for `sslrootcert=` / `PGSSLROOTCERT` / a driver's `ca`. */
