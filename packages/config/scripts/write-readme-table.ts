@@ -1,4 +1,4 @@
-// `pnpm --filter @lakebase-orders/config readme`: rewrites the README's variable tables from variables.ts.
+// `pnpm --filter @lakebase-orders/config readme`: rewrites the README's variable tables from src/variables/catalogue.ts.
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { withVariableTables } from "../src/readme-table.ts";

@@ -20,6 +20,8 @@ export type {
   TracesSampler,
   WorkspaceConfig,
 } from "./types.ts";
+export { VARIABLES, type VariableName } from "./variables/catalogue.ts";
+export type { Variable } from "./variables/declare.ts";
 export {
   ADMIN_AUTHS,
   LOG_LEVELS,
@@ -28,7 +30,4 @@ export {
   type SslMode,
   TOKEN_SOURCES,
   TRACES_SAMPLERS,
-  VARIABLES,
-  type Variable,
-  type VariableName,
-} from "./variables.ts";
+} from "./variables/value-types.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AppConfig, TableName, TelemetryConfig } from "./types.ts";
-import { VARIABLES, type VariableName } from "./variables.ts";
+import { VARIABLES, type VariableName } from "./variables/catalogue.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,4 +1,5 @@
-import { VARIABLES, type VariableGroup } from "./variables.ts";
+import { VARIABLES } from "./variables/catalogue.ts";
+import type { VariableGroup } from "./variables/declare.ts";
 
 const GROUP_TITLES: Record<VariableGroup, string> = {
   server: "Server",

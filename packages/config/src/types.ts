@@ -5,7 +5,7 @@ import type {
   SslMode,
   TOKEN_SOURCES,
   TRACES_SAMPLERS,
-} from "./variables.ts";
+} from "./variables/value-types.ts";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export type AdminAuth = (typeof ADMIN_AUTHS)[number];

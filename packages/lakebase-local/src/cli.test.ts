@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { isPortFree } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { sdkFor } from "../testing/index.ts";
 import type { ReadyLine } from "./ready-line.ts";
-import { sdkFor } from "./test-helpers.ts";
 
 const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), "cli.ts");
 const dirs: string[] = [];

@@ -1,4 +1,5 @@
 export { LakebaseApiError } from "./api-error.ts";
+export type { SeedOptions } from "./database-api/seed.ts";
 export { type FaultRequest, Faults, type RouteMatcher } from "./faults.ts";
 export type { FrontDoorCounters } from "./front-door/types.ts";
 export {
@@ -8,6 +9,5 @@ export {
   startLakebaseLocal,
 } from "./lakebase-local.ts";
 export { isReadyLine, type ReadyLine } from "./ready-line.ts";
-export type { SeedOptions } from "./seed.ts";
-export type { Timings } from "./service.ts";
-export { SOURCE_COLUMNS, SOURCE_TABLE } from "./source.ts";
+export type { Timings } from "./state/context.ts";
+export { SOURCE_COLUMNS, SOURCE_TABLE } from "./sync/source.ts";

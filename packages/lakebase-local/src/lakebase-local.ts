@@ -3,18 +3,20 @@ import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
-import { Cluster } from "./cluster.ts";
+import { INSTANCE_HOST, physicalDatabaseName } from "./compute/addresses.ts";
+import { Cluster } from "./compute/cluster.ts";
+import { prepareLocalCa } from "./compute/local-ca.ts";
+import { type SeedOptions, seed } from "./database-api/seed.ts";
 import { Faults } from "./faults.ts";
 import type { FrontDoorCounters } from "./front-door/types.ts";
-import { closeServer, listen } from "./http-server.ts";
-import { Identities } from "./identities.ts";
-import { prepareLocalCa } from "./local-ca.ts";
-import { INSTANCE_HOST, physicalDatabaseName } from "./names.ts";
+import { Identities } from "./identity/identities.ts";
+import { TokenStore } from "./identity/tokens.ts";
+import { LakebaseService } from "./lakebase-service.ts";
 import { createRestApp } from "./rest/app.ts";
-import { type SeedOptions, seed } from "./seed.ts";
-import { LakebaseService, type LogEvent, type Timings } from "./service.ts";
-import { emptyState, type LocalState, StateFile } from "./state.ts";
-import { TokenStore } from "./tokens.ts";
+import { closeServer, listen } from "./rest/http-server.ts";
+import type { LogEvent, Timings } from "./state/context.ts";
+import { emptyState, type LocalState } from "./state/records.ts";
+import { StateFile } from "./state/state-file.ts";
 
 export interface LakebaseLocalOptions {
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */

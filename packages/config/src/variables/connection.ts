@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { int, postgresUrl, SSL_MODES, TOKEN_SOURCES, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { int, postgresUrl, SSL_MODES, TOKEN_SOURCES } from "./value-types.ts";
 
 // The connection variables (how the app reaches Postgres).
 export const CONNECTION_VARIABLES = {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { int, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { int } from "./value-types.ts";
 
 // The database variables (the app's pool and migrations).
 export const DATABASE_VARIABLES = {

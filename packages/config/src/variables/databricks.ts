@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { httpUrl, int, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { httpUrl, int } from "./value-types.ts";
 
 // The databricks variables (the SDK's standard variables).
 export const DATABRICKS_VARIABLES = {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ADMIN_AUTHS, bool, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { ADMIN_AUTHS, bool } from "./value-types.ts";
 
 // The identity variables.
 export const IDENTITY_VARIABLES = {

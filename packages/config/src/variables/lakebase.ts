@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { INSTANCE, int, threePart, ucIdent, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { INSTANCE, int, threePart, ucIdent } from "./value-types.ts";
 
 // The lakebase variables (the resources; defaults match the local Lakebase's seed).
 export const LAKEBASE_VARIABLES = {

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { int, LOG_LEVELS, port, type Variable, variable } from "../variable.ts";
+import { type Variable, variable } from "./declare.ts";
+import { int, LOG_LEVELS, port } from "./value-types.ts";
 
 // The server variables.
 export const SERVER_VARIABLES = {

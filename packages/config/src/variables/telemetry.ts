@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Variable, variable } from "./declare.ts";
 import {
   EXPORTERS,
   httpUrl,
@@ -7,9 +8,7 @@ import {
   lower,
   OTLP_PROTOCOLS,
   TRACES_SAMPLERS,
-  type Variable,
-  variable,
-} from "../variable.ts";
+} from "./value-types.ts";
 
 // The telemetry variables (OpenTelemetry's standard variables; the SDK gets them from here, not from the env).
 export const TELEMETRY_VARIABLES = {

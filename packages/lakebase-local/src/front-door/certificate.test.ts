@@ -2,9 +2,9 @@ import { X509Certificate } from "node:crypto";
 import tls from "node:tls";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, eventually, GOOD_TOKEN, startBackend } from "../../testing/front-door-backend.ts";
 import { createCertificateAuthority, issueServerCertificate, type TlsMaterial } from "./certificate.ts";
 import { type FrontDoor, startFrontDoor } from "./index.ts";
-import { type Backend, eventually, GOOD_TOKEN, startBackend } from "./test-support.ts";
 
 let backend: Backend;
 let ca: TlsMaterial;

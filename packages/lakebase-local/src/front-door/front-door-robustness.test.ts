@@ -5,9 +5,9 @@ import { promisify } from "node:util";
 import { freePort } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Backend, eventually, GOOD_TOKEN, startBackend } from "../../testing/front-door-backend.ts";
 import { type FrontDoor, startFrontDoor } from "./index.ts";
 import { cstring, PROTOCOL_3_0, SSL_REQUEST } from "./protocol.ts";
-import { type Backend, eventually, GOOD_TOKEN, startBackend } from "./test-support.ts";
 
 const run = promisify(execFile);
 

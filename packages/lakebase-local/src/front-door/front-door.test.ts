@@ -3,8 +3,14 @@ import net from "node:net";
 import tls from "node:tls";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Backend,
+  BUSY_TOKEN,
+  eventually,
+  GOOD_TOKEN,
+  startBackend,
+} from "../../testing/front-door-backend.ts";
 import { type FrontDoor, startFrontDoor } from "./index.ts";
-import { type Backend, BUSY_TOKEN, eventually, GOOD_TOKEN, startBackend } from "./test-support.ts";
 
 let backend: Backend;
 let door: FrontDoor;

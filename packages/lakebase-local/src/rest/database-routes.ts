@@ -5,8 +5,8 @@ import {
   instanceInputSchema,
   postgresCredentialRequestSchema,
   syncedTableInputSchema,
-} from "../schemas.ts";
-import type { LakebaseService } from "../service.ts";
+} from "../database-api/schemas.ts";
+import type { LakebaseService } from "../lakebase-service.ts";
 import { API, body, parse, type Route } from "./route.ts";
 
 /** The `database` API (instances, credentials, catalogs, synced tables) and Autoscaling credentials. */

@@ -1,6 +1,6 @@
 import { permissionDenied } from "../api-error.ts";
 import { faultRequestSchema } from "../faults.ts";
-import { userRequestSchema } from "../schemas.ts";
+import { userRequestSchema } from "../identity/schemas.ts";
 import { body, parse, type RestDeps, type Route } from "./route.ts";
 
 /** Test hooks under /__local/ (not part of Databricks): faults, counters, users. */

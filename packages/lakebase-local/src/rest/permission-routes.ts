@@ -1,5 +1,5 @@
-import { aclRequestSchema } from "../schemas.ts";
-import type { LakebaseService } from "../service.ts";
+import { aclRequestSchema } from "../identity/schemas.ts";
+import type { LakebaseService } from "../lakebase-service.ts";
 import { API, body, parse, type Route } from "./route.ts";
 
 /**

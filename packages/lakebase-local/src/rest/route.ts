@@ -2,10 +2,10 @@ import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { LakebaseApiError, unauthenticated } from "../api-error.ts";
 import type { Faults } from "../faults.ts";
-import type { Identities } from "../identities.ts";
-import { describeZodError } from "../schemas.ts";
-import type { LakebaseService, LogEvent } from "../service.ts";
-import type { TokenStore } from "../tokens.ts";
+import type { Identities } from "../identity/identities.ts";
+import type { TokenStore } from "../identity/tokens.ts";
+import type { LakebaseService } from "../lakebase-service.ts";
+import type { LogEvent } from "../state/context.ts";
 
 export const API = "/api/2.0";
 
@@ -104,4 +104,12 @@ function errorResponse(c: Context, error: unknown, log: (event: LogEvent) => voi
     error: error instanceof Error ? error.message : String(error),
   });
   return c.json({ error_code: "INTERNAL_ERROR", message: "Internal error in the local Lakebase." }, 500);
+}
+
+/** The first issue of a zod error as one readable line for an INVALID_PARAMETER_VALUE message. */
+function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid request";
+  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  return `${where}${issue.message}`;
 }

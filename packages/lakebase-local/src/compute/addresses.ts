@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The address every instance reports as `read_write_dns` (and `read_only_dns`): the front doors listen on
+ * loopback only. The server certificate names it, so `sslmode=verify-full` holds for what clients are told.
+ */
+export const INSTANCE_HOST = "127.0.0.1";
+
+/**
+ * Physical database for a logical one. Several LakebaseLocal may share one PostgreSQL cluster (the tests do),
+ * so every name carries the owner's id; names longer than PostgreSQL's 63 bytes keep a hash suffix so two
+ * long names never collide after truncation.
+ */
+export function physicalDatabaseName(localId: string, instance: string, database: string): string {
+  const full = `lb_${localId}_${instance}_${database}`;
+  if (full.length <= 63) return full;
+  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  return `${full.slice(0, 54)}_${hash}`;
+}

@@ -1,0 +1,70 @@
+import { startFrontDoor } from "../front-door/server.ts";
+import type {
+  Admission,
+  FrontDoor,
+  FrontDoorCounters,
+  FrontDoorEvent,
+  FrontDoorLogin,
+} from "../front-door/types.ts";
+import type { ServiceContext } from "../state/context.ts";
+
+/** The login decision for the front door of the instance `name`. */
+export type Admit = (name: string, login: FrontDoorLogin) => Promise<Admission>;
+
+/**
+ * One Postgres front door per instance name. A front door outlives its instance (it refuses logins while
+ * none exists), so a recreated instance of the same name is reachable on the same port for the life of this
+ * LakebaseLocal; with a data dir the port is kept across restarts when it is still free.
+ */
+export class FrontDoors {
+  readonly #ctx: ServiceContext;
+  readonly #admit: Admit;
+  readonly #doors = new Map<string, FrontDoor>();
+
+  constructor(ctx: ServiceContext, admit: Admit) {
+    this.#ctx = ctx;
+    this.#admit = admit;
+  }
+
+  async ensure(name: string): Promise<void> {
+    if (this.#doors.has(name)) return;
+    const { state } = this.#ctx;
+    const wanted = state.ports[name] ?? 0;
+    const log = (event: FrontDoorEvent) =>
+      this.#ctx.log({ ...event, instance: name, event: `front_door_${event.event}` });
+    const { tls, requireTls } = this.#ctx.deps;
+    const options = { admit: (login: FrontDoorLogin) => this.#admit(name, login), log, tls, requireTls };
+    let door: FrontDoor;
+    try {
+      door = await startFrontDoor({ ...options, port: wanted });
+    } catch (error) {
+      if (wanted === 0) throw error;
+      this.#ctx.log({ event: "front_door_port_taken", instance: name, port: wanted });
+      door = await startFrontDoor({ ...options, port: 0 });
+    }
+    this.#doors.set(name, door);
+    state.ports[name] = door.port;
+  }
+
+  port(name: string): number | undefined {
+    return this.#ctx.state.ports[name];
+  }
+
+  /** Ends every connection of one instance (stopped or deleted). */
+  closeConnections(name: string): void {
+    this.#doors.get(name)?.closeConnections();
+  }
+
+  counters(): Record<string, FrontDoorCounters> {
+    const out: Record<string, FrontDoorCounters> = {};
+    for (const [name, door] of this.#doors) {
+      out[name] = { ...door.counters, refused: { ...door.counters.refused } };
+    }
+    return out;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled([...this.#doors.values()].map((door) => door.close()));
+    this.#doors.clear();
+  }
+}

@@ -1,0 +1,64 @@
+import type { LakebaseService } from "../lakebase-service.ts";
+import { SOURCE_TABLE } from "../sync/source.ts";
+
+export interface SeedOptions {
+  instanceName: string;
+  catalogName: string;
+  databaseName: string;
+  /** Full UC name `catalog.schema.table`, or just `schema.table` / `table` inside `catalogName`. */
+  syncedTable: string;
+  /** Rows of the seeded synced table; default `sourceRows`. */
+  rows?: number;
+}
+
+/**
+ * The default resources of a dev or test LakebaseLocal, created by `creator` as a client would: an instance
+ * (AVAILABLE at once), a catalog on its database, and a synced table of the source, waited for until online.
+ * What already exists (a restart from a data dir) is left as it is.
+ */
+export async function seed(
+  service: LakebaseService,
+  s: SeedOptions,
+  creator: string,
+  sourceRows: number | undefined,
+) {
+  const state = service.state;
+  if (!state.instances[s.instanceName]) {
+    await service.instances.create({ name: s.instanceName, capacity: "CU_1" }, creator, { available: true });
+  }
+  if (!state.catalogs[s.catalogName]) {
+    await service.catalogs.create(creator, {
+      name: s.catalogName,
+      database_instance_name: s.instanceName,
+      database_name: s.databaseName,
+      create_database_if_not_exists: true,
+    });
+  }
+  const parts = s.syncedTable.split(".");
+  const fullName =
+    parts.length === 3
+      ? s.syncedTable
+      : parts.length === 2
+        ? `${s.catalogName}.${s.syncedTable}`
+        : `${s.catalogName}.public.${s.syncedTable}`;
+  if (!state.syncedTables[fullName]) {
+    await service.syncedTables.create(
+      creator,
+      {
+        name: fullName,
+        spec: {
+          source_table_full_name: SOURCE_TABLE,
+          primary_key_columns: ["o_orderkey"],
+          scheduling_policy: "SNAPSHOT",
+          new_pipeline_spec: { storage_catalog: s.catalogName, storage_schema: "default" },
+        },
+      },
+      s.rows ?? sourceRows,
+    );
+    await service.waitForPipeline(fullName);
+    const status = service.syncedTables.get(fullName).data_synchronization_status;
+    if (status.detailed_state !== "SYNCED_TABLE_ONLINE_NO_PENDING_UPDATE") {
+      throw new Error(`lakebase-local: seeding ${fullName} failed: ${status.message}`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { Admission } from "./compute/admission.ts";
+import { FrontDoors } from "./compute/front-doors.ts";
+import { Catalogs } from "./database-api/catalogs.ts";
+import { Credentials } from "./database-api/credentials.ts";
+import { Instances } from "./database-api/instances.ts";
+import { SyncedTables } from "./database-api/synced-tables.ts";
+import { Transitions } from "./database-api/transitions.ts";
+import { Permissions } from "./identity/permissions.ts";
+import { ServiceContext, type ServiceDeps } from "./state/context.ts";
+import type { LocalState } from "./state/records.ts";
+import { Pipelines } from "./sync/pipelines.ts";
+
+/**
+ * The emulated Lakebase: one object per resource (instances, credentials, catalogs, synced tables,
+ * permissions), the instance state machine, the front doors and their login decision, wired once here. The REST layer calls
+ * the resources; this facade only starts and stops the whole.
+ */
+export class LakebaseService {
+  readonly instances: Instances;
+  readonly credentials: Credentials;
+  readonly catalogs: Catalogs;
+  readonly syncedTables: SyncedTables;
+  readonly permissions: Permissions;
+  readonly frontDoors: FrontDoors;
+  readonly #ctx: ServiceContext;
+  readonly #pipelines: Pipelines;
+  readonly #transitions: Transitions;
+
+  constructor(deps: ServiceDeps) {
+    const ctx = new ServiceContext(deps);
+    const permissions = new Permissions(ctx, deps.identities);
+    const admission = new Admission(ctx, permissions);
+    const frontDoors = new FrontDoors(ctx, (name, login) => admission.admit(name, login));
+    const pipelines = new Pipelines(ctx);
+    const transitions = new Transitions(ctx, frontDoors, pipelines);
+    this.#ctx = ctx;
+    this.#pipelines = pipelines;
+    this.#transitions = transitions;
+    this.frontDoors = frontDoors;
+    this.permissions = permissions;
+    this.instances = new Instances(ctx, frontDoors, transitions, permissions);
+    this.credentials = new Credentials(ctx, permissions);
+    this.catalogs = new Catalogs(ctx, permissions);
+    this.syncedTables = new SyncedTables(ctx, pipelines, permissions);
+  }
+
+  get state(): LocalState {
+    return this.#ctx.state;
+  }
+
+  /** Resolves when the synced table's pipeline has finished (or at once when none runs). */
+  waitForPipeline(name: string): Promise<void> {
+    return this.#pipelines.wait(name);
+  }
+
+  /** After loading persisted state: reopen front doors and resume what was in flight. */
+  async restore(): Promise<void> {
+    const { state } = this.#ctx;
+    for (const record of Object.values(state.instances)) {
+      await this.frontDoors.ensure(record.name);
+      await this.#transitions.resume(record);
+    }
+    for (const table of Object.values(state.syncedTables)) {
+      if (table.data_synchronization_status.detailed_state.startsWith("SYNCED_TABLE_PROVISIONING")) {
+        // An interrupted initial snapshot starts over.
+        this.#pipelines.start(table);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const ctx = this.#ctx;
+    if (ctx.stopped) return;
+    ctx.stopped = true;
+    await this.#transitions.stopAll();
+    await this.#pipelines.cancelAll();
+    await this.frontDoors.closeAll();
+    if (ctx.deps.persistent) {
+      await ctx.deps.stateFile?.save(ctx.state);
+    } else {
+      await this.#dropAllPhysical();
+    }
+  }
+
+  async #dropAllPhysical(): Promise<void> {
+    const { cluster, state } = this.#ctx;
+    const prefix = `lb_${state.localId}_`;
+    const names = await cluster.withClient("postgres", async (c) => {
+      const r = await c.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+        [prefix],
+      );
+      return r.rows.map((row) => row.datname);
+    });
+    for (const name of names) await cluster.dropDatabase(name);
+  }
+}

@@ -1,0 +1,82 @@
+export type InstanceState = "STARTING" | "AVAILABLE" | "DELETING" | "STOPPED" | "UPDATING" | "FAILING_OVER";
+
+export type PermissionLevel = "CAN_USE" | "CAN_MANAGE";
+
+/** One direct grant on an instance, as the permissions API names its principal. */
+export interface AclEntry {
+  principal: { kind: "user" | "service_principal" | "group"; name: string };
+  level: PermissionLevel;
+}
+
+export interface InstanceRecord {
+  name: string;
+  uid: string;
+  capacity: string;
+  state: InstanceState;
+  stopped: boolean;
+  node_count: number;
+  enable_readable_secondaries: boolean;
+  retention_window_in_days: number;
+  custom_tags: { key: string; value: string }[];
+  creator: string;
+  creation_time: string;
+  /** Logical databases; `databricks_postgres` always. */
+  databases: string[];
+  /** Direct grants (the creator's CAN_MANAGE first). Absent in state files older than permissions. */
+  acl?: AclEntry[];
+}
+
+export interface CatalogRecord {
+  name: string;
+  uid: string;
+  database_instance_name: string;
+  database_name: string;
+  create_database_if_not_exists: boolean;
+}
+
+export interface PipelineProgress {
+  synced_row_count: number;
+  total_row_count: number;
+  sync_progress_completion: number;
+  estimated_completion_time_seconds: number;
+}
+
+export interface SyncedTableRecord {
+  name: string;
+  database_instance_name: string;
+  logical_database_name: string;
+  spec: {
+    source_table_full_name: string;
+    primary_key_columns: string[];
+    timeseries_key?: string;
+    scheduling_policy: string;
+    create_database_objects_if_missing?: boolean;
+    existing_pipeline_id?: string;
+    new_pipeline_spec?: { storage_catalog?: string; storage_schema?: string };
+  };
+  unity_catalog_provisioning_state: "PROVISIONING" | "ACTIVE" | "FAILED" | "DELETING";
+  data_synchronization_status: {
+    detailed_state: string;
+    message: string;
+    pipeline_id: string;
+    provisioning_status?: { initial_pipeline_sync_progress: PipelineProgress };
+    last_sync?: { sync_start_timestamp: string; sync_end_timestamp?: string };
+    failed_status?: { timestamp: string };
+  };
+}
+
+export interface LocalState {
+  version: 1;
+  /** Prefix of every physical database this LakebaseLocal owns. */
+  localId: string;
+  /** Front-door port per instance name, stable while the name is reused. */
+  ports: Record<string, number>;
+  instances: Record<string, InstanceRecord>;
+  catalogs: Record<string, CatalogRecord>;
+  syncedTables: Record<string, SyncedTableRecord>;
+  seeded: boolean;
+}
+
+export function emptyState(localId: string): LocalState {
+  return { version: 1, localId, ports: {}, instances: {}, catalogs: {}, syncedTables: {}, seeded: false };
+}
