@@ -1,6 +1,6 @@
 import { Link, Outlet } from "@tanstack/react-router";
 import { lazy, Suspense, useCallback, useState } from "react";
-import { useViewer } from "./features/lakebase/status.ts";
+import { useViewer } from "./features/lakebase/use-lakebase-status.ts";
 import { useShortcut } from "./ui/use-shortcut.ts";
 
 const ShortcutsDialog = lazy(() =>

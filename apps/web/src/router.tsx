@@ -7,10 +7,10 @@ import {
   type RouterHistory,
 } from "@tanstack/react-router";
 import { AppLayout } from "./AppLayout.tsx";
-import { prefetchLakebaseStatus } from "./features/lakebase/status.ts";
+import { prefetchLakebaseStatus } from "./features/lakebase/use-lakebase-status.ts";
 import { OrdersPage } from "./features/orders/OrdersPage.tsx";
 import { prefetchOrdersView } from "./features/orders/queries.ts";
-import { validateOrdersSearch, viewOf } from "./features/orders/search.ts";
+import { validateOrdersSearch, viewOf } from "./features/orders/search/search.ts";
 
 export interface RouterContext {
   queryClient: QueryClient;

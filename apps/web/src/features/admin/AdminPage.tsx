@@ -1,6 +1,6 @@
 import { describeError } from "../../errors.ts";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
-import { useLakebaseStatus } from "../lakebase/status.ts";
+import { useLakebaseStatus } from "../lakebase/use-lakebase-status.ts";
 import { AdminConsole } from "./AdminConsole.tsx";
 
 /** /admin: the console for admins, a clear refusal for everyone else. */

@@ -1,6 +1,6 @@
 import { isSyncedTableOnline } from "@lakebase-orders/shared";
 import type { LakebaseStatus } from "../../api-types.ts";
-import { StateBadge } from "../../ui/StateBadge.tsx";
+import { ResourceStateBadge } from "../../ui/ResourceStateBadge.tsx";
 import { SyncProgress } from "../../ui/SyncProgress.tsx";
 
 const STEP_ORDER = ["instance", "catalog", "syncedTable"] as const;
@@ -21,7 +21,7 @@ export function ProgressView({ status, live }: { status: LakebaseStatus; live: b
       {operation ? (
         <p>
           Last operation: <strong>{operation.kind}</strong> by {operation.actor} —{" "}
-          <StateBadge
+          <ResourceStateBadge
             state={
               operation.outcome === "running"
                 ? "RUNNING"
@@ -37,7 +37,7 @@ export function ProgressView({ status, live }: { status: LakebaseStatus; live: b
       <ol className="steps">
         {STEP_ORDER.map((step) => (
           <li key={step}>
-            {labels[step]}: <StateBadge state={states[step]} />
+            {labels[step]}: <ResourceStateBadge state={states[step]} />
           </li>
         ))}
       </ol>

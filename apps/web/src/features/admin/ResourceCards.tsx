@@ -1,6 +1,6 @@
 import type { LakebaseStatus } from "../../api-types.ts";
 import { useFormat } from "../../locale.ts";
-import { StateBadge } from "../../ui/StateBadge.tsx";
+import { ResourceStateBadge } from "../../ui/ResourceStateBadge.tsx";
 
 function Missing({ what }: { what: string }) {
   return <p className="muted">No {what}: it does not exist (or was deleted).</p>;
@@ -20,7 +20,7 @@ export function ResourceCards({ status }: { status: LakebaseStatus }) {
           <dl>
             <dt>State</dt>
             <dd>
-              <StateBadge
+              <ResourceStateBadge
                 state={instance.stopped && instance.state !== "STOPPED" ? "STOPPING" : instance.state}
               />
             </dd>
@@ -47,7 +47,7 @@ export function ResourceCards({ status }: { status: LakebaseStatus }) {
           <dl>
             <dt>State</dt>
             <dd>
-              <StateBadge state="ACTIVE" />
+              <ResourceStateBadge state="ACTIVE" />
             </dd>
             <dt>Database</dt>
             <dd>{catalog.databaseName}</dd>
@@ -64,7 +64,7 @@ export function ResourceCards({ status }: { status: LakebaseStatus }) {
           <dl>
             <dt>State</dt>
             <dd>
-              <StateBadge state={syncedTable.detailedState ?? syncedTable.state} />
+              <ResourceStateBadge state={syncedTable.detailedState ?? syncedTable.state} />
             </dd>
             <dt>Source</dt>
             <dd>{config.sourceTable}</dd>

@@ -1,16 +1,16 @@
 import { lazy, Suspense, useEffect, useRef } from "react";
 import { useHydrated } from "../../hydration.ts";
-import { Filters } from "./Filters.tsx";
-import { PagedOrders } from "./PagedOrders.tsx";
-import { ScrolledOrders } from "./ScrolledOrders.tsx";
-import { StatsPanel } from "./StatsPanel.tsx";
-import { TableToolbar } from "./TableToolbar.tsx";
-import { TrendPanel } from "./TrendPanel.tsx";
-import { useTablePrefs } from "./table-prefs.ts";
-import { useOrdersSearch } from "./use-orders-search.ts";
+import { useTablePrefs } from "./columns/table-prefs.ts";
+import { Filters } from "./filters/Filters.tsx";
+import { useOrdersSearch } from "./search/use-orders-search.ts";
+import { StatsPanel } from "./stats/StatsPanel.tsx";
+import { PagedOrders } from "./table/PagedOrders.tsx";
+import { ScrolledOrders } from "./table/ScrolledOrders.tsx";
+import { TableToolbar } from "./table/TableToolbar.tsx";
+import { TrendPanel } from "./trend/TrendPanel.tsx";
 
 // The detail panel (with the dialog and the status change) is not part of the first screen: its own chunk.
-const OrderPanel = lazy(() => import("./OrderPanel.tsx").then((m) => ({ default: m.OrderPanel })));
+const OrderPanel = lazy(() => import("./detail/OrderPanel.tsx").then((m) => ({ default: m.OrderPanel })));
 
 /** The orders screen: stats, filters, the table (pages or infinite scroll) and the open order's panel. */
 export function OrdersPage() {

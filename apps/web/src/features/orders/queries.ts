@@ -3,7 +3,7 @@ import type { OrderFilters, TrendSplit } from "../../api-types.ts";
 import { isStillSyncing } from "../../errors.ts";
 import { usePrerenderSafe } from "../../hydration.ts";
 import { trpc } from "../../trpc.ts";
-import type { OrdersView } from "./search.ts";
+import type { OrdersView } from "./search/search.ts";
 
 /** Rows per request in infinite scroll: large enough that 2,000 rows are a handful of requests. */
 export const STREAM_PAGE_SIZE = 250;
