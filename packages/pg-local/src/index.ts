@@ -1,6 +1,9 @@
 export {
+  type ClusterState,
   type LocalPostgres,
   type LocalPostgresOptions,
+  type ReplicationOptions,
+  type ReplicationSource,
   startLocalPostgres,
   stopAllLocalPostgres,
 } from "./local-postgres.ts";
