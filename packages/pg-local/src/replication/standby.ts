@@ -79,8 +79,9 @@ class StandbyHandle extends ClusterHandle implements Standby {
   async setApplyDelay(ms: number): Promise<void> {
     const delay = checkedDelay(ms);
     if (this.#promoted) throw new Error(`pg-local: the standby on port ${this.port} was promoted`);
+    if (this.state === "stopped") throw new Error(`pg-local: the standby on port ${this.port} was stopped`);
     if (this.state !== "running") {
-      // Suspended: the setting is read when it resumes.
+      // Suspended (or exited): the setting is read when it resumes.
       await setAutoConf(this.dataDir, { recovery_min_apply_delay: `${delay}ms` }, [], this.spec.ids);
       this.#delay = delay;
       return;
