@@ -1,5 +1,13 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import {
+  type KeyboardEvent,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 import type { Order, OrderSort } from "../../../api-types.ts";
 import { useFormat } from "../../../locale.ts";
 import { SkeletonRows } from "../../../ui/SkeletonRows.tsx";
@@ -57,6 +65,8 @@ export function OrdersTable(props: OrdersTableProps) {
   const focusPending = useRef(false);
 
   const rows = orders;
+  const edges = useSideEdges(scrollRef, columns);
+  useSortedColumnInView(scrollRef, sort);
 
   const virtualizer = useVirtualizer({
     count: virtual ? rows.length : 0,
@@ -131,97 +141,174 @@ export function OrdersTable(props: OrdersTableProps) {
 
   return (
     <div
-      ref={scrollRef}
-      className="table-scroll"
-      data-mode={infinite ? "scroll" : "pages"}
-      data-density={density}
+      className="table-frame"
+      data-more-left={edges.left || undefined}
+      data-more-right={edges.right || undefined}
     >
-      <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
-        <caption className="visually-hidden">
-          Orders. Use the arrow keys to move between rows, Enter to open an order.
-        </caption>
-        <thead>
-          <tr aria-rowindex={1}>
-            {columns.map((column) => {
-              const sortKey = onSortChange ? column.sortKey : undefined;
-              const direction =
-                sortKey && sort === sortKey
-                  ? "ascending"
-                  : sortKey && sort === `-${sortKey}`
-                    ? "descending"
-                    : undefined;
+      {edges.left || edges.right ? (
+        // Wider than its frame (a phone): the hidden columns are one visible tap away, not only a swipe.
+        <button
+          type="button"
+          className="more-columns"
+          onClick={() => {
+            const frame = scrollRef.current;
+            if (!frame) return;
+            const left = edges.right ? frame.scrollLeft + frame.clientWidth * 0.8 : 0;
+            frame.scrollTo({ left, behavior: "smooth" });
+          }}
+        >
+          {edges.right ? "More columns →" : "← First columns"}
+        </button>
+      ) : null}
+      <div
+        ref={scrollRef}
+        className="table-scroll"
+        data-mode={infinite ? "scroll" : "pages"}
+        data-density={density}
+        onScroll={edges.update}
+      >
+        <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
+          <caption className="visually-hidden">
+            Orders. Use the arrow keys to move between rows, Enter to open an order.
+          </caption>
+          <thead>
+            <tr aria-rowindex={1}>
+              {columns.map((column) => {
+                const sortKey = onSortChange ? column.sortKey : undefined;
+                const direction =
+                  sortKey && sort === sortKey
+                    ? "ascending"
+                    : sortKey && sort === `-${sortKey}`
+                      ? "descending"
+                      : undefined;
+                return (
+                  <th
+                    key={column.id}
+                    scope="col"
+                    className={columnClass(column)}
+                    aria-sort={sortKey ? (direction ?? "none") : undefined}
+                  >
+                    {sortKey ? (
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => onSortChange?.(nextSort(sort, sortKey))}
+                      >
+                        {column.header}
+                        <span aria-hidden="true" className="sort-icon">
+                          {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
+                        </span>
+                      </button>
+                    ) : (
+                      column.header
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody onKeyDown={onKeyDown}>
+            {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
+            {paddingTop > 0 ? (
+              // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columnCount} style={{ height: paddingTop }} />
+              </tr>
+            ) : null}
+            {visible.map(({ index, order }) => {
+              if (!order) return null;
               return (
-                <th
-                  key={column.id}
-                  scope="col"
-                  className={columnClass(column)}
-                  aria-sort={sortKey ? (direction ?? "none") : undefined}
+                <tr
+                  key={order.orderKey}
+                  data-index={index}
+                  data-order-key={order.orderKey}
+                  aria-rowindex={rowOffset + index + 2}
+                  aria-selected={order.orderKey === selectedKey}
+                  tabIndex={index === activeIndex ? 0 : -1}
+                  className="order-row"
+                  onClick={() => {
+                    setActiveIndex(index);
+                    onOpen(order);
+                  }}
+                  onFocus={() => setActiveIndex(index)}
                 >
-                  {sortKey ? (
-                    <button
-                      type="button"
-                      className="sort-button"
-                      onClick={() => onSortChange?.(nextSort(sort, sortKey))}
-                    >
-                      {column.header}
-                      <span aria-hidden="true" className="sort-icon">
-                        {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
-                      </span>
-                    </button>
-                  ) : (
-                    column.header
-                  )}
-                </th>
+                  {columns.map((column) => (
+                    <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
+                      {column.cell(order, format)}
+                    </td>
+                  ))}
+                </tr>
               );
             })}
-          </tr>
-        </thead>
-        <tbody onKeyDown={onKeyDown}>
-          {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
-          {paddingTop > 0 ? (
-            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingTop }} />
-            </tr>
-          ) : null}
-          {visible.map(({ index, order }) => {
-            if (!order) return null;
-            return (
-              <tr
-                key={order.orderKey}
-                data-index={index}
-                data-order-key={order.orderKey}
-                aria-rowindex={rowOffset + index + 2}
-                aria-selected={order.orderKey === selectedKey}
-                tabIndex={index === activeIndex ? 0 : -1}
-                className="order-row"
-                onClick={() => {
-                  setActiveIndex(index);
-                  onOpen(order);
-                }}
-                onFocus={() => setActiveIndex(index)}
-              >
-                {columns.map((column) => (
-                  <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
-                    {column.cell(order, format)}
-                  </td>
-                ))}
+            {paddingBottom > 0 ? (
+              // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columnCount} style={{ height: paddingBottom }} />
               </tr>
-            );
-          })}
-          {paddingBottom > 0 ? (
-            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingBottom }} />
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
-      {infinite?.loadingMore ? (
-        <p className="loading-more" role="status">
-          Loading more orders…
-        </p>
-      ) : null}
+            ) : null}
+          </tbody>
+        </table>
+        {infinite?.loadingMore ? (
+          <p className="loading-more" role="status">
+            Loading more orders…
+          </p>
+        ) : null}
+      </div>
     </div>
   );
+}
+
+interface SideEdges {
+  /** Columns hidden to the left (scrolled past) or to the right (beyond the frame). */
+  left: boolean;
+  right: boolean;
+  update: () => void;
+}
+
+/** Whether the table runs past its frame on either side, kept current as it scrolls and resizes. */
+function useSideEdges(ref: RefObject<HTMLDivElement | null>, columns: readonly Column[]): SideEdges {
+  const [edges, setEdges] = useState({ left: false, right: false });
+  const update = useCallback(() => {
+    const frame = ref.current;
+    if (!frame) return;
+    const left = frame.scrollLeft > 1;
+    const right = frame.scrollLeft + frame.clientWidth < frame.scrollWidth - 1;
+    setEdges((prev) => (prev.left === left && prev.right === right ? prev : { left, right }));
+  }, [ref]);
+  // Other columns change the table's width: measured again.
+  useLayoutEffect(() => {
+    const frame = ref.current;
+    if (!frame) return;
+    update();
+    const observer = new ResizeObserver(update);
+    observer.observe(frame);
+    const table = frame.querySelector("table");
+    if (table) observer.observe(table);
+    return () => observer.disconnect();
+  }, [ref, update, columns]);
+  return { ...edges, update };
+}
+
+/**
+ * The sorted column is brought into the frame when it lies (partly) beyond it, on arrival and after each
+ * sort: sorting by Total on a phone shows the totals, not a column cut at the edge.
+ */
+function useSortedColumnInView(ref: RefObject<HTMLDivElement | null>, sort: OrderSort): void {
+  useEffect(() => {
+    const frame = ref.current;
+    if (!frame) return;
+    const headers = [...frame.querySelectorAll<HTMLElement>("thead th")];
+    const th = headers.find((h) => /^(a|de)scending$/.test(h.getAttribute("aria-sort") ?? ""));
+    if (!th || th === headers[0]) return;
+    const pinned = headers[0]?.offsetWidth ?? 0;
+    const start = th.offsetLeft;
+    const end = start + th.offsetWidth;
+    if (end <= frame.scrollLeft + frame.clientWidth && start >= frame.scrollLeft + pinned) return;
+    // The least scroll that shows the whole column, starting on a column's edge (none cut under the pinned one).
+    const edge = headers
+      .slice(1)
+      .map((h) => h.offsetLeft - pinned)
+      .find((left) => left <= start - pinned && end <= left + frame.clientWidth);
+    frame.scrollTo({ left: Math.max(0, edge ?? start - pinned) });
+  }, [ref, sort]);
 }
