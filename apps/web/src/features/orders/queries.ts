@@ -3,7 +3,8 @@ import type { OrderFilters, TrendSplit } from "../../api-types.ts";
 import { isStillSyncing, isUnavailable } from "../../errors.ts";
 import { usePrerenderSafe } from "../../hydration.ts";
 import { trpc } from "../../trpc.ts";
-import { useReadingBlocked } from "../lakebase/use-lakebase-status.ts";
+import { blocksReading, outageKind } from "../lakebase/data-outage.ts";
+import { cachedLakebaseStatus, useReadingBlocked } from "../lakebase/use-lakebase-status.ts";
 import { isInvertedRange, type OrdersView } from "./search/search.ts";
 
 /** Rows per request in infinite scroll: large enough that 2,000 rows are a handful of requests. */
@@ -43,6 +44,8 @@ function useAskable(filters: OrderFilters): boolean {
  */
 export function prefetchOrdersView(queryClient: QueryClient, view: OrdersView): void {
   if (isInvertedRange(view.filters)) return;
+  // A navigation while the last status says the orders cannot be read asks nothing of the database.
+  if (blocksReading(outageKind(cachedLakebaseStatus(queryClient)))) return;
   if (view.mode === "scroll") void queryClient.prefetchInfiniteQuery(streamOptions(view));
   else void queryClient.prefetchQuery(pageOptions(view));
   void queryClient.prefetchQuery(trpc.orders.stats.queryOptions(view.filters));
@@ -50,12 +53,19 @@ export function prefetchOrdersView(queryClient: QueryClient, view: OrdersView): 
     void queryClient.prefetchQuery(trpc.orders.byKey.queryOptions({ orderKey: view.order }));
 }
 
+/**
+ * The route's loader asked already (and retried what was worth it): a read that failed there is not asked
+ * again just because the screen mounts. Unavailable and syncing answers are polled (`pollUntilReadable`).
+ */
+const NO_RETRY_ON_MOUNT = { retryOnMount: false } as const;
+
 /** One page of the table (pages mode). */
 export function useOrdersPage(view: OrdersView) {
   const askable = useAskable(view.filters);
   return usePrerenderSafe(
     useQuery({
       ...pageOptions(view),
+      ...NO_RETRY_ON_MOUNT,
       placeholderData: keepPreviousData,
       enabled: view.mode === "pages" && askable,
       refetchInterval: pollUntilReadable,
@@ -68,6 +78,7 @@ export function useOrdersStream(view: OrdersView) {
   const askable = useAskable(view.filters);
   return useInfiniteQuery({
     ...streamOptions(view),
+    ...NO_RETRY_ON_MOUNT,
     enabled: view.mode === "scroll" && askable,
     refetchInterval: pollUntilReadable,
   });
@@ -78,6 +89,7 @@ export function useOrderStats(filters: OrderFilters) {
   return usePrerenderSafe(
     useQuery({
       ...trpc.orders.stats.queryOptions(filters),
+      ...NO_RETRY_ON_MOUNT,
       placeholderData: keepPreviousData,
       enabled: askable,
       refetchInterval: pollUntilReadable,

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { ORDER_STATUSES, type Order } from "../../../api-types.ts";
 import { statusLabel } from "../../../labels.ts";
 import { ErrorMessage } from "../../../ui/ErrorMessage.tsx";
+import { OrderStatusOptions } from "../table/OrderStatusBadge.tsx";
 import { useUpdateStatus } from "./use-update-status.ts";
 
 /**
@@ -33,11 +34,7 @@ export function StatusChange({ order }: { order: Order }) {
         <label>
           New status
           <select value={nextStatus} onChange={(event) => setNextStatus(event.target.value)}>
-            {ORDER_STATUSES.map((status) => (
-              <option key={status} value={status} title={`Status code ${status}`}>
-                {statusLabel(status)}
-              </option>
-            ))}
+            <OrderStatusOptions />
           </select>
         </label>
         <button

@@ -2,15 +2,15 @@ import { useId, useRef, useState } from "react";
 import {
   ORDER_PRIORITIES,
   ORDER_SORTS,
-  ORDER_STATUSES,
   type OrderPriority,
   type OrderSort,
   type OrderStatus,
 } from "../../../api-types.ts";
 import { describeError } from "../../../errors.ts";
-import { priorityLabel, sortLabel, statusLabel } from "../../../labels.ts";
+import { priorityLabel, sortLabel } from "../../../labels.ts";
 import { useReadError } from "../queries.ts";
 import { useOrdersSearch } from "../search/use-orders-search.ts";
+import { OrderStatusOptions } from "../table/OrderStatusBadge.tsx";
 import { DateRange } from "./DateRange.tsx";
 import { JumpToOrder } from "./JumpToOrder.tsx";
 
@@ -63,11 +63,7 @@ export function Filters() {
             onChange={(event) => setFilter("status", (event.target.value || undefined) as OrderStatus)}
           >
             <option value="">Any</option>
-            {ORDER_STATUSES.map((status) => (
-              <option key={status} value={status} title={`Status code ${status}`}>
-                {statusLabel(status)}
-              </option>
-            ))}
+            <OrderStatusOptions />
           </select>
         </label>
         <label>
