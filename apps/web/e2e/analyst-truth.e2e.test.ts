@@ -113,6 +113,8 @@ describe.each([PHONE, DESKTOP])("on a $name ($width px)", (screen) => {
       await message.getAttribute("id"),
     );
     await page.getByText("No order can match a date range that ends before it starts").waitFor();
+    // No figures of the previous range stand in for this one.
+    await page.getByText("No figures for a range that ends before it starts").waitFor();
     await page.waitForTimeout(500);
     const inverted = reads
       .slice(before)

@@ -66,7 +66,7 @@ export function useOrdersPage(view: OrdersView) {
     useQuery({
       ...pageOptions(view),
       ...NO_RETRY_ON_MOUNT,
-      placeholderData: keepPreviousData,
+      placeholderData: askable ? keepPreviousData : undefined,
       enabled: view.mode === "pages" && askable,
       refetchInterval: pollUntilReadable,
     }),
@@ -90,7 +90,8 @@ export function useOrderStats(filters: OrderFilters) {
     useQuery({
       ...trpc.orders.stats.queryOptions(filters),
       ...NO_RETRY_ON_MOUNT,
-      placeholderData: keepPreviousData,
+      // Figures of other filters stand in while new ones load, never for filters that will get none.
+      placeholderData: askable ? keepPreviousData : undefined,
       enabled: askable,
       refetchInterval: pollUntilReadable,
     }),
