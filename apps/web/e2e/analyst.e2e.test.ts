@@ -199,7 +199,7 @@ describe("saved views", () => {
     await link.waitFor();
     expect(await dialog.getByRole("list", { name: "Your views" }).getByRole("listitem").count()).toBe(1);
     expect(await dialog.getByRole("listitem").textContent()).toContain(
-      "1-URGENT · sorted by orderDate ↓ · 4 columns · compact",
+      "Urgent priority · sorted by Date ↓ (newest first) · 4 columns · compact",
     );
     await page.screenshot({ path: screenshotPath("analyst-views-dialog") });
     expect(await axeViolations(page)).toEqual([]);
@@ -231,7 +231,7 @@ describe("saved views", () => {
     await rows(analyst).first().waitFor();
     expect(await headerText(analyst)).toEqual(["Order", "Date", "Priority", "Total"]);
     const priorities = await analyst.locator("tr[data-order-key] td.col-priority").allTextContents();
-    expect(new Set(priorities)).toEqual(new Set(["1-URGENT"]));
+    expect(new Set(priorities)).toEqual(new Set(["Urgent"]));
     await analyst.screenshot({ path: screenshotPath("analyst-views-shared") });
     // Views are per user: the analyst's own list is empty.
     await analyst.getByRole("button", { name: "Views…" }).click();
@@ -295,7 +295,7 @@ describe("the trend", () => {
 
     await page.getByRole("radio", { name: "Priority" }).check();
     await page.waitForURL(/trend=priority/);
-    await page.locator(".trend-legend").getByText("5-LOW").waitFor();
+    await page.locator(".trend-legend").getByText("Low", { exact: true }).waitFor();
     await page.getByRole("radio", { name: "Revenue" }).check();
     await page.getByRole("heading", { name: "Revenue per month" }).waitFor();
     await page.screenshot({ path: screenshotPath("analyst-trend"), fullPage: true });

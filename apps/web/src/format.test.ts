@@ -1,13 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatDate,
-  formatFor,
-  formatInteger,
-  formatMoney,
-  formatMonth,
-  formatPercent,
-  statusLabel,
-} from "./format.ts";
+import { formatDate, formatFor, formatInteger, formatMoney, formatMonth, formatPercent } from "./format.ts";
 
 describe("formatMoney", () => {
   it("groups thousands and keeps two decimals from the decimal string", () => {
@@ -33,10 +25,8 @@ describe("formatDate", () => {
   });
 });
 
-describe("labels", () => {
-  it("names the TPC-H statuses and clamps percentages", () => {
-    expect(statusLabel("F")).toBe("Fulfilled");
-    expect(statusLabel("X")).toBe("X");
+describe("formatPercent", () => {
+  it("clamps percentages", () => {
     expect(formatPercent(0.4567)).toBe("45.7%");
     expect(formatPercent(1.2)).toBe("100%");
   });

@@ -106,13 +106,3 @@ export function formatFor(locale: string): Format {
     integer: (n) => formatInteger(n, locale),
   };
 }
-
-export const STATUS_LABELS: Readonly<Record<string, string>> = {
-  F: "Fulfilled",
-  O: "Open",
-  P: "Partial",
-};
-
-export function statusLabel(status: string): string {
-  return STATUS_LABELS[status] ?? status;
-}

@@ -11,6 +11,7 @@ import { prefetchLakebaseStatus } from "./features/lakebase/use-lakebase-status.
 import { OrdersPage } from "./features/orders/OrdersPage.tsx";
 import { prefetchOrdersView } from "./features/orders/queries.ts";
 import { validateOrdersSearch, viewOf } from "./features/orders/search/search.ts";
+import { NotFoundPage } from "./NotFoundPage.tsx";
 
 export interface RouterContext {
   queryClient: QueryClient;
@@ -23,6 +24,8 @@ export interface RouterContext {
 
 const rootRoute = createRootRouteWithContext<RouterContext>()({
   component: AppLayout,
+  // Rendered inside the layout (header and navigation stay), in place of the route's content.
+  notFoundComponent: NotFoundPage,
   loader: ({ context }) => {
     if (context.prefetch) prefetchLakebaseStatus(context.queryClient);
   },

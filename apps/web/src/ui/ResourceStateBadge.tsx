@@ -1,12 +1,15 @@
-/** A Lakebase resource state (AVAILABLE, STARTING, SYNCED_TABLE_ONLINE...) with a tone by meaning. */
+import { stateLabel } from "../labels.ts";
+
+/**
+ * A Lakebase state (AVAILABLE, STARTING, SYNCED_TABLE_ONLINE..., an operation's SUCCEEDED) as its label, with a
+ * tone by meaning; the code is in the tooltip.
+ */
 export function ResourceStateBadge({ state }: { state: string | null | undefined }) {
-  const value = state ?? "NOT_FOUND";
-  const tone = /ONLINE|AVAILABLE|ACTIVE/.test(value)
-    ? "ok"
-    : /FAIL|OFFLINE|DEGRADED/.test(value)
-      ? "bad"
-      : /STOPPED|NOT_FOUND/.test(value)
-        ? "idle"
-        : "busy";
-  return <span className={`badge badge-${tone}`}>{value.replaceAll("_", " ").toLowerCase()}</span>;
+  const code = state ?? "NOT_FOUND";
+  const { label, tone } = stateLabel(code);
+  return (
+    <span className={`badge badge-${tone}`} title={code}>
+      {label}
+    </span>
+  );
 }

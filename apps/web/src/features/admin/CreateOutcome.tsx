@@ -1,4 +1,7 @@
 import type { CreateResult } from "../../api-types.ts";
+import { resourceLabel } from "../../labels.ts";
+
+const OUTCOME_LABELS: Readonly<Record<string, string>> = { created: "created", existing: "already existed" };
 
 /** What the create call did with each resource (it answers before provisioning ends). */
 export function CreateOutcome({ result }: { result: CreateResult }) {
@@ -8,7 +11,7 @@ export function CreateOutcome({ result }: { result: CreateResult }) {
       <ul className="outcomes">
         {result.resources.map((r) => (
           <li key={r.resource}>
-            {r.resource} <code>{r.name}</code>: {r.outcome}
+            {resourceLabel(r.resource)} <code>{r.name}</code>: {OUTCOME_LABELS[r.outcome] ?? r.outcome}
             {r.inBackground ? " (provisioning in the background)" : ""}
           </li>
         ))}

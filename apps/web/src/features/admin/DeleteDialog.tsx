@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from "react";
 import type { ErrorInfo } from "../../errors.ts";
+import { resourceLabel } from "../../labels.ts";
 import { Dialog } from "../../ui/Dialog.tsx";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 
@@ -50,7 +51,7 @@ export function DeleteDialog(props: DeleteDialogProps) {
           const outcome = outcomes?.find((o) => o.resource === step.resource);
           return (
             <li key={step.resource}>
-              {step.resource} <code>{step.name}</code>
+              {resourceLabel(step.resource)} <code>{step.name}</code>
               {outcome ? (
                 <span className={`badge badge-${outcome.outcome === "failed" ? "bad" : "ok"}`}>
                   {" "}

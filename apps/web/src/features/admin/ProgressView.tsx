@@ -1,5 +1,6 @@
 import { isSyncedTableOnline } from "@lakebase-orders/shared";
 import type { LakebaseStatus } from "../../api-types.ts";
+import { operationLabel, resourceLabel } from "../../labels.ts";
 import { ResourceStateBadge } from "../../ui/ResourceStateBadge.tsx";
 import { SyncProgress } from "../../ui/SyncProgress.tsx";
 
@@ -14,13 +15,13 @@ export function ProgressView({ status, live }: { status: LakebaseStatus; live: b
     catalog: status.catalog ? "ACTIVE" : null,
     syncedTable: syncedTable?.detailedState ?? syncedTable?.state ?? null,
   };
-  const labels = { instance: "Instance", catalog: "Catalog", syncedTable: "Synced table" };
   return (
     <section className="card progress-view" aria-labelledby="progress-title" aria-live="polite">
       <h3 id="progress-title">Progress {live ? <span className="badge badge-busy">live</span> : null}</h3>
       {operation ? (
         <p>
-          Last operation: <strong>{operation.kind}</strong> by {operation.actor} —{" "}
+          Last operation: <strong>{operationLabel(operation.kind)}</strong> by {operation.actor ?? "an admin"}{" "}
+          —{" "}
           <ResourceStateBadge
             state={
               operation.outcome === "running"
@@ -37,7 +38,7 @@ export function ProgressView({ status, live }: { status: LakebaseStatus; live: b
       <ol className="steps">
         {STEP_ORDER.map((step) => (
           <li key={step}>
-            {labels[step]}: <ResourceStateBadge state={states[step]} />
+            {resourceLabel(step)}: <ResourceStateBadge state={states[step]} />
           </li>
         ))}
       </ol>

@@ -1,4 +1,5 @@
 import type { LakebaseStatus } from "../../api-types.ts";
+import { capacityLabel, pgVersionLabel } from "../../labels.ts";
 import { useFormat } from "../../locale.ts";
 import { ResourceStateBadge } from "../../ui/ResourceStateBadge.tsx";
 
@@ -25,13 +26,17 @@ export function ResourceCards({ status }: { status: LakebaseStatus }) {
               />
             </dd>
             <dt>Capacity</dt>
-            <dd>{instance.capacity ?? "—"}</dd>
+            <dd title={instance.capacity ?? undefined}>
+              {instance.capacity ? capacityLabel(instance.capacity) : "—"}
+            </dd>
             <dt>Nodes</dt>
             <dd>{instance.nodeCount ?? "—"}</dd>
             <dt>DNS</dt>
             <dd>{instance.readWriteDns ?? "—"}</dd>
-            <dt>PostgreSQL</dt>
-            <dd>{instance.pgVersion ?? "—"}</dd>
+            <dt>Version</dt>
+            <dd title={instance.pgVersion ?? undefined}>
+              {instance.pgVersion ? pgVersionLabel(instance.pgVersion) : "—"}
+            </dd>
             <dt>Created</dt>
             <dd>{formatDateTime(instance.createdAt)}</dd>
           </dl>

@@ -29,9 +29,9 @@ describe("DeleteDialog", () => {
     );
     const items = screen.getAllByRole("listitem").map((li) => li.textContent);
     expect(items).toEqual([
-      "synced_table orders_catalog.public.orders_synced",
-      "catalog orders_catalog",
-      "instance orders-db",
+      "Synced table orders_catalog.public.orders_synced",
+      "Catalog orders_catalog",
+      "Instance orders-db",
     ]);
     const input = screen.getByRole("textbox", { name: /Type orders-db to confirm/ });
     const button = screen.getByRole("button", { name: "Delete everything" }) as HTMLButtonElement;

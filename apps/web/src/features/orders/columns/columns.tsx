@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { Order, OrderColumn } from "../../../api-types.ts";
 import type { Format } from "../../../format.ts";
+import { priorityLabel } from "../../../labels.ts";
 import type { Density } from "../search/search.ts";
 import { OrderStatusBadge } from "../table/OrderStatusBadge.tsx";
 
@@ -11,7 +12,7 @@ export interface Column {
   header: string;
   /** The cell's content, numbers and dates written in the browser's locale. */
   cell: (order: Order, format: Format) => ReactNode;
-  /** Tooltip of the cell (the full text where the column may cut it). */
+  /** Tooltip of the cell: the full text where the column may cut it, or the code behind a label. */
   title?: (order: Order) => string;
   /** The API sorts by key, date and total only. */
   sortKey?: SortKey;
@@ -36,7 +37,12 @@ export const COLUMNS: readonly Column[] = [
     cell: (o, f) => <time dateTime={o.orderDate}>{f.date(o.orderDate)}</time>,
     sortKey: "orderDate",
   },
-  { id: "priority", header: "Priority", cell: (o) => o.priority },
+  {
+    id: "priority",
+    header: "Priority",
+    cell: (o) => priorityLabel(o.priority),
+    title: (o) => `Priority code ${o.priority}`,
+  },
   { id: "clerk", header: "Clerk", cell: (o) => o.clerk },
   { id: "shipPriority", header: "Ship prio.", cell: (o) => o.shipPriority, numeric: true },
   { id: "comment", header: "Comment", cell: (o) => o.comment, title: (o) => o.comment },

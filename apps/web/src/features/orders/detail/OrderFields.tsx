@@ -1,4 +1,5 @@
 import type { Order } from "../../../api-types.ts";
+import { priorityLabel } from "../../../labels.ts";
 import { useFormat } from "../../../locale.ts";
 import { OrderStatusBadge } from "../table/OrderStatusBadge.tsx";
 
@@ -21,7 +22,7 @@ export function OrderFields({ order }: { order: Order }) {
         <time dateTime={order.orderDate}>{format.date(order.orderDate)}</time>
       </dd>
       <dt>Priority</dt>
-      <dd>{order.priority}</dd>
+      <dd title={`Priority code ${order.priority}`}>{priorityLabel(order.priority)}</dd>
       <dt>Clerk</dt>
       <dd>{order.clerk}</dd>
       <dt>Ship priority</dt>

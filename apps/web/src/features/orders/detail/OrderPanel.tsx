@@ -1,6 +1,7 @@
-import { describeError } from "../../../errors.ts";
+import { describeError, isNotFound } from "../../../errors.ts";
 import { Dialog } from "../../../ui/Dialog.tsx";
 import { ErrorMessage } from "../../../ui/ErrorMessage.tsx";
+import { useDataOutage } from "../../lakebase/use-lakebase-status.ts";
 import { useOrder } from "../queries.ts";
 import { OrderFields } from "./OrderFields.tsx";
 import { StatusChange } from "./StatusChange.tsx";
@@ -14,12 +15,24 @@ export interface OrderPanelProps {
 /** The side panel of one order: its fields, the status change form and the history of changes. */
 export function OrderPanel({ orderKey, onClose }: OrderPanelProps) {
   const order = useOrder(orderKey);
+  const outage = useDataOutage();
+  const blocked = outage?.blocksReading && !order.data;
   return (
     <Dialog title={`Order ${orderKey}`} onClose={onClose} variant="side">
-      {order.error ? (
+      {blocked ? (
+        <p className="empty-state" role="status">
+          This order cannot be read now: {outage.what}.
+        </p>
+      ) : null}
+      {order.error && isNotFound(order.error) ? (
+        <div className="empty-state" role="status">
+          <p>There is no order with the key {orderKey}.</p>
+          <p className="muted">Close this panel and open an order from the table, or type another key.</p>
+        </div>
+      ) : order.error ? (
         <ErrorMessage info={describeError(order.error)} onRetry={() => void order.refetch()} />
       ) : null}
-      {order.isPending ? (
+      {order.isPending && !blocked && !order.error ? (
         <div className="skeleton skeleton-block" role="status" aria-label="Loading order" />
       ) : null}
       {order.data ? (
@@ -28,7 +41,7 @@ export function OrderPanel({ orderKey, onClose }: OrderPanelProps) {
           <StatusChange order={order.data} />
         </>
       ) : null}
-      <StatusHistory orderKey={orderKey} />
+      {order.error || blocked ? null : <StatusHistory orderKey={orderKey} />}
     </Dialog>
   );
 }

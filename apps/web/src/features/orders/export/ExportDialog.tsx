@@ -63,7 +63,10 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
     };
   }, [url]);
 
+  const closeRef = useRef<HTMLButtonElement>(null);
   const cancel = () => {
+    // The Cancel button goes with the running state: the focus moves to Close.
+    closeRef.current?.focus();
     abort.current?.abort();
     setState({ step: "cancelled" });
   };
@@ -116,7 +119,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             Cancel export
           </button>
         ) : null}
-        <button type="button" className="primary" onClick={onClose}>
+        <button type="button" className="primary" ref={closeRef} onClick={onClose}>
           {running ? "Close and cancel" : "Close"}
         </button>
       </div>

@@ -1,35 +1,33 @@
-import { type FormEvent, useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import {
   ORDER_PRIORITIES,
   ORDER_SORTS,
-  ORDER_STATUSES,
   type OrderPriority,
   type OrderSort,
   type OrderStatus,
 } from "../../../api-types.ts";
-import { statusLabel } from "../../../format.ts";
-import { isIsoDate } from "../search/search.ts";
+import { describeError } from "../../../errors.ts";
+import { priorityLabel, sortLabel } from "../../../labels.ts";
+import { useReadError } from "../queries.ts";
 import { useOrdersSearch } from "../search/use-orders-search.ts";
-
-const SORT_LABELS: Record<OrderSort, string> = {
-  orderKey: "Order key ↑",
-  "-orderKey": "Order key ↓",
-  orderDate: "Date ↑ (oldest first)",
-  "-orderDate": "Date ↓ (newest first)",
-  totalPrice: "Total ↑",
-  "-totalPrice": "Total ↓",
-};
+import { OrderStatusOptions } from "../table/OrderStatusBadge.tsx";
+import { DateRange } from "./DateRange.tsx";
+import { JumpToOrder } from "./JumpToOrder.tsx";
 
 /**
- * The view mode, the filters, the sort and the jump to an order key, all kept in the URL. On a phone they
- * fold behind one button (the stylesheet shows it below 640 px), so the table starts on the first screen.
+ * The view mode, the filters, the sort and the jump to an order key, all kept in the URL, each with the
+ * server's refusal of it (if any) beside it. On a phone they fold behind one button (the stylesheet shows it
+ * below 640 px), so the table starts on the first screen.
  */
 export function Filters() {
   const { search, view, setFilter, clearFilters, setSort, switchMode } = useOrdersSearch();
   const scroll = view.mode === "scroll";
   const [open, setOpen] = useState(false);
   const bodyId = useId();
+  const statusRef = useRef<HTMLSelectElement>(null);
   const active = Object.keys(view.filters).length;
+  const readError = useReadError(view);
+  const refused = readError ? describeError(readError).fields : {};
 
   return (
     <section className="filters" aria-label="Filters and view" data-open={open}>
@@ -58,33 +56,33 @@ export function Filters() {
         <label>
           Status
           <select
+            ref={statusRef}
             value={search.status ?? ""}
+            aria-invalid={Boolean(refused.status) || undefined}
+            title={refused.status}
             onChange={(event) => setFilter("status", (event.target.value || undefined) as OrderStatus)}
           >
             <option value="">Any</option>
-            {ORDER_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {statusLabel(status)} ({status})
-              </option>
-            ))}
+            <OrderStatusOptions />
           </select>
         </label>
         <label>
           Priority
           <select
             value={search.priority ?? ""}
+            aria-invalid={Boolean(refused.priority) || undefined}
+            title={refused.priority}
             onChange={(event) => setFilter("priority", (event.target.value || undefined) as OrderPriority)}
           >
             <option value="">Any</option>
             {ORDER_PRIORITIES.map((priority) => (
-              <option key={priority} value={priority}>
-                {priority}
+              <option key={priority} value={priority} title={`Priority code ${priority}`}>
+                {priorityLabel(priority)}
               </option>
             ))}
           </select>
         </label>
-        <DateInput label="From" filter="dateFrom" value={search.dateFrom} max={search.dateTo} />
-        <DateInput label="To" filter="dateTo" value={search.dateTo} min={search.dateFrom} />
+        <DateRange refused={refused} />
         <label>
           Sort
           <select
@@ -95,76 +93,26 @@ export function Filters() {
           >
             {ORDER_SORTS.map((sort) => (
               <option key={sort} value={sort}>
-                {SORT_LABELS[sort]}
+                {sortLabel(sort)}
               </option>
             ))}
           </select>
         </label>
         {view.hasFilters ? (
-          <button type="button" className="link-button" onClick={clearFilters}>
+          <button
+            type="button"
+            className="link-button clear-filters"
+            onClick={() => {
+              clearFilters();
+              // The button goes once nothing is filtered: the focus moves to the first filter, not to the page.
+              statusRef.current?.focus();
+            }}
+          >
             Clear filters
           </button>
         ) : null}
         <JumpToOrder />
       </div>
     </section>
-  );
-}
-
-interface DateInputProps {
-  label: string;
-  filter: "dateFrom" | "dateTo";
-  value: string | undefined;
-  min?: string | undefined;
-  max?: string | undefined;
-}
-
-function DateInput({ label, filter, value, min, max }: DateInputProps) {
-  const { setFilter } = useOrdersSearch();
-  return (
-    <label>
-      {label}
-      <input
-        type="date"
-        value={value ?? ""}
-        min={min}
-        max={max}
-        onChange={(event) => {
-          const next = event.target.value;
-          if (next === "" || isIsoDate(next)) setFilter(filter, next || undefined);
-        }}
-      />
-    </label>
-  );
-}
-
-function JumpToOrder() {
-  const { openOrder } = useOrdersSearch();
-  const [jumpKey, setJumpKey] = useState("");
-
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const key = Number(jumpKey);
-    if (Number.isSafeInteger(key) && key >= 1) openOrder(key);
-  }
-
-  return (
-    <form className="jump" onSubmit={submit} aria-label="Jump to order">
-      <label>
-        Order key
-        <input
-          type="number"
-          inputMode="numeric"
-          min={1}
-          step={1}
-          value={jumpKey}
-          onChange={(event) => setJumpKey(event.target.value)}
-          placeholder="e.g. 4986467"
-        />
-      </label>
-      <button type="submit" disabled={!jumpKey}>
-        Open
-      </button>
-    </form>
   );
 }

@@ -116,8 +116,9 @@ export function validateOrdersSearch(raw: Record<string, unknown>): OrdersSearch
   const dateFrom = isIsoDate(raw.dateFrom) ? raw.dateFrom : undefined;
   const dateTo = isIsoDate(raw.dateTo) ? raw.dateTo : undefined;
   if (dateFrom) search.dateFrom = dateFrom;
-  // An inverted range would be a BAD_REQUEST: keep the start and drop the end the user can re-pick.
-  if (dateTo && !(dateFrom && dateFrom > dateTo)) search.dateTo = dateTo;
+  // An inverted range stays: the screen explains it beside the dates (and asks the API nothing) rather than
+  // silently dropping what the user typed.
+  if (dateTo) search.dateTo = dateTo;
   const sort = oneOf(ORDER_SORTS, raw.sort);
   if (sort && sort !== DEFAULT_SORT) search.sort = sort;
   const order = positiveInt(raw.order, Number.MAX_SAFE_INTEGER);
@@ -129,6 +130,17 @@ export function validateOrdersSearch(raw: Record<string, unknown>): OrdersSearch
   if (trend) search.trend = trend;
   if (typeof raw.view === "string" && VIEW_ID_PATTERN.test(raw.view)) search.view = raw.view;
   return search;
+}
+
+/** "To" before "From": no order can match, and the API would refuse the range. */
+export function isInvertedRange({
+  dateFrom,
+  dateTo,
+}: {
+  dateFrom?: string | undefined;
+  dateTo?: string | undefined;
+}) {
+  return Boolean(dateFrom && dateTo && dateFrom > dateTo);
 }
 
 /** What the screen shows, with the defaults filled in. */
@@ -268,6 +280,11 @@ export const transitions = {
   /** Opens the trend split this way, or closes it (undefined). */
   showTrend(search: OrdersSearch, split: TrendSplit | undefined): OrdersSearch {
     return withKey(search, "trend", split);
+  },
+  /** An inverted range put the right way round. */
+  swapDates(search: OrdersSearch): OrdersSearch {
+    const { dateFrom, dateTo } = search;
+    return withKey(withKey(withKey(search, "dateFrom", dateTo), "dateTo", dateFrom), "page", undefined);
   },
   /** The orders of one month ("YYYY-MM"): the date filters set to its first and last day. */
   filterMonth(search: OrdersSearch, month: string): OrdersSearch {

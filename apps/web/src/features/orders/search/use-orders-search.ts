@@ -21,6 +21,8 @@ export interface OrdersSearchApi {
   view: OrdersView;
   setFilter: <K extends FilterKey>(key: K, value: OrderFilters[K] | undefined) => void;
   clearFilters: () => void;
+  /** Puts an inverted date range the right way round. */
+  swapDates: () => void;
   setSort: (sort: OrderSort) => void;
   goToPage: (page: number) => void;
   setPageSize: (pageSize: number) => void;
@@ -65,6 +67,7 @@ export function useOrdersSearch(): OrdersSearchApi {
       view: viewOf(search),
       setFilter: (key, value) => go((s) => transitions.setFilter(s, key, value)),
       clearFilters: () => go(transitions.clearFilters),
+      swapDates: () => go(transitions.swapDates),
       setSort: (sort) => go((s) => transitions.setSort(s, sort)),
       goToPage: (page) => go((s) => transitions.goToPage(s, page)),
       setPageSize: (pageSize) => go((s) => transitions.setPageSize(s, pageSize)),

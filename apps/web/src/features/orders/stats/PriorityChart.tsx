@@ -1,4 +1,5 @@
 import type { OrderStats } from "../../../api-types.ts";
+import { priorityLabel } from "../../../labels.ts";
 import { useFormat } from "../../../locale.ts";
 
 const CHART_WIDTH = 220;
@@ -11,7 +12,7 @@ export function PriorityChart({ byPriority }: { byPriority: OrderStats["byPriori
   const { integer } = useFormat();
   const max = Math.max(1, ...byPriority.map((p) => p.count));
   const height = byPriority.length * (BAR_HEIGHT + BAR_GAP);
-  const summary = byPriority.map((p) => `${p.priority}: ${integer(p.count)}`).join(", ");
+  const summary = byPriority.map((p) => `${priorityLabel(p.priority)}: ${integer(p.count)}`).join(", ");
   return (
     <svg
       className="chart"
@@ -26,8 +27,9 @@ export function PriorityChart({ byPriority }: { byPriority: OrderStats["byPriori
         const width = Math.max(1, (p.count / max) * (CHART_WIDTH - 56));
         return (
           <g key={p.priority}>
+            <title>{`${priorityLabel(p.priority)} (${p.priority}): ${integer(p.count)}`}</title>
             <text x={0} y={y + BAR_HEIGHT - 2} className="chart-label">
-              {p.priority}
+              {priorityLabel(p.priority)}
             </text>
             <rect x={LABEL_WIDTH} y={y} width={width} height={BAR_HEIGHT} rx={2} className="chart-bar" />
             <text x={LABEL_WIDTH + width + 4} y={y + BAR_HEIGHT - 2} className="chart-value">

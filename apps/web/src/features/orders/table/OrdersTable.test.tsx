@@ -1,6 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Order, OrderSort } from "../../../api-types.ts";
+import { priorityLabel } from "../../../labels.ts";
 import { OrdersTable } from "./OrdersTable.tsx";
 import { makeOrders } from "./test-orders.ts";
 
@@ -57,13 +58,15 @@ describe("OrdersTable", () => {
       "Partial",
       "$124,684.50",
       "Mar 11, 1995", // 1995-03-11
-      first.priority,
+      priorityLabel(first.priority),
       first.clerk,
       "0",
       first.comment,
     ]);
     expect(cells[3]!.className).toContain("num");
     expect(within(cells[2]!).getByText("Partial").className).toContain("badge-status-p");
+    // Labels on screen, the codes in the tooltip.
+    expect(cells[5]!.title).toBe(`Priority code ${first.priority}`);
   });
 
   it("exposes table semantics: column headers, row count and absolute row indexes", () => {

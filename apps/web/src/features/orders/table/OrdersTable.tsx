@@ -6,6 +6,7 @@ import { SkeletonRows } from "../../../ui/SkeletonRows.tsx";
 import { useMediaQuery } from "../../../ui/use-media-query.ts";
 import { COLUMNS, type Column, columnClass, ROW_HEIGHTS, type SortKey } from "../columns/columns.tsx";
 import type { Density } from "../search/search.ts";
+import { useSideEdges, useSortedColumnInView } from "./table-frame.ts";
 
 /** Where the stylesheet switches to the phone layout. */
 const NARROW_SCREEN = "(max-width: 640px)";
@@ -57,6 +58,8 @@ export function OrdersTable(props: OrdersTableProps) {
   const focusPending = useRef(false);
 
   const rows = orders;
+  const edges = useSideEdges(scrollRef, columns);
+  useSortedColumnInView(scrollRef, sort);
 
   const virtualizer = useVirtualizer({
     count: virtual ? rows.length : 0,
@@ -131,97 +134,119 @@ export function OrdersTable(props: OrdersTableProps) {
 
   return (
     <div
-      ref={scrollRef}
-      className="table-scroll"
-      data-mode={infinite ? "scroll" : "pages"}
-      data-density={density}
+      className="table-frame"
+      data-more-left={edges.left || undefined}
+      data-more-right={edges.right || undefined}
     >
-      <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
-        <caption className="visually-hidden">
-          Orders. Use the arrow keys to move between rows, Enter to open an order.
-        </caption>
-        <thead>
-          <tr aria-rowindex={1}>
-            {columns.map((column) => {
-              const sortKey = onSortChange ? column.sortKey : undefined;
-              const direction =
-                sortKey && sort === sortKey
-                  ? "ascending"
-                  : sortKey && sort === `-${sortKey}`
-                    ? "descending"
-                    : undefined;
+      {edges.left || edges.right ? (
+        // Wider than its frame (a phone): the hidden columns are one visible tap away, not only a swipe.
+        <button
+          type="button"
+          className="more-columns"
+          onClick={() => {
+            const frame = scrollRef.current;
+            if (!frame) return;
+            const left = edges.right ? frame.scrollLeft + frame.clientWidth * 0.8 : 0;
+            frame.scrollTo({ left, behavior: "smooth" });
+          }}
+        >
+          {edges.right ? "More columns →" : "← First columns"}
+        </button>
+      ) : null}
+      <div
+        ref={scrollRef}
+        className="table-scroll"
+        data-mode={infinite ? "scroll" : "pages"}
+        data-density={density}
+        onScroll={edges.update}
+      >
+        <table className="orders-table" aria-rowcount={totalRows >= 0 ? totalRows + 1 : -1}>
+          <caption className="visually-hidden">
+            Orders. Use the arrow keys to move between rows, Enter to open an order.
+          </caption>
+          <thead>
+            <tr aria-rowindex={1}>
+              {columns.map((column) => {
+                const sortKey = onSortChange ? column.sortKey : undefined;
+                const direction =
+                  sortKey && sort === sortKey
+                    ? "ascending"
+                    : sortKey && sort === `-${sortKey}`
+                      ? "descending"
+                      : undefined;
+                return (
+                  <th
+                    key={column.id}
+                    scope="col"
+                    className={columnClass(column)}
+                    aria-sort={sortKey ? (direction ?? "none") : undefined}
+                  >
+                    {sortKey ? (
+                      <button
+                        type="button"
+                        className="sort-button"
+                        onClick={() => onSortChange?.(nextSort(sort, sortKey))}
+                      >
+                        {column.header}
+                        <span aria-hidden="true" className="sort-icon">
+                          {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
+                        </span>
+                      </button>
+                    ) : (
+                      column.header
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody onKeyDown={onKeyDown}>
+            {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
+            {paddingTop > 0 ? (
+              // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columnCount} style={{ height: paddingTop }} />
+              </tr>
+            ) : null}
+            {visible.map(({ index, order }) => {
+              if (!order) return null;
               return (
-                <th
-                  key={column.id}
-                  scope="col"
-                  className={columnClass(column)}
-                  aria-sort={sortKey ? (direction ?? "none") : undefined}
+                <tr
+                  key={order.orderKey}
+                  data-index={index}
+                  data-order-key={order.orderKey}
+                  aria-rowindex={rowOffset + index + 2}
+                  aria-selected={order.orderKey === selectedKey}
+                  tabIndex={index === activeIndex ? 0 : -1}
+                  className="order-row"
+                  onClick={() => {
+                    setActiveIndex(index);
+                    onOpen(order);
+                  }}
+                  onFocus={() => setActiveIndex(index)}
                 >
-                  {sortKey ? (
-                    <button
-                      type="button"
-                      className="sort-button"
-                      onClick={() => onSortChange?.(nextSort(sort, sortKey))}
-                    >
-                      {column.header}
-                      <span aria-hidden="true" className="sort-icon">
-                        {direction === "ascending" ? "▲" : direction === "descending" ? "▼" : "↕"}
-                      </span>
-                    </button>
-                  ) : (
-                    column.header
-                  )}
-                </th>
+                  {columns.map((column) => (
+                    <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
+                      {column.cell(order, format)}
+                    </td>
+                  ))}
+                </tr>
               );
             })}
-          </tr>
-        </thead>
-        <tbody onKeyDown={onKeyDown}>
-          {loading && rows.length === 0 ? <SkeletonRows rows={12} columns={columnCount} /> : null}
-          {paddingTop > 0 ? (
-            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingTop }} />
-            </tr>
-          ) : null}
-          {visible.map(({ index, order }) => {
-            if (!order) return null;
-            return (
-              <tr
-                key={order.orderKey}
-                data-index={index}
-                data-order-key={order.orderKey}
-                aria-rowindex={rowOffset + index + 2}
-                aria-selected={order.orderKey === selectedKey}
-                tabIndex={index === activeIndex ? 0 : -1}
-                className="order-row"
-                onClick={() => {
-                  setActiveIndex(index);
-                  onOpen(order);
-                }}
-                onFocus={() => setActiveIndex(index)}
-              >
-                {columns.map((column) => (
-                  <td key={column.id} className={columnClass(column)} title={column.title?.(order)}>
-                    {column.cell(order, format)}
-                  </td>
-                ))}
+            {paddingBottom > 0 ? (
+              // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
+              <tr aria-hidden="true" className="spacer">
+                <td colSpan={columnCount} style={{ height: paddingBottom }} />
               </tr>
-            );
-          })}
-          {paddingBottom > 0 ? (
-            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: spacer rows are not focusable (no tabIndex)
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={columnCount} style={{ height: paddingBottom }} />
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
-      {infinite?.loadingMore ? (
-        <p className="loading-more" role="status">
-          Loading more orders…
-        </p>
-      ) : null}
+            ) : null}
+          </tbody>
+        </table>
+        {infinite?.loadingMore ? (
+          <p className="loading-more" role="status">
+            Loading more orders…
+          </p>
+        ) : null}
+      </div>
     </div>
   );
 }

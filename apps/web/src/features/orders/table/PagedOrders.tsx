@@ -25,7 +25,7 @@ export function PagedOrders() {
   const { data: shown, sort: shownSort } = useDeferredValue(current);
   const columns = useMemo(() => columnsOf(view.columns), [view.columns]);
   return (
-    <ResultsGate query={list} empty={list.data?.orders.length === 0}>
+    <ResultsGate query={list} empty={list.data?.orders.length === 0} pagination={list.data?.pagination}>
       <Pager pagination={list.data?.pagination} disabled={list.isPlaceholderData} />
       <OrdersTable
         orders={shown?.orders ?? NO_ORDERS}

@@ -1,3 +1,4 @@
+import type { ButtonHTMLAttributes, ReactNode } from "react";
 import type { ListPagination } from "../../../api-types.ts";
 import type { Format } from "../../../format.ts";
 import { useFormat } from "../../../locale.ts";
@@ -37,6 +38,28 @@ function summaryOf(
 }
 
 /**
+ * A pager button that keeps the keyboard focus when it cannot act (`aria-disabled`, not `disabled`: a
+ * disabled button drops the focus to the page, as Next does while its page loads, or Previous on page 1).
+ */
+function PageButton({
+  off,
+  onGo,
+  children,
+  ...rest
+}: { off: boolean; onGo: () => void; children: ReactNode } & ButtonHTMLAttributes<HTMLButtonElement>) {
+  return (
+    <button
+      type="button"
+      aria-disabled={off || undefined}
+      onClick={() => (off ? undefined : onGo())}
+      {...rest}
+    >
+      {children}
+    </button>
+  );
+}
+
+/**
  * Pages of the current result. Rendered before the first page arrives too (buttons disabled), and the page
  * numbers sit in a box of fixed width, so nothing around the pager moves when the data comes in.
  */
@@ -54,12 +77,12 @@ export function Pager({ pagination, disabled }: PagerProps) {
         {pagination ? summaryOf(pagination, format) : "Loading orders…"}
       </p>
       <div className="pager-buttons">
-        <button type="button" onClick={() => goToPage(1)} disabled={off || !pagination.hasPrevious}>
+        <PageButton onGo={() => goToPage(1)} off={off || !pagination.hasPrevious}>
           First
-        </button>
-        <button type="button" onClick={() => goToPage(page - 1)} disabled={off || !pagination.hasPrevious}>
+        </PageButton>
+        <PageButton onGo={() => goToPage(page - 1)} off={off || !pagination.hasPrevious}>
           Previous
-        </button>
+        </PageButton>
         <span className="page-numbers">
           {pagination
             ? pageWindow(page, totalPages).map((p, i) =>
@@ -68,31 +91,29 @@ export function Pager({ pagination, disabled }: PagerProps) {
                     …
                   </span>
                 ) : (
-                  <button
+                  <PageButton
                     key={p}
-                    type="button"
                     className="page-number"
                     aria-current={p === page ? "page" : undefined}
                     aria-label={`Page ${p}`}
-                    disabled={off || (p > page && !pagination.hasNext)}
-                    onClick={() => goToPage(p)}
+                    off={off || (p > page && !pagination.hasNext)}
+                    onGo={() => goToPage(p)}
                   >
                     {format.integer(p)}
-                  </button>
+                  </PageButton>
                 ),
               )
             : null}
         </span>
-        <button type="button" onClick={() => goToPage(page + 1)} disabled={off || !pagination.hasNext}>
+        <PageButton onGo={() => goToPage(page + 1)} off={off || !pagination.hasNext}>
           Next
-        </button>
-        <button
-          type="button"
-          onClick={() => totalPages && goToPage(totalPages)}
-          disabled={off || !pagination.hasNext || totalPages === null}
+        </PageButton>
+        <PageButton
+          onGo={() => totalPages && goToPage(totalPages)}
+          off={off || !pagination.hasNext || totalPages === null}
         >
           Last
-        </button>
+        </PageButton>
         <label className="page-size">
           <span className="page-size-label">Rows per page</span>
           <select value={pageSize} onChange={(event) => setPageSize(Number(event.target.value))}>

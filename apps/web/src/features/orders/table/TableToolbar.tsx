@@ -1,5 +1,6 @@
 import { lazy, Suspense, useState } from "react";
 import { useOrdersSearch } from "../search/use-orders-search.ts";
+import { TREND_TOGGLE_ID } from "../trend/TrendPanel.tsx";
 import { SharedViewNotice } from "../views/SharedViewNotice.tsx";
 
 // Each tool's dialog is its own chunk, loaded on first use: none of them is part of the first visit.
@@ -32,6 +33,7 @@ export function TableToolbar() {
       </button>
       <button
         type="button"
+        id={TREND_TOGGLE_ID}
         aria-pressed={trendOpen}
         onClick={() => showTrend(trendOpen ? undefined : "status")}
       >

@@ -2,6 +2,7 @@ import { lazy, Suspense, useState } from "react";
 import { TREND_SPLITS, type TrendSplit } from "../../../api-types.ts";
 import { describeError } from "../../../errors.ts";
 import { ErrorMessage } from "../../../ui/ErrorMessage.tsx";
+import { useDataOutage } from "../../lakebase/use-lakebase-status.ts";
 import { useOrderTrend } from "../queries.ts";
 import { useOrdersSearch } from "../search/use-orders-search.ts";
 import type { TrendMetric } from "./TrendChart.tsx";
@@ -11,11 +12,15 @@ const TrendChart = lazy(() => import("./TrendChart.tsx").then((m) => ({ default:
 
 const SPLIT_LABELS: Record<TrendSplit, string> = { status: "Status", priority: "Priority" };
 
+/** The toolbar's Trend button, where the focus goes back when the trend is hidden from inside it. */
+export const TREND_TOGGLE_ID = "trend-toggle";
+
 /** Orders or revenue per month over the whole date range; a month's bar filters the table to it. */
 export function TrendPanel({ split }: { split: TrendSplit }) {
   const { view, showTrend, filterMonth } = useOrdersSearch();
   const [metric, setMetric] = useState<TrendMetric>("orders");
   const trend = useOrderTrend(split, view.filters);
+  const outage = useDataOutage();
   const selected =
     view.filters.dateFrom &&
     view.filters.dateTo &&
@@ -56,7 +61,14 @@ export function TrendPanel({ split }: { split: TrendSplit }) {
             Revenue
           </label>
         </fieldset>
-        <button type="button" className="link-button" onClick={() => showTrend(undefined)}>
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => {
+            showTrend(undefined);
+            document.getElementById(TREND_TOGGLE_ID)?.focus();
+          }}
+        >
           Hide trend
         </button>
       </header>
@@ -67,7 +79,11 @@ export function TrendPanel({ split }: { split: TrendSplit }) {
         <Suspense fallback={<span className="skeleton trend-skeleton" />}>
           {trend.data ? (
             <TrendChart trend={trend.data} metric={metric} selected={selected} onPick={filterMonth} />
-          ) : (
+          ) : outage?.blocksReading ? (
+            <p className="empty-state" role="status">
+              The trend cannot be read now: {outage.what}.
+            </p>
+          ) : trend.error ? null : (
             <span className="skeleton trend-skeleton" role="status" aria-label="Loading the trend" />
           )}
         </Suspense>

@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import type { SavedView, ViewSearch } from "../../../api-types.ts";
 import { describeError } from "../../../errors.ts";
-import { statusLabel } from "../../../format.ts";
+import type { Format } from "../../../format.ts";
+import { priorityLabel, sortLabel, statusLabel } from "../../../labels.ts";
 import { useFormat } from "../../../locale.ts";
 import { trpc } from "../../../trpc.ts";
 import { Dialog } from "../../../ui/Dialog.tsx";
@@ -16,13 +17,16 @@ export function viewLink(id: string): string {
 }
 
 /** One line that says what a view shows. */
-function summary(search: ViewSearch): string {
+function summary(search: ViewSearch, format: Format): string {
   const parts: string[] = [];
   if (search.status) parts.push(statusLabel(search.status));
-  if (search.priority) parts.push(search.priority);
-  if (search.dateFrom || search.dateTo) parts.push(`${search.dateFrom ?? "…"} – ${search.dateTo ?? "…"}`);
+  if (search.priority) parts.push(`${priorityLabel(search.priority)} priority`);
+  if (search.dateFrom || search.dateTo)
+    parts.push(
+      `${search.dateFrom ? format.date(search.dateFrom) : "…"} – ${search.dateTo ? format.date(search.dateTo) : "…"}`,
+    );
   if (parts.length === 0) parts.push("All orders");
-  if (search.sort) parts.push(`sorted by ${search.sort.replace(/^-(.*)$/, "$1 ↓")}`);
+  if (search.sort) parts.push(`sorted by ${sortLabel(search.sort)}`);
   if (search.cols) parts.push(`${search.cols.length} columns`);
   if (search.density) parts.push("compact");
   if (search.mode) parts.push("infinite scroll");
@@ -39,11 +43,24 @@ export function ViewsDialog({ onClose }: { onClose: () => void }) {
   const save = useMutation(trpc.views.save.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.views.delete.mutationOptions({ onSuccess: refresh }));
   const [name, setName] = useState("");
+  // Saving empties the name (the Save button then waits for a new one) and deleting removes the row: the
+  // focus goes to the name field, not to the page.
+  const nameRef = useRef<HTMLInputElement>(null);
+  const refocus = () => nameRef.current?.focus();
   const [copied, setCopied] = useState<string | null>(null);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (name.trim()) save.mutate({ name, search: toViewSearch(search) }, { onSuccess: () => setName("") });
+    if (name.trim())
+      save.mutate(
+        { name, search: toViewSearch(search) },
+        {
+          onSuccess: () => {
+            setName("");
+            refocus();
+          },
+        },
+      );
   }
 
   async function copy(view: SavedView) {
@@ -64,6 +81,7 @@ export function ViewsDialog({ onClose }: { onClose: () => void }) {
         <label>
           Name of the current view
           <input
+            ref={nameRef}
             value={name}
             onChange={(event) => setName(event.target.value)}
             maxLength={80}
@@ -100,7 +118,7 @@ export function ViewsDialog({ onClose }: { onClose: () => void }) {
                   {view.name}
                 </button>
                 <span className="muted">
-                  {summary(view.search)} · saved {format.dateTime(view.updatedAt)}
+                  {summary(view.search, format)} · saved {format.dateTime(view.updatedAt)}
                 </span>
               </div>
               <span className="view-actions">
@@ -116,7 +134,7 @@ export function ViewsDialog({ onClose }: { onClose: () => void }) {
                   className="danger"
                   aria-label={`Delete ${view.name}`}
                   disabled={remove.isPending}
-                  onClick={() => remove.mutate({ id: view.id })}
+                  onClick={() => remove.mutate({ id: view.id }, { onSettled: refocus })}
                 >
                   Delete
                 </button>
