@@ -11,3 +11,5 @@ export {
 export { isReadyLine, type ReadyLine } from "./ready-line.ts";
 export type { Timings } from "./state/context.ts";
 export { SOURCE_COLUMNS, SOURCE_TABLE } from "./sync/source.ts";
+export type { SourceControl } from "./sync/source-control.ts";
+export type { CommitResult, SourceChangeRequest } from "./sync/source-schemas.ts";
