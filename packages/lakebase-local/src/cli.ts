@@ -7,7 +7,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startLakebaseLocal } from "./lakebase-local.ts";
 import type { ReadyLine } from "./ready-line.ts";
-import { runSourceCli } from "./sync/source-cli.ts";
+import { runSourceCli } from "./sync/source/cli.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 

@@ -17,7 +17,7 @@ import { closeServer, listen } from "./rest/http-server.ts";
 import type { LogEvent, Timings } from "./state/context.ts";
 import { emptyState, type LocalState } from "./state/records.ts";
 import { StateFile } from "./state/state-file.ts";
-import { type SourceControl, sourceControl } from "./sync/source-control.ts";
+import { type SourceControl, sourceControl } from "./sync/source/control.ts";
 
 export interface LakebaseLocalOptions {
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */

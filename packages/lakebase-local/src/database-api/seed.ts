@@ -1,5 +1,5 @@
 import type { LakebaseService } from "../lakebase-service.ts";
-import { SOURCE_TABLE } from "../sync/source.ts";
+import { SOURCE_TABLE } from "../sync/source/columns.ts";
 
 export interface SeedOptions {
   instanceName: string;

@@ -1,6 +1,6 @@
 import { LakebaseApiError, permissionDenied } from "../api-error.ts";
 import { startUpdateSchema } from "../sync/pipeline-updates.ts";
-import { sourceChangeSchema } from "../sync/source-schemas.ts";
+import { sourceChangeSchema } from "../sync/source/changes.ts";
 import { API, body, parse, type RestDeps, type Route } from "./route.ts";
 
 /** A source change names at most 100 000 keys: a few MB of JSON. */

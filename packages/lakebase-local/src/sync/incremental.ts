@@ -2,8 +2,8 @@ import pg from "pg";
 import { type BatchHooks, inTransaction } from "./connection.ts";
 import { qualified } from "./ownership.ts";
 import type { TableRef } from "./snapshot.ts";
-import { SOURCE_COLUMNS } from "./source.ts";
-import type { ChangeRow, Source, SourceRow } from "./source-table.ts";
+import { SOURCE_COLUMNS } from "./source/columns.ts";
+import type { ChangeRow, Source, SourceRow } from "./source/source.ts";
 
 export interface IncrementalRun {
   client: pg.Client;

@@ -15,7 +15,7 @@ import {
   updateInfoJson,
   updateStateInfoJson,
 } from "./pipeline-updates.ts";
-import { Source } from "./source-table.ts";
+import { Source } from "./source/source.ts";
 import type { SpecProblem, SyncSpec } from "./spec.ts";
 import { isOnline, isProvisioning, newSyncState, type SyncState } from "./sync-state.ts";
 import { type SyncedMember, TableSync } from "./table-sync.ts";

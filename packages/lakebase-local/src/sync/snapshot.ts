@@ -2,7 +2,7 @@ import { analyzeOrders, createOrdersTable, loadOrders, type OrderColumn } from "
 import pg from "pg";
 import { type BatchHooks, inTransaction } from "./connection.ts";
 import { qualified } from "./ownership.ts";
-import { baseIndexOf, type Source, type SourceRow } from "./source-table.ts";
+import { baseIndexOf, type Source, type SourceRow } from "./source/source.ts";
 import type { IndexDefinition } from "./sync-state.ts";
 
 export interface TableRef {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isSourceColumn, SOURCE_TABLE } from "./source.ts";
+import { isSourceColumn, SOURCE_TABLE } from "./source/columns.ts";
 import type { IndexDefinition, SchedulingPolicy } from "./sync-state.ts";
 
 export const schedulingPolicySchema = z.enum(["SNAPSHOT", "TRIGGERED", "CONTINUOUS"]);

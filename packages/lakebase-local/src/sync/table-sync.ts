@@ -6,8 +6,8 @@ import { type BatchHooks, openPipelineClient, pause } from "./connection.ts";
 import { applyChanges } from "./incremental.ts";
 import { addManager, ensureManagersCatalog, ensureWriterRole, takeOwnership } from "./ownership.ts";
 import { analyze, buildExtraIndexes, copySnapshot, createSyncedTable, type TableRef } from "./snapshot.ts";
-import { isSourceColumn } from "./source.ts";
-import type { Source } from "./source-table.ts";
+import { isSourceColumn } from "./source/columns.ts";
+import type { Source } from "./source/source.ts";
 import type { SyncProgress, SyncState } from "./sync-state.ts";
 import type { SyncTarget } from "./target.ts";
 

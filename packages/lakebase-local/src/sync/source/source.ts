@@ -1,12 +1,7 @@
 import { DEFAULT_SEED, generateOrders, type OrderRow, orderKeyForIndex } from "@lakebase-orders/tpch";
 import pg from "pg";
-import { alreadyExists, invalidParameter } from "../api-error.ts";
-import {
-  type ColumnValues,
-  type CommitResult,
-  MAX_ROWS_PER_COMMIT,
-  type SourceChange,
-} from "./source-schemas.ts";
+import { alreadyExists, invalidParameter } from "../../api-error.ts";
+import { type ColumnValues, type CommitResult, MAX_ROWS_PER_COMMIT, type SourceChange } from "./changes.ts";
 
 /** A row of `samples.tpch.orders` under its column names, as JSON (the form changes are kept in). */
 export interface SourceRow {

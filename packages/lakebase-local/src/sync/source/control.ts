@@ -1,5 +1,5 @@
-import { type CommitResult, type SourceChangeRequest, sourceChangeSchema } from "./source-schemas.ts";
-import type { Source } from "./source-table.ts";
+import { type CommitResult, type SourceChangeRequest, sourceChangeSchema } from "./changes.ts";
+import type { Source } from "./source.ts";
 
 type Without<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 type ChangeOf<Op extends SourceChangeRequest["op"]> = Without<Extract<SourceChangeRequest, { op: Op }>, "op">;
