@@ -25,17 +25,22 @@ export async function openPipelineClient(
   connectionString: string,
   applicationName: string,
   signal: AbortSignal,
-): Promise<{ client: pg.Client; close(): Promise<void> }> {
+): Promise<{ client: pg.Client; close(): Promise<void>; lost(): Error | undefined }> {
   signal.throwIfAborted();
   const client = new pg.Client({ connectionString, application_name: applicationName });
   // Dropping the database (an instance deleted mid-sync) or a terminated backend ends this session: the
   // pending query fails the run; unheard, the client's "error" would take the whole local Lakebase down.
-  client.on("error", () => undefined);
+  // Kept, because the next query only says the client "is not queryable".
+  let lost: Error | undefined;
+  client.on("error", (error) => {
+    lost ??= error;
+  });
   await client.connect();
   const abort = () => void client.end().catch(() => undefined);
   signal.addEventListener("abort", abort, { once: true });
   return {
     client,
+    lost: () => lost,
     close: async () => {
       signal.removeEventListener("abort", abort);
       await client.end().catch(() => undefined);

@@ -250,6 +250,8 @@ export class TableSync {
     };
     try {
       return await work(session.client, hooks);
+    } catch (error) {
+      throw session.lost() ?? error;
     } finally {
       await session.close();
     }
