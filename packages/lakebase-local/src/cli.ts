@@ -26,6 +26,7 @@ function parseServeArgs() {
       "sync-policy": { type: "string" },
       "continuous-interval-ms": { type: "string" },
       "sync-batch-rows": { type: "string" },
+      "seed-creator": { type: "string" },
     },
     strict: true,
   }).values;
@@ -55,6 +56,7 @@ const cliSchema = z.object({
     .min(10, "--continuous-interval-ms must be >= 10")
     .default(1000),
   syncBatchRows: count("--sync-batch-rows").min(1, "--sync-batch-rows must be >= 1").default(10_000),
+  seedCreator: z.email({ error: "--seed-creator must be an email" }).optional(),
 });
 
 function log(event: Record<string, unknown>): void {
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
     syncPolicy: values["sync-policy"],
     continuousIntervalMs: values["continuous-interval-ms"],
     syncBatchRows: values["sync-batch-rows"],
+    seedCreator: values["seed-creator"],
   });
   if (!parsed.success) {
     log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
             databaseName: o.database,
             syncedTable: `${o.catalog}.public.orders_synced`,
             schedulingPolicy: o.syncPolicy,
+            ...(o.seedCreator ? { syncedTableCreator: o.seedCreator } : {}),
           },
         }
       : {}),

@@ -199,6 +199,8 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const port = (server.address() as AddressInfo).port;
     const restUrl = `http://127.0.0.1:${port}`;
 
+    const tableCreator = options.seed?.syncedTableCreator;
+    if (tableCreator && !identities.kind(tableCreator)) identities.add(tableCreator, "user", { admin: true });
     if (options.seed && !state.seeded) await seed(service, options.seed, identity);
     state.seeded = true;
     await stateFile?.save(state);

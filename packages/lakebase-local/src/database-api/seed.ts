@@ -14,6 +14,13 @@ export interface SeedOptions {
   rows?: number;
   /** The seeded synced table's `scheduling_policy`. Default SNAPSHOT. */
   schedulingPolicy?: "SNAPSHOT" | "TRIGGERED" | "CONTINUOUS";
+  /**
+   * Who creates the seeded synced table, and so is its manager in Postgres (the one identity that may index
+   * it). Default: the workspace identity, which is then also what an app using the workspace token logs in
+   * as. Another email (a workspace admin user, added if unknown) leaves the app where a service principal is
+   * in production: reading a table it may not index.
+   */
+  syncedTableCreator?: string;
 }
 
 /**
@@ -42,7 +49,7 @@ export async function seed(service: LakebaseService, s: SeedOptions, creator: st
         ? `${s.catalogName}.${s.syncedTable}`
         : `${s.catalogName}.public.${s.syncedTable}`;
   if (!state.syncedTables[fullName]) {
-    await service.syncedTables.create(creator, {
+    await service.syncedTables.create(s.syncedTableCreator ?? creator, {
       name: fullName,
       spec: {
         source_table_full_name: SOURCE_TABLE,

@@ -620,3 +620,42 @@ describe("the source hook", () => {
     expect(errors[0]).toMatch(/refused \(400\)/);
   });
 });
+
+describe("the seeded synced table's creator", () => {
+  it("can be another identity than the workspace token's, which then reads the table and may not index it", async () => {
+    const other = await startLakebaseLocal({
+      postgres: { adminUrl: db.adminUrl },
+      timings: FAST,
+      sourceRows: 200,
+      seed: {
+        instanceName: "seeded",
+        catalogName: "seeded",
+        databaseName: "orders",
+        syncedTable: "public.orders_synced",
+        syncedTableCreator: "owner@example.com",
+      },
+    });
+    const app = new pg.Client({
+      host: other.pgHost,
+      port: other.pgPort,
+      user: other.identity,
+      password: other.workspaceToken,
+      database: "orders",
+    });
+    app.on("error", () => undefined);
+    await app.connect();
+    try {
+      expect((await app.query("SELECT user_name FROM public.databricks_synced_table_managers")).rows).toEqual(
+        [{ user_name: "owner@example.com" }],
+      );
+      expect(Number((await app.query("SELECT count(*) AS n FROM public.orders_synced")).rows[0]?.n)).toBe(
+        200,
+      );
+      const index = await rejectionOf(app.query("CREATE INDEX ON public.orders_synced (o_orderdate)"));
+      expect([index.code, index.message]).toEqual(["42501", "must be owner of table orders_synced"]);
+    } finally {
+      await app.end();
+      await other.stop();
+    }
+  });
+});
