@@ -267,6 +267,46 @@ describe("TRIGGERED synced tables", () => {
   });
 });
 
+describe("incremental batches", () => {
+  it("apply a large commit in transactions of at most syncBatchRows changes: a reader can see part of it", async () => {
+    const name = `${CATALOG}.public.orders_batches`;
+    const { pipeline_id: pipelineId } = await createSynced(name, "TRIGGERED");
+    const keys = [129, 130, 131, 132, 133];
+    const commit = await local.source.update({ keys, set: { o_comment: "batched" } });
+    expect(commit.rows).toBe(keys.length);
+    // Three transactions (2 + 2 + 1 changes), each waiting before its COMMIT.
+    local.faults.slowPipeline(700, pipelineId);
+    try {
+      const { update_id } = await w.pipelines.startUpdate({ pipeline_id: pipelineId });
+      const changed = async () =>
+        Number(
+          (
+            await query<{ n: string }>(
+              "SELECT count(*) AS n FROM public.orders_batches WHERE o_comment = 'batched'",
+            )
+          )[0]?.n,
+        );
+      const partial = await until(changed, (n) => n > 0);
+      const during = await status(name);
+      expect(partial).toBeLessThan(keys.length);
+      expect(partial % BATCH_ROWS).toBe(0);
+      // The version is not processed while only part of it is in the table.
+      expect(during.triggered_update_status?.last_processed_commit_version).toBeLessThan(commit.version);
+      expect(during.triggered_update_status?.triggered_update_progress).toMatchObject({
+        total_row_count: keys.length,
+        latest_version_currently_processing: commit.version,
+      });
+      expect((await followUpdate(pipelineId, update_id)).at(-1)).toBe("COMPLETED");
+      expect(await changed()).toBe(keys.length);
+      expect((await status(name)).triggered_update_status?.last_processed_commit_version).toBe(
+        commit.version,
+      );
+    } finally {
+      local.faults.slowPipeline(0, pipelineId);
+    }
+  });
+});
+
 describe("CONTINUOUS synced tables", () => {
   it("apply the source's changes on their own within their interval, until the pipeline is stopped", async () => {
     const name = `${CATALOG}.public.orders_continuous`;

@@ -260,7 +260,12 @@ export class Pipelines {
   async holdLock(name: string, ms: number): Promise<LockHold> {
     const member = this.#members.get(name);
     if (!member) throw notFound(`Synced table '${name}' does not exist.`);
-    return this.#locks.hold(await member.target.connectionString(), member.ref, ms);
+    try {
+      return await this.#locks.hold(await member.target.connectionString(), member.ref, ms);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "42P01") throw error;
+      throw notFound(`Synced table '${name}' has no Postgres table yet.`);
+    }
   }
 
   /** Shutting down: every update, loop and held lock ends; the source's connections close. */
@@ -428,7 +433,8 @@ export class Pipelines {
             }),
           );
           try {
-            await this.#pass(member, signal, { full: false, continuous: true });
+            // A failure is in the table's state already; the loop goes on and retries at the next interval.
+            await this.#pass(member, signal, { full: false, continuous: true }).catch(() => false);
           } finally {
             resolve();
           }

@@ -182,7 +182,14 @@ export class TableSync {
   ): Promise<boolean> {
     const s = m.state;
     const started = Date.now();
-    const head = await this.#deps.source.head();
+    let head: Awaited<ReturnType<Source["head"]>>;
+    try {
+      head = await this.#deps.source.head();
+    } catch (error) {
+      if (signal.aborted) return false;
+      await this.#failed(m, "SYNCED_TABLE_ONLINE_PIPELINE_FAILED", error);
+      return false;
+    }
     const from = s.last_processed_commit_version ?? 0;
     const wasFailed = s.detailed_state === "SYNCED_TABLE_ONLINE_PIPELINE_FAILED";
     if (options.continuous && head.version <= from && !wasFailed) return true;
