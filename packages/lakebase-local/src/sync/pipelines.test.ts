@@ -97,10 +97,22 @@ async function createSynced(
   } as Spec;
   const client = extra.client ?? w;
   await client.database.createSyncedDatabaseTable({ synced_table: { name, spec } });
-  return until(
+  const totals: number[] = [];
+  const online = await until(
     () => status(name, client),
-    (s) => s.detailed_state.startsWith("SYNCED_TABLE_ONLINE") || s.detailed_state.includes("FAILED"),
+    (s) => {
+      const initial = (
+        s.provisioning_status as { initial_pipeline_sync_progress?: { total_row_count: number } }
+      )?.initial_pipeline_sync_progress;
+      if (s.detailed_state === "SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT" && initial) {
+        totals.push(initial.total_row_count);
+      }
+      return s.detailed_state.startsWith("SYNCED_TABLE_ONLINE") || s.detailed_state.includes("FAILED");
+    },
   );
+  // The initial snapshot knows its size from its start (clients show "x of y rows").
+  expect(totals.every((t) => t > 0)).toBe(true);
+  return online;
 }
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {

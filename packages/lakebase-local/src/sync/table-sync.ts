@@ -58,19 +58,20 @@ export class TableSync {
       return await this.#session(m, signal, async (client, hooks) => {
         const writer = await ensureWriterRole(client);
         await ensureManagersCatalog(client);
+        const head = await this.#deps.source.head();
+        const total = await this.#deps.source.rowsAt(head.version);
         this.#phase(
           s,
           "SYNCED_TABLE_PROVISIONING_INITIAL_SNAPSHOT",
           "Synced table is loading its initial snapshot.",
         );
-        s.initial_progress = progress(0, 0, started, { provisioning_phase: "PROVISIONING_PHASE_MAIN" });
+        s.initial_progress = progress(0, total, started, { provisioning_phase: "PROVISIONING_PHASE_MAIN" });
         await pause(this.#deps.stepMs, signal);
         if (injected) throw new Error(injected);
         // Validated against the source columns when the synced table was created.
         await createSyncedTable(client, m.ref, s.primary_key_columns.filter(isSourceColumn));
         await takeOwnership(client, m.ref, writer);
         if (s.creator) await addManager(client, m.ref, writer, await m.target.ensureRole(s.creator));
-        const head = await this.#deps.source.head();
         await copySnapshot({
           client,
           source: this.#deps.source,
@@ -136,6 +137,9 @@ export class TableSync {
       return await this.#session(m, signal, async (client, hooks) => {
         if (injected) throw new Error(injected);
         const head = await this.#deps.source.head();
+        s.update_progress = progress(0, await this.#deps.source.rowsAt(head.version), started, {
+          latest_version_currently_processing: head.version,
+        });
         await copySnapshot({
           client,
           source: this.#deps.source,

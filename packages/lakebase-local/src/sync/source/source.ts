@@ -136,6 +136,16 @@ export class Source {
     return new Map(r.rows.map((row) => [Number(row.o_orderkey), row.after]));
   }
 
+  /** How many rows the table holds at `version`. */
+  async rowsAt(version: number): Promise<number> {
+    const head = await this.head();
+    let rows = head.baseRows;
+    for (const [key, row] of await this.overlayAt(version)) {
+      rows += (row ? 1 : 0) - (baseIndexOf(key, head.baseRows) !== undefined ? 1 : 0);
+    }
+    return rows;
+  }
+
   /** Applies one change as one new version (none when no row changes). */
   async apply(change: SourceChange): Promise<CommitResult> {
     const pool = await this.#open();
