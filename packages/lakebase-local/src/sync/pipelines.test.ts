@@ -51,6 +51,8 @@ beforeAll(async () => {
     },
   });
   physical = local.physicalDatabase(INSTANCE, "orders");
+  // The source's database is created on first use: here, not inside the first test's time.
+  await local.source.head();
 });
 
 afterAll(async () => {
@@ -202,7 +204,7 @@ describe("TRIGGERED synced tables", () => {
     expect([inserted.version, updated.version, deleted.version]).toEqual([v0 + 1, v0 + 2, v0 + 3]);
 
     // Nothing moves on its own.
-    await sleep(300);
+    await sleep(200);
     expect(await count("orders_triggered")).toBe(rows);
     expect((await rowOf("orders_triggered", 1))?.o_totalprice).not.toBe("1.00");
     expect(
@@ -212,7 +214,7 @@ describe("TRIGGERED synced tables", () => {
 
     // Each of the update's three transactions waits before COMMIT, so its states can be watched.
     const pipelineId = online.pipeline_id;
-    local.faults.slowPipeline(150, pipelineId);
+    local.faults.slowPipeline(100, pipelineId);
     try {
       const before = await status(`${CATALOG}.public.orders_triggered`);
       const { update_id } = await w.pipelines.startUpdate({ pipeline_id: pipelineId });
@@ -287,7 +289,7 @@ describe("incremental batches", () => {
     const commit = await local.source.update({ keys, set: { o_comment: "batched" } });
     expect(commit.rows).toBe(keys.length);
     // Three transactions (2 + 2 + 1 changes), each waiting before its COMMIT.
-    local.faults.slowPipeline(700, pipelineId);
+    local.faults.slowPipeline(350, pipelineId);
     try {
       const { update_id } = await w.pipelines.startUpdate({ pipeline_id: pipelineId });
       const changed = async () =>
@@ -591,10 +593,10 @@ describe("fault switches", () => {
     const response = await fetch(`${local.restUrl}/__local/faults`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ kind: "lockSyncedTable", syncedTable: name, ms: 1500 }),
+      body: JSON.stringify({ kind: "lockSyncedTable", syncedTable: name, ms: 1000 }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ held_ms: 1500 });
+    expect(await response.json()).toMatchObject({ held_ms: 1000 });
     const reader = await login(local.identity, local.workspaceToken);
     try {
       // Answered once held: a reader that will not wait is refused at once.
@@ -603,7 +605,7 @@ describe("fault switches", () => {
         "55P03",
       );
       await reader.query("RESET lock_timeout");
-      const hold = await local.faults.holdSyncedTableLock(name, 300);
+      const hold = await local.faults.holdSyncedTableLock(name, 200);
       await hold.released;
       expect((await reader.query("SELECT 1 AS one FROM public.orders_faults LIMIT 1")).rows).toEqual([
         { one: 1 },
