@@ -18,6 +18,7 @@ export interface IncrementalRun {
   batchRows: number;
   hooks: BatchHooks;
   signal: AbortSignal;
+  /** Before and after each batch: changes applied so far, of how many, and the version being applied. */
   onBatch(applied: number, total: number, processingVersion: number): void;
   /** Every change up to `version` is committed in the table. */
   onVersion(version: number): Promise<void>;
@@ -45,6 +46,7 @@ export async function applyChanges(run: IncrementalRun): Promise<void> {
       applyBatch(run.client, run.target, run.primaryKey, batch),
     );
     applied += batch.length;
+    run.onBatch(applied, total, last.version);
     cursor = { version: last.version, key: last.o_orderkey };
     const next = page[run.batchRows];
     const done =

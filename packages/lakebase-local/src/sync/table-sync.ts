@@ -201,8 +201,9 @@ export class TableSync {
     if (!options.continuous) {
       this.#phase(s, "SYNCED_TABLE_ONLINE_TRIGGERED_UPDATE", "Synced table is applying a triggered update.");
     }
-    s.update_progress = progress(0, 0, started, { latest_version_currently_processing: from + 1 });
     try {
+      const total = head.version > from ? await this.#deps.source.changeCount(from, head.version) : 0;
+      s.update_progress = progress(0, total, started, { latest_version_currently_processing: from + 1 });
       if (injected) throw new Error(injected);
       if (head.version > from) {
         await this.#session(m, signal, (client, hooks) =>
