@@ -1,28 +1,36 @@
 // `pnpm lakebase-local`: the local Lakebase for `pnpm dev`. Prints one JSON line with the connection facts on
 // stdout once ready; logs are JSON lines on stderr; SIGINT/SIGTERM stop everything it started.
+// `pnpm lakebase-local source insert|update|delete|head ...` changes the source of a running one instead.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { startLakebaseLocal } from "./lakebase-local.ts";
 import type { ReadyLine } from "./ready-line.ts";
+import { runSourceCli } from "./sync/source/cli.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-const { values } = parseArgs({
-  options: {
-    "token-ttl": { type: "string" },
-    rows: { type: "string" },
-    "data-dir": { type: "string" },
-    "rest-port": { type: "string" },
-    instance: { type: "string" },
-    catalog: { type: "string" },
-    database: { type: "string" },
-    "no-seed": { type: "boolean" },
-    "require-tls": { type: "boolean" },
-  },
-  strict: true,
-});
+function parseServeArgs() {
+  return parseArgs({
+    options: {
+      "token-ttl": { type: "string" },
+      rows: { type: "string" },
+      "data-dir": { type: "string" },
+      "rest-port": { type: "string" },
+      instance: { type: "string" },
+      catalog: { type: "string" },
+      database: { type: "string" },
+      "no-seed": { type: "boolean" },
+      "require-tls": { type: "boolean" },
+      "sync-policy": { type: "string" },
+      "continuous-interval-ms": { type: "string" },
+      "sync-batch-rows": { type: "string" },
+      "seed-creator": { type: "string" },
+    },
+    strict: true,
+  }).values;
+}
 
 const count = (label: string) =>
   z.coerce
@@ -39,6 +47,16 @@ const cliSchema = z.object({
   database: z.string().default("orders"),
   seed: z.boolean(),
   requireTls: z.boolean(),
+  syncPolicy: z
+    .enum(["SNAPSHOT", "TRIGGERED", "CONTINUOUS"], {
+      error: "--sync-policy must be SNAPSHOT, TRIGGERED or CONTINUOUS",
+    })
+    .default("SNAPSHOT"),
+  continuousIntervalMs: count("--continuous-interval-ms")
+    .min(10, "--continuous-interval-ms must be >= 10")
+    .default(1000),
+  syncBatchRows: count("--sync-batch-rows").min(1, "--sync-batch-rows must be >= 1").default(10_000),
+  seedCreator: z.email({ error: "--seed-creator must be an email" }).optional(),
 });
 
 function log(event: Record<string, unknown>): void {
@@ -48,6 +66,7 @@ function log(event: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
+  const values = parseServeArgs();
   const parsed = cliSchema.safeParse({
     tokenTtl: values["token-ttl"] ?? process.env.LAKEBASE_LOCAL_TOKEN_TTL,
     rows: values.rows,
@@ -58,6 +77,10 @@ async function main(): Promise<void> {
     database: values.database,
     seed: !values["no-seed"],
     requireTls: values["require-tls"] ?? false,
+    syncPolicy: values["sync-policy"],
+    continuousIntervalMs: values["continuous-interval-ms"],
+    syncBatchRows: values["sync-batch-rows"],
+    seedCreator: values["seed-creator"],
   });
   if (!parsed.success) {
     log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
@@ -70,6 +93,8 @@ async function main(): Promise<void> {
     restPort: o.restPort,
     tokenTtlSeconds: o.tokenTtl,
     sourceRows: o.rows,
+    syncBatchRows: o.syncBatchRows,
+    timings: { continuousIntervalMs: o.continuousIntervalMs },
     requireTls: o.requireTls,
     log,
     ...(o.seed
@@ -79,6 +104,8 @@ async function main(): Promise<void> {
             catalogName: o.catalog,
             databaseName: o.database,
             syncedTable: `${o.catalog}.public.orders_synced`,
+            schedulingPolicy: o.syncPolicy,
+            ...(o.seedCreator ? { syncedTableCreator: o.seedCreator } : {}),
           },
         }
       : {}),
@@ -111,6 +138,18 @@ async function main(): Promise<void> {
     requireTls: local.requireTls,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
+}
+
+if (process.argv[2] === "source") {
+  const code = await runSourceCli(
+    process.argv.slice(3),
+    { DATABRICKS_HOST: process.env.DATABRICKS_HOST, DATABRICKS_TOKEN: process.env.DATABRICKS_TOKEN },
+    {
+      stdout: (line) => process.stdout.write(`${line}\n`),
+      stderr: (line) => process.stderr.write(`${line}\n`),
+    },
+  );
+  process.exit(code);
 }
 
 main().catch((error: unknown) => {

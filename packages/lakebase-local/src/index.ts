@@ -10,4 +10,6 @@ export {
 } from "./lakebase-local.ts";
 export { isReadyLine, type ReadyLine } from "./ready-line.ts";
 export type { Timings } from "./state/context.ts";
-export { SOURCE_COLUMNS, SOURCE_TABLE } from "./sync/source.ts";
+export type { CommitResult, SourceChangeRequest } from "./sync/source/changes.ts";
+export { SOURCE_COLUMNS, SOURCE_TABLE } from "./sync/source/columns.ts";
+export type { SourceControl } from "./sync/source/control.ts";

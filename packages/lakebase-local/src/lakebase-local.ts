@@ -17,6 +17,7 @@ import { closeServer, listen } from "./rest/http-server.ts";
 import type { LogEvent, Timings } from "./state/context.ts";
 import { emptyState, type LocalState } from "./state/records.ts";
 import { StateFile } from "./state/state-file.ts";
+import { type SourceControl, sourceControl } from "./sync/source/control.ts";
 
 export interface LakebaseLocalOptions {
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */
@@ -38,8 +39,10 @@ export interface LakebaseLocalOptions {
   tokenTtlSeconds?: number;
   timings?: Partial<Timings>;
   seed?: SeedOptions;
-  /** Rows of `samples.tpch.orders`. Default 150 000. */
+  /** Rows of `samples.tpch.orders` at its version 0 (its changes come later). Default 150 000. */
   sourceRows?: number;
+  /** At most this many source changes per pipeline transaction in incremental updates. Default 10 000. */
+  syncBatchRows?: number;
   /** Structured events (never a token or password). Default: dropped. */
   log?: (event: LogEvent) => void;
   /**
@@ -80,6 +83,11 @@ export interface LakebaseLocal {
    */
   addUser(email: string, options?: { admin?: boolean }): string;
   faults: Faults;
+  /**
+   * The changing source (`samples.tpch.orders`, like a Delta table with a change data feed): every call is
+   * one commit, a new version (`POST /__local/source` does the same from another process).
+   */
+  source: SourceControl;
   counters(): LakebaseCounters;
   /** The front-door port of an instance (stable per name while this LakebaseLocal runs). */
   portOf(instanceName: string): number | undefined;
@@ -91,7 +99,12 @@ export interface LakebaseLocal {
   stop(): Promise<void>;
 }
 
-const DEFAULT_TIMINGS: Timings = { instanceStartMs: 2000, instanceDeleteMs: 1000, pipelineStepMs: 500 };
+const DEFAULT_TIMINGS: Timings = {
+  instanceStartMs: 2000,
+  instanceDeleteMs: 1000,
+  pipelineStepMs: 500,
+  continuousIntervalMs: 1000,
+};
 
 export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Promise<LakebaseLocal> {
   const log = options.log ?? (() => undefined);
@@ -152,6 +165,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       faults,
       timings,
       sourceRows: options.sourceRows ?? 150_000,
+      syncBatchRows: options.syncBatchRows ?? 10_000,
       tokenTtlSeconds,
       persistent,
       tls: ca.server,
@@ -185,7 +199,9 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
     const port = (server.address() as AddressInfo).port;
     const restUrl = `http://127.0.0.1:${port}`;
 
-    if (options.seed && !state.seeded) await seed(service, options.seed, identity, options.sourceRows);
+    const tableCreator = options.seed?.syncedTableCreator;
+    if (tableCreator && !identities.kind(tableCreator)) identities.add(tableCreator, "user", { admin: true });
+    if (options.seed && !state.seeded) await seed(service, options.seed, identity);
     state.seeded = true;
     await stateFile?.save(state);
 
@@ -204,6 +220,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       identity,
       addUser,
       faults,
+      source: sourceControl(service.pipelines.source),
       counters,
       portOf: (name) => service.frontDoors.port(name),
       waitForPipeline: (name) => service.waitForPipeline(name),

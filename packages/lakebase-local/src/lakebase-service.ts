@@ -22,8 +22,9 @@ export class LakebaseService {
   readonly syncedTables: SyncedTables;
   readonly permissions: Permissions;
   readonly frontDoors: FrontDoors;
+  /** The sync pipelines of every synced table, the Pipelines API behind them, and the changing source. */
+  readonly pipelines: Pipelines;
   readonly #ctx: ServiceContext;
-  readonly #pipelines: Pipelines;
   readonly #transitions: Transitions;
 
   constructor(deps: ServiceDeps) {
@@ -34,7 +35,7 @@ export class LakebaseService {
     const pipelines = new Pipelines(ctx);
     const transitions = new Transitions(ctx, frontDoors, pipelines);
     this.#ctx = ctx;
-    this.#pipelines = pipelines;
+    this.pipelines = pipelines;
     this.#transitions = transitions;
     this.frontDoors = frontDoors;
     this.permissions = permissions;
@@ -50,7 +51,7 @@ export class LakebaseService {
 
   /** Resolves when the synced table's pipeline has finished (or at once when none runs). */
   waitForPipeline(name: string): Promise<void> {
-    return this.#pipelines.wait(name);
+    return this.pipelines.wait(name);
   }
 
   /** After loading persisted state: reopen front doors and resume what was in flight. */
@@ -60,12 +61,8 @@ export class LakebaseService {
       await this.frontDoors.ensure(record.name);
       await this.#transitions.resume(record);
     }
-    for (const table of Object.values(state.syncedTables)) {
-      if (table.data_synchronization_status.detailed_state.startsWith("SYNCED_TABLE_PROVISIONING")) {
-        // An interrupted initial snapshot starts over.
-        this.#pipelines.start(table);
-      }
-    }
+    // Pipelines resume: an interrupted initial snapshot starts over, CONTINUOUS ones go on.
+    this.syncedTables.restore();
   }
 
   async stop(): Promise<void> {
@@ -73,7 +70,7 @@ export class LakebaseService {
     if (ctx.stopped) return;
     ctx.stopped = true;
     await this.#transitions.stopAll();
-    await this.#pipelines.cancelAll();
+    await this.pipelines.stop();
     await this.frontDoors.closeAll();
     if (ctx.deps.persistent) {
       await ctx.deps.stateFile?.save(ctx.state);

@@ -2,7 +2,12 @@ import { WorkspaceClient } from "@databricks/sdk-experimental";
 import type { LakebaseLocal } from "../src/index.ts";
 
 /** Test timings: transitions in milliseconds so the suite stays fast. */
-export const FAST = { instanceStartMs: 30, instanceDeleteMs: 20, pipelineStepMs: 40 };
+export const FAST = {
+  instanceStartMs: 30,
+  instanceDeleteMs: 20,
+  pipelineStepMs: 40,
+  continuousIntervalMs: 100,
+};
 
 export function sdkFor(local: LakebaseLocal, token = local.workspaceToken): WorkspaceClient {
   return new WorkspaceClient({ host: local.restUrl, token, authType: "pat" });

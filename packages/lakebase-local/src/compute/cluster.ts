@@ -2,11 +2,9 @@ import { createHmac } from "node:crypto";
 import { withClient } from "@lakebase-orders/pg-local";
 import pg from "pg";
 
-const SYNC_ROLE = "lakebase_local_sync";
-
 /**
- * Administration of the embedded PostgreSQL cluster behind every instance: physical databases, the LOGIN
- * role of each Databricks identity, and the internal role that owns synced tables.
+ * Administration of the embedded PostgreSQL cluster behind every instance: physical databases and the LOGIN
+ * role of each Databricks identity (synced tables' own roles are the pipelines', src/sync/ownership.ts).
  */
 export class Cluster {
   readonly adminUrl: string;
@@ -51,9 +49,17 @@ export class Cluster {
 
   async dropDatabase(name: string): Promise<void> {
     for (const [key] of this.#grants) if (key.endsWith(`\u0000${name}`)) this.#grants.delete(key);
-    await this.withClient("postgres", (c) =>
-      c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
-    );
+    await this.withClient("postgres", async (c) => {
+      const found = await c.query<{ oid: number }>("SELECT oid FROM pg_database WHERE datname = $1", [name]);
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      // The database's synced-table writer role (src/sync/ownership.ts) owned nothing anywhere else.
+      const oid = found.rows[0]?.oid;
+      if (oid !== undefined) {
+        await c
+          .query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(`databricks_writer_${oid}`)}`)
+          .catch(() => undefined);
+      }
+    });
   }
 
   async databaseExists(name: string): Promise<boolean> {
@@ -120,18 +126,6 @@ export class Cluster {
       pending.catch(() => this.#grants.delete(key));
     }
     return pending;
-  }
-
-  /** The NOLOGIN role that owns synced tables, so app roles can read but never write them. */
-  async ensureSyncRole(): Promise<string> {
-    await this.withClient("postgres", async (c) => {
-      try {
-        await c.query(`CREATE ROLE ${SYNC_ROLE} NOLOGIN`);
-      } catch (error) {
-        if (code(error) !== "42710" && code(error) !== "23505") throw error;
-      }
-    });
-    return SYNC_ROLE;
   }
 }
 

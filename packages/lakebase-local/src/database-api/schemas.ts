@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { extraIndexDefinitionsSchema } from "../sync/spec.ts";
 
 // Request bodies as the SDK sends them. Unknown fields are ignored (loose), as the service does for outputs
 // echoed back by clients (e.g. `state`, `uid` in a PATCH body).
@@ -61,6 +62,7 @@ export const syncedTableInputSchema = z.looseObject({
     new_pipeline_spec: z
       .looseObject({ storage_catalog: z.string().optional(), storage_schema: z.string().optional() })
       .optional(),
+    extra_index_definitions: extraIndexDefinitionsSchema.optional(),
   }),
 });
 export type SyncedTableInput = z.infer<typeof syncedTableInputSchema>;

@@ -1,19 +1,19 @@
-import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { alreadyExists, invalidParameter, invalidState, notFound } from "../api-error.ts";
 import type { Permissions } from "../identity/permissions.ts";
 import type { ServiceContext } from "../state/context.ts";
 import type { InstanceRecord, SyncedTableRecord } from "../state/records.ts";
 import type { Pipelines } from "../sync/pipelines.ts";
-import { isSourceColumn, SOURCE_TABLE } from "../sync/source.ts";
+import { checkSyncSpec, type SpecProblem } from "../sync/spec.ts";
+import { type DetailedState, databaseSyncStatus, newSyncState, type SyncState } from "../sync/sync-state.ts";
+import type { SyncTarget } from "../sync/target.ts";
 import { UC_NAME } from "./names.ts";
 import type { SyncedTableInput } from "./schemas.ts";
 
 type Spec = SyncedTableInput["spec"];
 
 /**
- * Synced database tables: a Postgres copy of a Unity Catalog table, kept by a sync pipeline. Creating and
- * deleting one needs CAN_MANAGE on its instance (Unity Catalog privileges are not emulated).
+ * Synced database tables: a Postgres copy of a Unity Catalog table, kept by a sync pipeline (src/sync).
+ * Creating and deleting one needs CAN_MANAGE on its instance (Unity Catalog privileges are not emulated).
  */
 export class SyncedTables {
   readonly #ctx: ServiceContext;
@@ -26,7 +26,7 @@ export class SyncedTables {
     this.#permissions = permissions;
   }
 
-  async create(identity: string, input: SyncedTableInput, rows = this.#ctx.deps.sourceRows) {
+  async create(identity: string, input: SyncedTableInput) {
     const { state, cluster } = this.#ctx;
     const parts = input.name.split(".");
     if (parts.length !== 3 || !parts.every((p) => UC_NAME.test(p))) {
@@ -52,10 +52,22 @@ export class SyncedTables {
     // Checked again: another create of the same name may have finished while the database was created.
     if (state.syncedTables[input.name]) throw alreadyExists(`Synced table '${input.name}' already exists.`);
 
-    const record = newRecord(input, instance.name, target.database);
+    const spec = input.spec;
+    const record: SyncedTableRecord = {
+      name: input.name,
+      database_instance_name: instance.name,
+      logical_database_name: target.database,
+      spec: recordSpec(spec),
+      sync: this.#pipelines.create({
+        name: input.name,
+        target: this.syncTarget(instance.name, target.database),
+        spec,
+        creator: identity,
+        existingPipelineId: spec.existing_pipeline_id,
+      }),
+    };
     state.syncedTables[record.name] = record;
     await this.#ctx.save();
-    this.#pipelines.start(record, rows);
     return this.json(record);
   }
 
@@ -65,31 +77,62 @@ export class SyncedTables {
 
   async delete(identity: string, name: string, purgeData: boolean) {
     const record = this.#record(name);
-    if (this.#ctx.state.instances[record.database_instance_name]) {
-      this.#permissions.require(identity, record.database_instance_name, "CAN_MANAGE");
-    }
-    await this.#pipelines.cancel(name);
+    const instance = this.#ctx.state.instances[record.database_instance_name];
+    if (instance) this.#permissions.require(identity, record.database_instance_name, "CAN_MANAGE");
+    const purge = purgeData && instance && instance.state !== "DELETING";
+    await this.#pipelines.delete(
+      name,
+      purge
+        ? { target: this.syncTarget(record.database_instance_name, record.logical_database_name) }
+        : undefined,
+    );
     delete this.#ctx.state.syncedTables[name];
-    if (purgeData) {
-      const instance = this.#ctx.state.instances[record.database_instance_name];
-      const [, schema, table] = name.split(".") as [string, string, string];
-      if (instance && instance.state !== "DELETING") {
-        await this.#ctx.cluster.withClient(
-          this.#ctx.physical(instance.name, record.logical_database_name),
-          (c) => c.query(`DROP TABLE IF EXISTS ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`),
-        );
-      }
-    }
     await this.#ctx.save();
     this.#ctx.log({ event: "synced_table_deleted", name, purgeData });
     return {};
   }
 
+  /** After loading persisted state: every synced table's pipeline resumes. */
+  restore(): void {
+    for (const record of Object.values(this.#ctx.state.syncedTables)) {
+      record.sync ??= fromLegacy(
+        record,
+        this.#ctx.state.instances[record.database_instance_name]?.creator ?? "",
+      );
+      this.#pipelines.attach(
+        record.name,
+        record.sync,
+        this.syncTarget(record.database_instance_name, record.logical_database_name),
+      );
+    }
+  }
+
   json(record: SyncedTableRecord) {
+    const { sync, ...rest } = structuredClone(record);
     return {
-      ...structuredClone(record),
+      ...rest,
+      unity_catalog_provisioning_state: sync.unity_catalog_provisioning_state,
+      data_synchronization_status: databaseSyncStatus(sync),
       effective_database_instance_name: record.database_instance_name,
       effective_logical_database_name: record.logical_database_name,
+    };
+  }
+
+  /** Where a synced table of this instance's database lives, for the pipelines. */
+  syncTarget(instanceName: string, database: string): SyncTarget {
+    const { cluster } = this.#ctx;
+    const physical = this.#ctx.physical(instanceName, database);
+    return {
+      connectionString: () => Promise.resolve(cluster.url(physical)),
+      // The front door logs an identity in as the role named after it (compute/admission.ts).
+      ensureRole: async (identity) => {
+        await cluster.ensureLoginRole(identity);
+        return identity;
+      },
+      canManage: (identity) => {
+        const instance = this.#ctx.state.instances[instanceName];
+        return instance !== undefined && this.#permissions.levelOf(identity, instance) === "CAN_MANAGE";
+      },
     };
   }
 
@@ -126,29 +169,18 @@ export class SyncedTables {
   }
 
   #validateSpec(spec: Spec): void {
-    if (spec.source_table_full_name.toLowerCase() !== SOURCE_TABLE) {
-      throw notFound(
-        `Table '${spec.source_table_full_name}' does not exist (the one known source is ${SOURCE_TABLE}).`,
-      );
-    }
-    for (const column of spec.primary_key_columns) {
-      if (!isSourceColumn(column)) {
-        throw invalidParameter(`Primary key column '${column}' does not exist in ${SOURCE_TABLE}.`);
-      }
-    }
-    if (spec.timeseries_key !== undefined && !isSourceColumn(spec.timeseries_key)) {
-      throw invalidParameter(`Timeseries key '${spec.timeseries_key}' does not exist in ${SOURCE_TABLE}.`);
-    }
-    if (spec.existing_pipeline_id) {
-      const known = Object.values(this.#ctx.state.syncedTables).some(
-        (t) => t.data_synchronization_status.pipeline_id === spec.existing_pipeline_id,
-      );
-      if (!known) throw invalidParameter(`Pipeline '${spec.existing_pipeline_id}' does not exist.`);
-    } else if (!spec.new_pipeline_spec?.storage_catalog || !spec.new_pipeline_spec.storage_schema) {
-      throw invalidParameter(
-        "spec.new_pipeline_spec.storage_catalog and storage_schema are required when no existing_pipeline_id is given.",
-      );
-    }
+    const problem =
+      checkSyncSpec(spec) ??
+      (spec.existing_pipeline_id
+        ? this.#pipelines.checkExistingPipeline(spec.existing_pipeline_id, spec.scheduling_policy)
+        : !spec.new_pipeline_spec?.storage_catalog || !spec.new_pipeline_spec.storage_schema
+          ? {
+              kind: "invalid" as const,
+              message:
+                "spec.new_pipeline_spec.storage_catalog and storage_schema are required when no existing_pipeline_id is given.",
+            }
+          : undefined);
+    if (problem) throw databaseApiError(problem);
   }
 
   /** One Postgres table is the target of at most one synced table. */
@@ -167,35 +199,67 @@ export class SyncedTables {
   }
 }
 
-function newRecord(input: SyncedTableInput, instance: string, database: string): SyncedTableRecord {
-  const spec = input.spec;
+function databaseApiError(problem: SpecProblem) {
+  return problem.kind === "not_found" ? notFound(problem.message) : invalidParameter(problem.message);
+}
+
+function recordSpec(spec: Spec): SyncedTableRecord["spec"] {
   return {
-    name: input.name,
-    database_instance_name: instance,
-    logical_database_name: database,
-    spec: {
-      source_table_full_name: spec.source_table_full_name,
-      primary_key_columns: spec.primary_key_columns,
-      scheduling_policy: spec.scheduling_policy,
-      ...(spec.timeseries_key !== undefined ? { timeseries_key: spec.timeseries_key } : {}),
-      ...(spec.create_database_objects_if_missing !== undefined
-        ? { create_database_objects_if_missing: spec.create_database_objects_if_missing }
-        : {}),
-      ...(spec.existing_pipeline_id ? { existing_pipeline_id: spec.existing_pipeline_id } : {}),
-      ...(spec.new_pipeline_spec
-        ? {
-            new_pipeline_spec: {
-              storage_catalog: spec.new_pipeline_spec.storage_catalog,
-              storage_schema: spec.new_pipeline_spec.storage_schema,
-            },
-          }
-        : {}),
-    },
-    unity_catalog_provisioning_state: "PROVISIONING",
-    data_synchronization_status: {
-      detailed_state: "SYNCED_TABLE_PROVISIONING",
-      message: "Synced table is being provisioned.",
-      pipeline_id: spec.existing_pipeline_id ?? randomUUID(),
-    },
+    source_table_full_name: spec.source_table_full_name,
+    primary_key_columns: spec.primary_key_columns,
+    scheduling_policy: spec.scheduling_policy,
+    ...(spec.timeseries_key !== undefined ? { timeseries_key: spec.timeseries_key } : {}),
+    ...(spec.create_database_objects_if_missing !== undefined
+      ? { create_database_objects_if_missing: spec.create_database_objects_if_missing }
+      : {}),
+    ...(spec.existing_pipeline_id ? { existing_pipeline_id: spec.existing_pipeline_id } : {}),
+    ...(spec.new_pipeline_spec
+      ? {
+          new_pipeline_spec: {
+            storage_catalog: spec.new_pipeline_spec.storage_catalog,
+            storage_schema: spec.new_pipeline_spec.storage_schema,
+          },
+        }
+      : {}),
+    ...(spec.extra_index_definitions ? { extra_index_definitions: spec.extra_index_definitions } : {}),
   };
+}
+
+/** A record from a state file written before the pipelines moved: its old status fields become a SyncState. */
+function fromLegacy(record: SyncedTableRecord, creator: string): SyncState {
+  const legacy = record as unknown as {
+    unity_catalog_provisioning_state?: SyncState["unity_catalog_provisioning_state"];
+    data_synchronization_status?: {
+      detailed_state?: string;
+      message?: string;
+      pipeline_id?: string;
+      last_sync?: { sync_start_timestamp?: string; sync_end_timestamp?: string };
+    };
+  };
+  const old = legacy.data_synchronization_status ?? {};
+  const state = newSyncState({
+    pipelineId: old.pipeline_id ?? crypto.randomUUID(),
+    policy: record.spec.scheduling_policy as SyncState["scheduling_policy"],
+    primaryKey: record.spec.primary_key_columns,
+    indexes: record.spec.extra_index_definitions ?? [],
+    creator,
+  });
+  state.detailed_state = (old.detailed_state as DetailedState | undefined) ?? state.detailed_state;
+  state.message = old.message ?? state.message;
+  state.unity_catalog_provisioning_state =
+    legacy.unity_catalog_provisioning_state === "ACTIVE" ? "ACTIVE" : state.unity_catalog_provisioning_state;
+  if (old.last_sync?.sync_start_timestamp && old.last_sync.sync_end_timestamp) {
+    // The old pipelines only ever loaded the source's version 0.
+    state.last_processed_commit_version = 0;
+    state.last_processed_time = old.last_sync.sync_end_timestamp;
+    state.last_sync = {
+      start: old.last_sync.sync_start_timestamp,
+      end: old.last_sync.sync_end_timestamp,
+      commit_version: 0,
+      commit_time: old.last_sync.sync_start_timestamp,
+    };
+  }
+  delete legacy.unity_catalog_provisioning_state;
+  delete legacy.data_synchronization_status;
+  return state;
 }

@@ -415,7 +415,7 @@ describe("synced tables", () => {
     expect(await count("SELECT count(*) AS n FROM public.orders_synced", physical)).toBe(ROWS);
     expect(
       await count(
-        "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'orders_synced' AND tableowner = 'lakebase_local_sync'",
+        "SELECT count(*) AS n FROM pg_tables WHERE tablename = 'orders_synced' AND tableowner = 'databricks_writer_' || (SELECT oid FROM pg_database WHERE datname = current_database())",
         physical,
       ),
     ).toBe(1);

@@ -5,10 +5,7 @@ import { body, parse, type RestDeps, type Route } from "./route.ts";
 
 /** Test hooks under /__local/ (not part of Databricks): faults, counters, users. */
 export function localRoutes(route: Route, deps: RestDeps): void {
-  route("POST", "/__local/faults", async (c) => {
-    deps.faults.apply(parse(faultRequestSchema, await body(c)));
-    return {};
-  });
+  route("POST", "/__local/faults", async (c) => deps.faults.apply(parse(faultRequestSchema, await body(c))));
   route("GET", "/__local/counters", () => deps.counters());
   // A workspace admin (the workspace token) adds users, as an admin would in the account console.
   route("POST", "/__local/users", async (c, identity) => {

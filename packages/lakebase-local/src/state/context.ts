@@ -13,8 +13,13 @@ export interface Timings {
   instanceStartMs: number;
   /** DELETING -> gone. */
   instanceDeleteMs: number;
-  /** Pause between synced-table pipeline phases. */
+  /** Pause between synced-table pipeline phases and between a Pipelines API update's states. */
   pipelineStepMs: number;
+  /**
+   * How often a CONTINUOUS pipeline applies the source's new changes. Databricks' minimum is 15 s; the
+   * local default is 1 s so that tests and dev see changes within seconds.
+   */
+  continuousIntervalMs: number;
 }
 
 export type LogEvent = Record<string, unknown> & { event: string };
@@ -28,6 +33,8 @@ export interface ServiceDeps {
   faults: Faults;
   timings: Timings;
   sourceRows: number;
+  /** At most this many source changes per pipeline transaction (incremental updates). */
+  syncBatchRows: number;
   tokenTtlSeconds: number;
   /** Keep physical databases on stop (a dataDir was given). */
   persistent: boolean;

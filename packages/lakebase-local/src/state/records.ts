@@ -1,3 +1,5 @@
+import type { IndexDefinition, SyncState } from "../sync/sync-state.ts";
+
 export type InstanceState = "STARTING" | "AVAILABLE" | "DELETING" | "STOPPED" | "UPDATING" | "FAILING_OVER";
 
 export type PermissionLevel = "CAN_USE" | "CAN_MANAGE";
@@ -34,13 +36,6 @@ export interface CatalogRecord {
   create_database_if_not_exists: boolean;
 }
 
-export interface PipelineProgress {
-  synced_row_count: number;
-  total_row_count: number;
-  sync_progress_completion: number;
-  estimated_completion_time_seconds: number;
-}
-
 export interface SyncedTableRecord {
   name: string;
   database_instance_name: string;
@@ -53,16 +48,14 @@ export interface SyncedTableRecord {
     create_database_objects_if_missing?: boolean;
     existing_pipeline_id?: string;
     new_pipeline_spec?: { storage_catalog?: string; storage_schema?: string };
+    extra_index_definitions?: IndexDefinition[];
   };
-  unity_catalog_provisioning_state: "PROVISIONING" | "ACTIVE" | "FAILED" | "DELETING";
-  data_synchronization_status: {
-    detailed_state: string;
-    message: string;
-    pipeline_id: string;
-    provisioning_status?: { initial_pipeline_sync_progress: PipelineProgress };
-    last_sync?: { sync_start_timestamp: string; sync_end_timestamp?: string };
-    failed_status?: { timestamp: string };
-  };
+  /**
+   * The pipeline's state, flavour-neutral (src/sync): rendered as `unity_catalog_provisioning_state` and
+   * `data_synchronization_status`. State files written before it hold those two instead (read once, then
+   * converted).
+   */
+  sync: SyncState;
 }
 
 export interface LocalState {

@@ -1,97 +1,108 @@
 import { analyzeOrders, createOrdersTable, loadOrders, type OrderColumn } from "@lakebase-orders/tpch";
 import pg from "pg";
-import type { Cluster } from "../compute/cluster.ts";
-import type { PipelineProgress } from "../state/records.ts";
+import { type BatchHooks, inTransaction } from "./connection.ts";
+import { qualified } from "./ownership.ts";
+import { baseIndexOf, type Source, type SourceRow } from "./source/source.ts";
+import type { IndexDefinition } from "./sync-state.ts";
 
-export interface PipelineTimings {
-  /** Pause between pipeline phases, so pollers can observe each detailed_state. */
-  stepMs: number;
-}
-
-export interface PipelineRun {
-  cluster: Cluster;
-  database: string;
+export interface TableRef {
   schema: string;
   table: string;
-  /** `spec.primary_key_columns`: the table's primary key, its only index (as on the service). */
-  primaryKey: readonly OrderColumn[];
-  rows: number;
-  timings: PipelineTimings;
-  /** A fault injected for this run: the pipeline fails with this message at the snapshot phase. */
-  injectedFailure?: string;
-  signal: AbortSignal;
-  onPhase(phase: "PROVISIONING_PIPELINE_RESOURCES" | "PROVISIONING_INITIAL_SNAPSHOT"): void;
-  onProgress(progress: PipelineProgress): void;
+}
+
+const CHUNK = 5_000;
+
+/**
+ * The table as Databricks creates a synced table of `samples.tpch.orders`: the source columns with their
+ * Postgres types and the spec's primary key, and no other index.
+ */
+export async function createSyncedTable(
+  client: pg.ClientBase,
+  target: TableRef,
+  primaryKey: readonly OrderColumn[],
+): Promise<void> {
+  await createOrdersTable(client, { ...target, primaryKey });
 }
 
 /**
- * The initial snapshot of `samples.tpch.orders` into `<schema>.<table>` of the physical database, shaped
- * as Databricks creates a synced table: the source columns, the spec's primary key and no other index. Then
- * statistics, and the table is handed to the internal sync role and made readable (never writable) by every
- * role that may connect to the database.
+ * A full copy of the source at `version` in ONE transaction: TRUNCATE (ACCESS EXCLUSIVE on the table until
+ * COMMIT, so every reader waits for the whole copy), COPY of the base rows, then the source's changes up to
+ * `version` on top. The table itself stays (its indexes, grants and managers' indexes too, maintained row by
+ * row during the COPY), as a same-mode refresh on the service keeps them. The documentation does not say
+ * how a refresh writes: this is the harsher plausible way (see the README).
  */
-export async function runSnapshotPipeline(run: PipelineRun): Promise<void> {
-  const { cluster, timings, signal } = run;
-  const started = Date.now();
-  await pause(timings.stepMs, signal);
-  run.onPhase("PROVISIONING_PIPELINE_RESOURCES");
-  await pause(timings.stepMs, signal);
-  const syncRole = await cluster.ensureSyncRole();
-  run.onPhase("PROVISIONING_INITIAL_SNAPSHOT");
-  const report = (synced: number) => {
-    const elapsed = (Date.now() - started) / 1000;
-    const fraction = run.rows === 0 ? 1 : synced / run.rows;
-    run.onProgress({
-      synced_row_count: synced,
-      total_row_count: run.rows,
-      sync_progress_completion: Number(fraction.toFixed(4)),
-      estimated_completion_time_seconds:
-        fraction > 0 ? Math.max(0, Math.round((elapsed / fraction) * (1 - fraction))) : 0,
+export async function copySnapshot(run: {
+  client: pg.Client;
+  source: Source;
+  target: TableRef;
+  version: number;
+  hooks: BatchHooks;
+  onProgress(synced: number, total: number): void;
+}): Promise<number> {
+  const { client, source, target } = run;
+  const head = await source.head();
+  const overlay = await source.overlayAt(run.version);
+  let total = head.baseRows;
+  const rows: SourceRow[] = [];
+  for (const [key, row] of overlay) {
+    const inBase = baseIndexOf(key, head.baseRows) !== undefined;
+    if (row) rows.push(row);
+    total += (row ? 1 : 0) - (inBase ? 1 : 0);
+  }
+  const table = qualified(target);
+  await inTransaction(client, run.hooks, async () => {
+    await client.query(`TRUNCATE ${table}`);
+    run.onProgress(0, total);
+    await loadOrders(client, {
+      ...target,
+      rows: head.baseRows,
+      seed: head.seed,
+      onProgress: (loaded) => run.onProgress(Math.min(loaded, total), total),
     });
-  };
-  report(0);
-  await pause(timings.stepMs, signal);
-  if (run.injectedFailure) throw new Error(run.injectedFailure);
+    const keys = [...overlay.keys()];
+    for (let i = 0; i < keys.length; i += CHUNK) {
+      await client.query(`DELETE FROM ${table} WHERE o_orderkey = ANY($1::bigint[])`, [
+        keys.slice(i, i + CHUNK),
+      ]);
+    }
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      await client.query(
+        `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`,
+        [JSON.stringify(rows.slice(i, i + CHUNK))],
+      );
+    }
+  });
+  run.onProgress(total, total);
+  return total;
+}
 
-  const client = new pg.Client({ connectionString: cluster.url(run.database) });
-  // Deleting the instance mid-sync drops its database WITH (FORCE), ending this session: the pending step
-  // fails the run; unheard, the client's "error" would take the whole local Lakebase down with it.
-  client.on("error", () => undefined);
-  await client.connect();
-  const abort = () => void client.end().catch(() => undefined);
-  signal.addEventListener("abort", abort, { once: true });
-  try {
-    const target = { schema: run.schema, table: run.table };
-    const qualified = `${pg.escapeIdentifier(run.schema)}.${pg.escapeIdentifier(run.table)}`;
-    await createOrdersTable(client, { ...target, primaryKey: run.primaryKey });
-    await client.query(`TRUNCATE ${qualified}`);
-    // One COPY (loadOrders streams it in chunks of 65,536 rows and reports each): progress advances per chunk.
-    await loadOrders(client, { ...target, rows: run.rows, onProgress: (loaded) => report(loaded) });
-    signal.throwIfAborted();
-    await analyzeOrders(client, target);
-    await client.query(`ALTER TABLE ${qualified} OWNER TO ${pg.escapeIdentifier(syncRole)}`);
-    await client.query(`REVOKE ALL ON ${qualified} FROM PUBLIC`);
-    await client.query(`GRANT SELECT ON ${qualified} TO PUBLIC`);
-    await client.query(`GRANT USAGE ON SCHEMA ${pg.escapeIdentifier(run.schema)} TO PUBLIC`);
-    report(run.rows);
-  } finally {
-    signal.removeEventListener("abort", abort);
-    await client.end().catch(() => undefined);
+/**
+ * `extra_index_definitions`, built after the data load as the table's writer role (so a definition can do
+ * no more than the table's owner could) and in the extended protocol (one statement, nothing riding along).
+ * `IF NOT EXISTS`: built once, kept across same-mode refreshes, rebuilt by a refresh when dropped.
+ */
+export async function buildExtraIndexes(
+  client: pg.Client,
+  target: TableRef,
+  writer: string,
+  indexes: readonly IndexDefinition[],
+): Promise<void> {
+  for (const index of indexes) {
+    await inTransaction(client, { beforeCommit: () => Promise.resolve() }, async () => {
+      await client.query(`SET LOCAL ROLE ${pg.escapeIdentifier(writer)}`);
+      // Sorting in memory instead of on disk makes each build several times faster (this transaction only).
+      await client.query("SET LOCAL maintenance_work_mem = '256MB'");
+      // pg honours `queryMode` (its types do not declare it yet).
+      const statement = {
+        text: `CREATE INDEX IF NOT EXISTS ${pg.escapeIdentifier(index.name)} ON ${qualified(target)} ${index.definition}`,
+        queryMode: "extended",
+      };
+      await client.query(statement as pg.QueryConfig);
+    });
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+/** Planner statistics after a load (on the service autovacuum gets there a little later). */
+export async function analyze(client: pg.Client, target: TableRef): Promise<void> {
+  await analyzeOrders(client, target);
 }
