@@ -13,8 +13,7 @@ export default defineConfig({
       "bench",
       "tests/newcomer",
     ],
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Project files do not inherit timeouts from here (only inline projects would): each sets its own.
     // CI asks for a JSON report beside the console one, to print a single "N passed, N failed" line.
     reporters: process.env.TEST_REPORT_JSON
       ? ["default", ["json", { outputFile: process.env.TEST_REPORT_JSON }]]
