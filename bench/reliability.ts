@@ -15,6 +15,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { startLocalPostgres } from "@lakebase-orders/pg-local";
 import pg from "pg";
@@ -40,7 +41,6 @@ const CONNECTIONS = 32;
 const TOKEN_TTL_SECONDS = 150;
 const REFRESH_DUE_MS = (TOKEN_TTL_SECONDS / 2) * 1000;
 const INSTANCE = "bench-reliability";
-const IDENTITY = "local-admin@example.com";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -178,7 +178,7 @@ try {
         const { rows } = await admin.query<{ n: number }>(
           `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
             WHERE datname = $1 AND usename = $2 AND pid <> pg_backend_pid()`,
-          [physical, IDENTITY],
+          [physical, LOCAL_ADMIN],
         );
         rounds++;
         terminated += rows[0]?.n ?? 0;

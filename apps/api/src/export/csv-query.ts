@@ -1,8 +1,8 @@
 import { ORDER_COLUMNS, type OrderColumn } from "@lakebase-orders/shared";
-import { orderBy } from "../orders/order-statements.ts";
+import { SqlBuilder, STATUS_TABLE } from "../orders/reads/sql-builder.ts";
+import { orderBy } from "../orders/reads/statements.ts";
 import type { OrderFilters, OrderSort } from "../orders/schemas.ts";
-import { SqlBuilder, STATUS_TABLE } from "../orders/sql-builder.ts";
-import type { SyncedTable } from "../orders/synced-table.ts";
+import type { SyncedTable } from "../orders/tables.ts";
 import { inlineSql } from "./inline-sql.ts";
 
 /**

@@ -6,12 +6,12 @@ import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
-import type { DataAvailability } from "../orders/availability.ts";
 import { mapDbError } from "../orders/db-errors.ts";
+import type { DataAvailability } from "../orders/reads/availability.ts";
+import { copyOut } from "../orders/reads/copy-out.ts";
 import { listInput, orderColumns } from "../orders/schemas.ts";
-import { syncedTable } from "../orders/synced-table.ts";
-import type { AppServices } from "../services.ts";
-import { copyOut } from "./copy-out.ts";
+import { syncedTable } from "../orders/tables.ts";
+import type { AppServices } from "../start/services.ts";
 import { copyStatement } from "./csv-query.ts";
 import { createExportSlots } from "./export-slots.ts";
 import { exportFileName } from "./file-name.ts";
@@ -69,7 +69,7 @@ export function exportRoutes(services: AppServices) {
     }
     if (!availability.available) return fail(availability.reason, 412);
 
-    // Decided by the /api guards (http/identify.ts), like every other route's.
+    // Decided by the /api guards (identity/identify.ts), like every other route's.
     const identity = c.get("identity");
     const replaced = new AbortController();
     const release = slots.take(identity.actor, () => replaced.abort());

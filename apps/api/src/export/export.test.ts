@@ -1,9 +1,9 @@
+import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import { buildServices } from "../services.ts";
-import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
+import { createApp } from "../http/app.ts";
+import { buildServices } from "../start/services.ts";
 import { exportFileName } from "./file-name.ts";
 import { inlineSql, literal } from "./inline-sql.ts";
 

@@ -1,13 +1,13 @@
-import { until } from "@lakebase-orders/lakebase-local/testing";
-import { createLogger } from "@lakebase-orders/log";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../server.ts";
 import {
   configFor,
   httpClient,
   type LocalWorkspace,
   startLocalWorkspace,
-} from "../testing/local-workspace.ts";
+} from "@lakebase-orders/api/testing";
+import { until } from "@lakebase-orders/lakebase-local/testing";
+import { createLogger } from "@lakebase-orders/log";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../start/server.ts";
 
 // Tokens of 30 s: the pool recycles connections and the token is due for refresh at 15 s, inside the
 // throttled window below, so new logins and a refresh meet the throttling. The SDK's patience (and every

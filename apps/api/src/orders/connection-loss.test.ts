@@ -1,17 +1,17 @@
+import {
+  configFor,
+  httpClient,
+  type LocalWorkspace,
+  startLocalWorkspace,
+} from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { until } from "@lakebase-orders/lakebase-local/testing";
 import { createLogger } from "@lakebase-orders/log";
 import { withClient } from "@lakebase-orders/pg-local";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { type RunningServer, startServer } from "../server.ts";
-import {
-  configFor,
-  httpClient,
-  LOCAL_ADMIN,
-  type LocalWorkspace,
-  startLocalWorkspace,
-} from "../testing/local-workspace.ts";
+import type { AppRouter } from "../routers/app-router.ts";
+import { type RunningServer, startServer } from "../start/server.ts";
 import { WRITE_OUTCOME_UNKNOWN } from "./db-errors.ts";
 
 // The real path: HTTP -> tRPC -> orders store -> token-injected pool -> the local Lakebase front door.

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { migrate } from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createDb, createDbFromConfig, type Db } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
@@ -14,10 +15,9 @@ import {
 import { loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, createApp } from "../app.ts";
-import type { AppRouter } from "../router.ts";
-import { buildServices } from "../services.ts";
-import { migrate } from "../testing/orders-fixture.ts";
+import { type App, createApp } from "../http/app.ts";
+import type { AppRouter } from "../routers/app-router.ts";
+import { buildServices } from "../start/services.ts";
 
 // Two real clusters: the shared test cluster is the primary, a private one plays the readable secondary.
 // They are not replicated, which is what makes routing visible: a row edited only on the "replica" shows

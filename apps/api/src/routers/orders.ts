@@ -1,7 +1,6 @@
-import type { Context } from "../context.ts";
 import { forbidden, preconditionFailed, unauthorized } from "../errors/domain-error.ts";
-import { canChangeStatus } from "../identity.ts";
-import { filterKey } from "../orders/order-sql.ts";
+import { canChangeStatus } from "../identity/identity.ts";
+import { filterKey } from "../orders/reads/filter-key.ts";
 import {
   byKeyInput,
   listInput,
@@ -9,9 +8,10 @@ import {
   streamInput,
   updateStatusInput,
 } from "../orders/schemas.ts";
-import type { ReadOptions } from "../orders/store.ts";
 import { trendInput } from "../orders/trend.ts";
-import { publicProcedure, router } from "../trpc.ts";
+import type { ReadOptions } from "../orders/types.ts";
+import type { Context } from "./context.ts";
+import { publicProcedure, router } from "./procedures.ts";
 
 // Every orders procedure checks its input first (bad input is 400 whatever the database does), then that
 // the synced table can be read: while it does not exist or is still syncing the answer is
