@@ -12,7 +12,7 @@ import ts from "typescript";
 
 const root = path.resolve(import.meta.dirname, "..");
 const args = process.argv.slice(2).filter((a) => !a.startsWith("--"));
-const entryFile = path.resolve(root, args[0] ?? "apps/api/src/run.ts");
+const entryFile = path.resolve(root, args[0] ?? "apps/api/src/start/run.ts");
 const entryName = args[1] ?? "run";
 
 const program = ts.createProgram([entryFile], {

@@ -1,10 +1,8 @@
 import { serializeError } from "@lakebase-orders/log";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono, type Context as HonoContext } from "hono";
 import { exportRoutes } from "../export/export-routes.ts";
 import { callerKey, identify } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
-import { appRouter } from "../routers/app-router.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
 import { limitBody } from "./guards/body-limit.ts";
@@ -19,10 +17,8 @@ import { wellFormedUrl } from "./guards/well-formed-url.ts";
 import { healthRoutes } from "./health.ts";
 import { requestLog } from "./request-log.ts";
 import { serveSpa } from "./static-files.ts";
-import { procedureContext } from "./trpc/procedure-context.ts";
-import { errorHeaders, reportProcedureError } from "./trpc/procedure-errors.ts";
+import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
-import { directQueries } from "./trpc/single-query.ts";
 
 export interface AppOptions {
   /** Deadline of the readiness query (default 2000 ms). */
@@ -80,26 +76,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.route("/", restApi(services));
   app.route("/api", exportRoutes(services));
 
-  // Single read-only GET queries skip tRPC's fetch adapter (same bytes on the wire); the rest falls through.
-  app.get("/api/trpc/*", directQueries(services));
-  app.all("/api/trpc/*", (c) =>
-    fetchRequestHandler({
-      endpoint: "/api/trpc",
-      req: c.req.raw,
-      router: appRouter,
-      // More calls than this in one request is 400 before any of them runs.
-      maxBatchSize: config.limits.maxBatchSize,
-      createContext: () => procedureContext(c, services),
-      responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
-      onError: ({ error, path }) =>
-        reportProcedureError(
-          c.get("procedureErrors"),
-          logger.child({ requestId: c.get("requestId") }),
-          error,
-          path,
-        ),
-    }),
-  );
+  app.all("/api/trpc/*", trpcHandler(services, { maxBatchSize: config.limits.maxBatchSize }));
 
   app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
   if (config.server.staticDir) app.get("*", serveSpa(config.server.staticDir));

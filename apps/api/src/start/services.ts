@@ -19,7 +19,7 @@ import { createTrend, type Trend } from "../orders/trend.ts";
 import type { OrdersStore } from "../orders/types.ts";
 import { createRecentWriters, type RecentWriters } from "../orders/writes/recent-writers.ts";
 import { sharedRecentWriters } from "../orders/writes/shared-recent-writers.ts";
-import { disabledTelemetry, startTelemetry, type Telemetry } from "../telemetry/index.ts";
+import { disabledTelemetry, type Telemetry } from "../telemetry/index.ts";
 import { createViewsService, type ViewsService } from "../views/views-service.ts";
 import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
 
@@ -56,8 +56,9 @@ export interface AppServices {
 }
 
 export interface ServiceOptions {
+  /** The process's logger, built by `run`. Default (tests, tools): one at the configured level. */
   logger?: Logger;
-  /** Default: built from `config.databricks` when a workspace is configured. */
+  /** Default: built from `config.databricks` when a workspace is configured (one per process). */
   workspaceClient?: WorkspaceClient;
   /** Tuning of the Lakebase admin (tests use short intervals); defaults come from the configuration. */
   lakebase?: Pick<
@@ -66,10 +67,7 @@ export interface ServiceOptions {
   >;
   /** What runs once the admin's new database is ONLINE; default: `migrate()`, then the kept audit rows. */
   onProvisioned?: () => Promise<void>;
-  /**
-   * The process's telemetry (the caller shuts it down). Default: createServices starts one from
-   * `config.telemetry` and shuts it down on close; buildServices uses none.
-   */
+  /** The process's telemetry, started by `run` (which shuts it down). Default: none. */
   telemetry?: Telemetry;
   /** Retries of kept audit entries (tests use short ones). */
   audit?: AuditWriterOptions;
@@ -85,36 +83,24 @@ const READ_YOUR_WRITES_MS = 10_000;
  * to answer: the server listens first, and `start()` reaches and migrates it in the background.
  */
 export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<AppServices> {
-  const ownsTelemetry = options.telemetry === undefined;
-  const telemetry =
-    options.telemetry ??
-    (await startTelemetry(config.telemetry, options.logger ? { logger: options.logger } : {}));
-  const logger =
-    options.logger ??
-    createLogger({
-      level: config.server.logLevel,
-      ...(telemetry.logContext && { context: telemetry.logContext }),
-    });
+  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const telemetry = options.telemetry ?? disabledTelemetry;
+  // One client of the workspace per process: the database's tokens and the Lakebase admin's calls.
+  const workspaceClient =
+    options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
   const db = await createDbFromConfig(config, {
     logger,
     instrumentPool: telemetry.instrumentPool,
-    ...(options.workspaceClient && { workspaceClient: options.workspaceClient }),
+    ...(workspaceClient && { workspaceClient }),
   });
-  const services = buildServices(config, db, {
+  return buildServices(config, db, {
     ...options,
     logger,
     telemetry,
+    ...(workspaceClient && { workspaceClient }),
     ownsDb: true,
     migrated: false,
   });
-  if (!ownsTelemetry) return services;
-  return {
-    ...services,
-    async close() {
-      await services.close();
-      await telemetry.shutdown();
-    },
-  };
 }
 
 /** The same over a database the caller opened (and will close): tests, and tools with their own pool. */
@@ -122,12 +108,13 @@ export function buildServices(
   config: AppConfig,
   db: Db,
   options: ServiceOptions & {
+    logger: Logger;
     ownsDb?: boolean;
     /** The caller migrated the database already (default true here; a server's `start()` does it). */
     migrated?: boolean;
-  } = {},
+  },
 ): AppServices {
-  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const { logger } = options;
   const telemetry = options.telemetry ?? disabledTelemetry;
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
