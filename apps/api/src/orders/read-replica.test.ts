@@ -114,6 +114,20 @@ describe("orders reads with a readable secondary", () => {
     expect((await editor.orders.history.query({ orderKey: KEY })).changes).toHaveLength(1);
     expect((await analyst.orders.byKey.query({ orderKey: KEY })).status).toBe(before);
     expect((await analyst.orders.history.query({ orderKey: KEY })).changes).toHaveLength(0);
+
+    // The export takes the same read path: the analyst's rows from the secondary, the writer's own change
+    // from the primary.
+    const exported = async (email: string) => {
+      const res = await app.request("/api/export/orders.csv?columns=orderKey,status,comment", {
+        headers: { "X-Forwarded-Email": email },
+      });
+      expect(res.status).toBe(200);
+      return (await res.text()).split("\n").find((line) => line.startsWith(`${KEY},`));
+    };
+    expect(await exported("analyst@example.com")).toBe(`${KEY},${before},served by the replica`);
+    const written = await exported("editor@example.com");
+    expect(written?.startsWith(`${KEY},${next},`)).toBe(true);
+    expect(written).not.toContain("served by the replica");
   });
 
   it("fall back to the primary when the secondary is down", async () => {

@@ -3,6 +3,7 @@ import type { Logger } from "@lakebase-orders/log";
 import { createCache } from "../cache/cache.ts";
 import type { ChangeBus } from "../cluster/bus.ts";
 import { mapDbError, mapWriteError, orderNotFound } from "./db-errors.ts";
+import { csvStatement } from "./reads/csv-statement.ts";
 import { filterKey } from "./reads/filter-key.ts";
 import { listPage, streamPage } from "./reads/pages.ts";
 import { createReadPath } from "./reads/read-path.ts";
@@ -56,7 +57,7 @@ const ORDERS_CHANGED = "orders.changed";
 export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const { db, table, logger } = options;
   const T = table.sqlName;
-  const read = createReadPath({
+  const reads = createReadPath({
     primary: db.pool,
     replica: db.readPool,
     logger,
@@ -88,7 +89,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
   const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
     counts.get(filterKey(f), async () => {
-      const rows = await read<{ n: number }>(countStatement(T, f), o);
+      const rows = await reads.rows<{ n: number }>(countStatement(T, f), o);
       return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
     });
 
@@ -129,7 +130,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const seek = deep ? fresh?.seek(input.sort, input, offset) : undefined;
         const skip = seek ? seek.offset : offset;
         const limit = input.pageSize + 1;
-        const rows = await read<OrderRow>(
+        const rows = await reads.rows<OrderRow>(
           pageStatement(T, {
             filters: input,
             sort: input.sort,
@@ -152,7 +153,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const rows =
           fresh && fresh.count(input) === 0
             ? []
-            : await read<OrderRow>(
+            : await reads.rows<OrderRow>(
                 streamStatement(T, {
                   filters: input,
                   cursor: input.cursor,
@@ -168,7 +169,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
     byKey: (orderKey: number, o?: ReadOptions) =>
       guard(async () => {
-        const rows = await read<OrderRow>(byKeyStatement(T, orderKey), o);
+        const rows = await reads.rows<OrderRow>(byKeyStatement(T, orderKey), o);
         const row = rows[0];
         if (!row) throw orderNotFound(orderKey);
         return row;
@@ -189,7 +190,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
           };
         }
         return scannedStats.get(filterKey(filters), async () => {
-          const rows = await read<{ status: string; priority: string; n: number }>(
+          const rows = await reads.rows<{ status: string; priority: string; n: number }>(
             statsStatement(T, filters),
             o,
           );
@@ -215,6 +216,8 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
     history: (orderKey: number, o?: ReadOptions) =>
       guard(() => writer.history(o?.fromPrimary ? db.prisma : db.read, orderKey)),
+
+    csv: (query, copy, o) => reads.copy(csvStatement(table, query), copy, o),
 
     ready: () => rollup.firstCheck,
 

@@ -1,3 +1,5 @@
+import type { CopyOutOptions } from "./reads/copy-out.ts";
+import type { CsvQuery } from "./reads/csv-statement.ts";
 import type {
   CountOutput,
   HistoryOutput,
@@ -22,7 +24,7 @@ export interface ReadOptions {
   fromPrimary?: boolean;
 }
 
-/** Everything the `orders` router needs from the database. Throws domain errors (not found, conflict, ...). */
+/** Everything the orders procedures and the export need from the database. Throws domain errors (not found, conflict, ...). */
 export interface OrdersStore {
   list(input: ListInput, options?: ReadOptions): Promise<ListOutput>;
   stream(input: StreamInput, options?: ReadOptions): Promise<StreamOutput>;
@@ -31,6 +33,11 @@ export interface OrdersStore {
   stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
   updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
   history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
+  /**
+   * Every order the filters match, in the sort's order, as CSV streamed from PostgreSQL's COPY on the same
+   * read path as the rest (memory stays flat whatever the size: PostgreSQL sends as fast as the reader reads).
+   */
+  csv(query: CsvQuery, copy: CopyOutOptions, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
   /** Settles once the first look at the synced table is done (its rollup loaded, when there is one). */
   ready(): Promise<void>;
   /** Stops background work (the rollup's checks). */

@@ -3,6 +3,7 @@ import type { Logger } from "@lakebase-orders/log";
 import pg from "pg";
 import { mapDbError } from "../db-errors.ts";
 import type { ReadOptions } from "../types.ts";
+import { type CopyOutOptions, copyOut } from "./copy-out.ts";
 import type { Statement } from "./sql-builder.ts";
 
 export interface ReadPathOptions {
@@ -36,29 +37,30 @@ export function queryConfig(s: Statement): pg.QueryConfig {
     : { name: s.name, text: s.text, values: s.values, types: TYPES };
 }
 
-/** Runs one read statement; the rows come back as node-postgres parsed them (bigint as number). */
-export type ReadRows = <R extends object>(statement: Statement, options?: ReadOptions) => Promise<R[]>;
+/** The one way every orders read reaches the database (see createReadPath). */
+export interface ReadPath {
+  /** Runs one read statement; the rows come back as node-postgres parsed them (bigint as number). */
+  rows<R extends object>(statement: Statement, options?: ReadOptions): Promise<R[]>;
+  /** Streams `COPY (...) TO STDOUT` (copy-out.ts) from the pool the same rules choose: the CSV export. */
+  copy(statement: string, copy: CopyOutOptions, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+}
 
 /**
- * The one way every orders read reaches the database: node-postgres on the same token-injected pools as
- * Prisma (no ORM layer on the hot path), named prepared statements when the statement has a name.
- * Reads go to the readable secondary unless the caller must see its own writes; when the secondary cannot
- * be reached the read runs on the primary, which then serves reads for `replicaRetryAfterMs` (so a dead
- * secondary does not cost a connect timeout per read). Query errors are not retried. Failures come back as
- * domain errors (missing synced table, database unreachable) or as they are.
+ * The one way every orders read reaches the database (the procedures' rows and the export's COPY alike):
+ * node-postgres on the same token-injected pools as Prisma (no ORM layer on the hot path), named prepared
+ * statements when the statement has a name. Reads go to the readable secondary unless the caller must see
+ * its own writes; when the secondary cannot be reached the read runs on the primary, which then serves reads
+ * for `replicaRetryAfterMs` (so a dead secondary does not cost a connect timeout per read). Query errors are
+ * not retried. Failures come back as domain errors (missing synced table, database unreachable) or as they
+ * are.
  */
-export function createReadPath(options: ReadPathOptions): ReadRows {
+export function createReadPath(options: ReadPathOptions): ReadPath {
   const { primary, replica, logger } = options;
   let replicaDownUntil = 0;
 
-  const run = async <R extends object>(pool: pg.Pool, s: Statement): Promise<R[]> => {
-    const result = await pool.query<R>(queryConfig(s));
-    return result.rows;
-  };
-
-  const onReplica = async <R extends object>(s: Statement): Promise<R[]> => {
+  const onReplica = async <T>(work: (pool: pg.Pool) => Promise<T>): Promise<T> => {
     try {
-      return await run<R>(replica!, s);
+      return await work(replica!);
     } catch (error) {
       if (!isUnreachable(error)) throw error;
       replicaDownUntil = Date.now() + options.replicaRetryAfterMs;
@@ -67,16 +69,24 @@ export function createReadPath(options: ReadPathOptions): ReadRows {
         retryAfterMs: options.replicaRetryAfterMs,
         message: error instanceof Error ? error.message.slice(0, 300) : String(error),
       });
-      return run<R>(primary, s);
+      return work(primary);
     }
   };
 
-  return async <R extends object>(s: Statement, o?: ReadOptions): Promise<R[]> => {
+  // Where a read runs: the primary for a caller who must see their writes, while there is no secondary or
+  // it is known to be down; else the secondary, falling back to the primary.
+  const read = async <T>(work: (pool: pg.Pool) => Promise<T>, o: ReadOptions | undefined): Promise<T> => {
     try {
-      if (!replica || o?.fromPrimary || Date.now() < replicaDownUntil) return await run<R>(primary, s);
-      return await onReplica<R>(s);
+      if (!replica || o?.fromPrimary || Date.now() < replicaDownUntil) return await work(primary);
+      return await onReplica(work);
     } catch (error) {
       throw mapDbError(error, options.tableName);
     }
+  };
+
+  return {
+    rows: <R extends object>(s: Statement, o?: ReadOptions) =>
+      read(async (pool) => (await pool.query<R>(queryConfig(s))).rows, o),
+    copy: (statement, copy, o) => read((pool) => copyOut(pool, statement, copy), o),
   };
 }

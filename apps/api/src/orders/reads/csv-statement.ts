@@ -1,9 +1,9 @@
 import { ORDER_COLUMNS, type OrderColumn } from "@lakebase-orders/shared";
-import { SqlBuilder, STATUS_TABLE } from "../orders/reads/sql-builder.ts";
-import { orderBy } from "../orders/reads/statements.ts";
-import type { OrderFilters, OrderSort } from "../orders/schemas.ts";
-import type { SyncedTable } from "../orders/tables.ts";
+import type { OrderFilters, OrderSort } from "../schemas.ts";
+import type { SyncedTable } from "../tables.ts";
 import { inlineSql } from "./inline-sql.ts";
+import { SqlBuilder, STATUS_TABLE } from "./sql-builder.ts";
+import { orderBy } from "./statements.ts";
 
 /**
  * A text cell a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return)
@@ -29,7 +29,7 @@ const CELLS: Record<OrderColumn, string> = {
   comment: formulaSafe("o.o_comment"),
 };
 
-export interface ExportQuery {
+export interface CsvQuery {
   filters: OrderFilters;
   sort: OrderSort;
   /** In the order they appear; all of them when absent. */
@@ -40,7 +40,7 @@ export interface ExportQuery {
  * The COPY statement of an export: the rows `orders.list` would page through for these filters and this sort
  * (its WHERE and ORDER BY, the status overlay joined), every row, as CSV with a header line.
  */
-export function copyStatement(table: SyncedTable, q: ExportQuery): string {
+export function csvStatement(table: SyncedTable, q: CsvQuery): string {
   const columns = q.columns && q.columns.length > 0 ? q.columns : ORDER_COLUMNS;
   const select = columns.map((c) => `${CELLS[c]} AS "${c}"`).join(", ");
   const b = new SqlBuilder();
