@@ -9,3 +9,4 @@ export * from "./orders-fixture.ts";
 export * from "./otlp-receiver.ts";
 export * from "./recording-proxy.ts";
 export * from "./security-probes.ts";
+export * from "./test-server.ts";

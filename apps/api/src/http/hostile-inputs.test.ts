@@ -1,12 +1,17 @@
-import { type HostileSummary, hostileRequests, PROCEDURES, runHostile } from "@lakebase-orders/api/testing";
+import {
+  type HostileSummary,
+  hostileRequests,
+  PROCEDURES,
+  runHostile,
+  startTestServer,
+  type TestServer,
+} from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
-import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appRouter } from "../routers/app-router.ts";
-import { type RunningServer, startServer } from "../start/server.ts";
 
 // The seeded hostile-input suite: 10,000 generated requests over every procedure (and the REST routes that
 // call them), sent once as a signed-in non-admin and once as an admin, to the server as Databricks Apps runs
@@ -25,8 +30,7 @@ const names = {
 
 let lakebase: LakebaseLocal;
 let database: TestDatabase;
-let server: RunningServer;
-const logs: string[] = [];
+let server: TestServer;
 
 beforeAll(async () => {
   lakebase = await startLakebaseLocal({
@@ -42,7 +46,7 @@ beforeAll(async () => {
     await loadOrders(c, { rows: 3000, seed: 7 });
     await createOrderIndexes(c);
   });
-  server = await startServer(
+  server = await startTestServer(
     loadConfig({
       DATABRICKS_APP_NAME: "lakebase-orders",
       // The admin's mutations as the app's service principal: on-behalf-of-user has tests of its own.
@@ -61,9 +65,7 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     }),
     {
-      port: 0,
-      host: "127.0.0.1",
-      logger: createLogger({ level: "warn", write: (l) => logs.push(l) }),
+      logLevel: "warn",
       lakebase: { pollIntervalMs: 50, statusCacheMs: 20 },
       onProvisioned: async () => undefined,
     },
@@ -174,7 +176,7 @@ describe(`${COUNT} seeded hostile requests over every procedure`, () => {
   }, 600_000);
 
   it("logged no unhandled error", () => {
-    const errors = logs.filter((l) => l.includes('"level":"error"'));
+    const errors = server.logs.filter((l) => l.includes('"level":"error"'));
     expect(errors.slice(0, 3).map((l) => l.slice(0, 600))).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { appsModeEnv, type ProbeResult, runProbes } from "@lakebase-orders/api/testing";
+import {
+  appsModeEnv,
+  type ProbeResult,
+  runProbes,
+  startTestServer,
+  type TestServer,
+} from "@lakebase-orders/api/testing";
 import { LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { patchInstance, sdkFor, until } from "@lakebase-orders/lakebase-local/testing";
@@ -60,7 +66,7 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
     syncedTable: "sec_catalog.public.orders_synced",
   };
   let lakebase: LakebaseLocal;
-  let server: RunningServer;
+  let server: TestServer;
   let results: ProbeResult[] = [];
 
   beforeAll(async () => {
@@ -72,12 +78,12 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
       sourceRows: 2000,
       seed: names,
     });
-    server = await startServer(
+    server = await startTestServer(
       loadConfig({
         ...appsModeEnv({ lakebase, names, servicePrincipal: SP, admin: ADMIN }),
         PGHOST: lakebase.pgHost,
       }),
-      { port: 0, host: "127.0.0.1", logger: quiet(), lakebase: { pollIntervalMs: 50, statusCacheMs: 20 } },
+      { logLevel: "error", lakebase: { pollIntervalMs: 50, statusCacheMs: 20 } },
     );
     // The server listens first and migrates in the background: probe once it is ready.
     await server.services.readiness.whenReady();

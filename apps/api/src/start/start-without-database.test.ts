@@ -3,19 +3,18 @@ import {
   httpClient,
   type LocalWorkspace,
   startLocalWorkspace,
+  startTestServer,
+  type TestServer,
 } from "@lakebase-orders/api/testing";
 import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { createDb } from "@lakebase-orders/db";
 import { patchInstance, sdkFor, until } from "@lakebase-orders/lakebase-local/testing";
-import { createLogger } from "@lakebase-orders/log";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../routers/app-router.ts";
-import { type RunningServer, startServer } from "./server.ts";
 
 let w: LocalWorkspace;
-let server: RunningServer | undefined;
-const logs: string[] = [];
+let server: TestServer | undefined;
 
 beforeAll(async () => {
   w = await startLocalWorkspace("boot", { timings: { instanceStartMs: 300 } });
@@ -36,12 +35,8 @@ const get = async (path: string) => {
 
 describe("start-up without a database", () => {
   it("is alive at once, not ready, serves the console; an admin starts the instance; ready, same process", async () => {
-    server = await startServer(configFor(w, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
-      port: 0,
-      host: "127.0.0.1",
-      logger: createLogger({ write: (l) => logs.push(l) }),
+    server = await startTestServer(configFor(w, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
       lakebase: { pollIntervalMs: 50, statusCacheMs: 50 },
-      readinessBaseDelayMs: 50,
     });
     expect((await get("/api/health")).status).toBe(200);
     expect((await get("/api/ready")).status).toBe(503);
@@ -74,7 +69,7 @@ describe("start-up without a database", () => {
       20_000,
     );
     expect(await client.orders.count.query()).toMatchObject({ totalOrders: 500 });
-    expect(logs.some((l) => l.includes('"msg":"database ready"'))).toBe(true);
+    expect(server.logs.some((l) => l.includes('"msg":"database ready"'))).toBe(true);
 
     // The start was audited while its database was down: the row arrives once it answers.
     const db = createDb({
@@ -107,13 +102,8 @@ describe("start-up without a database", () => {
           ),
         (exists) => !exists,
       );
-      const lines: string[] = [];
-      const running = await startServer(configFor(gone, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
-        port: 0,
-        host: "127.0.0.1",
-        logger: createLogger({ write: (l) => lines.push(l) }),
+      const running = await startTestServer(configFor(gone, { DB_STARTUP_RETRY_MAX_SECONDS: "1" }), {
         lakebase: { pollIntervalMs: 50, statusCacheMs: 50 },
-        readinessBaseDelayMs: 50,
       });
       try {
         const ready = () =>
@@ -127,7 +117,7 @@ describe("start-up without a database", () => {
           (r) => r.status === 503 && String(r.body.reason).includes("does not exist"),
         );
         expect(notReady.body.reason).toMatch(/the database does not exist \(yet\)/);
-        expect(lines.some((l) => l.includes('"msg":"lakebase_connection_deferred"'))).toBe(true);
+        expect(running.logs.some((l) => l.includes('"msg":"lakebase_connection_deferred"'))).toBe(true);
 
         const client = httpClient(running.url);
         expect((await client.lakebase.status.query()).instance).toBeNull();
