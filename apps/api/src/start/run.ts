@@ -24,8 +24,8 @@ export interface RunOptions {
 
 /**
  * The process, top to bottom. Every entry starts here: `pnpm dev` (src/main.ts), the deployed `server.mjs`
- * (packages/deploy/src/app-entry.ts) and the benches through it; only those two entries hand it
- * `process.env`. It builds each of configuration, logger and telemetry once and hands them down:
+ * (packages/deploy/src/app-entry.ts) and the benches through it; only those two entries hand it the
+ * process's environment. It builds each of configuration, logger and telemetry once and hands them down:
  * 1. the configuration from `env` (and the .env files of `envDir`);
  * 2. the role: a cluster primary only supervises its workers (one logger, no telemetry, no database);
  * 3. a worker or a single process: its logger, then telemetry (which reports its own problems through the
