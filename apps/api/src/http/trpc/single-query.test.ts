@@ -96,6 +96,8 @@ describe("single GET queries", () => {
     });
     expect(at("/api/trpc/views.list")).toEqual({ path: "views.list", input: undefined });
     expect(at("/api/trpc/views.list?")).toEqual({ path: "views.list", input: undefined });
+    // Hono answers a HEAD with the GET handler, the body dropped.
+    expect(at("/api/trpc/views.list", "HEAD")).toEqual({ path: "views.list", input: undefined });
     for (const [path, method] of [
       [url("orders.byKey", { orderKey: 1 }, "&x=1"), "GET"],
       ["/api/trpc/orders.byKey,orders.count?batch=1&input=%7B%7D", "GET"],

@@ -21,10 +21,11 @@ const HEADERS = { "content-type": "application/json", vary: "trpc-accept, accept
 
 /**
  * The request as a single query, or null for any other shape: another method, a batch, a mutation or
- * subscription, a query string other than one `input`, input that is not JSON. Reads the URL only.
+ * subscription, a query string other than one `input`, input that is not JSON. Reads the URL only. A HEAD
+ * is a GET whose body Hono drops.
  */
 export function singleQueryOf(method: string, url: string): SingleQuery | null {
-  if (method !== "GET") return null;
+  if (method !== "GET" && method !== "HEAD") return null;
   const start = url.indexOf("/api/trpc/") + "/api/trpc/".length;
   const q = url.indexOf("?", start);
   const path = url.slice(start, q < 0 ? undefined : q);
