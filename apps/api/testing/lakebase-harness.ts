@@ -1,6 +1,6 @@
 import net from "node:net";
 import { WorkspaceClient } from "@databricks/sdk-experimental";
-import { LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
+import { type Env, LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
 import { createDb, type Db } from "@lakebase-orders/db";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { until } from "@lakebase-orders/lakebase-local/testing";
@@ -73,6 +73,21 @@ export function namesFor(tag: string): Names {
   };
 }
 
+/** The environment of an app configured for these names over the harness's workspace, the local identity its admin. */
+export function lakebaseEnv(h: Harness, names: Names): Env {
+  return {
+    ...(names.configured
+      ? { DATABRICKS_HOST: h.local.restUrl, DATABRICKS_TOKEN: h.local.workspaceToken }
+      : {}),
+    LAKEBASE_INSTANCE_NAME: names.instanceName,
+    LAKEBASE_CATALOG_NAME: names.catalogName,
+    LAKEBASE_DATABASE_NAME: names.databaseName,
+    LAKEBASE_SYNCED_TABLE: names.syncedTable,
+    LOCAL_IDENTITY: LOCAL_ADMIN,
+    APP_ADMINS: LOCAL_ADMIN,
+  };
+}
+
 export interface Setup {
   service: LakebaseAdmin;
   app: App;
@@ -95,15 +110,7 @@ export function setUp(
   const logs: string[] = [];
   const logger = createLogger({ write: (l) => logs.push(l), level: "debug" });
   const config = loadConfig({
-    ...(names.configured
-      ? { DATABRICKS_HOST: h.local.restUrl, DATABRICKS_TOKEN: h.local.workspaceToken }
-      : {}),
-    LAKEBASE_INSTANCE_NAME: names.instanceName,
-    LAKEBASE_CATALOG_NAME: names.catalogName,
-    LAKEBASE_DATABASE_NAME: names.databaseName,
-    LAKEBASE_SYNCED_TABLE: names.syncedTable,
-    LOCAL_IDENTITY: LOCAL_ADMIN,
-    APP_ADMINS: LOCAL_ADMIN,
+    ...lakebaseEnv(h, names),
     // Other callers name themselves in X-Forwarded-Email, as behind a proxy.
     TRUST_FORWARDED_HEADERS: "true",
   });

@@ -2,6 +2,7 @@ import {
   clientFor,
   type Harness,
   instanceForwarder,
+  lakebaseEnv,
   namesFor,
   startHarness,
   until,
@@ -30,16 +31,7 @@ beforeAll(async () => {
     connectionString: `postgresql://${user}:${h.local.workspaceToken}@127.0.0.1:${forwarder.port}/${names.databaseName}?sslmode=no-verify`,
     max: 4,
   });
-  const config = loadConfig({
-    DATABRICKS_HOST: h.local.restUrl,
-    DATABRICKS_TOKEN: h.local.workspaceToken,
-    LAKEBASE_INSTANCE_NAME: names.instanceName,
-    LAKEBASE_CATALOG_NAME: names.catalogName,
-    LAKEBASE_DATABASE_NAME: names.databaseName,
-    LAKEBASE_SYNCED_TABLE: names.syncedTable,
-    LOCAL_IDENTITY: LOCAL_ADMIN,
-    APP_ADMINS: LOCAL_ADMIN,
-  });
+  const config = loadConfig(lakebaseEnv(h, names));
   // As the server builds them (the default onProvisioned: migrate, then write the kept audit rows).
   services = buildServices(config, instanceDb, {
     logger: createLogger({ write: (l) => logs.push(l) }),
