@@ -1,12 +1,4 @@
-import {
-  type AppConfig,
-  describeEnvFiles,
-  type Env,
-  type EnvFiles,
-  loadConfig,
-  readEnvFiles,
-  withEnvFiles,
-} from "@lakebase-orders/config";
+import { describeEnvFiles, type Env, loadConfig, readEnvFiles, withEnvFiles } from "@lakebase-orders/config";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
 import { superviseWorkers } from "../cluster/primary.ts";
 import { processRole } from "../cluster/roles.ts";
@@ -27,50 +19,49 @@ export interface RunOptions {
  * (packages/deploy/src/app-entry.ts) and the benches through it; only those two entries hand it the
  * process's environment. It builds each of configuration, logger and telemetry once and hands them down:
  * 1. the configuration from `env` (and the .env files of `envDir`);
- * 2. the role: a cluster primary only supervises its workers (one logger, no telemetry, no database);
- * 3. a worker or a single process: its logger, then telemetry (which reports its own problems through the
- *    logger; the trace fields of the log lines are bound once it runs), the server, a clean exit on
- *    SIGTERM/SIGINT.
+ * 2. the role, and the process's one logger;
+ * 3. a cluster primary only supervises its workers (no telemetry, no database); a worker or a single process
+ *    starts telemetry (which reports its own problems through the logger, whose lines carry its trace
+ *    fields once it runs), then the server, and exits cleanly on SIGTERM/SIGINT.
  */
 export async function run(env: Env, options: RunOptions = {}): Promise<void> {
-  let files: EnvFiles | null = null;
-  let config: AppConfig;
+  // Names only (of the files read and the variables they set): the values may be secrets.
+  let read: ReturnType<typeof describeEnvFiles> | null = null;
+  let logger: Logger | undefined;
   try {
-    files = options.envDir === undefined ? null : readEnvFiles(options.envDir);
-    config = loadConfig(files ? withEnvFiles(env, files) : env);
-  } catch (error) {
-    // Without a configuration there is no configured logger: a default one says why.
-    return failed(createLogger(), error, files);
-  }
+    const files = options.envDir === undefined ? null : readEnvFiles(options.envDir);
+    read = files && files.files.length > 0 ? describeEnvFiles(files) : null;
+    const config = loadConfig(files ? withEnvFiles(env, files) : env);
 
-  const role = processRole(config.server.workers);
-  if (role.kind === "primary") {
-    superviseWorkers(
-      role.workers,
-      createLogger({ level: config.server.logLevel, base: { role: "primary" } }),
-    );
-    return;
-  }
-  if (role.kind === "worker") followPrimaryShutdown();
+    const role = processRole(config.server.workers);
+    let telemetry: Telemetry = disabledTelemetry;
+    logger = createLogger({
+      level: config.server.logLevel,
+      base: role.kind === "primary" ? { role: "primary" } : role.kind === "worker" ? { worker: role.id } : {},
+      // Process-wide, like the logger: a line carries the trace context of the request it belongs to.
+      ...(role.kind !== "primary" && config.telemetry && { context: () => telemetry.logContext?.() }),
+    });
+    if (role.kind === "primary") {
+      superviseWorkers(role.workers, logger);
+      return;
+    }
+    if (role.kind === "worker") followPrimaryShutdown();
 
-  let telemetry: Telemetry = disabledTelemetry;
-  const logger = createLogger({
-    level: config.server.logLevel,
-    ...(role.kind === "worker" && { base: { worker: role.id } }),
-    // Process-wide, like the logger: a line carries the trace context of the request it belongs to.
-    ...(config.telemetry && { context: () => telemetry.logContext?.() }),
-  });
-  try {
     telemetry = await startTelemetry(config.telemetry, { logger });
-    // Names only: the values may be secrets.
-    if (files && files.files.length > 0) logger.info("configuration files read", describeEnvFiles(files));
+    if (read) logger.info("configuration files read", read);
     if (config.telemetry) {
       const { protocol, tracesUrl, metricsUrl, serviceName } = config.telemetry;
       logger.info("telemetry on", { protocol, tracesUrl, metricsUrl, serviceName });
     }
     stopOnSignals(await startServer(config, { logger, telemetry }), telemetry, logger);
   } catch (error) {
-    failed(logger, error, files);
+    // Names which files were read, so a bad value from one of them can be found (never the values). Without
+    // a configuration there is no configured logger: a default one says why.
+    (logger ?? createLogger()).error("start-up failed", {
+      error: serializeError(error),
+      ...(read && { configurationFiles: read.files }),
+    });
+    process.exit(1);
   }
 }
 
@@ -92,13 +83,4 @@ function stopOnSignals(server: RunningServer, telemetry: Telemetry, logger: Logg
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
-}
-
-/** Names which files were read, so a bad value from one of them can be found (never the values). */
-function failed(logger: Logger, error: unknown, files: EnvFiles | null): void {
-  logger.error("start-up failed", {
-    error: serializeError(error),
-    ...(files && files.files.length > 0 ? { configurationFiles: describeEnvFiles(files).files } : {}),
-  });
-  process.exit(1);
 }
