@@ -1,13 +1,14 @@
 // The HTTP floor: what serving the orders API costs with no framework at all. node:http, a `pg` pool of the
-// API's size, named prepared statements with the API's SQL (src/floor-sql.ts), the same JSON on the wire as
-// tRPC's (`{"result":{"data":...}}`). No validation, no logging, no middleware: a floor, not an app.
+// API's size, the API's own statements, pages and cursors (`@lakebase-orders/api/orders-sql`, through
+// src/floor-sql.ts), the same JSON on the wire as tRPC's (`{"result":{"data":...}}`). No validation, no
+// logging, no middleware: a floor, not an app.
 // Usage: node floor-server.ts <postgresql-url> [--pool 10] [--workers 1]
 // Prints one line `{"url": ...}` when every worker listens.
 import cluster from "node:cluster";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { byKeyStatement, listPage, queryConfig, streamPage } from "@lakebase-orders/api/orders-sql";
 import pg from "pg";
-import { byKeyStatement } from "../apps/api/src/orders/order-statements.ts";
 import {
   type Filters,
   listStatement,
@@ -15,7 +16,6 @@ import {
   type Statement,
   streamStatementOf,
   TABLE,
-  toQuery,
 } from "./src/floor-sql.ts";
 
 const args = process.argv.slice(2);
@@ -51,7 +51,7 @@ if (WORKERS > 1 && cluster.isPrimary) {
 
   type Row = Record<string, unknown> & { orderKey: number };
   // As the API: bigint parsed as a number, so rows are the wire's orders as they arrive.
-  const run = (statements: Statement[]) => Promise.all(statements.map((s) => pool.query(toQuery(s))));
+  const run = (statements: Statement[]) => Promise.all(statements.map((s) => pool.query(queryConfig(s))));
   const figures = await loadFigures(pool);
   const loadedAt = new Date().toISOString();
 
@@ -67,32 +67,12 @@ if (WORKERS > 1 && cluster.isPrimary) {
       const a = { page: 1, pageSize: 100, sort: "orderKey", includeCount: true, ...input };
       const [page] = await run([listStatement(a, figures)]);
       const rows = (page?.rows ?? []) as Row[];
-      const total = a.includeCount && figures ? figures.count(a) : null;
-      return {
-        orders: rows.length > a.pageSize ? rows.slice(0, a.pageSize) : rows,
-        pagination: {
-          page: a.page,
-          pageSize: a.pageSize,
-          hasNext: rows.length > a.pageSize,
-          hasPrevious: a.page > 1,
-          totalCount: total,
-          totalPages: total === null ? null : Math.ceil(total / a.pageSize),
-        },
-      };
+      return listPage(a, rows, a.includeCount && figures ? figures.count(a) : null);
     },
     stream: async (input) => {
-      const a = { pageSize: 100, direction: "forward", ...input };
+      const a = { pageSize: 100, direction: "forward" as const, ...input };
       const [r] = await run([streamStatementOf(a)]);
-      const rows = (r?.rows ?? []) as Row[];
-      const backward = a.direction === "backward";
-      const hasNext = rows.length > a.pageSize;
-      const pageRows = rows.slice(0, a.pageSize);
-      if (backward) pageRows.reverse();
-      const edge = backward ? pageRows[0] : pageRows.at(-1);
-      return {
-        orders: pageRows,
-        pagination: { nextCursor: hasNext && edge ? Number(edge.orderKey) : null, hasNext },
-      };
+      return streamPage(a, (r?.rows ?? []) as Row[]);
     },
     // As the API: from the rollup in memory, no SQL.
     count: async (input) => ({

@@ -66,7 +66,10 @@ try {
   for (const workers of WORKERS) {
     const apiStarted = performance.now();
     const api = REFS.has("ours")
-      ? await startApi(data.url, { CLUSTER_WORKERS: String(workers) }, value("--profile"))
+      ? await startApi(
+          { LAKEBASE_PG_URL: data.url, CLUSTER_WORKERS: String(workers) },
+          { profileDir: value("--profile") },
+        )
       : undefined;
     if (api) servers.push(api);
     await settle(data.url, api?.url);

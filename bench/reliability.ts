@@ -7,17 +7,16 @@
  *    than the SDK's patience, tokens due for refresh inside the window) against a quiet run;
  * 3. ready time after the database comes back: the app boots with the instance STOPPED, an admin starts it
  *    through the app, and /api/ready turns 200 (measured from the instance turning AVAILABLE).
- * The API runs in a child process (bench/reliability-server.ts); the local Lakebase in this one.
+ * The API runs in a child process as production runs it (the deploy build's server.mjs, src/servers.ts); the
+ * local Lakebase in this one.
  * Usage: pnpm --filter @lakebase-orders/bench reliability [--rows 20000] [--loss-seconds 20]
  *        [--quiet-seconds 15] [--throttle-seconds 40] [--ready-runs 3] [--only loss|throttle|ready]
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { startLocalPostgres } from "@lakebase-orders/pg-local";
 import pg from "pg";
+import { buildApi, type Server, startApi as startServer } from "./src/servers.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const flag = (name: string, fallback: number) => {
@@ -40,8 +39,6 @@ const CONNECTIONS = 32;
 const TOKEN_TTL_SECONDS = 150;
 const REFRESH_DUE_MS = (TOKEN_TTL_SECONDS / 2) * 1000;
 const INSTANCE = "bench-reliability";
-const IDENTITY = "local-admin@example.com";
-const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const postgres = await startLocalPostgres({ fast: true });
@@ -57,7 +54,11 @@ const local = await startLakebaseLocal({
   },
 });
 const env: Record<string, string> = {
-  PATH: process.env.PATH ?? "",
+  // Warnings and errors on stderr; request logs are built and dropped.
+  LOG_LEVEL: "warn",
+  // One process, as the figures were taken; TLS to the front door verified against the local CA.
+  CLUSTER_WORKERS: "1",
+  PGSSLROOTCERT: local.caFile,
   DATABRICKS_HOST: local.restUrl,
   DATABRICKS_TOKEN: local.workspaceToken,
   LAKEBASE_INSTANCE_NAME: INSTANCE,
@@ -67,28 +68,22 @@ const env: Record<string, string> = {
 };
 const physical = local.physicalDatabase(INSTANCE, "orders");
 const admin = new pg.Pool({ connectionString: local.adminUrl, max: 2 });
-let server: ChildProcess | undefined;
+let server: Server | undefined;
 let apiStartedAt = 0;
 
+// Built before anything is timed: the token clock below starts when the API process does.
+await buildApi();
+
+/** The API listening (it may not be ready: the instance can be stopped). */
 async function startApi(): Promise<string> {
   apiStartedAt = Date.now();
-  server = spawn(process.execPath, [path.join(here, "reliability-server.ts")], {
-    env,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = readline.createInterface({ input: server.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const parsed = JSON.parse(line) as { url?: string };
-    if (parsed.url) return parsed.url;
-  }
-  throw new Error("the API exited before listening");
+  server = await startServer(env, { until: "listening", logs: "stderr" });
+  return server.url;
 }
 
 async function stopApi(): Promise<void> {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((r) => server?.once("exit", r));
-  server.kill("SIGTERM");
-  await exited;
+  await server?.stop();
+  server = undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,7 +173,7 @@ try {
         const { rows } = await admin.query<{ n: number }>(
           `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
             WHERE datname = $1 AND usename = $2 AND pid <> pg_backend_pid()`,
-          [physical, IDENTITY],
+          [physical, LOCAL_ADMIN],
         );
         rounds++;
         terminated += rows[0]?.n ?? 0;

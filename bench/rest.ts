@@ -35,7 +35,7 @@ pool.on("error", () => undefined);
 let server: Server | undefined;
 try {
   // One process, so its CPU time is the API's own.
-  server = await startApi(data.url, { CLUSTER_WORKERS: "1" });
+  server = await startApi({ LAKEBASE_PG_URL: data.url, CLUSTER_WORKERS: "1" });
   const apiUrl = server.url;
   const serverPid = server.pid;
 

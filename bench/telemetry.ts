@@ -10,7 +10,7 @@
  * Usage: pnpm --filter @lakebase-orders/bench telemetry [--duration 5] [--rounds 5] [--rows 150000]
  *        [--connections 16] [--warmup 6] [--baseline <git-ref>]
  */
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import { execSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
 import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
+import { startApi } from "./src/servers.ts";
 import { formatTable } from "./src/table.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
@@ -39,7 +40,7 @@ interface Variant {
   name: string;
   url: string;
   pid: number;
-  child: ChildProcess;
+  stop(): Promise<void>;
 }
 // The primary-key-only cluster the other benches keep (src/data.ts); the API builds its own indexes.
 const data = await openBenchData(ROWS, { log });
@@ -49,9 +50,9 @@ const sink = await startSink();
 const variants: Variant[] = [];
 try {
   const dbUrl = data.url;
-  variants.push(await startVariant("off", path.join(here, "telemetry-server.ts"), dbUrl, {}));
+  variants.push(await startBundled("off", dbUrl, {}));
   variants.push(
-    await startVariant("on", path.join(here, "telemetry-server.ts"), dbUrl, {
+    await startBundled("on", dbUrl, {
       OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
       OTEL_METRIC_EXPORT_INTERVAL: "5000",
@@ -126,19 +127,38 @@ try {
   log(`\n${formatTable([header, ...table], 2)}`);
   log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
 } finally {
-  for (const v of variants) {
-    if (v.child.exitCode === null) {
-      v.child.kill("SIGTERM");
-      await once(v.child, "exit");
-    }
-  }
+  for (const v of variants) await v.stop();
   await sink.close();
   await pool.end();
   await data.postgres.stop();
 }
 
-/** One API process, started with tsx as `pnpm dev` runs the API, so /proc/<pid>/stat is its own CPU. */
-async function startVariant(name: string, script: string, dbUrl: string, env: Record<string, string>) {
+/**
+ * The API as production runs it (server.mjs: `run`, the telemetry its OTEL_* environment configures), one
+ * process so /proc/<pid>/stat is its own CPU; measured once it serves the orders.
+ */
+async function startBundled(name: string, dbUrl: string, env: Record<string, string>): Promise<Variant> {
+  const server = await startApi({ LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env });
+  const deadline = Date.now() + 120_000;
+  while (
+    !(await fetch(`${server.url}/api/trpc/orders.count`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`the ${name} server does not serve the orders within 120 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { name, ...server };
+}
+
+/** The API at an older commit, started with tsx from that tree's own bench server script. */
+async function startVariant(
+  name: string,
+  script: string,
+  dbUrl: string,
+  env: Record<string, string>,
+): Promise<Variant> {
   const child = spawn(process.execPath, ["--import", "tsx", script, dbUrl], {
     cwd: path.dirname(script),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -147,7 +167,12 @@ async function startVariant(name: string, script: string, dbUrl: string, env: Re
   const first = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
   if (first.done) throw new Error(`the ${name} server exited before listening (its error is above)`);
   const { url } = JSON.parse(String(first.value)) as { url: string };
-  return { name, url, pid: child.pid!, child };
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill("SIGTERM");
+    await once(child, "exit");
+  };
+  return { name, url, pid: child.pid!, stop };
 }
 
 /** An OTLP/HTTP endpoint that accepts and drops everything (decoding would cost this process, not the API). */

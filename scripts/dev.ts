@@ -2,7 +2,7 @@
 // dev server, with one Ctrl-C stopping all of them.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readEnvFiles, withEnvFiles } from "../packages/config/src/env-files.ts";
+import { readEnvFiles, withEnvFiles } from "@lakebase-orders/config";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
 import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
 import { commandOf } from "./lib/tools.ts";

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readEnvFiles, withEnvFiles } from "../packages/config/src/env-files.ts";
+import { readEnvFiles, withEnvFiles } from "@lakebase-orders/config";
 import { appEnvFor, externallyConfigured, startLocalLakebase } from "./lib/local-lakebase.ts";
 import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/processes.ts";
 

@@ -1,35 +1,23 @@
-// What the floors run for a request: the API's own statements (apps/api/src/orders/order-statements.ts) and,
+// What the floors run for a request: the API's own statements (`@lakebase-orders/api/orders-sql`) and,
 // for positions, counts and stats, the API's own rollup figures loaded from app_data, so the floors do the same
 // database work as the API without its stack. Counts and stats need no SQL at all there (the API answers them
 // from memory), so the SQL floor has nothing to run for them.
-import pg from "pg";
 import {
+  buildFigures,
   byKeyStatement,
   DEFERRED_JOIN_FROM,
+  loadCorrections,
+  loadRollup,
+  type OrderFilters,
+  type OrderSort,
   pageStatement,
+  queryConfig,
+  type RollupFigures,
+  type Statement,
   streamStatement,
-} from "../../apps/api/src/orders/order-statements.ts";
-import { buildFigures, type RollupFigures } from "../../apps/api/src/orders/rollup.ts";
-import { loadCorrections, loadRollup } from "../../apps/api/src/orders/rollup-sql.ts";
-import type { OrderFilters, OrderSort } from "../../apps/api/src/orders/schemas.ts";
-import type { Statement } from "../../apps/api/src/orders/sql-builder.ts";
+} from "@lakebase-orders/api/orders-sql";
 
-export type { Statement };
-
-// As the API reads (apps/api/src/orders/read-path.ts): bigint parsed as a number.
-const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: "text" | "binary") =>
-    oid === pg.types.builtins.INT8
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig["getTypeParser"],
-};
-
-/** As the API sends it: a named statement is prepared once per connection, an unnamed one planned each time. */
-export function toQuery(s: Statement): pg.QueryConfig {
-  return s.name
-    ? { name: s.name, text: s.text, values: s.values, types }
-    : { text: s.text, values: s.values, types };
-}
+export { queryConfig, type Statement };
 export type Filters = OrderFilters;
 export type Input = Record<string, unknown>;
 

@@ -3,7 +3,7 @@
 // a full scan) are measured one request at a time instead: under 32 connections they would only queue.
 import autocannon from "autocannon";
 import type pg from "pg";
-import { type Statement, toQuery } from "./floor-sql.ts";
+import { queryConfig, type Statement } from "./floor-sql.ts";
 
 export const SLOW_MS = 250;
 
@@ -76,7 +76,7 @@ export async function loadSql(
   sequential: boolean,
   o: LoadOptions,
 ): Promise<Figures> {
-  const once = () => Promise.all(next().map((s) => pool.query(toQuery(s))));
+  const once = () => Promise.all(next().map((s) => pool.query(queryConfig(s))));
   if (sequential) {
     const latencies: number[] = [];
     for (let i = 0; i < o.sequentialRequests; i++) {
@@ -114,7 +114,7 @@ export async function probeSql(pool: pg.Pool, next: () => Statement[]): Promise<
   const times: number[] = [];
   for (let i = 0; i < 6; i++) {
     const started = performance.now();
-    await Promise.all(next().map((s) => pool.query(toQuery(s))));
+    await Promise.all(next().map((s) => pool.query(queryConfig(s))));
     if (i > 0) times.push(performance.now() - started);
   }
   return times.sort((a, b) => a - b)[2]!;

@@ -1,7 +1,7 @@
 // What the bench asks, as the API path and as the SQL floor's statements for the same request.
 
+import { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "@lakebase-orders/shared";
 import { FIRST_ORDER_DATE, LAST_ORDER_DATE } from "@lakebase-orders/tpch";
-import { ORDER_PRIORITIES, ORDER_SORTS, ORDER_STATUSES } from "../../packages/shared/src/orders.ts";
 
 export interface Scenario {
   name: string;

@@ -1,22 +1,23 @@
 // The two HTTP servers under test, each in its own process so the load generator does not share their
-// event loop: the API as production runs it (bundled like dist/app/server.mjs, `node server.mjs`, JSON
-// request logs written to stdout, here /dev/null) and the bare node:http floor.
+// event loop: the API as production runs it (bundled by the deploy build's own builder into server.mjs,
+// `node server.mjs`: its `run`, JSON request logs written to stdout, here /dev/null) and the bare node:http
+// floor.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
+import { bundleApi, RUNTIME_PACKAGES } from "@lakebase-orders/deploy";
 import { freePort } from "@lakebase-orders/pg-local";
-import { build } from "esbuild";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
 const outDir = path.join(here, "../dist/api");
 const bundle = path.join(outDir, "server.mjs");
-// As packages/deploy/src/build-app.ts: these stay packages (Prisma loads its WebAssembly by package path).
-// Its other runtime packages (swagger-ui-dist, @grpc/grpc-js) are not the bench's dependencies: inlined here,
-// in chunks loaded only when used, as there.
-const EXTERNAL = ["@prisma/client", "@prisma/adapter-pg", "pg", "@databricks/sdk-experimental"];
+// What the deploy build keeps as packages, less those that are not the bench's dependencies
+// (swagger-ui-dist, @grpc/grpc-js): inlined here, in chunks loaded only when used.
+const NOT_BENCH_DEPENDENCIES = new Set(["swagger-ui-dist", "@grpc/grpc-js"]);
+const EXTERNAL = RUNTIME_PACKAGES.filter((name) => !NOT_BENCH_DEPENDENCIES.has(name));
 
 export interface Server {
   url: string;
@@ -25,46 +26,40 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+let built: Promise<void> | undefined;
+
 /**
- * Bundles the deployed app's entry point the way the deploy build does: it reads no .env file (a developer's
- * would otherwise configure the server under test), the SPA is absent and the migrations are named below.
+ * Bundles the deployed app's entry point with the deploy build's builder (once per bench run): it reads no
+ * .env file (a developer's would otherwise configure the server under test), the SPA is absent and the
+ * migrations are named below.
  */
-export async function buildApi(): Promise<void> {
-  await build({
-    entryPoints: { server: path.join(repoRoot, "packages/deploy/src/app-entry.ts") },
-    outdir: outDir,
-    outExtension: { ".js": ".mjs" },
-    splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    external: EXTERNAL.flatMap((name) => [name, `${name}/*`]),
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: "warning",
-  });
+export function buildApi(): Promise<void> {
+  built ??= bundleApi({ outDir, external: EXTERNAL });
+  return built;
+}
+
+export interface StartApiOptions {
+  /** V8 writes a CPU profile of each process there when it exits (Chrome DevTools or speedscope). */
+  profileDir?: string | undefined;
+  /** Resolve once /api/ready answers 200 (default), or once the server listens (/api/health). */
+  until?: "ready" | "listening";
+  /** Where the JSON log lines go: dropped (default; still built and written, as in production) or stderr. */
+  logs?: "drop" | "stderr";
 }
 
 /**
- * `node server.mjs` on a free port; resolves once /api/ready answers. With `profileDir`, V8 writes a CPU
- * profile of each process there when it exits (open it in Chrome DevTools or speedscope).
+ * `node server.mjs` on a free port with `env` over the bench's defaults (production mode, no rate limits,
+ * the repository's migrations); the bundle is built first if this run has not built it yet.
  */
-export async function startApi(
-  pgUrl: string,
-  env: Record<string, string> = {},
-  profileDir?: string,
-): Promise<Server> {
+export async function startApi(env: Record<string, string>, options: StartApiOptions = {}): Promise<Server> {
+  await buildApi();
   const port = await freePort();
-  const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", options.logs === "stderr" ? process.stderr : "ignore", "inherit"],
     env: {
       PATH: process.env.PATH ?? "",
       NODE_ENV: "production",
-      LAKEBASE_PG_URL: pgUrl,
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "info",
@@ -77,20 +72,21 @@ export async function startApi(
     },
   });
   const url = `http://127.0.0.1:${port}`;
+  const probe = options.until === "listening" ? "/api/health" : "/api/ready";
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the API exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(`${url}/api/ready`)
+    const ok = await fetch(`${url}${probe}`)
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) break;
     if (Date.now() > deadline) {
       // Its answer says why (the local identity is an admin, so the reason is in full).
-      const why = await fetch(`${url}/api/ready`)
+      const why = await fetch(`${url}${probe}`)
         .then((r) => r.text())
         .catch((error: Error) => error.message);
       await stopChild(child);
-      throw new Error(`the API did not become ready within 180 s: ${why}`);
+      throw new Error(`the API did not answer ${probe} within 180 s: ${why}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { isReadyLine, type ReadyLine } from "../../packages/lakebase-local/src/ready-line.ts";
+import { isReadyLine, type ReadyLine } from "@lakebase-orders/lakebase-local";
 import { type Managed, run } from "./processes.ts";
 
 /** The CLI's ready line, with the seeded default instance that `pnpm dev` always asks for. */

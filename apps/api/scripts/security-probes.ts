@@ -6,11 +6,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { appsModeEnv, formatProbes, type ProbeTarget, runProbes } from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { freePort, startLocalPostgres } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import pg from "pg";
-import { appsModeEnv, formatProbes, type ProbeTarget, runProbes } from "../src/testing/security-probes.ts";
 
 const { values, positionals } = parseArgs({
   options: { mode: { type: "string", default: "both" }, fuzz: { type: "string", default: "2000" } },
@@ -191,7 +192,7 @@ async function localMode(): Promise<string> {
       url: `http://127.0.0.1:${port2}`,
       lanUrl: lanAddress ? `http://${lanAddress}:${port2}` : null,
       mode: "local",
-      admin: "local-admin@example.com",
+      admin: LOCAL_ADMIN,
       user: USER,
       lakebaseConfigured: false,
       fuzzCount,

@@ -5,7 +5,7 @@
 // the workspace and settings nobody reviews; `pnpm start` reads the repository's .env files and passes them
 // in the environment instead.
 import path from "node:path";
-import { run } from "../../../apps/api/src/run.ts";
+import { run } from "@lakebase-orders/api/run";
 
 const here = import.meta.dirname;
 process.env.NODE_ENV ??= "production";

@@ -1,34 +1,22 @@
 // `pnpm build` (last step): assembles dist/app/, the folder Databricks Apps installs and runs on its own:
-//   server.mjs      the API bundled with esbuild (workspace packages, Hono, tRPC, zod inlined)
+//   server.mjs      the API bundled with esbuild (bundle-api.ts: workspace packages, Hono, tRPC, zod inlined)
 //   chunks/         what the server imports only on demand (the OpenTelemetry SDK and each OTLP exporter),
 //                   so that with telemetry off none of it is even loaded
 //   public/         the built SPA
 //   migrations/     app_data SQL migrations, applied at start-up
-//   package.json    only the runtime dependencies that must stay packages (Prisma's runtime loads its
-//                   WebAssembly query compiler by package path; pg must be the single copy Prisma sees;
-//                   /api/docs serves swagger-ui-dist's files from the package; the OTLP gRPC exporter
-//                   loads @grpc/grpc-js with a require() that esbuild cannot follow)
+//   package.json    only the runtime dependencies that must stay packages (RUNTIME_PACKAGES, bundle-api.ts
+//                   says why for each)
 //   package-lock.json, .npmrc, app.yaml
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { build } from "esbuild";
 import { stringify } from "yaml";
 import { readBundle, repoRoot, variableDefaults } from "./bundle.ts";
+import { bundleApi, RUNTIME_PACKAGES } from "./bundle-api.ts";
 
 export const outDir = path.join(repoRoot, "dist/app");
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
-
-/** Kept as packages in dist/app/node_modules rather than bundled (see the header). */
-export const RUNTIME_PACKAGES = [
-  "@prisma/client",
-  "@prisma/adapter-pg",
-  "pg",
-  "@databricks/sdk-experimental",
-  "swagger-ui-dist",
-  "@grpc/grpc-js",
-];
 
 export async function buildApp(options: { lockfile?: boolean } = {}): Promise<void> {
   const webDist = path.join(repoRoot, "apps/web/dist");
@@ -38,27 +26,7 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
 
-  await build({
-    entryPoints: { server: path.join(repoRoot, "packages/deploy/src/app-entry.ts") },
-    outdir: outDir,
-    outExtension: { ".js": ".mjs" },
-    // Dynamic imports become chunks loaded when first imported: an external package imported by an
-    // inlined module would otherwise be imported at start-up, whether it is used or not.
-    splitting: true,
-    chunkNames: "chunks/[name]-[hash]",
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    external: RUNTIME_PACKAGES.flatMap((name) => [name, `${name}/*`]),
-    // Bundled CommonJS dependencies call require(); give them one in the ESM output.
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    sourcemap: "linked",
-    legalComments: "linked",
-    logLevel: "warning",
-  });
+  await bundleApi({ outDir });
 
   fs.cpSync(webDist, path.join(outDir, "public"), { recursive: true });
   fs.cpSync(path.join(repoRoot, "packages/db/prisma/migrations"), path.join(outDir, "migrations"), {

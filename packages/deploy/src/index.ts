@@ -7,4 +7,5 @@ export {
   resolveTarget,
   variableDefaults,
 } from "./bundle.ts";
+export { type BundleApiOptions, bundleApi, RUNTIME_PACKAGES } from "./bundle-api.ts";
 export { bundleSchemaPath, bundleValidator } from "./bundle-schema.ts";

@@ -6,11 +6,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { type OtlpReceiver, startOtlpReceiver } from "@lakebase-orders/api/testing";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { freePort } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { type OtlpReceiver, startOtlpReceiver } from "../../../apps/api/src/testing/otlp-receiver.ts";
 import { buildApp, outDir, plainNpmEnv } from "./build-app.ts";
 
 const run = promisify(execFile);

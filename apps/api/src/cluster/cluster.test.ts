@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
+import { migrate } from "@lakebase-orders/api/testing";
 import { createDb } from "@lakebase-orders/db";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../testing/orders-fixture.ts";
 
 // The server as `node server.mjs` runs it, with two workers. The rollup's own check is slowed to a minute,
 // so anything one worker learns at once about another's writes came over the cluster's bus. A second

@@ -1,40 +1,20 @@
 import cluster, { type Worker } from "node:cluster";
-import os from "node:os";
-import { type Env, loadConfig } from "@lakebase-orders/config";
-import { createLogger, type Logger } from "@lakebase-orders/log";
+import type { Logger } from "@lakebase-orders/log";
 import { relayBusMessages } from "./bus.ts";
+import { SHUTDOWN_MESSAGE } from "./worker.ts";
 
 /** Databricks Apps kills the app 15 s after SIGTERM; workers stop within 10 s, the primary waits a bit longer. */
 const PRIMARY_DEADLINE_MS = 13_000;
 /** A worker that dies this often within a minute means a broken deployment: exit and let the platform act. */
 const MAX_RESTARTS_PER_MINUTE = 5;
-export const SHUTDOWN_MESSAGE = "lakebase-orders:shutdown";
-
-/** Worker processes the configuration asks for: CLUSTER_WORKERS, or one per available vCPU when 0. */
-export function workerCount(configured: number): number {
-  return configured > 0 ? configured : os.availableParallelism();
-}
 
 /**
- * Makes this process the primary of a cluster when more than one worker is configured: it forks the
- * workers (each runs the whole server and shares the listening socket), relays their bus messages, restarts
- * one that dies, and on SIGTERM/SIGINT asks every worker to shut down and waits for them, inside the 15 s
- * Databricks Apps allows. The primary opens no database connection. Returns false when this process should
- * serve by itself (one worker, a worker already, or a configuration error that `run` will report).
+ * The primary of a cluster: it forks `workers` processes (each runs the whole server and shares the listening
+ * socket), relays their bus messages, restarts one that dies, and on SIGTERM/SIGINT asks every worker to shut
+ * down and waits for them, inside the 15 s Databricks Apps allows. It opens no database connection and starts
+ * no telemetry: `run` hands it the configured count and its one logger.
  */
-export function startClusterPrimary(env: Env): boolean {
-  if (!cluster.isPrimary) return false;
-  let workers: number;
-  let logger: Logger;
-  try {
-    const config = loadConfig(env);
-    workers = workerCount(config.server.workers);
-    logger = createLogger({ level: config.server.logLevel, base: { role: "primary" } });
-  } catch {
-    return false;
-  }
-  if (workers <= 1) return false;
-
+export function superviseWorkers(workers: number, logger: Logger): void {
   let stopping = false;
   const restarts: number[] = [];
   const fork = () => {
@@ -90,34 +70,4 @@ export function startClusterPrimary(env: Env): boolean {
 
   logger.info("starting workers", { workers });
   for (let i = 0; i < workers; i++) fork();
-  return true;
-}
-
-/** In a worker, its number on every log line (`{ base: { worker } }`); nothing in a single process. */
-export function workerLogFields(): { base?: { worker: number } } {
-  return cluster.isWorker && cluster.worker ? { base: { worker: cluster.worker.id } } : {};
-}
-
-/**
- * In a worker: the primary's shutdown message becomes this process's own SIGTERM (what `run` stops on). A
- * SIGTERM that reaches the whole process group as well is then absorbed instead of killing the worker
- * mid-shutdown.
- */
-export function followPrimaryShutdown(): void {
-  if (!cluster.isWorker) return;
-  process.on("SIGTERM", () => undefined);
-  process.on("SIGINT", () => undefined);
-  let asked = false;
-  process.on("message", (message: unknown) => {
-    if (message !== SHUTDOWN_MESSAGE || asked) return;
-    asked = true;
-    process.emit("SIGTERM");
-  });
-  // The primary is gone (killed): nothing will ask again, so stop now.
-  process.on("disconnect", () => {
-    if (!asked) {
-      asked = true;
-      process.emit("SIGTERM");
-    }
-  });
 }

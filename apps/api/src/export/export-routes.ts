@@ -1,4 +1,3 @@
-import { isUnreachable } from "@lakebase-orders/db";
 import { serializeError } from "@lakebase-orders/log";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -6,13 +5,10 @@ import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
-import type { DataAvailability } from "../orders/availability.ts";
-import { mapDbError } from "../orders/db-errors.ts";
+import { readAccess } from "../orders/reads/access.ts";
 import { listInput, orderColumns } from "../orders/schemas.ts";
-import { syncedTable } from "../orders/synced-table.ts";
-import type { AppServices } from "../services.ts";
-import { copyOut } from "./copy-out.ts";
-import { copyStatement } from "./csv-query.ts";
+import type { ReadOptions } from "../orders/types.ts";
+import type { AppServices } from "../start/services.ts";
 import { createExportSlots } from "./export-slots.ts";
 import { exportFileName } from "./file-name.ts";
 
@@ -37,8 +33,7 @@ const detail = (error: z.ZodError) =>
  * columns. Mounted under /api, so every guard of /api applies to it.
  */
 export function exportRoutes(services: AppServices) {
-  const { config, db, logger } = services;
-  const table = syncedTable(config.lakebase.syncedTable);
+  const { logger } = services;
   const slots = createExportSlots(SLOTS);
   const fail = (message: string, status: ContentfulStatusCode, headers: Record<string, string> = {}) =>
     new Response(JSON.stringify({ detail: message }), {
@@ -59,18 +54,17 @@ export function exportRoutes(services: AppServices) {
     const columns = q.columns === undefined ? undefined : columnsParam.safeParse(q.columns);
     if (columns && !columns.success) return fail(detail(columns.error), 400);
 
-    // Not ready (the database unreachable or not migrated yet) is 503 with the reason, as for orders.list.
-    let availability: DataAvailability;
+    // Decided by the /api guards (identity/identify.ts), like every other route's.
+    const identity = c.get("identity");
+    // As for every orders read: 503 while the database is not ready, 412 while the synced table cannot be
+    // read (the reason in both), the primary for a caller who has just written.
+    let read: ReadOptions;
     try {
-      availability = await services.availability();
+      read = await readAccess(services, identity.actor);
     } catch (error) {
       if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
       throw error;
     }
-    if (!availability.available) return fail(availability.reason, 412);
-
-    // Decided by the /api guards (http/identify.ts), like every other route's.
-    const identity = c.get("identity");
     const replaced = new AbortController();
     const release = slots.take(identity.actor, () => replaced.abort());
     if (!release) {
@@ -82,7 +76,6 @@ export function exportRoutes(services: AppServices) {
     const { status, priority, dateFrom, dateTo, sort } = input.data;
     const filters = { status, priority, dateFrom, dateTo };
     const fileName = exportFileName(filters, sort);
-    const statement = copyStatement(table, { filters, sort, columns: columns?.data });
     const requestId = c.get("requestId");
     const started = performance.now();
     const onDone = (result: { rows: number; bytes: number; error?: unknown }) => {
@@ -96,24 +89,14 @@ export function exportRoutes(services: AppServices) {
       if (result.error) logger.warn("export ended early", { ...facts, error: serializeError(result.error) });
       else logger.info("export finished", facts);
     };
-    // The caller's own recent change must show: the primary then, as for every orders read.
-    const fromPrimary = services.recentWriters.isRecent(identity.actor) || !db.readPool;
-    const options = { timeoutMs: EXPORT_TIMEOUT_MS, signal: replaced.signal, onEnd: release, onDone };
+    const copy = { timeoutMs: EXPORT_TIMEOUT_MS, signal: replaced.signal, onEnd: release, onDone };
     let body: ReadableStream<Uint8Array>;
     try {
-      body = await copyOut(fromPrimary ? db.pool : (db.readPool ?? db.pool), statement, options).catch(
-        (error: unknown) => {
-          // An unreachable replica: the primary has the same rows.
-          if (fromPrimary || !isUnreachable(error)) throw error;
-          return copyOut(db.pool, statement, options);
-        },
-      );
+      body = await services.orders.csv({ filters, sort, columns: columns?.data }, copy, read);
     } catch (error) {
       release();
       if (replaced.signal.aborted) return fail("A newer export of yours replaced this one", 409);
-      const mapped = mapDbError(error, table.fullName);
-      if (isDomainError(mapped))
-        return fail(mapped.message, HTTP_STATUSES[mapped.kind] as ContentfulStatusCode);
+      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
       throw error;
     }
     return new Response(body, {

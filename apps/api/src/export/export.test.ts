@@ -1,11 +1,10 @@
+import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import { buildServices } from "../services.ts";
-import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
+import { createApp } from "../http/app.ts";
+import { buildServices } from "../start/services.ts";
 import { exportFileName } from "./file-name.ts";
-import { inlineSql, literal } from "./inline-sql.ts";
 
 const ROWS = 5000;
 let f: OrdersFixture;
@@ -291,16 +290,5 @@ describe("export helpers", () => {
     expect(exportFileName({ dateTo: "1995-01-01", status: "O" }, "orderKey")).toBe(
       "orders_status-O_to-1995-01-01.csv",
     );
-  });
-
-  it("inlines values as SQL literals, quotes doubled, backslashes in the E'' form, other types refused", () => {
-    expect(inlineSql("a = $1 AND b >= $2::date AND c = $3 AND d = $1", ["x'y", "1995-01-01", 3])).toBe(
-      "a = 'x''y' AND b >= '1995-01-01'::date AND c = 3 AND d = 'x''y'",
-    );
-    expect(() => inlineSql("a = $2", ["x"])).toThrow(RangeError);
-    expect(literal("a\\b'")).toBe("E'a\\\\b'''");
-    expect(() => literal({})).toThrow(TypeError);
-    expect(() => literal(Number.NaN)).toThrow(TypeError);
-    expect(() => literal("nul\0")).toThrow(TypeError);
   });
 });

@@ -1,8 +1,8 @@
 import { scrubSecrets } from "@lakebase-orders/log";
 import { Hono } from "hono";
-import { isAdmin } from "../identity.ts";
-import type { AppServices } from "../services.ts";
-import type { IdentityVars } from "./identify.ts";
+import type { IdentityVars } from "../identity/identify.ts";
+import { isAdmin } from "../identity/identity.ts";
+import type { AppServices } from "../start/services.ts";
 
 /**
  * Liveness (the process answers: 200 from the first moment, whatever the database does, so a platform never

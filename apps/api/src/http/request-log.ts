@@ -1,7 +1,7 @@
 import type { Logger } from "@lakebase-orders/log";
 import type { MiddlewareHandler } from "hono";
 import { requestIdFrom } from "./request-id.ts";
-import { trpcProcedureNames } from "./trpc-path.ts";
+import { trpcProcedureNames } from "./trpc/procedure-names.ts";
 
 export interface RequestVars {
   requestId: string;

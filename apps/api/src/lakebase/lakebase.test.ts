@@ -1,7 +1,8 @@
+import { type Harness, namesFor, routeCalls, setUp, startHarness, until } from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { ADMIN, type Harness, namesFor, routeCalls, setUp, startHarness, until } from "./test-support.ts";
+import type { AppRouter } from "../routers/app-router.ts";
 
 let h: Harness;
 
@@ -68,7 +69,7 @@ describe("lakebase router against the local Lakebase", () => {
     expect(status.operation?.outcome).toBe("succeeded");
     expect(status.syncedTable?.detailedState).toMatch(/^SYNCED_TABLE_ONLINE/);
     expect(status.syncedTable?.progress).toEqual({ syncedRows: 600, totalRows: 600, fraction: 1 });
-    expect(status.viewer).toEqual({ email: ADMIN, actor: ADMIN, isAdmin: true });
+    expect(status.viewer).toEqual({ email: LOCAL_ADMIN, actor: LOCAL_ADMIN, isAdmin: true });
 
     const postsBefore = h.local.counters().routes["POST /api/2.0/database/instances"] ?? 0;
     const second = await s.client().lakebase.create.mutate({ acknowledgeCost: true });
@@ -196,9 +197,9 @@ describe("lakebase router against the local Lakebase", () => {
     expect(routeCalls(h.local)).toBe(calls);
     const rows = await auditRows("lakebase.", since);
     expect(rows.map((r) => [r.actor, r.action, r.outcome])).toEqual([
-      [ADMIN, "lakebase.create", "rejected"],
-      [ADMIN, "lakebase.create", "rejected"],
-      [ADMIN, "lakebase.delete", "rejected"],
+      [LOCAL_ADMIN, "lakebase.create", "rejected"],
+      [LOCAL_ADMIN, "lakebase.create", "rejected"],
+      [LOCAL_ADMIN, "lakebase.delete", "rejected"],
     ]);
     expect(rows[2]?.input).toEqual({ confirmName: `${config.instanceName}x` });
     await s.service.close();

@@ -2,6 +2,14 @@
 // proxy's headers, its service principal's OAuth credentials), over a local Lakebase with users and
 // per-instance permissions. A proxy in front of the REST API records whose token each call carried.
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
+import {
+  FAST,
+  migrate,
+  type Names,
+  namesFor,
+  type RecordingProxy,
+  startRecordingProxy,
+} from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createDb, type Db } from "@lakebase-orders/db";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
@@ -9,12 +17,9 @@ import { patchPermissions, sdkFor, until } from "@lakebase-orders/lakebase-local
 import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
+import { createApp } from "../http/app.ts";
 import { NO_USER_TOKEN } from "../routers/admin-procedure.ts";
-import { buildServices } from "../services.ts";
-import { migrate } from "../testing/orders-fixture.ts";
-import { type RecordingProxy, startRecordingProxy } from "../testing/recording-proxy.ts";
-import { FAST, type Names, namesFor } from "./test-support.ts";
+import { buildServices } from "../start/services.ts";
 
 const SP = { clientId: "0b8e7c8e-3a2f-4f55-9d8e-1f2a3b4c5d6e", clientSecret: "obo-sp-secret", admin: false };
 const ADA = "ada@example.com"; // granted CAN_MANAGE on the seeded instance

@@ -1,12 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { type Harness, namesFor, type Setup, setUp, startHarness, until } from "@lakebase-orders/api/testing";
 import { patchInstance } from "@lakebase-orders/lakebase-local/testing";
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink, type TRPCClient } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { type Harness, namesFor, type Setup, setUp, startHarness, until } from "./test-support.ts";
-import type { LakebaseStatus } from "./types.ts";
+import type { AppRouter } from "../routers/app-router.ts";
+import type { LakebaseStatus } from "./admin/types.ts";
 
 // Changes made outside this process (here: straight through the Databricks API, as the bundle or the
 // Databricks UI would) must reach whoever watches, even while nothing runs here.

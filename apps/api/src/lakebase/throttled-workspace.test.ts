@@ -1,13 +1,13 @@
-import { until } from "@lakebase-orders/lakebase-local/testing";
-import { createLogger } from "@lakebase-orders/log";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../server.ts";
 import {
   configFor,
   httpClient,
   type LocalWorkspace,
   startLocalWorkspace,
-} from "../testing/local-workspace.ts";
+  startTestServer,
+  type TestServer,
+} from "@lakebase-orders/api/testing";
+import { until } from "@lakebase-orders/lakebase-local/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Tokens of 30 s: the pool recycles connections and the token is due for refresh at 15 s, inside the
 // throttled window below, so new logins and a refresh meet the throttling. The SDK's patience (and every
@@ -23,25 +23,14 @@ const THROTTLED = [
 ];
 
 let w: LocalWorkspace;
-let server: RunningServer;
-const logs: string[] = [];
+let server: TestServer;
 
 beforeAll(async () => {
   w = await startLocalWorkspace("throttle", { tokenTtlSeconds: TOKEN_TTL_SECONDS });
-  server = await startServer(
+  server = await startTestServer(
     configFor(w, { DATABRICKS_TIMEOUT_SECONDS: String(DATABRICKS_TIMEOUT_SECONDS) }),
-    {
-      port: 0,
-      host: "127.0.0.1",
-      logger: createLogger({ write: (l) => logs.push(l) }),
-      // Status goes stale after 100 ms: every read would need Databricks if reads waited on it.
-      lakebase: { statusCacheMs: 100, pollIntervalMs: 100 },
-      readinessBaseDelayMs: 50,
-    },
-  );
-  await until(
-    () => fetch(`${server.url}/api/ready`),
-    (r) => r.status === 200,
+    // Status goes stale after 100 ms: every read would need Databricks if reads waited on it.
+    { lakebase: { statusCacheMs: 100, pollIntervalMs: 100 }, until: "ready" },
   );
 }, 60_000);
 
@@ -100,7 +89,7 @@ describe("orders reads while the workspace API throttles", () => {
     expect(status.instance?.state).toBe("AVAILABLE");
     expect(status.api.ok).toBe(false);
     expect(status.api.error).toMatch(/unavailable|did not answer|429|REQUEST_LIMIT_EXCEEDED/i);
-    expect(logs.some((l) => l.includes('"msg":"databricks_status_failing"'))).toBe(true);
+    expect(server.logs.some((l) => l.includes('"msg":"databricks_status_failing"'))).toBe(true);
 
     w.local.faults.clear();
     const recovered = await until(

@@ -1,14 +1,15 @@
+import {
+  type ApiProcess,
+  httpClient,
+  type LocalWorkspace,
+  startApiProcess,
+  startLocalWorkspace,
+} from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { until } from "@lakebase-orders/lakebase-local/testing";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { type ApiProcess, startApiProcess } from "../testing/api-process.ts";
-import {
-  httpClient,
-  LOCAL_ADMIN,
-  type LocalWorkspace,
-  startLocalWorkspace,
-} from "../testing/local-workspace.ts";
+import type { AppRouter } from "../routers/app-router.ts";
 
 // Two replicas of the app (two OS processes, same configuration) over one local Lakebase. The lease lives
 // in the instance's database (the operation journal); a short lease so that a killed holder is found fast.

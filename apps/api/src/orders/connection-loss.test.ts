@@ -1,38 +1,28 @@
-import { until } from "@lakebase-orders/lakebase-local/testing";
-import { createLogger } from "@lakebase-orders/log";
-import { withClient } from "@lakebase-orders/pg-local";
-import { TRPCClientError } from "@trpc/client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { type RunningServer, startServer } from "../server.ts";
 import {
   configFor,
   httpClient,
-  LOCAL_ADMIN,
   type LocalWorkspace,
   startLocalWorkspace,
-} from "../testing/local-workspace.ts";
+  startTestServer,
+  type TestServer,
+} from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
+import { until } from "@lakebase-orders/lakebase-local/testing";
+import { withClient } from "@lakebase-orders/pg-local";
+import { TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../routers/app-router.ts";
 import { WRITE_OUTCOME_UNKNOWN } from "./db-errors.ts";
 
 // The real path: HTTP -> tRPC -> orders store -> token-injected pool -> the local Lakebase front door.
 let w: LocalWorkspace;
-let server: RunningServer;
+let server: TestServer;
 let physical: string;
-const logs: string[] = [];
 
 beforeAll(async () => {
   w = await startLocalWorkspace("connloss", { rows: 2000 });
   physical = w.local.physicalDatabase(w.names.instanceName, w.names.databaseName);
-  server = await startServer(configFor(w, { DB_POOL_MAX: "16" }), {
-    port: 0,
-    host: "127.0.0.1",
-    logger: createLogger({ write: (l) => logs.push(l) }),
-    readinessBaseDelayMs: 50,
-  });
-  await until(
-    () => fetch(`${server.url}/api/ready`),
-    (r) => r.status === 200,
-  );
+  server = await startTestServer(configFor(w, { DB_POOL_MAX: "16" }), { until: "ready" });
 }, 60_000);
 
 afterAll(async () => {

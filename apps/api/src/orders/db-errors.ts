@@ -1,5 +1,5 @@
 import { isConnectionLost, isUnreachable, neverConnected, sqlState } from "@lakebase-orders/db";
-import { isDomainError, preconditionFailed, unavailable } from "../errors/domain-error.ts";
+import { isDomainError, notFound, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
 /** The Postgres/driver code of an error, looking through Prisma's wrappers and cause chains. */
 export function dbErrorCode(error: unknown): string | undefined {
@@ -72,4 +72,8 @@ export function describeDbProblem(error: unknown): string {
     return "the database does not answer";
   }
   return "the database cannot be reached";
+}
+
+export function orderNotFound(orderKey: number) {
+  return notFound(`Order ${orderKey} not found`);
 }

@@ -1,3 +1,4 @@
+import { migrate } from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createDb, type Db } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
@@ -6,11 +7,10 @@ import { loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import type { AppRouter } from "../router.ts";
-import { type AppServices, buildServices } from "../services.ts";
-import { migrate } from "../testing/orders-fixture.ts";
-import { ORDER_INDEXES } from "./order-indexes.ts";
+import { createApp } from "../http/app.ts";
+import type { AppRouter } from "../routers/app-router.ts";
+import { type AppServices, buildServices } from "../start/services.ts";
+import { ORDER_INDEXES } from "./indexes/indexes.ts";
 import type { OrderFilters, OrderSort } from "./schemas.ts";
 
 // The synced table as Databricks creates it: primary key only. The app builds its own indexes, keeps the

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { migrate } from "@lakebase-orders/api/testing";
 import { loadConfig } from "@lakebase-orders/config";
 import { createDb, createDbFromConfig, type Db } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
@@ -14,10 +15,9 @@ import {
 import { loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, createApp } from "../app.ts";
-import type { AppRouter } from "../router.ts";
-import { buildServices } from "../services.ts";
-import { migrate } from "../testing/orders-fixture.ts";
+import { type App, createApp } from "../http/app.ts";
+import type { AppRouter } from "../routers/app-router.ts";
+import { buildServices } from "../start/services.ts";
 
 // Two real clusters: the shared test cluster is the primary, a private one plays the readable secondary.
 // They are not replicated, which is what makes routing visible: a row edited only on the "replica" shows
@@ -114,6 +114,20 @@ describe("orders reads with a readable secondary", () => {
     expect((await editor.orders.history.query({ orderKey: KEY })).changes).toHaveLength(1);
     expect((await analyst.orders.byKey.query({ orderKey: KEY })).status).toBe(before);
     expect((await analyst.orders.history.query({ orderKey: KEY })).changes).toHaveLength(0);
+
+    // The export takes the same read path: the analyst's rows from the secondary, the writer's own change
+    // from the primary.
+    const exported = async (email: string) => {
+      const res = await app.request("/api/export/orders.csv?columns=orderKey,status,comment", {
+        headers: { "X-Forwarded-Email": email },
+      });
+      expect(res.status).toBe(200);
+      return (await res.text()).split("\n").find((line) => line.startsWith(`${KEY},`));
+    };
+    expect(await exported("analyst@example.com")).toBe(`${KEY},${before},served by the replica`);
+    const written = await exported("editor@example.com");
+    expect(written?.startsWith(`${KEY},${next},`)).toBe(true);
+    expect(written).not.toContain("served by the replica");
   });
 
   it("fall back to the primary when the secondary is down", async () => {

@@ -1,38 +1,235 @@
-import type {
-  CountOutput,
-  HistoryOutput,
-  ListInput,
-  ListOutput,
-  Order,
-  OrderFilters,
-  StatsOutput,
-  StatusUpdate,
-  StreamInput,
-  StreamOutput,
-  UpdateStatusInput,
-} from "./schemas.ts";
+import { type Db, retryRead } from "@lakebase-orders/db";
+import type { Logger } from "@lakebase-orders/log";
+import { createCache } from "../cache/cache.ts";
+import type { ChangeBus } from "../cluster/bus.ts";
+import { mapDbError, mapWriteError, orderNotFound } from "./db-errors.ts";
+import { csvStatement } from "./reads/csv-statement.ts";
+import { filterKey } from "./reads/filter-key.ts";
+import { listPage, streamPage } from "./reads/pages.ts";
+import { createReadPath } from "./reads/read-path.ts";
+import { hasFilters } from "./reads/sql-builder.ts";
+import {
+  byKeyStatement,
+  countStatement,
+  DEFERRED_JOIN_FROM,
+  type OrderRow,
+  pageStatement,
+  shouldCollect,
+  statsStatement,
+  streamStatement,
+} from "./reads/statements.ts";
+import { createRollupKeeper, type RollupView } from "./rollup/keeper.ts";
+import type { RollupFigures } from "./rollup/rollup.ts";
+import { statsFromGroups } from "./rollup/stats.ts";
+import type { CountOutput, ListInput, OrderFilters, StatsOutput, StreamInput } from "./schemas.ts";
+import type { SyncedTable } from "./tables.ts";
+import type { OrdersStore, ReadOptions } from "./types.ts";
+import { createStatusWriter } from "./writes/status-writer.ts";
 
-export interface Actor {
-  actor: string;
-  requestId: string;
+export interface OrdersStoreOptions {
+  /** Pools for reads (pg, prepared statements) and Prisma for writes and the app's own tables. */
+  db: Pick<Db, "prisma" | "read" | "pool" | "readPool" | "config">;
+  table: SyncedTable;
+  logger: Logger;
+  /** How long a scanned count (before the rollup exists) is reused. */
+  countCacheTtlSeconds: number;
+  /** How often the synced table is checked for changes that call for a new rollup (default 5). */
+  rollupCheckSeconds?: number;
+  /** Least time between two rollup rebuilds (default 60). */
+  rollupMinRebuildSeconds?: number;
+  /** Build the indexes the sorts need on the synced table (default true). */
+  maintainIndexes?: boolean;
+  /** Tells sibling workers that statuses changed (their figures and caches must follow). */
+  bus?: ChangeBus;
+  /** Statuses changed, here or in a sibling worker: for other figures kept from the orders (the trend). */
+  onChanged?: () => void;
 }
 
-export interface ReadOptions {
-  /** Read from the primary: the caller has just written and must see it (a replica may lag). */
-  fromPrimary?: boolean;
+const ORDERS_CHANGED = "orders.changed";
+
+/**
+ * Orders reads and status changes. The split: reads of the synced table (the hot path) go through
+ * node-postgres on the same token-injected pools, as named prepared statements where the plan does not
+ * depend on the values; the app's own tables and every write stay with Prisma (typed models, transactions).
+ * Counts, stats and deep-page positions come from the rollup (see rollup/keeper.ts) once it exists; until
+ * then, and for what it cannot answer, from SQL.
+ */
+export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
+  const { db, table, logger } = options;
+  const T = table.sqlName;
+  const reads = createReadPath({
+    primary: db.pool,
+    replica: db.readPool,
+    logger,
+    replicaRetryAfterMs: db.config.replicaRetryAfterMillis,
+    tableName: table.fullName,
+  });
+  const rollup = createRollupKeeper({
+    primary: db.pool,
+    table,
+    logger,
+    checkIntervalMs: (options.rollupCheckSeconds ?? 5) * 1000,
+    minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
+    maintainIndexes: options.maintainIndexes ?? true,
+  });
+  const ttlMs = options.countCacheTtlSeconds * 1000;
+  // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.
+  const counts = createCache<{ n: number; at: number }>({ name: "orders.count", ttlMs, staleMs: ttlMs });
+  const scannedStats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
+  const writer = createStatusWriter(db.prisma, table);
+
+  // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
+  const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {
+    try {
+      return kind === "read" ? await retryRead(work) : await work();
+    } catch (error) {
+      throw kind === "read" ? mapDbError(error, table.fullName) : mapWriteError(error, table.fullName);
+    }
+  };
+
+  const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
+    counts.get(filterKey(f), async () => {
+      const rows = await reads.rows<{ n: number }>(countStatement(T, f), o);
+      return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
+    });
+
+  const countOf = async (
+    f: OrderFilters,
+    o: ReadOptions | undefined,
+    view?: RollupView,
+  ): Promise<CountOutput> => {
+    if (view) {
+      return { totalOrders: view.figures.count(f), computedAt: view.asOf.toISOString(), stale: view.stale };
+    }
+    const { n, at } = await scannedCount(f, o);
+    return { totalOrders: n, computedAt: new Date(at).toISOString(), stale: false };
+  };
+
+  const changed = () => {
+    counts.clear();
+    scannedStats.clear();
+    rollup.overridesChanged();
+    options.onChanged?.();
+  };
+  const unsubscribe = options.bus?.subscribe(ORDERS_CHANGED, changed);
+
+  return {
+    list: (input: ListInput, o?: ReadOptions) =>
+      guard(async () => {
+        const offset = (input.page - 1) * input.pageSize;
+        const deep = offset >= DEFERRED_JOIN_FROM;
+        const filtered = hasFilters(input);
+        const view = input.includeCount || deep || filtered ? await rollup.view() : undefined;
+        // The rollup steers the SQL only while it matches the table: a stale one could point at wrong rows.
+        const fresh = view && !view.stale ? view.figures : undefined;
+        const count = input.includeCount ? countOf(input, o, view) : null;
+        const page = (page: OrderRow[]) =>
+          count?.then((c) => listPage(input, page, c.totalOrders)) ?? listPage(input, page, null);
+        if (fresh && filtered && fresh.count(input) === 0) return page([]);
+        // Deep pages seek to the bucket that holds their first row and skip only within it.
+        const seek = deep ? fresh?.seek(input.sort, input, offset) : undefined;
+        const skip = seek ? seek.offset : offset;
+        const limit = input.pageSize + 1;
+        const rows = await reads.rows<OrderRow>(
+          pageStatement(T, {
+            filters: input,
+            sort: input.sort,
+            offset: skip,
+            limit,
+            from: seek?.from,
+            span: fresh && filtered ? fresh.span(input) : undefined,
+            collect: fresh && filtered ? collect(fresh, input, skip + limit) : false,
+          }),
+          o,
+        );
+        return page(rows);
+      }),
+
+    stream: (input: StreamInput, o?: ReadOptions) =>
+      guard(async () => {
+        const backward = input.direction === "backward";
+        const view = hasFilters(input) ? await rollup.view() : undefined;
+        const fresh = view && !view.stale ? view.figures : undefined;
+        const rows =
+          fresh && fresh.count(input) === 0
+            ? []
+            : await reads.rows<OrderRow>(
+                streamStatement(T, {
+                  filters: input,
+                  cursor: input.cursor,
+                  backward,
+                  limit: input.pageSize + 1,
+                  span: fresh?.span(input),
+                  collect: fresh ? collect(fresh, input, input.pageSize + 1) : false,
+                }),
+                o,
+              );
+        return streamPage(input, rows);
+      }),
+
+    byKey: (orderKey: number, o?: ReadOptions) =>
+      guard(async () => {
+        const rows = await reads.rows<OrderRow>(byKeyStatement(T, orderKey), o);
+        const row = rows[0];
+        if (!row) throw orderNotFound(orderKey);
+        return row;
+      }),
+
+    count: (filters: OrderFilters, o?: ReadOptions) =>
+      guard(async () => countOf(filters, o, await rollup.view())),
+
+    stats: (filters: OrderFilters, o?: ReadOptions) =>
+      guard(async () => {
+        const view = await rollup.view();
+        if (view) {
+          return {
+            ...view.figures.stats(filters),
+            computedAt: view.asOf.toISOString(),
+            ttlSeconds: options.rollupCheckSeconds ?? 5,
+            stale: view.stale,
+          };
+        }
+        return scannedStats.get(filterKey(filters), async () => {
+          const rows = await reads.rows<{ status: string; priority: string; n: number }>(
+            statsStatement(T, filters),
+            o,
+          );
+          return {
+            ...statsFromGroups(rows),
+            computedAt: new Date().toISOString(),
+            ttlSeconds: options.countCacheTtlSeconds,
+            stale: false,
+          };
+        });
+      }),
+
+    updateStatus: (input, by) =>
+      guard(async () => {
+        try {
+          return await writer.updateStatus(input, by);
+        } finally {
+          // A status change moves counts between statuses: every worker's figures follow.
+          changed();
+          options.bus?.publish(ORDERS_CHANGED);
+        }
+      }, "write"),
+
+    history: (orderKey: number, o?: ReadOptions) =>
+      guard(() => writer.history(o?.fromPrimary ? db.prisma : db.read, orderKey)),
+
+    csv: (query, copy, o) => reads.copy(csvStatement(table, query), copy, o),
+
+    ready: () => rollup.firstCheck,
+
+    close() {
+      unsubscribe?.();
+      rollup.close();
+    },
+  };
 }
 
-/** Everything the `orders` router needs from the database. Throws domain errors (not found, conflict, ...). */
-export interface OrdersStore {
-  list(input: ListInput, options?: ReadOptions): Promise<ListOutput>;
-  stream(input: StreamInput, options?: ReadOptions): Promise<StreamOutput>;
-  byKey(orderKey: number, options?: ReadOptions): Promise<Order>;
-  count(filters: OrderFilters, options?: ReadOptions): Promise<CountOutput>;
-  stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
-  updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
-  history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
-  /** Settles once the first look at the synced table is done (its rollup loaded, when there is one). */
-  ready(): Promise<void>;
-  /** Stops background work (the rollup's checks). */
-  close(): void;
+/** Few matches scattered along the sort: collect them (see shouldCollect); counts from the rollup. */
+function collect(figures: RollupFigures, f: OrderFilters, skipPlusPage: number): boolean {
+  const source = figures.count(f.status ? { status: f.status } : {});
+  return shouldCollect(figures.count(f), source, skipPlusPage);
 }

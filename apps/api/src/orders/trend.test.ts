@@ -1,5 +1,5 @@
+import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
 import { cut, fromCents, monthRange, toCents } from "./trend.ts";
 
 const ROWS = 6000;

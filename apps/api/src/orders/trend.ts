@@ -1,11 +1,10 @@
 import { type PrismaClient, retryRead } from "@lakebase-orders/db";
 import { ORDER_PRIORITIES, ORDER_STATUSES, TREND_SPLITS } from "@lakebase-orders/shared";
 import { z } from "zod";
-import { createCache } from "../lib/cache.ts";
+import { createCache } from "../cache/cache.ts";
 import { mapDbError } from "./db-errors.ts";
-import { STATUS } from "./order-sql.ts";
 import { orderPriority, orderStatus } from "./schemas.ts";
-import { type SyncedTable, tableSql } from "./synced-table.ts";
+import { STATUS, type SyncedTable, tableSql } from "./tables.ts";
 
 // orders.trend: orders and revenue per month over the whole date range, split by status or by priority.
 // One grouped scan of the synced table (month x status x priority, a few hundred cells) is cached with the

@@ -1,15 +1,15 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { serializeError } from "@lakebase-orders/log";
 import { TRPCError } from "@trpc/server";
-import { procedureContext } from "../http/procedure-context.ts";
+import { procedureContext } from "../http/trpc/procedure-context.ts";
 import { auditAdmin } from "../routers/admin-procedure.ts";
-import type { AppServices } from "../services.ts";
-import { docsRoutes } from "./docs.ts";
-import { openApiDocument } from "./openapi.ts";
-import { ordersNames, ordersRoutes } from "./orders-routes.ts";
+import type { AppServices } from "../start/services.ts";
+import { docsRoutes } from "./openapi/docs.ts";
+import { openApiDocument } from "./openapi/openapi.ts";
+import { ordersNames, ordersRoutes } from "./orders/orders-routes.ts";
 import { describeIssues, problemOf, speakerFor } from "./problem.ts";
 import { type Call, procedures } from "./procedures.ts";
-import { resourcesNames, resourcesRoutes } from "./resources-routes.ts";
+import { resourcesNames, resourcesRoutes } from "./resources/resources-routes.ts";
 import { json } from "./responses.ts";
 import type { RestEnv } from "./types.ts";
 

@@ -1,9 +1,9 @@
 import type { Context as HonoContext } from "hono";
-import { procedureContext } from "../http/procedure-context.ts";
-import { reportProcedureError } from "../http/procedure-errors.ts";
-import { appRouter } from "../router.ts";
-import type { AppServices } from "../services.ts";
-import { createCallerFactory } from "../trpc.ts";
+import { procedureContext } from "../http/trpc/procedure-context.ts";
+import { reportProcedureError } from "../http/trpc/procedure-errors.ts";
+import { appRouter } from "../routers/app-router.ts";
+import { createCallerFactory } from "../routers/procedures.ts";
+import type { AppServices } from "../start/services.ts";
 import type { RestEnv } from "./types.ts";
 
 const createCaller = createCallerFactory(appRouter);

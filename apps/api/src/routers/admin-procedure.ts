@@ -1,13 +1,13 @@
 import type { z } from "zod";
-import type { Context } from "../context.ts";
 import { forbidden, preconditionFailed } from "../errors/domain-error.ts";
 import { toTrpcError } from "../errors/to-trpc-error.ts";
-import { emailOf, isAdmin } from "../identity.ts";
-import type { AuditOutcome } from "../lakebase/audit.ts";
-import { describeFailure } from "../lakebase/databricks-errors.ts";
-import type { UserCredentials } from "../lakebase/types.ts";
-import { publicProcedure } from "../trpc.ts";
+import { emailOf, isAdmin } from "../identity/identity.ts";
+import { describeFailure } from "../lakebase/admin/failures.ts";
+import type { UserCredentials } from "../lakebase/admin/types.ts";
+import type { AuditOutcome } from "../lakebase/audit/audit.ts";
 import { auditInput } from "./audit-input.ts";
+import type { Context } from "./context.ts";
+import { publicProcedure } from "./procedures.ts";
 
 /** Who is looking, as `lakebase.status` shows it. */
 export function viewerOf(ctx: Context) {

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { createInput, deleteInput } from "../lakebase/schemas.ts";
+import { createInput, deleteInput } from "../lakebase/admin/schemas.ts";
 
 /** An input its schema refused: its size and what is wrong with it, never its text. */
 export interface RejectedInput {

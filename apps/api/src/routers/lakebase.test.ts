@@ -1,5 +1,17 @@
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import {
+  type Harness,
+  instanceForwarder,
+  migrate,
+  namesFor,
+  type Setup,
+  SOURCE_ROWS,
+  setUp,
+  startHarness,
+  until,
+} from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { createDb, type Db } from "@lakebase-orders/db";
 import {
   createTRPCClient,
@@ -11,20 +23,8 @@ import {
 } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ADMIN,
-  type Harness,
-  instanceForwarder,
-  namesFor,
-  type Setup,
-  SOURCE_ROWS,
-  setUp,
-  startHarness,
-  until,
-} from "../lakebase/test-support.ts";
-import type { LakebaseStatus } from "../lakebase/types.ts";
-import type { AppRouter } from "../router.ts";
-import { migrate } from "../testing/orders-fixture.ts";
+import type { LakebaseStatus } from "../lakebase/admin/types.ts";
+import type { AppRouter } from "./app-router.ts";
 
 // The snapshot phase pauses long enough that "still syncing" is observable through the orders router.
 let h: Harness;
@@ -172,6 +172,6 @@ describe("lakebase full cycle over HTTP and SSE", () => {
     ]);
     const status = await client.lakebase.status.query();
     expect(status).toMatchObject({ instance: null, catalog: null, syncedTable: null });
-    expect(status.viewer).toMatchObject({ email: ADMIN, isAdmin: true });
+    expect(status.viewer).toMatchObject({ email: LOCAL_ADMIN, isAdmin: true });
   }, 60_000);
 });

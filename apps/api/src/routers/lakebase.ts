@@ -1,8 +1,8 @@
 import { badRequest } from "../errors/domain-error.ts";
-import { progressEvents } from "../lakebase/progress.ts";
-import { createInput, deleteInput, progressInput } from "../lakebase/schemas.ts";
-import { publicProcedure, router } from "../trpc.ts";
+import { createInput, deleteInput, progressInput } from "../lakebase/admin/schemas.ts";
+import { progressEvents } from "../lakebase/status/progress.ts";
 import { adminProcedure, viewerOf } from "./admin-procedure.ts";
+import { publicProcedure, router } from "./procedures.ts";
 import { progressFor, statusFor } from "./visible-status.ts";
 
 export const lakebaseRouter = router({

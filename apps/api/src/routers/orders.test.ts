@@ -1,7 +1,8 @@
+import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OrderFilters, OrderSort } from "../orders/schemas.ts";
-import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
 
 const ROWS = 8000;
 let f: OrdersFixture;
@@ -202,7 +203,7 @@ describe("status overlay", () => {
       orderKey: key,
       status: "P",
       previousStatus: "F",
-      updatedBy: "local-admin@example.com",
+      updatedBy: LOCAL_ADMIN,
     });
     expect(Number.isNaN(Date.parse(result.updatedAt))).toBe(false);
 
@@ -247,7 +248,7 @@ describe("status overlay", () => {
       ["O", "F"],
     ]);
     expect(history.changes[0]!.changedAt >= history.changes[1]!.changedAt).toBe(true);
-    expect(history.changes[0]!.changedBy).toBe("local-admin@example.com");
+    expect(history.changes[0]!.changedBy).toBe(LOCAL_ADMIN);
     const synced = await f.db.pool.query(
       "SELECT o_orderstatus FROM public.orders_synced WHERE o_orderkey = $1",
       [key],

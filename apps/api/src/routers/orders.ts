@@ -1,7 +1,7 @@
-import type { Context } from "../context.ts";
-import { forbidden, preconditionFailed, unauthorized } from "../errors/domain-error.ts";
-import { canChangeStatus } from "../identity.ts";
-import { filterKey } from "../orders/order-sql.ts";
+import { forbidden, unauthorized } from "../errors/domain-error.ts";
+import { canChangeStatus } from "../identity/identity.ts";
+import { readAccess } from "../orders/reads/access.ts";
+import { filterKey } from "../orders/reads/filter-key.ts";
 import {
   byKeyInput,
   listInput,
@@ -9,20 +9,16 @@ import {
   streamInput,
   updateStatusInput,
 } from "../orders/schemas.ts";
-import type { ReadOptions } from "../orders/store.ts";
 import { trendInput } from "../orders/trend.ts";
-import { publicProcedure, router } from "../trpc.ts";
+import type { Context } from "./context.ts";
+import { publicProcedure, router } from "./procedures.ts";
 
-// Every orders procedure checks its input first (bad input is 400 whatever the database does), then that
-// the synced table can be read: while it does not exist or is still syncing the answer is
-// PRECONDITION_FAILED with the reason, never a 500. Reads go to the primary for a caller who has just
-// written (their replica may not have it yet).
+// Every orders procedure checks its input first (bad input is 400 whatever the database does), then asks
+// the one read decision (orders/reads/access.ts): whether the orders can be read now, and whether this caller
+// reads from the primary.
 async function ordersContext(ctx: Context) {
-  const { services, identity } = ctx;
-  const availability = await services.availability();
-  if (!availability.available) throw preconditionFailed(availability.reason);
-  const read: ReadOptions = { fromPrimary: services.recentWriters.isRecent(identity.actor) };
-  return { orders: services.orders, read };
+  const read = await readAccess(ctx.services, ctx.identity.actor);
+  return { orders: ctx.services.orders, read };
 }
 
 // Changing a status needs someone to record as its author: anonymous callers never may (401), and when

@@ -1,7 +1,7 @@
 import { unauthorized, unavailable } from "../errors/domain-error.ts";
-import type { Identity } from "../identity.ts";
-import { publicProcedure, router } from "../trpc.ts";
+import type { Identity } from "../identity/identity.ts";
 import { saveViewInput, viewIdInput } from "../views/schemas.ts";
+import { publicProcedure, router } from "./procedures.ts";
 
 // Views live in app_data: until the database answers and is migrated, SERVICE_UNAVAILABLE with the reason.
 const viewsProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -1,7 +1,7 @@
 import { tracked } from "@trpc/server";
 import { describe, expect, it } from "vitest";
-import { availabilityOf } from "../lakebase/availability-policy.ts";
-import type { LakebaseStatus } from "../lakebase/types.ts";
+import type { LakebaseStatus } from "../lakebase/admin/types.ts";
+import { availabilityOf } from "../lakebase/status/availability-policy.ts";
 import { progressFor, statusFor } from "./visible-status.ts";
 
 const names = {

@@ -1,5 +1,5 @@
 import { type TrackedEnvelope, tracked } from "@trpc/server";
-import type { LakebaseStatus, OperationView } from "../lakebase/types.ts";
+import type { LakebaseStatus, OperationView } from "../lakebase/admin/types.ts";
 
 /** The status as a non-admin sees it: `actor` may be withheld. */
 export type VisibleStatus = Omit<LakebaseStatus, "operation"> & {

@@ -1,5 +1,5 @@
 import type { Meter } from "@opentelemetry/api";
-import { cacheLookups } from "../lib/cache.ts";
+import { cacheLookups } from "../cache/cache.ts";
 import type { ObservedServices, Pool } from "./types.ts";
 
 /**

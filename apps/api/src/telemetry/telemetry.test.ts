@@ -1,12 +1,13 @@
 // Telemetry end to end: the app over a local Lakebase (token-injected pool), exporting to a real OTLP
 // receiver on localhost over each protocol; the spans' parent chain, the metrics and the log correlation.
+
+import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@lakebase-orders/api/testing";
 import { type AppConfig, loadConfig, type OtlpProtocol } from "@lakebase-orders/config";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { createLogger } from "@lakebase-orders/log";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import { createServices } from "../services.ts";
-import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "../testing/otlp-receiver.ts";
+import { createApp } from "../http/app.ts";
+import { createServices } from "../start/services.ts";
 import { startTelemetry } from "./index.ts";
 
 const SEED = {

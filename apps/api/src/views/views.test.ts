@@ -1,7 +1,7 @@
+import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { createTRPCClient, httpLink, type TRPCClient, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../router.ts";
-import { createOrdersFixture, type OrdersFixture } from "../testing/orders-fixture.ts";
+import type { AppRouter } from "../routers/app-router.ts";
 import { MAX_VIEWS_PER_OWNER } from "./schemas.ts";
 
 let f: OrdersFixture;

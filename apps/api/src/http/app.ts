@@ -1,0 +1,91 @@
+import { serializeError } from "@lakebase-orders/log";
+import { Hono, type Context as HonoContext } from "hono";
+import { exportRoutes } from "../export/export-routes.ts";
+import { callerKey, identify } from "../identity/identify.ts";
+import { restApi } from "../rest/index.ts";
+import type { AppServices } from "../start/services.ts";
+import type { ApiVars } from "./api-vars.ts";
+import { limitBody } from "./guards/body-limit.ts";
+import { inlineHashes } from "./guards/inline-hashes.ts";
+import { jsonBodiesOnly } from "./guards/json-bodies.ts";
+import { createLimits } from "./guards/limits.ts";
+import { isReadOnlyMethod } from "./guards/methods.ts";
+import { rateLimit } from "./guards/rate-limit.ts";
+import { sameOriginOnly } from "./guards/same-origin.ts";
+import { securityHeaders } from "./guards/security-headers.ts";
+import { wellFormedUrl } from "./guards/well-formed-url.ts";
+import { healthRoutes } from "./health.ts";
+import { requestLog } from "./request-log.ts";
+import { serveSpa } from "./static-files.ts";
+import { trpcHandler } from "./trpc/handler.ts";
+import { trpcProcedureNames } from "./trpc/procedure-names.ts";
+
+export interface AppOptions {
+  /** Deadline of the readiness query (default 2000 ms). */
+  readyTimeoutMs?: number;
+  /** The clock of the rate limits (tests). */
+  now?: () => number;
+}
+
+/**
+ * Calls in a tRPC request: one, or as many as the batch names, counted from the raw path as tRPC reads it
+ * (`c.req.path` leaves %2C encoded: a batch would pass for one call).
+ */
+function trpcCalls(c: HonoContext): number {
+  if (c.req.query("batch") !== "1") return 1;
+  return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
+}
+
+/** The HTTP surface: it only wires requests to the services (built once by `createServices`). */
+export function createApp(services: AppServices, options: AppOptions = {}) {
+  const { logger, config } = services;
+  const limits = createLimits(config, options.now ? { now: options.now } : {});
+  const app = new Hono<{ Variables: ApiVars }>();
+  // First, so the request log line and everything below run inside the request's span.
+  if (services.telemetry.http) app.use("*", services.telemetry.http);
+  app.use("*", requestLog(logger));
+  app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
+  app.use("*", wellFormedUrl());
+  // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
+  // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.
+  app.use(
+    "/api/*",
+    sameOriginOnly({
+      allowedOrigins: config.server.allowedOrigins,
+      trustForwardedHost: config.identity.trustForwardedHeaders,
+    }),
+  );
+  app.use("/api/*", identify(config.identity));
+  app.use("/api/*", async (c, next) => {
+    c.set("budget", limits.budgetFor(callerKey(c)));
+    await next();
+  });
+  app.use("/api/*", jsonBodiesOnly());
+  app.use("/api/*", limitBody(config.limits.maxBodyBytes));
+  app.use(
+    "/api/*",
+    rateLimit({
+      limiter: limits.writes,
+      key: callerKey,
+      when: (c) => !isReadOnlyMethod(c.req.method),
+      cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
+      what: "changes",
+    }),
+  );
+  app.route("/api", healthRoutes(services, options));
+  app.route("/", restApi(services));
+  app.route("/api", exportRoutes(services));
+
+  app.all("/api/trpc/*", trpcHandler(services, { maxBatchSize: config.limits.maxBatchSize }));
+
+  app.all("/api/*", (c) => c.json({ error: "not found" }, 404));
+  if (config.server.staticDir) app.get("*", serveSpa(config.server.staticDir));
+
+  app.onError((error, c) => {
+    logger.error("unhandled error", { requestId: c.get("requestId"), error: serializeError(error) });
+    return c.json({ error: "internal error", requestId: c.get("requestId") }, 500);
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

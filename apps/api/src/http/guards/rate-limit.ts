@@ -1,0 +1,89 @@
+import type { Context, Env, MiddlewareHandler } from "hono";
+import { DomainError } from "../../errors/domain-error.ts";
+import { refuse } from "./refusal.ts";
+
+export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export interface RateLimiter {
+  /** Takes `cost` tokens from `key`'s bucket, or says how long until it may try again. */
+  take(key: string, cost?: number): Take;
+}
+
+export interface RateLimiterOptions {
+  /** Tokens per minute, also the burst; 0: no limit. */
+  perMinute: number;
+  /** Buckets kept at most (oldest forgotten first; a forgotten bucket is a full one). */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+/**
+ * A token bucket per key (an identity): `perMinute` tokens, refilled continuously. A request costing more
+ * than the bucket holds waits for a full bucket rather than never passing.
+ *
+ * @example
+ * const writes = createRateLimiter({ perMinute: 60 });
+ * writes.take("ada@example.com"); // { ok: true }
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { perMinute, maxKeys = 10_000, now = Date.now } = options;
+  const perMs = perMinute / 60_000;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(key, cost = 1) {
+      if (perMinute <= 0) return { ok: true };
+      const t = now();
+      const kept = buckets.get(key);
+      const tokens = kept ? Math.min(perMinute, kept.tokens + (t - kept.at) * perMs) : perMinute;
+      const needed = Math.min(cost, perMinute);
+      buckets.delete(key);
+      if (tokens < needed) {
+        buckets.set(key, { tokens, at: t });
+        return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((needed - tokens) / perMs / 1000)) };
+      }
+      buckets.set(key, { tokens: tokens - cost, at: t });
+      // Map order is insertion order: the first key is the least recently seen.
+      if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+      return { ok: true };
+    },
+  };
+}
+
+/** What a procedure throws when its caller is over a limit; `Retry-After` goes on the response. */
+export class RateLimitedError extends DomainError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super("too_many_requests", message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface RateLimitOptions<E extends Env = Env> {
+  limiter: RateLimiter;
+  /** Whose bucket: an identity, e.g. the actor. */
+  key: (c: Context<E>) => string;
+  /** Tokens this request costs (default 1), e.g. the number of calls in a batch. */
+  cost?: (c: Context<E>) => number;
+  /** Which requests count (default: all). */
+  when?: (c: Context<E>) => boolean;
+  /** What is limited, for the message, e.g. "changes". */
+  what?: string;
+}
+
+/**
+ * 429 with Retry-After once a key has spent its tokens, before any work.
+ *
+ * @example
+ * app.post("/api/*", rateLimit({ limiter: writes, key: (c) => c.get("identity").actor }));
+ */
+export function rateLimit<E extends Env>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
+  return async (c, next) => {
+    if (options.when && !options.when(c)) return next();
+    const taken = options.limiter.take(options.key(c), options.cost?.(c) ?? 1);
+    if (taken.ok) return next();
+    const seconds = String(taken.retryAfterSeconds);
+    return refuse(c, "TOO_MANY_REQUESTS", `Too many ${options.what ?? "requests"}; retry in ${seconds} s`, {
+      "Retry-After": seconds,
+    });
+  };
+}

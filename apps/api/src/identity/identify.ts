@@ -1,0 +1,34 @@
+import type { HttpBindings } from "@hono/node-server";
+import type { IdentityConfig } from "@lakebase-orders/config";
+import type { Context, MiddlewareHandler } from "hono";
+import { type Identity, identityFrom } from "./identity.ts";
+
+export interface IdentityVars {
+  identity: Identity;
+}
+
+/**
+ * The peer's address from the Node server's socket; null when the request came through `app.request` (no
+ * network at all, only tests do that).
+ */
+export function remoteAddressOf(c: Context): string | null | undefined {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  return incoming ? incoming.socket.remoteAddress : null;
+}
+
+/** Decides who calls (see identity.ts for the trust model) once per request, for every route after it. */
+export function identify(config: IdentityConfig): MiddlewareHandler<{ Variables: IdentityVars }> {
+  return async (c, next) => {
+    c.set(
+      "identity",
+      identityFrom({ headers: c.req.raw.headers, remoteAddress: remoteAddressOf(c) }, config),
+    );
+    await next();
+  };
+}
+
+/** A rate-limit key: the actor, or for anonymous callers their address (the proxy's inside Apps). */
+export function callerKey<E extends { Variables: IdentityVars }>(c: Context<E>): string {
+  const identity: Identity = c.get("identity");
+  return identity.source === "anonymous" ? `anonymous:${remoteAddressOf(c) ?? "local"}` : identity.actor;
+}

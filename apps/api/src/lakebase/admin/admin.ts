@@ -1,0 +1,293 @@
+import type { LakebaseNames } from "@lakebase-orders/config";
+import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
+import { withDeadline } from "@lakebase-orders/lakebase-api";
+import type { Logger } from "@lakebase-orders/log";
+import { isSettled } from "@lakebase-orders/shared";
+import { DomainError, preconditionFailed } from "../../errors/domain-error.ts";
+import type { DataAvailability } from "../../orders/reads/availability.ts";
+import type { OperationJournal } from "../operations/journal.ts";
+import { createOperationLeases } from "../operations/lease.ts";
+import { OperationLock } from "../operations/lock.ts";
+import { createOperations } from "../operations/operations.ts";
+import { viewOf } from "../operations/recovery.ts";
+import { createRecoveryLoop, type RecoveryLoop } from "../operations/recovery-loop.ts";
+import { waitFor } from "../operations/wait-for.ts";
+import { startCreate } from "../provisioned/provisioning.ts";
+import { deleteAll } from "../provisioned/teardown.ts";
+import { availabilityOf } from "../status/availability-policy.ts";
+import { createPoller, type Poller } from "../status/poller.ts";
+import { createStatusReader, type StatusReader } from "../status/reader.ts";
+import { instanceStatus, type ResourceSnapshot } from "../status/snapshot.ts";
+import { createStatusView, EMPTY_SNAPSHOT } from "../status/view.ts";
+import { describeFailure, fromDatabricks } from "./failures.ts";
+import type {
+  CreateInput,
+  CreateResult,
+  DeleteResult,
+  LakebaseAdmin,
+  LakebaseNamesView,
+  LakebaseStatus,
+  OperationView,
+  UserCredentials,
+} from "./types.ts";
+
+export const NOT_CONFIGURED = "Databricks is not configured";
+
+export interface LakebaseAdminOptions {
+  names: LakebaseNames;
+  /** null when no workspace is configured: status says so and mutations refuse. */
+  api: DatabaseApi | null;
+  /**
+   * The API as a signed-in user, from their credentials: built per operation that acts as them (see
+   * `LakebaseAdmin.create`). Absent: an operation asked to act as a user is refused.
+   */
+  userApi?: (credentials: UserCredentials) => DatabaseApi;
+  logger: Logger;
+  /** Interval of the shared status poller while things move, and of every wait (default 2000 ms). */
+  pollIntervalMs?: number;
+  /** Interval of the poller while subscribers watch a settled state (default 15 s). */
+  settledPollIntervalMs?: number;
+  /** How long a status snapshot serves status queries (default 3000 ms). */
+  statusCacheMs?: number;
+  /** Deadline of each wait for a resource to appear or go away (default 20 min). */
+  stepTimeoutMs?: number;
+  /**
+   * Runs once the synced table is ONLINE, before the create counts as done: the app's own tables
+   * (app_data migrations) must exist in a database that did not exist when the server started.
+   */
+  onProvisioned?: () => Promise<void>;
+  /** Called after an operation's background part ends (the audit row of its outcome). */
+  onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
+  /** Called when this process takes over an operation a stopped process left unfinished. */
+  onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
+  /** Called when an instance this process started turns AVAILABLE (its database answers from now on). */
+  onInstanceAvailable?: () => void;
+  /** The journal shared by the app's processes (null: only this process's lock). */
+  journal?: OperationJournal | null;
+  /** Lease of a running operation after its holder's last renewal (default 30 s). */
+  leaseSeconds?: number;
+  /** True once the app's database answers and is migrated (the journal lives there). */
+  databaseReady?: () => boolean;
+}
+
+/** How long an orders request waits for the very first snapshot before it asks the table instead. */
+const FIRST_STATUS_WAIT_MS = 2000;
+
+/** The names as the status shows them: the synced table as its 3-part name. */
+export function namesView(names: LakebaseNames): LakebaseNamesView {
+  return { ...names, syncedTable: names.syncedTable.fullName };
+}
+
+/**
+ * Lifecycle of the three Lakebase resources: status (cached, single flight, never blocking orders reads),
+ * the data-availability check, and the create/delete/stop/start workflows under one operation lock per
+ * process and one lease across processes (operations/lease.ts). A create returns after its first calls and
+ * provisions in the background, visible through status and the progress poller; operations a stopped
+ * process left unfinished are resumed or reported (`recover`, recovery-loop.ts).
+ */
+export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmin {
+  const log = options.logger.child({ component: "lakebase" });
+  const names = namesView(options.names);
+  const api = options.api;
+  const interval = options.pollIntervalMs ?? 2000;
+  const cacheMs = options.statusCacheMs ?? 3000;
+  const stepTimeoutMs = options.stepTimeoutMs ?? 20 * 60_000;
+  const leaseMs = (options.leaseSeconds ?? 30) * 1000;
+  const journal = options.journal ?? null;
+  const databaseReady = options.databaseReady ?? (() => true);
+  let closed = false;
+  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs, log) : null;
+
+  const lock = new OperationLock(log, () => poller.kick());
+  const view = createStatusView({
+    configured: api !== null,
+    names,
+    reader,
+    lock,
+    journal,
+    databaseReady,
+    cacheMs,
+  });
+  const poller: Poller<LakebaseStatus> = createPoller({
+    intervalMs: interval,
+    ...(options.settledPollIntervalMs !== undefined
+      ? { settledIntervalMs: options.settledPollIntervalMs }
+      : {}),
+    fetch: () => view.status(0),
+    // Volatile fields would make every poll look like a change.
+    fingerprint: (s) => JSON.stringify({ ...s, fetchedAt: undefined }),
+    settled: (s) => isSettled({ ...s, operation: lock.running ?? s.operation }),
+    logger: log,
+  });
+  const leases = createOperationLeases({
+    journal,
+    instanceName: names.instanceName,
+    leaseSeconds: leaseMs / 1000,
+    databaseReady,
+    snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
+    // A running row whose process stopped, ended so that a new operation could go ahead: reported.
+    onInterrupted: (row) =>
+      void ops.finished(
+        { ...viewOf(row, `interrupted: ${row.step}`), outcome: "failed" },
+        { interrupted: true, note: "its process stopped; a new operation went ahead" },
+      ),
+    log,
+  });
+  const ops = createOperations({
+    names,
+    lock,
+    leases,
+    reader,
+    log,
+    intervalMs: interval,
+    stepTimeoutMs,
+    closed: () => closed,
+    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
+    ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
+    onChange: () => view.changed(),
+  });
+  const recovery: RecoveryLoop | null =
+    api && reader
+      ? createRecoveryLoop({
+          api,
+          names,
+          reader,
+          journal,
+          databaseReady,
+          lock,
+          leases,
+          ops,
+          leaseMs,
+          intervalMs: interval,
+          log,
+          ...(options.onOperationResumed ? { onOperationResumed: options.onOperationResumed } : {}),
+        })
+      : null;
+
+  const requireApi = (): DatabaseApi => {
+    if (!api) throw preconditionFailed(NOT_CONFIGURED);
+    return api;
+  };
+  /** Who a mutation is made as: the user whose credentials came with it, else the service principal. */
+  const actingApi = (as: UserCredentials | undefined): DatabaseApi => {
+    const sp = requireApi();
+    if (!as) return sp;
+    if (!options.userApi) throw preconditionFailed("This app cannot act as its signed-in users");
+    return options.userApi(as);
+  };
+
+  /**
+   * After a start, watches (outside the lock: the start itself is done) until the instance is AVAILABLE, so
+   * the app tries its database at once rather than at its next backoff.
+   */
+  const watchUntilAvailable = (a: DatabaseApi) => {
+    if (!options.onInstanceAvailable) return;
+    void waitFor(
+      "the started instance to be AVAILABLE",
+      async () => (await a.getInstance(names.instanceName))?.state === "AVAILABLE",
+      { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed },
+    ).then(options.onInstanceAvailable, (error: unknown) =>
+      log.debug("lakebase start watch ended", { error: describeFailure(error) }),
+    );
+  };
+
+  return {
+    configured: api !== null,
+    names,
+    poller,
+    status: (o = {}) => view.status(o.maxAgeMs ?? cacheMs),
+
+    // Orders reads decide from the last known snapshot and never wait on Databricks: a stale one is
+    // refreshed in the background. They wait, briefly, only for the very first answer, and for the first
+    // one after a change of this process (its own create must not read as "does not exist").
+    availability: (fallback) => async (): Promise<DataAvailability> => {
+      if (!reader) return fallback();
+      const last = reader.last();
+      if (last && !last.invalidated) {
+        reader.refresh(cacheMs);
+        return availabilityOf(last.snapshot, lock.running, names);
+      }
+      let snapshot: ResourceSnapshot;
+      try {
+        snapshot = await withDeadline(reader.read(cacheMs), FIRST_STATUS_WAIT_MS, "no Lakebase status yet");
+      } catch (error) {
+        log.warn("lakebase status unavailable for the availability check", { error: describeFailure(error) });
+        if (last) {
+          // Not answering: the last known state serves until it does (no wait on every read meanwhile).
+          reader.acceptStale();
+          return availabilityOf(last.snapshot, lock.running, names);
+        }
+        // Databricks unreachable says nothing about Postgres: let the table decide.
+        return fallback();
+      }
+      return availabilityOf(snapshot, lock.running, names);
+    },
+
+    async create(input: CreateInput, actor: string, as?: UserCredentials): Promise<CreateResult> {
+      const w = ops.workflow(requireApi(), actingApi(as));
+      const op = await ops.begin("create", actor);
+      let result: CreateResult;
+      try {
+        result = await startCreate(w, op, input);
+      } catch (error) {
+        await ops.finish(op, error);
+        throw fromDatabricks(error, "create failed");
+      }
+      ops.provisionInBackground(w, op, result);
+      poller.kick();
+      return result;
+    },
+
+    async delete(actor: string, as?: UserCredentials): Promise<DeleteResult> {
+      const w = ops.workflow(requireApi(), actingApi(as));
+      const op = await ops.begin("delete", actor);
+      const result = await deleteAll(w, op);
+      await ops.finish(op, ops.deleteOutcome(result));
+      const refusal = refusedOutright(result);
+      if (refusal) throw refusal;
+      return result;
+    },
+
+    async setStopped(stopped: boolean, actor: string, as?: UserCredentials) {
+      const a = requireApi();
+      const acting = actingApi(as);
+      const op: OperationView = await ops.begin(stopped ? "stop" : "start", actor);
+      try {
+        lock.step(op, stopped ? "stopping the instance" : "starting the instance");
+        const updated = await acting.setStopped(names.instanceName, stopped);
+        await ops.finish(op, undefined);
+        if (!stopped) watchUntilAvailable(a);
+        return { instance: instanceStatus(updated) };
+      } catch (error) {
+        await ops.finish(op, error);
+        throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
+      }
+    },
+
+    recover: () => recovery?.recover() ?? Promise.resolve(),
+
+    idle: () => ops.idle(),
+
+    async close() {
+      closed = true;
+      poller.close();
+      await recovery?.close();
+      await ops.idle();
+    },
+  };
+}
+
+/**
+ * A delete that Databricks refused before anything was deleted (the acting identity may not manage the
+ * instance) is the caller's FORBIDDEN, with Databricks' message, rather than a result listing a failed step.
+ * Once something is gone, the step list is the only honest answer.
+ */
+function refusedOutright(result: DeleteResult): DomainError | null {
+  if (result.steps.some((s) => s.outcome === "deleted")) return null;
+  const failed = result.steps.find((s) => s.outcome === "failed");
+  const status = failed?.databricks?.statusCode;
+  if (!failed || (status !== 403 && status !== 401)) return null;
+  return new DomainError("forbidden", `delete refused: ${failed.error}`, {
+    databricks: failed.databricks ?? null,
+  });
+}

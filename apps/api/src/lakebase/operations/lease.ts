@@ -1,0 +1,220 @@
+import type { Logger } from "@lakebase-orders/log";
+import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
+import { conflict, isDomainError } from "../../errors/domain-error.ts";
+import { describeFailure } from "../admin/failures.ts";
+import type { OperationView } from "../admin/types.ts";
+import type { ResourceSnapshot } from "../status/snapshot.ts";
+import type { JournalRow, OperationJournal } from "./journal.ts";
+
+/**
+ * Cross-process coordination of lifecycle operations. The design (also in apps/api/README.md):
+ *
+ * - **Where the database answers, it holds the lease.** An operation claims a running row in the
+ *   operation journal (app_data.lakebase_operation, one running row per instance) and renews it every third
+ *   of the lease; the loser of a race gets CONFLICT naming the holder. A row whose lease expired belongs to
+ *   a process that stopped: the next process resumes it (recovery.ts), or reports it as
+ *   interrupted when a new operation needs the lease first.
+ * - **Where it does not** (the instance does not exist yet, is stopped, starting or being deleted, or the
+ *   app's tables are not migrated), **Databricks is the truth**: an operation may start only while nothing
+ *   is in transition there (instance STARTING, UPDATING, DELETING or FAILING_OVER, a synced table still
+ *   provisioning); otherwise CONFLICT. It then runs without a lease and claims one as soon as the database
+ *   answers (a create claims it once its new database is migrated). Databricks' own calls stay idempotent
+ *   (a create meets 409, a delete 404), so two processes racing in this window cannot damage anything; the
+ *   window is the few seconds between an instance becoming AVAILABLE and its database answering.
+ * - A create tags the instance it creates with its operation id and actor (Databricks keeps the tag), so a
+ *   process restarted before the new database exists still finds the create and resumes it.
+ */
+export interface HeldLease {
+  /** False while the database could not be reached: the lease is claimed as soon as it can be. */
+  readonly claimed: boolean;
+  /** Records the outcome and stops renewing. */
+  finish(op: OperationView): Promise<void>;
+}
+
+export interface OperationLeasesOptions {
+  journal: OperationJournal | null;
+  instanceName: string;
+  leaseSeconds: number;
+  /** False until the app's tables are migrated: then the journal is not even asked. */
+  databaseReady: () => boolean;
+  /** A fresh Databricks snapshot, for when the database cannot hold the lease. */
+  snapshot: () => Promise<ResourceSnapshot>;
+  /** A running row whose process stopped, ended so that a new operation can run (for the audit). */
+  onInterrupted?: (row: JournalRow) => void;
+  log: Logger;
+}
+
+export interface OperationLeases {
+  /** Claims the lease for `op` (throws CONFLICT when another process holds it or Databricks is busy). */
+  acquire(op: OperationView): Promise<HeldLease>;
+  /** Holds a lease already claimed for `op` (taken over from a stopped process), renewing it. */
+  hold(op: OperationView, claimed: boolean): HeldLease;
+  /**
+   * Records outcomes the journal could not take when they happened (a stop ends the very database that
+   * holds its row); runs before every claim and whenever the database becomes ready again.
+   */
+  flush(): Promise<void>;
+}
+
+export function createOperationLeases(options: OperationLeasesOptions): OperationLeases {
+  const { journal, instanceName, log } = options;
+  const renewEveryMs = Math.max(500, (options.leaseSeconds * 1000) / 3);
+  // Operations of this process that hold (or wait for) a lease now, and outcomes not recorded yet.
+  const active = new Set<string>();
+  const unrecorded = new Map<string, OperationView>();
+
+  const flush = async () => {
+    if (!journal) return;
+    for (const [id, view] of unrecorded) {
+      try {
+        await journal.finish(view);
+        unrecorded.delete(id);
+      } catch {
+        return;
+      }
+    }
+  };
+
+  const hold = (op: OperationView, initiallyClaimed: boolean): HeldLease => {
+    let claimed = initiallyClaimed;
+    active.add(op.id);
+    let done = false;
+    let ticking: Promise<void> = Promise.resolve();
+    const tick = async () => {
+      if (!journal || done) return;
+      try {
+        if (claimed) {
+          if (!(await journal.renew(op))) {
+            log.error("lakebase_operation_lease_lost", { operationId: op.id, kind: op.kind });
+          }
+        } else if (options.databaseReady()) {
+          const result = await journal.claim(op, instanceName);
+          if (result.claimed) {
+            claimed = true;
+            log.info("lakebase_operation_lease_claimed_late", { operationId: op.id, kind: op.kind });
+          } else if (result.holder?.live) {
+            log.error("lakebase_operation_lease_conflict", {
+              operationId: op.id,
+              holder: { id: result.holder.id, kind: result.holder.kind, owner: result.holder.owner },
+            });
+          }
+        }
+      } catch (error) {
+        // The database went away under the operation (a delete, a stop): Databricks goes on regardless.
+        log.debug("lakebase_operation_lease_renew_failed", {
+          operationId: op.id,
+          error: describeFailure(error),
+        });
+      }
+    };
+    const timer = setInterval(() => {
+      ticking = ticking.then(tick);
+    }, renewEveryMs);
+    timer.unref();
+    return {
+      get claimed() {
+        return claimed;
+      },
+      async finish(view) {
+        done = true;
+        clearInterval(timer);
+        await ticking;
+        active.delete(view.id);
+        if (!journal || !claimed) return;
+        await journal.finish(view).catch((error: unknown) => {
+          // Kept and recorded later: until then the row would look like a running operation.
+          unrecorded.set(view.id, { ...view });
+          log.warn("lakebase_operation_journal_finish_failed", {
+            operationId: view.id,
+            error: describeFailure(error),
+          });
+        });
+      },
+    };
+  };
+
+  const claimOnce = async (op: OperationView): Promise<"claimed" | "retry"> => {
+    if (!journal) throw new Error("no journal");
+    const result = await journal.claim(op, instanceName);
+    if (result.claimed) return "claimed";
+    const holder = result.holder;
+    if (!holder) return "retry";
+    if (holder.owner === journal.owner && !active.has(holder.id)) {
+      // Our own row, of an operation that ended here while its database could not record it.
+      const view = unrecorded.get(holder.id);
+      if (view) {
+        await journal.finish(view);
+        unrecorded.delete(holder.id);
+      } else {
+        await journal.finish({
+          ...holder,
+          finishedAt: new Date().toISOString(),
+          outcome: "failed",
+          error: "ended unrecorded",
+        });
+      }
+      return "retry";
+    }
+    if (holder.live) {
+      throw conflict(
+        `A ${holder.kind} of the Lakebase resources is already running in another process of the app (started by ${holder.actor} at ${holder.startedAt}, now ${holder.step}); try again when it has finished.`,
+      );
+    }
+    // Its process stopped and nobody resumed it yet: it is reported, and the new operation goes ahead.
+    if (await journal.abandon(holder.id, "interrupted: the process running it stopped")) {
+      log.warn("lakebase_operation_interrupted", {
+        operationId: holder.id,
+        kind: holder.kind,
+        step: holder.step,
+      });
+      options.onInterrupted?.(holder);
+    }
+    return "retry";
+  };
+
+  return {
+    hold,
+    flush,
+    async acquire(op) {
+      if (journal && options.databaseReady()) {
+        try {
+          await flush();
+          for (let attempt = 0; attempt < 3; attempt++) {
+            if ((await claimOnce(op)) === "claimed") return hold(op, true);
+          }
+        } catch (error) {
+          if (isDomainError(error)) throw error;
+          log.warn("lakebase_operation_journal_unavailable", {
+            operationId: op.id,
+            error: describeFailure(error),
+          });
+        }
+      }
+      const busy = transitionOf(await options.snapshot());
+      if (busy) {
+        throw conflict(
+          `Databricks shows ${busy}: another operation (from another process of the app, the bundle or the Databricks UI) is in progress; try again when it has finished.`,
+        );
+      }
+      log.info("lakebase_operation_unleased", {
+        operationId: op.id,
+        kind: op.kind,
+        reason: "the app's database cannot hold the lease now; Databricks shows nothing in transition",
+      });
+      return hold(op, false);
+    },
+  };
+}
+
+const TRANSITIONS = new Set(["STARTING", "UPDATING", "DELETING", "FAILING_OVER"]);
+
+/** What is moving on Databricks right now, in words, or null when everything is at rest. */
+export function transitionOf(snapshot: ResourceSnapshot): string | null {
+  const state = snapshot.instance?.state;
+  if (state && TRANSITIONS.has(state)) return `the instance ${snapshot.instance?.name} ${state}`;
+  const t = snapshot.syncedTable;
+  if (t && !isSyncedTableOnline(t) && !isSyncFailed(t)) {
+    return `the synced table ${t.name} ${t.detailedState ?? t.state ?? "provisioning"}`;
+  }
+  return null;
+}

@@ -1,0 +1,90 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "@lakebase-orders/log";
+import { conflict } from "../../errors/domain-error.ts";
+import { describeFailure } from "../admin/failures.ts";
+import type { OperationView } from "../admin/types.ts";
+
+/**
+ * One lifecycle operation at a time in this process (create, delete, stop, start), and the record of the
+ * last one so a failure in the background stays visible. Every change calls `onChange` (the status poller
+ * looks again). Other processes are kept out by the operation lease (lease.ts).
+ */
+export class OperationLock {
+  readonly #log: Logger;
+  readonly #onChange: () => void;
+  #running: OperationView | null = null;
+  #last: OperationView | null = null;
+
+  constructor(log: Logger, onChange: () => void) {
+    this.#log = log;
+    this.#onChange = onChange;
+  }
+
+  get running(): OperationView | null {
+    return this.#running;
+  }
+
+  /** The running operation, else the last one. */
+  get current(): OperationView | null {
+    return this.#running ?? this.#last;
+  }
+
+  // Synchronous from the check to the assignment: two requests racing cannot both pass.
+  begin(kind: OperationView["kind"], actor: string): OperationView {
+    const running = this.#running;
+    if (running) {
+      throw conflict(
+        `A ${running.kind} of the Lakebase resources is already running (started by ${running.actor} at ${running.startedAt}); try again when it has finished.`,
+      );
+    }
+    const op: OperationView = {
+      id: randomUUID(),
+      kind,
+      actor,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      step: "starting",
+      outcome: "running",
+      error: null,
+    };
+    this.#running = op;
+    this.#log.info("lakebase operation started", { operationId: op.id, kind, actor });
+    return op;
+  }
+
+  /** Takes over an operation a stopped process left running (resumed here under its own id). */
+  adopt(op: OperationView): void {
+    const running = this.#running;
+    if (running) throw conflict(`A ${running.kind} of the Lakebase resources is already running here.`);
+    this.#running = op;
+    this.#log.info("lakebase operation adopted", { operationId: op.id, kind: op.kind, actor: op.actor });
+    this.#onChange();
+  }
+
+  /** Lets go of an operation that never started (another process holds the lease): no record is kept. */
+  abandon(op: OperationView): void {
+    if (this.#running === op) this.#running = null;
+  }
+
+  step(op: OperationView, step: string): void {
+    op.step = step;
+    this.#onChange();
+  }
+
+  /** Records the outcome (`error` undefined: succeeded) and releases the lock. */
+  finish(op: OperationView, error: unknown): void {
+    op.finishedAt = new Date().toISOString();
+    op.outcome = error === undefined ? "succeeded" : "failed";
+    op.error = error === undefined ? null : describeFailure(error).message;
+    op.step = error === undefined ? "done" : `failed while ${op.step}`;
+    if (this.#running === op) this.#running = null;
+    this.#last = op;
+    this.#onChange();
+    (error === undefined ? this.#log.info : this.#log.warn)("lakebase operation finished", {
+      operationId: op.id,
+      kind: op.kind,
+      outcome: op.outcome,
+      error: op.error,
+    });
+  }
+}

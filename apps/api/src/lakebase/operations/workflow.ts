@@ -1,0 +1,42 @@
+import { type DatabaseApi, isAlreadyExists, isNotFound } from "@lakebase-orders/lakebase-api";
+import type { LakebaseNamesView } from "../admin/types.ts";
+import type { OperationLock } from "./lock.ts";
+
+/** What the create and delete workflows work with. */
+export interface Workflow {
+  /** The service principal's: every read and wait (the app's own bookkeeping). */
+  readonly api: DatabaseApi;
+  /**
+   * The acting identity's: every change (create, delete) is made with it, so Databricks decides and its
+   * audit names whoever acts: the signed-in user, or the service principal when so configured.
+   */
+  readonly acting: DatabaseApi;
+  readonly names: LakebaseNamesView;
+  readonly lock: OperationLock;
+  /** Polls until `done` (see wait-for.ts), at the admin's interval and deadline. */
+  wait(what: string, done: () => Promise<boolean>): Promise<void>;
+  /** Our own change: the next status read must ask Databricks. */
+  invalidate(): void;
+}
+
+/** Runs a create; "already exists" means someone (another replica, the bundle) created it first: that is `existing`. */
+export async function createdOrExisting(create: () => Promise<unknown>): Promise<"created" | "existing"> {
+  try {
+    await create();
+    return "created";
+  } catch (error) {
+    if (isAlreadyExists(error)) return "existing";
+    throw error;
+  }
+}
+
+/** Runs a delete; false when there was nothing to delete (not found). */
+export async function deletedOrNotFound(del: () => Promise<void>): Promise<boolean> {
+  try {
+    await del();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,211 @@
+import type { Logger } from "@lakebase-orders/log";
+import type pg from "pg";
+import { ensureOrderIndexes } from "../indexes/indexes.ts";
+import { LOCKS, withMaintenanceLock } from "../indexes/maintenance.ts";
+import type { SyncedTable } from "../tables.ts";
+import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
+import {
+  loadCorrections,
+  loadRollup,
+  readOverridesMark,
+  readState,
+  readTableMark,
+  rebuildRollup,
+} from "./sql.ts";
+
+/** The rollup's figures and how old they are. */
+export interface RollupView {
+  figures: RollupFigures;
+  /** The figures were exact for the synced table as it was at this time (its last check or rebuild). */
+  asOf: Date;
+  /** The synced table has changed since `asOf` and a rebuild is under way: the figures lag behind it. */
+  stale: boolean;
+}
+
+export interface RollupKeeper {
+  /** The figures with this process's latest overrides applied; undefined until a rollup exists. */
+  view(): Promise<RollupView | undefined>;
+  /** A status changed (here or in another worker): the overrides are reloaded before the next figures. */
+  overridesChanged(): void;
+  /** One check now. */
+  check(): Promise<void>;
+  /** Settles once the first check has run (the figures are loaded then, if the table and a rollup exist). */
+  readonly firstCheck: Promise<void>;
+  close(): void;
+}
+
+export interface RollupKeeperOptions {
+  primary: pg.Pool;
+  table: SyncedTable;
+  logger: Logger;
+  /** How often the synced table is checked for changes (its identity and write counters). */
+  checkIntervalMs: number;
+  /** Rebuilds start at least this long after the previous one (a continuously synced table changes all the time). */
+  minRebuildMs: number;
+  /** Build the app's indexes on the synced table when it appears or is replaced (default true). */
+  maintainIndexes?: boolean;
+}
+
+/** While another process builds the rollup: how soon to look for its result. */
+const RETRY_SOON_MS = 500;
+
+/**
+ * Keeps the rollup in step with the synced table. Every process checks the table's mark every interval;
+ * when it moved, one process (whoever takes the advisory lock: any worker of any instance) rebuilds the
+ * rollup while the others keep serving the old figures marked stale, then every process loads the new one.
+ * The overrides are applied in memory and reloaded when they change (at once in the process that changed
+ * them and, through the cluster bus, in its sibling workers; within an interval anywhere else).
+ * The same check builds the app's indexes when the table appears or a refresh replaced it.
+ */
+export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
+  const { primary, table, logger } = options;
+  let rows: RollupRow[] | undefined;
+  let builtAt = 0;
+  let corrections: Correction[] = [];
+  let overridesMark: string | undefined;
+  let figures: RollupFigures | undefined;
+  let asOf = new Date(0);
+  let stale = false;
+  let indexedRelation: string | undefined;
+  let overridesGeneration = 0;
+  let loadedGeneration = -1;
+  let reloading: Promise<void> | undefined;
+  let checking: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let lastProblem = "";
+  let soon = false;
+
+  const reloadOverrides = async () => {
+    const generation = overridesGeneration;
+    const mark = await readOverridesMark(primary);
+    corrections = await loadCorrections(primary, table.sqlName);
+    overridesMark = mark;
+    if (rows) figures = buildFigures(rows, corrections);
+    loadedGeneration = generation;
+  };
+
+  const ensureOverrides = (): Promise<void> => {
+    reloading ??= reloadOverrides().finally(() => {
+      reloading = undefined;
+    });
+    return reloading;
+  };
+
+  const maintainIndexes = (relation: string) => {
+    if (options.maintainIndexes === false || relation === indexedRelation) return;
+    indexedRelation = relation;
+    // In the background: a build on a large table takes minutes, and the rollup must not wait for it.
+    withMaintenanceLock(primary, table.fullName, LOCKS.indexes, (sql) =>
+      ensureOrderIndexes(sql, table, logger),
+    ).catch((error: unknown) => {
+      indexedRelation = undefined;
+      logger.warn("orders_index_check_failed", {
+        message: error instanceof Error ? error.message : String(error),
+      });
+    });
+  };
+
+  /** Loads the rollup `state` describes unless it is the one in memory, then the overrides if they moved. */
+  const loadIfNewer = async (state: { builtAt: Date }) => {
+    if (state.builtAt.getTime() !== builtAt) {
+      rows = await loadRollup(primary, table.fullName);
+      builtAt = state.builtAt.getTime();
+      overridesMark = undefined;
+    }
+    const mark = await readOverridesMark(primary);
+    if (mark !== overridesMark || !figures) await ensureOverrides();
+  };
+
+  const checkOnce = async () => {
+    const checkedAt = new Date();
+    const mark = await readTableMark(primary, table.sqlName);
+    if (!mark) {
+      rows = undefined;
+      figures = undefined;
+      builtAt = 0;
+      return;
+    }
+    maintainIndexes(mark.relation);
+    let state = await readState(primary, table.fullName);
+    if (state?.signature !== mark.signature) {
+      const wait = state ? options.minRebuildMs - (Date.now() - state.builtAt.getTime()) : 0;
+      if (state && wait > 0) {
+        // Changes keep coming (a continuous sync): one full scan per interval at most; until then the
+        // last figures, flagged stale.
+        await loadIfNewer(state);
+        stale = true;
+        return;
+      }
+      stale = figures !== undefined;
+      const built = await withMaintenanceLock(primary, table.fullName, LOCKS.rollup, (sql) =>
+        rebuildRollup(sql, table.sqlName, table.fullName, mark.signature),
+      );
+      if (built)
+        logger.info("orders_rollup_built", { table: table.fullName, rows: built.rows, ms: built.ms });
+      state = await readState(primary, table.fullName);
+      // Another process is building it: keep the old figures (flagged stale) until its rollup lands, and
+      // look again soon rather than after a whole interval.
+      if (state?.signature !== mark.signature) {
+        soon = true;
+        return;
+      }
+    }
+    await loadIfNewer(state);
+    // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
+    asOf = state.builtAt > checkedAt ? state.builtAt : checkedAt;
+    stale = false;
+  };
+
+  const check = (): Promise<void> => {
+    soon = false;
+    checking ??= checkOnce()
+      .then(() => {
+        lastProblem = "";
+      })
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== lastProblem) logger.warn("orders_rollup_check_failed", { message });
+        lastProblem = message;
+      })
+      .finally(() => {
+        checking = undefined;
+      });
+    return checking;
+  };
+
+  const loop = (): Promise<void> => {
+    if (closed || primary.ended) return Promise.resolve();
+    return check().finally(() => {
+      if (closed || primary.ended) return;
+      timer = setTimeout(
+        loop,
+        soon ? Math.min(options.checkIntervalMs, RETRY_SOON_MS) : options.checkIntervalMs,
+      );
+      timer.unref();
+    });
+  };
+  const firstCheck = new Promise<void>((resolve) => setImmediate(() => loop().then(resolve)));
+
+  return {
+    async view() {
+      if (!figures) return undefined;
+      if (loadedGeneration !== overridesGeneration) await ensureOverrides();
+      // A reload that started before the latest change may have missed it: once more.
+      if (loadedGeneration !== overridesGeneration) await ensureOverrides();
+      if (!figures) return undefined;
+      // Checks that keep failing make the figures old: say so rather than pass them off as fresh.
+      const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3;
+      return { figures, asOf, stale: stale || late };
+    },
+    overridesChanged() {
+      overridesGeneration++;
+    },
+    check,
+    firstCheck,
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}

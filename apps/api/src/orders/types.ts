@@ -1,0 +1,45 @@
+import type { CopyOutOptions } from "./reads/copy-out.ts";
+import type { CsvQuery } from "./reads/csv-statement.ts";
+import type {
+  CountOutput,
+  HistoryOutput,
+  ListInput,
+  ListOutput,
+  Order,
+  OrderFilters,
+  StatsOutput,
+  StatusUpdate,
+  StreamInput,
+  StreamOutput,
+  UpdateStatusInput,
+} from "./schemas.ts";
+
+export interface Actor {
+  actor: string;
+  requestId: string;
+}
+
+export interface ReadOptions {
+  /** Read from the primary: the caller has just written and must see it (a replica may lag). */
+  fromPrimary?: boolean;
+}
+
+/** Everything the orders procedures and the export need from the database. Throws domain errors (not found, conflict, ...). */
+export interface OrdersStore {
+  list(input: ListInput, options?: ReadOptions): Promise<ListOutput>;
+  stream(input: StreamInput, options?: ReadOptions): Promise<StreamOutput>;
+  byKey(orderKey: number, options?: ReadOptions): Promise<Order>;
+  count(filters: OrderFilters, options?: ReadOptions): Promise<CountOutput>;
+  stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
+  updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
+  history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
+  /**
+   * Every order the filters match, in the sort's order, as CSV streamed from PostgreSQL's COPY on the same
+   * read path as the rest (memory stays flat whatever the size: PostgreSQL sends as fast as the reader reads).
+   */
+  csv(query: CsvQuery, copy: CopyOutOptions, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+  /** Settles once the first look at the synced table is done (its rollup loaded, when there is one). */
+  ready(): Promise<void>;
+  /** Stops background work (the rollup's checks). */
+  close(): void;
+}

@@ -1,0 +1,40 @@
+import type { Logger } from "@lakebase-orders/log";
+import type { CallerBudget } from "../http/guards/limits.ts";
+import type { Identity } from "../identity/identity.ts";
+import type { AppServices } from "../start/services.ts";
+
+/** What every procedure gets: the process's services and who is asking, in which request. */
+export interface Context {
+  services: AppServices;
+  requestId: string;
+  /** Decided once per request by the HTTP layer (identity/identify.ts: the trust model). */
+  identity: Identity;
+  /** The services' logger with the request id on every line. */
+  logger: Logger;
+  /** What this caller may still spend on expensive reads. */
+  budget: CallerBudget;
+  /**
+   * The signed-in user's Databricks token, as the Apps proxy forwards it (X-Forwarded-Access-Token, when the
+   * app declares user_api_scopes); null outside Databricks Apps, where no proxy vouches for the header.
+   */
+  userToken: string | null;
+}
+
+export interface RequestFacts {
+  requestId: string;
+  identity: Identity;
+  budget: CallerBudget;
+  headers: Headers;
+}
+
+export function createContext(services: AppServices, request: RequestFacts): Context {
+  const fromProxy = services.config.identity.inDatabricksApp && request.identity.source === "databricks-apps";
+  return {
+    services,
+    requestId: request.requestId,
+    identity: request.identity,
+    logger: services.logger.child({ requestId: request.requestId }),
+    budget: request.budget,
+    userToken: (fromProxy && request.headers.get("x-forwarded-access-token")?.trim()) || null,
+  };
+}

@@ -1,0 +1,169 @@
+import { type Logger, scrubSecrets } from "@lakebase-orders/log";
+import { backoffMs } from "./backoff.ts";
+
+export interface ReadinessState {
+  /** The database answered and the app's migrations are applied (in this process). */
+  ready: boolean;
+  /** Why not, in words a caller can act on; null when ready. */
+  reason: string | null;
+  /** The underlying error for operators (secrets scrubbed); null when ready. */
+  detail: string | null;
+  /** Failed attempts since the last success. */
+  attempts: number;
+  /** When the current state began (ISO time). */
+  since: string;
+}
+
+/**
+ * The server listens before the database is known to answer: this brings the database up to date in the
+ * background, with retries and capped, jittered backoff, for as long as it takes (an instance stopped to
+ * save cost, an instance not created yet, a network outage). Until then `/api/ready` is 503 with the reason
+ * and orders calls answer SERVICE_UNAVAILABLE with it; the admin console works meanwhile, since it needs
+ * only Databricks.
+ */
+export interface DatabaseReadiness {
+  state(): ReadinessState;
+  /** Starts the background attempts (once). */
+  start(): void;
+  /** Runs the migrations now (e.g. a new database is ONLINE), waiting for the outcome; failures throw. */
+  migrateNow(): Promise<void>;
+  /** Tries again now instead of after the current pause (the instance was just started). */
+  kick(): void;
+  /** Resolves once ready. */
+  whenReady(): Promise<void>;
+  close(): void;
+}
+
+export interface DatabaseReadinessOptions {
+  /** Applies the migrations; throws while the database cannot be reached. */
+  migrate: () => Promise<void>;
+  logger: Logger;
+  /** First pause after a failure (default 250 ms), doubling up to `maxDelayMs` (default 5 s). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called each time the database becomes ready (e.g. resume operations a stopped process left). */
+  onReady?: () => void;
+  /** The error in words a caller can act on (default: its message). */
+  describe?: (error: unknown) => string;
+  /** The caller has migrated the database already (tests, tools): ready from the start. */
+  initiallyReady?: boolean;
+}
+
+export function createDatabaseReadiness(options: DatabaseReadinessOptions): DatabaseReadiness {
+  const log = options.logger;
+  const baseDelayMs = options.baseDelayMs ?? 250;
+  const maxDelayMs = options.maxDelayMs ?? 5000;
+  const describe =
+    options.describe ?? ((error: unknown) => (error instanceof Error ? error.message : String(error)));
+  let state: ReadinessState = options.initiallyReady
+    ? { ready: true, reason: null, detail: null, attempts: 0, since: new Date().toISOString() }
+    : {
+        ready: false,
+        reason: "the database has not been reached yet",
+        detail: null,
+        attempts: 0,
+        since: new Date().toISOString(),
+      };
+  let started = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | null = null;
+  let readyWaiters: (() => void)[] = [];
+  let lastLoggedReason: string | null = null;
+  // Failures since the last kick: a kick (the instance just became available) starts the backoff over.
+  let sinceKick = 0;
+
+  const attempt = (): Promise<void> => {
+    running ??= (async () => {
+      const began = performance.now();
+      try {
+        await options.migrate();
+        const { ready: wasReady, attempts } = state;
+        state = { ready: true, reason: null, detail: null, attempts: 0, since: new Date().toISOString() };
+        if (!wasReady) {
+          log.info("database ready", {
+            failedAttempts: attempts,
+            tookMs: Math.round(performance.now() - began),
+          });
+          for (const w of readyWaiters) w();
+          readyWaiters = [];
+          options.onReady?.();
+        }
+      } catch (error) {
+        const detail = scrubSecrets(error instanceof Error ? error.message : String(error));
+        state = {
+          ready: false,
+          reason: describe(error),
+          detail,
+          attempts: state.attempts + 1,
+          since: state.ready ? new Date().toISOString() : state.since,
+        };
+        sinceKick++;
+        // One line per new reason, then one in twenty: a database stopped for a day must not flood the log.
+        if (detail !== lastLoggedReason || state.attempts % 20 === 0) {
+          log.warn("database not ready; retrying in the background", {
+            reason: state.reason,
+            detail,
+            attempts: state.attempts,
+          });
+          lastLoggedReason = detail;
+        }
+        throw error;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+
+  const loop = () => {
+    if (closed || state.ready || timer) return;
+    void attempt().then(
+      () => undefined,
+      () => {
+        if (closed || timer) return;
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            loop();
+          },
+          backoffMs(sinceKick, baseDelayMs, maxDelayMs),
+        );
+        timer.unref();
+      },
+    );
+  };
+
+  return {
+    state: () => state,
+    start() {
+      if (started) return;
+      started = true;
+      loop();
+    },
+    async migrateNow() {
+      await running?.catch(() => undefined);
+      try {
+        await attempt();
+      } catch (error) {
+        // The background attempts take over (when this process runs them).
+        if (started) loop();
+        throw error;
+      }
+    },
+    kick() {
+      if (closed || state.ready) return;
+      sinceKick = 0;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (started) loop();
+    },
+    whenReady: () =>
+      state.ready ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

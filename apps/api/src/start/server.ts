@@ -1,0 +1,78 @@
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import type { AppConfig } from "@lakebase-orders/config";
+import { type AppOptions, createApp } from "../http/app.ts";
+import { type AppServices, createServices, type ServiceOptions } from "./services.ts";
+
+export interface StartServerOptions extends ServiceOptions, AppOptions {
+  /** Overrides the configured port (0 = any free port). */
+  port?: number;
+  /** Overrides the configured host. */
+  host?: string;
+  /** How long close() lets in-flight requests finish before cutting connections (default 8000 ms). */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: AppServices;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes the services. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the services from the configuration and listens; the database is reached and migrated in the
+ * background (`/api/ready` says when), so a stopped or missing database never keeps the server, and with it
+ * the admin console that can start or create the database, from coming up. Only a bad configuration or a
+ * port in use fail here.
+ */
+export async function startServer(
+  config: AppConfig,
+  options: StartServerOptions = {},
+): Promise<RunningServer> {
+  const services = await createServices(config, options);
+  const { logger } = services;
+  const app = createApp(services, options);
+
+  const host = options.host ?? config.server.host;
+  let server: ReturnType<typeof serve>;
+  try {
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port ?? config.server.port, hostname: host }, () =>
+        resolve(s),
+      );
+      s.once("error", reject);
+    });
+  } catch (error) {
+    await services.close().catch(() => undefined);
+    throw error;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`;
+  logger.info("listening", { url, host, port, syncedTable: config.lakebase.syncedTable.fullName });
+  services.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const grace = options.shutdownGraceMs ?? 8000;
+      logger.info("shutting down", { graceMs: grace });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets with no request in flight would hold close() open until they time out.
+      if ("closeIdleConnections" in server) server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn("grace period over: closing remaining connections");
+        if ("closeAllConnections" in server) server.closeAllConnections();
+      }, grace);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      // Grace (8 s) + pool close (1.5 s) stays inside the 10 s the process allows itself after SIGTERM.
+      await services.close();
+      logger.info("stopped");
+    })();
+    return closing;
+  };
+  return { url, port, services, close };
+}

@@ -1,0 +1,241 @@
+import type { WorkspaceClient } from "@databricks/sdk-experimental";
+import type { AppConfig } from "@lakebase-orders/config";
+import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
+import { DatabaseApi } from "@lakebase-orders/lakebase-api";
+import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
+import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
+import { createChangeBus } from "../cluster/bus.ts";
+import { unavailable } from "../errors/domain-error.ts";
+import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admin/admin.ts";
+import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
+import { userApiFactory } from "../lakebase/admin/user-api.ts";
+import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "../lakebase/audit/audit.ts";
+import { createOperationJournal } from "../lakebase/operations/journal.ts";
+import { describeDbProblem } from "../orders/db-errors.ts";
+import { type DataAvailability, tableAvailability } from "../orders/reads/availability.ts";
+import { createOrdersStore } from "../orders/store.ts";
+import { syncedTable } from "../orders/tables.ts";
+import { createTrend, type Trend } from "../orders/trend.ts";
+import type { OrdersStore } from "../orders/types.ts";
+import { createRecentWriters, type RecentWriters } from "../orders/writes/recent-writers.ts";
+import { sharedRecentWriters } from "../orders/writes/shared-recent-writers.ts";
+import { disabledTelemetry, type Telemetry } from "../telemetry/index.ts";
+import { createViewsService, type ViewsService } from "../views/views-service.ts";
+import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
+
+/** Long-lived things the app is built from: one set per process, built once, shared by every request. */
+export interface AppServices {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly orders: OrdersStore;
+  /** Orders and revenue per month (orders.trend), cached like the stats. */
+  readonly trend: Trend;
+  /** Saved views of the orders screen, per user. */
+  readonly views: ViewsService;
+  /** Callers who changed an order lately read from the primary (see orders/writes/recent-writers.ts). */
+  readonly recentWriters: RecentWriters;
+  /**
+   * Whether the synced orders table can be read; the reason reaches the client verbatim. Throws
+   * SERVICE_UNAVAILABLE (with the reason) while the database is not ready.
+   */
+  readonly availability: () => Promise<DataAvailability>;
+  readonly lakebase: LakebaseAdmin;
+  /** The one admin audit writer of the process (its retry queue lives as long as the process). */
+  readonly audit: AuditWriter;
+  /** Traces, metrics and log correlation (off unless an OTLP endpoint is configured). */
+  readonly telemetry: Telemetry;
+  /** Whether the database answers and is migrated; brought about in the background (see `start`). */
+  readonly readiness: DatabaseReadiness;
+  /** Applies the app's SQL migrations now (once the admin has created a new database). */
+  migrate(): Promise<void>;
+  /** Background work of a server: reach and migrate the database, resume interrupted operations. */
+  start(): void;
+  /** Stops background work, then closes the pools it opened (not a `db` it was given). */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** The process's logger, built by `run`. Default (tests, tools): one at the configured level. */
+  logger?: Logger;
+  /** Default: built from `config.databricks` when a workspace is configured (one per process). */
+  workspaceClient?: WorkspaceClient;
+  /** Tuning of the Lakebase admin (tests use short intervals); defaults come from the configuration. */
+  lakebase?: Pick<
+    LakebaseAdminOptions,
+    "pollIntervalMs" | "settledPollIntervalMs" | "statusCacheMs" | "stepTimeoutMs" | "leaseSeconds"
+  >;
+  /** What runs once the admin's new database is ONLINE; default: `migrate()`, then the kept audit rows. */
+  onProvisioned?: () => Promise<void>;
+  /** The process's telemetry, started by `run` (which shuts it down). Default: none. */
+  telemetry?: Telemetry;
+  /** Retries of kept audit entries (tests use short ones). */
+  audit?: AuditWriterOptions;
+  /** First pause between attempts to reach the database (default 250 ms; the cap is configured). */
+  readinessBaseDelayMs?: number;
+}
+
+// Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
+const READ_YOUR_WRITES_MS = 10_000;
+
+/**
+ * The composition root: builds every service from the configuration, once. Nothing here needs the database
+ * to answer: the server listens first, and `start()` reaches and migrates it in the background.
+ */
+export async function createServices(config: AppConfig, options: ServiceOptions = {}): Promise<AppServices> {
+  const logger = options.logger ?? createLogger({ level: config.server.logLevel });
+  const telemetry = options.telemetry ?? disabledTelemetry;
+  // One client of the workspace per process: the database's tokens and the Lakebase admin's calls.
+  const workspaceClient =
+    options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const db = await createDbFromConfig(config, {
+    logger,
+    instrumentPool: telemetry.instrumentPool,
+    ...(workspaceClient && { workspaceClient }),
+  });
+  return buildServices(config, db, {
+    ...options,
+    logger,
+    telemetry,
+    ...(workspaceClient && { workspaceClient }),
+    ownsDb: true,
+    migrated: false,
+  });
+}
+
+/** The same over a database the caller opened (and will close): tests, and tools with their own pool. */
+export function buildServices(
+  config: AppConfig,
+  db: Db,
+  options: ServiceOptions & {
+    logger: Logger;
+    ownsDb?: boolean;
+    /** The caller migrated the database already (default true here; a server's `start()` does it). */
+    migrated?: boolean;
+  },
+): AppServices {
+  const { logger } = options;
+  const telemetry = options.telemetry ?? disabledTelemetry;
+  telemetry.observe({ db });
+  const table = syncedTable(config.lakebase.syncedTable);
+  const bus = createChangeBus();
+  const trend = createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds });
+  const orders = createOrdersStore({
+    db,
+    table,
+    logger,
+    bus,
+    onChanged: trend.changed,
+    countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
+    rollupCheckSeconds: config.orders.rollupCheckSeconds,
+    rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
+    maintainIndexes: config.orders.maintainIndexes,
+  });
+  const audit = createAuditWriter(db.prisma, logger, options.audit);
+  const applyMigrations = async () => {
+    const result = await migratePool(db.pool, {
+      ...(config.database.migrationsDir ? { migrationsDir: config.database.migrationsDir } : {}),
+      lockTimeoutMs: config.database.migrationLockTimeoutSeconds * 1000,
+      log: (event) => logger.info("migration", event),
+    });
+    logger.info("migrations applied", {
+      applied: result.applied,
+      alreadyApplied: result.alreadyApplied.length,
+    });
+  };
+  const readiness = createDatabaseReadiness({
+    migrate: applyMigrations,
+    logger,
+    maxDelayMs: config.database.startupRetryMaxSeconds * 1000,
+    ...(options.readinessBaseDelayMs !== undefined ? { baseDelayMs: options.readinessBaseDelayMs } : {}),
+    describe: describeDbProblem,
+    initiallyReady: options.migrated ?? true,
+    onReady: () => {
+      void audit.flush();
+      void lakebase.recover();
+    },
+  });
+  const migrate = () => readiness.migrateNow();
+  const workspace =
+    options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const apiOptions = { timeoutMs: (config.databricks?.timeoutSeconds ?? 30) * 1000 };
+  const userApi = config.databricks ? userApiFactory(config.databricks, apiOptions) : undefined;
+  const lakebase = createLakebaseAdmin({
+    names: config.lakebase,
+    api: config.databricks && workspace ? new DatabaseApi(workspace, apiOptions) : null,
+    ...(userApi && { userApi }),
+    logger,
+    pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
+    settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,
+    leaseSeconds: config.lakebaseAdmin.operationLeaseSeconds,
+    ...options.lakebase,
+    journal: createOperationJournal(db.pool, {
+      leaseSeconds: options.lakebase?.leaseSeconds ?? config.lakebaseAdmin.operationLeaseSeconds,
+    }),
+    databaseReady: () => readiness.state().ready,
+    onProvisioned:
+      options.onProvisioned ??
+      (async () => {
+        await migrate();
+        // The rows a delete and this create kept while their database could not take them.
+        await audit.flush();
+      }),
+    onOperationFinished: (op, detail) =>
+      audit({
+        actor: op.actor,
+        action: `lakebase.${op.kind}.finished`,
+        outcome: op.outcome === "succeeded" ? "succeeded" : "failed",
+        detail: { operation: op, result: detail },
+      }),
+    onOperationResumed: (op, detail) =>
+      audit({
+        actor: op.actor,
+        action: `lakebase.${op.kind}.resumed`,
+        outcome: "accepted",
+        detail: { operation: op, ...(detail as object) },
+      }),
+    // A started instance answers from now on: try the database now rather than after the current pause.
+    onInstanceAvailable: () => readiness.kick(),
+  });
+  const tableCheck = tableAvailability(db.prisma, table);
+  const dataAvailability = lakebase.configured ? lakebase.availability(tableCheck) : tableCheck;
+  return {
+    config,
+    logger,
+    db,
+    orders,
+    trend,
+    views: createViewsService(db.prisma),
+    recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
+    availability: async () => {
+      const state = readiness.state();
+      if (!state.ready) {
+        throw unavailable(
+          `Orders are not available yet: ${state.reason ?? "the database is not ready"}; the app keeps trying and will serve them as soon as it answers.`,
+        );
+      }
+      return dataAvailability();
+    },
+    lakebase,
+    audit,
+    telemetry,
+    readiness,
+    migrate,
+    start() {
+      readiness.start();
+      void lakebase.recover();
+    },
+    async close() {
+      readiness.close();
+      audit.close();
+      orders.close();
+      await lakebase.close();
+      if (options.ownsDb) {
+        // Leaves room inside the 10 s the process allows itself after SIGTERM.
+        await db
+          .disconnect(1500)
+          .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
+      }
+    },
+  };
+}

@@ -1,0 +1,570 @@
+// Seeded hostile requests against /api/trpc: wrong types, extremes, huge strings, unicode, nested junk,
+// malformed JSON and URLs, batches, wrong methods and content types, over every procedure. The same seed
+// gives the same requests, so a failure found in CI replays locally.
+
+import { QUERIES } from "../src/http/trpc/query-paths.ts";
+
+// The queries are the router's own list (checked against the router by the compiler); the rest are
+// written out here.
+export { QUERIES };
+export const ADMIN_MUTATIONS = [
+  "lakebase.create",
+  "lakebase.delete",
+  "lakebase.stop",
+  "lakebase.start",
+] as const;
+export const MUTATIONS = ["orders.updateStatus", "views.save", "views.delete", ...ADMIN_MUTATIONS] as const;
+export const SUBSCRIPTIONS = ["lakebase.progress"] as const;
+export const PROCEDURES = [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS] as const;
+export type Procedure = (typeof PROCEDURES)[number];
+
+export interface HostileRequest {
+  /** What kind of hostility, for the report. */
+  kind: string;
+  method: string;
+  /** Path and query as sent, possibly malformed (bad escapes are sent as they are). */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The procedures named in the path (for the admin-mutation check); empty when the path is junk. */
+  procedures: string[];
+  /** A subscription: read the first event, then hang up. */
+  stream?: boolean;
+  /** A REST admin route (`/api/v1/resources/...`): a 200 is an admin mutation that worked. */
+  restAdmin?: boolean;
+}
+
+/** The REST routes (`/api/v1`), which call the same procedures through their own edge. */
+const REST_ROUTES: { method: string; path: string; admin?: boolean }[] = [
+  { method: "GET", path: "/orders/count" },
+  { method: "GET", path: "/orders/pages" },
+  { method: "GET", path: "/orders/stream" },
+  { method: "GET", path: "/orders/sample" },
+  { method: "GET", path: "/orders/stats" },
+  { method: "GET", path: "/orders/{key}" },
+  { method: "GET", path: "/orders/{key}/history" },
+  { method: "POST", path: "/orders/{key}/status" },
+  { method: "GET", path: "/resources/status" },
+  { method: "POST", path: "/resources/create-lakebase-resources", admin: true },
+  { method: "DELETE", path: "/resources/delete-lakebase-resources", admin: true },
+];
+const REST_FIELDS = [
+  "page",
+  "page_size",
+  "status",
+  "priority",
+  "date_from",
+  "date_to",
+  "sort",
+  "include_count",
+  "cursor",
+  "direction",
+  "limit",
+  "acknowledge_cost",
+  "capacity",
+  "node_count",
+  "enable_readable_secondaries",
+  "retention_window_in_days",
+  "confirm_name",
+  "o_orderstatus",
+  "expected_status",
+];
+
+/** Percent-encodes; a lone surrogate (which has no UTF-8) goes as the invalid escape %ED%A0%80 instead. */
+function uriEncode(text: string): string {
+  const lone = /([\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/;
+  return text
+    .split(lone)
+    .map((part, i) => (i % 2 === 1 ? "%ED%A0%80" : encodeURIComponent(part)))
+    .join("");
+}
+
+/** mulberry32: small, fast, and the same everywhere. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NUMBERS = [
+  0,
+  -0,
+  -1,
+  1,
+  1.5,
+  -7.25,
+  2 ** 31,
+  2 ** 53,
+  2 ** 63,
+  Number.MAX_SAFE_INTEGER,
+  Number.MAX_SAFE_INTEGER + 2,
+  -Number.MAX_SAFE_INTEGER,
+  1e308,
+  -1e308,
+  5e-324,
+  10_000_001,
+  1001,
+  999_999_999_999,
+];
+const STRINGS = [
+  "",
+  " ",
+  "F",
+  "f",
+  "O",
+  "X",
+  "1-URGENT",
+  "urgent",
+  "orderKey",
+  "-comment",
+  "forward",
+  "sideways",
+  "0000-01-01",
+  "0001-01-01",
+  "1899-12-31",
+  "1995-02-30",
+  "1995-13-01",
+  "9999-12-31",
+  "+275760-09-13",
+  "-001000-01-01",
+  "1995-01-01T00:00:00Z",
+  "yesterday",
+  "NaN",
+  "Infinity",
+  "1e999",
+  "null",
+  "true",
+  "' OR 1=1 --",
+  "'; DROP TABLE app_data.order_status; --",
+  "<script>alert(1)</script>",
+  "../../../../etc/passwd",
+  "%00",
+  "\u0000",
+  "\ud800",
+  "\udfff\ud800",
+  "\u202e\u0644\u0627",
+  "💥🔥👨‍👩‍👧‍👦",
+  "ｆｕｌｌｗｉｄｔｈ",
+  "a\r\nX-Injected: 1",
+  "${jndi:ldap://x}",
+  "__proto__",
+  "constructor",
+  "lakebase-orders",
+  "orders-local",
+];
+const KEYS = [
+  "orderKey",
+  "status",
+  "expectedStatus",
+  "page",
+  "pageSize",
+  "sort",
+  "cursor",
+  "direction",
+  "priority",
+  "dateFrom",
+  "dateTo",
+  "includeCount",
+  "acknowledgeCost",
+  "capacity",
+  "nodeCount",
+  "enableReadableSecondaries",
+  "retentionWindowInDays",
+  "confirmName",
+  "lastEventId",
+  "__proto__",
+  "constructor",
+  "",
+  "💥",
+];
+
+export interface GeneratorOptions {
+  /** The instance name the delete confirmation expects (so that a correct confirmation is sometimes sent). */
+  instanceName?: string;
+  /** Batches up to this size (beyond the server's limit on purpose). */
+  maxBatch?: number;
+}
+
+/** `count` hostile requests from `seed`. */
+export function hostileRequests(
+  seed: number,
+  count: number,
+  options: GeneratorOptions = {},
+): HostileRequest[] {
+  const g = new Generator(seededRandom(seed), options);
+  return Array.from({ length: count }, () => g.next());
+}
+
+class Generator {
+  private readonly random: () => number;
+  private readonly options: GeneratorOptions;
+
+  constructor(random: () => number, options: GeneratorOptions) {
+    this.random = random;
+    this.options = options;
+  }
+
+  private int(n: number): number {
+    return Math.floor(this.random() * n);
+  }
+  private pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+  private chance(p: number): boolean {
+    return this.random() < p;
+  }
+
+  /** A valid-looking input for a procedure (so that junk in one field is what the server sees). */
+  private validInput(procedure: string): Record<string, unknown> | undefined {
+    const filters = () => ({
+      ...(this.chance(0.5) && { status: this.pick(["F", "O", "P"]) }),
+      ...(this.chance(0.3) && { priority: this.pick(["1-URGENT", "3-MEDIUM", "5-LOW"]) }),
+      ...(this.chance(0.3) && { dateFrom: `199${this.int(8)}-0${1 + this.int(9)}-1${this.int(9)}` }),
+      ...(this.chance(0.3) && { dateTo: `1998-1${this.int(3)}-2${this.int(9)}` }),
+    });
+    switch (procedure) {
+      case "orders.list":
+        return { ...filters(), page: 1 + this.int(50), pageSize: 1 + this.int(200), sort: "orderKey" };
+      case "orders.stream":
+        return { ...filters(), cursor: this.int(5000), direction: this.pick(["forward", "backward"]) };
+      case "orders.byKey":
+      case "orders.history":
+        return { orderKey: 1 + this.int(3000) };
+      case "orders.count":
+      case "orders.stats":
+        return filters();
+      case "orders.updateStatus":
+        return { orderKey: 1 + this.int(3000), status: this.pick(["F", "O", "P"]) };
+      case "orders.trend":
+        return { splitBy: this.pick(["status", "priority"]), ...filters() };
+      case "views.get":
+      case "views.delete":
+        return { id: this.chance(0.5) ? "AAAAAAAAAAAAAAAAAAAAAA" : "x".repeat(1 + this.int(80)) };
+      case "views.save":
+        return { name: `view ${this.int(100)}`, search: { ...filters(), sort: "orderKey" } };
+      case "lakebase.create":
+        return { acknowledgeCost: true, capacity: this.pick(["CU_1", "CU_2"]) };
+      case "lakebase.delete":
+        return { confirmName: this.chance(0.5) ? (this.options.instanceName ?? "x") : "wrong" };
+      case "lakebase.progress":
+        return this.chance(0.5) ? { lastEventId: "abcd1234:1" } : {};
+      default:
+        return undefined;
+    }
+  }
+
+  private junk(depth = 0): unknown {
+    const r = this.int(depth > 3 ? 5 : 9);
+    switch (r) {
+      case 0:
+        return this.pick(NUMBERS);
+      case 1:
+        return this.pick(STRINGS);
+      case 2:
+        return this.chance(0.5);
+      case 3:
+        return null;
+      case 4:
+        return this.pick(STRINGS).repeat(1 + this.int(20));
+      case 5:
+        return Array.from({ length: this.int(6) }, () => this.junk(depth + 1));
+      case 6: {
+        const o: Record<string, unknown> = {};
+        for (let i = this.int(6); i > 0; i--) o[this.pick(KEYS)] = this.junk(depth + 1);
+        return o;
+      }
+      case 7:
+        return "x".repeat(this.pick([256, 1024, 4096, 20_000]));
+      default:
+        return { [this.pick(KEYS)]: this.junk(depth + 1) };
+    }
+  }
+
+  /** An input for `procedure`: valid, one field broken, extra keys, or junk. */
+  private input(procedure: string): unknown {
+    const valid = this.validInput(procedure);
+    const r = this.int(10);
+    if (r < 2) return valid;
+    if (r < 6 && valid) {
+      const broken = { ...valid };
+      const key = this.chance(0.8) ? this.pick([...Object.keys(valid), ...KEYS]) : this.pick(KEYS);
+      broken[key] = this.junk();
+      return broken;
+    }
+    if (r < 7) return { ...valid, ...(this.junk() as object) };
+    return this.junk();
+  }
+
+  private json(value: unknown): string {
+    const text = JSON.stringify(value);
+    return text === undefined ? "null" : text;
+  }
+
+  private malformedJson(): string {
+    return this.pick([
+      "{",
+      "{bad",
+      '{"orderKey":',
+      '{"orderKey":1,}',
+      "[1,2",
+      "'single'",
+      "undefined",
+      "NaN",
+      '{"a":"\\ud800"}',
+      '{"a":"\u0000"}',
+      `${"[".repeat(5000)}${"]".repeat(5000)}`,
+      `${'{"a":'.repeat(2000)}1${"}".repeat(2000)}`,
+      '{"__proto__":{"admin":true}}',
+      "\uFEFF{}",
+      "   ",
+      "1e999999",
+      `"${"\\u0041".repeat(3000)}"`,
+    ]);
+  }
+
+  private procedure(): string {
+    return this.pick(PROCEDURES);
+  }
+
+  private badPath(): string {
+    return this.pick([
+      "orders.count%ZZ",
+      "orders.count%",
+      "orders.count%E0%A4%A",
+      "%C0%AE%C0%AE/%C0%AE%C0%AE",
+      "orders..count",
+      "orders.count/../../lakebase.stop",
+      "..%2F..%2Fetc%2Fpasswd",
+      "orders.💥",
+      "orders",
+      "",
+      ",",
+      ",,,,",
+      "orders.count,",
+      "nothing.here",
+      "__proto__.constructor",
+      "orders.list.list",
+      "a".repeat(2000),
+      "orders.count%00",
+      "ORDERS.COUNT",
+      encodeURIComponent("orders.count,orders.list"),
+    ]);
+  }
+
+  /** A REST call: a route with junk in its path, query and body, sometimes with the wrong method. */
+  private rest(): HostileRequest {
+    const route = this.pick(REST_ROUTES);
+    const key = this.chance(0.5) ? String(1 + this.int(3000)) : uriEncode(String(this.junk()));
+    const query = Array.from({ length: this.int(5) }, () => {
+      const value = this.junk();
+      return `${this.pick(REST_FIELDS)}=${uriEncode(typeof value === "string" ? value : this.json(value))}`;
+    });
+    if (route.path.includes("delete") && this.chance(0.5)) {
+      query.push(`confirm_name=${encodeURIComponent(this.options.instanceName ?? "x")}`);
+    }
+    if (route.path.includes("create") && this.chance(0.5)) query.push("acknowledge_cost=true");
+    const method = this.chance(0.9) ? route.method : this.pick(["GET", "POST", "PUT", "DELETE", "PATCH"]);
+    const path = `/api/v1${route.path.replace("{key}", key)}${query.length ? `?${query.join("&")}` : ""}`;
+    const body =
+      method !== "GET" && this.chance(0.7)
+        ? this.chance(0.8)
+          ? this.json(this.chance(0.5) ? { o_orderstatus: this.pick(["F", "O", "X"]) } : this.junk())
+          : this.malformedJson()
+        : undefined;
+    return {
+      kind: "rest",
+      method,
+      path,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      ...(body !== undefined && { body }),
+      procedures: [],
+      ...(route.admin && method === route.method && { restAdmin: true }),
+    };
+  }
+
+  next(): HostileRequest {
+    const kind = this.int(21);
+    if (kind === 20) return this.rest();
+    const trpc = "/api/trpc/";
+    const json = { "content-type": "application/json" };
+    // Single query over GET.
+    if (kind < 5) {
+      const p = this.pick([...QUERIES, ...SUBSCRIPTIONS]);
+      const input = this.input(p);
+      const q = input === undefined ? "" : `?input=${encodeURIComponent(this.json(input))}`;
+      const stream = p === "lakebase.progress";
+      return { kind: "query", method: "GET", path: `${trpc}${p}${q}`, headers: {}, procedures: [p], stream };
+    }
+    // Single mutation over POST with JSON.
+    if (kind < 9) {
+      const p = this.pick(MUTATIONS);
+      const input = this.input(p);
+      return {
+        kind: "mutation",
+        method: "POST",
+        path: `${trpc}${p}`,
+        headers: json,
+        ...(input !== undefined || this.chance(0.5) ? { body: this.json(input ?? {}) } : {}),
+        procedures: [p],
+      };
+    }
+    // Batches: of queries over GET, of mutations over POST, sometimes mixed or too large.
+    if (kind < 12) {
+      const size = this.int((this.options.maxBatch ?? 25) + 1);
+      const post = this.chance(0.4);
+      const names = Array.from({ length: size }, () =>
+        this.chance(0.85) ? this.pick(post ? MUTATIONS : QUERIES) : this.procedure(),
+      );
+      const inputs = Object.fromEntries(names.map((n, i) => [i, this.input(n)]));
+      const body = this.json(inputs);
+      return post
+        ? {
+            kind: "batch-post",
+            method: "POST",
+            path: `${trpc}${names.join(",")}?batch=1`,
+            headers: json,
+            body,
+            procedures: names,
+          }
+        : {
+            kind: "batch-get",
+            method: "GET",
+            path: `${trpc}${names.join(",")}?batch=1&input=${encodeURIComponent(body)}`,
+            headers: {},
+            procedures: names,
+          };
+    }
+    // Malformed JSON, in the query or in the body.
+    if (kind < 14) {
+      const p = this.procedure();
+      const text = this.malformedJson();
+      return this.chance(0.5)
+        ? {
+            kind: "bad-json-query",
+            method: "GET",
+            path: `${trpc}${p}?input=${encodeURIComponent(text)}`,
+            headers: {},
+            procedures: [p],
+          }
+        : {
+            kind: "bad-json-body",
+            method: "POST",
+            path: `${trpc}${p}`,
+            headers: json,
+            body: text,
+            procedures: [p],
+          };
+    }
+    // Malformed URLs: bad escapes, junk paths, raw (unencoded) input.
+    if (kind < 16) {
+      const r = this.int(4);
+      if (r === 0)
+        return {
+          kind: "bad-path",
+          method: "GET",
+          path: `${trpc}${this.badPath()}`,
+          headers: {},
+          procedures: [],
+        };
+      if (r === 1) {
+        const p = this.pick(QUERIES);
+        return {
+          kind: "bad-query-escape",
+          method: "GET",
+          path: `${trpc}${p}?input=${this.pick(["%ZZ", "%", "%7B%22orderKey%22%3A%ZZ", "%E0%A4%A"])}`,
+          headers: {},
+          procedures: [p],
+        };
+      }
+      if (r === 2) {
+        const p = this.pick(QUERIES);
+        return {
+          kind: "duplicate-params",
+          method: "GET",
+          path: `${trpc}${p}?input=${encodeURIComponent("{}")}&input=${encodeURIComponent(this.json(this.junk()))}&batch=${this.pick(["1", "0", "true", "%ZZ"])}`,
+          headers: {},
+          procedures: [p],
+        };
+      }
+      return {
+        kind: "bad-path-post",
+        method: "POST",
+        path: `${trpc}${this.badPath()}`,
+        headers: json,
+        body: "{}",
+        procedures: [],
+      };
+    }
+    // Wrong methods.
+    if (kind < 17) {
+      const p = this.procedure();
+      const method = this.pick(["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"]);
+      const input = this.json(this.input(p) ?? {});
+      return method === "GET" || method === "HEAD"
+        ? {
+            kind: "wrong-method",
+            method,
+            path: `${trpc}${p}?input=${encodeURIComponent(input)}`,
+            headers: {},
+            procedures: [p],
+          }
+        : { kind: "wrong-method", method, path: `${trpc}${p}`, headers: json, body: input, procedures: [p] };
+    }
+    // Wrong content types (forms included).
+    if (kind < 19) {
+      const p = this.pick(MUTATIONS);
+      const type = this.pick([
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/octet-stream",
+        "application/jsonx",
+        "application/json; charset=utf-16",
+        "APPLICATION/JSON",
+        "",
+      ]);
+      const input = this.json(this.input(p) ?? {});
+      const body = type.startsWith("multipart")
+        ? `--x\r\nContent-Disposition: form-data; name="orderKey"\r\n\r\n1\r\n--x--\r\n`
+        : type.includes("urlencoded")
+          ? "orderKey=1&status=F&confirmName=x&acknowledgeCost=true"
+          : input;
+      return {
+        kind: "content-type",
+        method: "POST",
+        path: `${trpc}${p}`,
+        headers: type ? { "content-type": type } : {},
+        body,
+        procedures: [p],
+      };
+    }
+    // Huge bodies and huge query strings.
+    const p = this.pick(MUTATIONS);
+    return this.chance(0.5)
+      ? {
+          kind: "huge-body",
+          method: "POST",
+          path: `${trpc}${p}`,
+          headers: json,
+          body: this.json({
+            orderKey: 1,
+            status: "F",
+            pad: "x".repeat(this.pick([40_000, 200_000, 1_100_000])),
+          }),
+          procedures: [p],
+        }
+      : {
+          kind: "huge-query",
+          method: "GET",
+          path: `${trpc}orders.count?input=${encodeURIComponent(this.json({ status: "x".repeat(this.pick([4000, 12_000])) }))}`,
+          headers: {},
+          procedures: ["orders.count"],
+        };
+  }
+}

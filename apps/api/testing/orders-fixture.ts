@@ -1,0 +1,86 @@
+import { type Env, loadConfig } from "@lakebase-orders/config";
+import { createDb, type Db, migratePool } from "@lakebase-orders/db";
+import { createLogger } from "@lakebase-orders/log";
+import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
+import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
+import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
+import { createApp } from "../src/http/app.ts";
+import type { AppRouter } from "../src/routers/app-router.ts";
+import { type AppServices, buildServices } from "../src/start/services.ts";
+
+export interface OrdersFixture {
+  database: TestDatabase;
+  db: Db;
+  app: ReturnType<typeof createApp>;
+  services: AppServices;
+  client: TRPCClient<AppRouter>;
+  /** JSON log lines the app wrote. */
+  logs: string[];
+  /** HTTP requests the tRPC client sent (batching makes this smaller than the number of calls). */
+  httpRequests: string[];
+  /** Raw request through the app, as curl would send it. */
+  fetch(pathAndQuery: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** Applies the app's committed SQL migrations (what startServer does before listening). */
+export async function migrate(db: Db): Promise<void> {
+  await migratePool(db.pool);
+}
+
+/**
+ * A fresh database with `rows` TPC-H orders (none: no synced table), migrated, and an app over it, built as
+ * the server builds it from `env` (no workspace: the orders' availability is "does the table exist").
+ */
+export async function createOrdersFixture(
+  label: string,
+  rows: number | null,
+  env: Env = {},
+  table: { schema?: string; table?: string } = {},
+): Promise<OrdersFixture> {
+  const database = await createTestDatabase(label);
+  const db = createDb({ connectionString: database.url, max: 8 });
+  await migrate(db);
+  if (rows !== null) {
+    const client = await db.pool.connect();
+    try {
+      await loadOrders(client, { rows, seed: 42, ...table });
+      await createOrderIndexes(client, table);
+    } finally {
+      client.release();
+    }
+  }
+  const logs: string[] = [];
+  const services = buildServices(loadConfig(env), db, {
+    logger: createLogger({ write: (l) => logs.push(l) }),
+  });
+  const app = createApp(services);
+  const httpRequests: string[] = [];
+  const client = createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: "http://api.test/api/trpc",
+        fetch: async (input, init) => {
+          const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+          httpRequests.push(url);
+          return app.request(url, init as RequestInit);
+        },
+      }),
+    ],
+  });
+  return {
+    database,
+    db,
+    app,
+    services,
+    client,
+    logs,
+    httpRequests,
+    fetch: async (pathAndQuery, init) => app.request(`http://api.test${pathAndQuery}`, init),
+    close: async () => {
+      services.orders.close();
+      await db.disconnect();
+      await database.drop();
+    },
+  };
+}
