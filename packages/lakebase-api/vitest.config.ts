@@ -4,5 +4,9 @@ export default defineProject({
   test: {
     name: "lakebase-api",
     globalSetup: ["../pg-local/src/vitest-global-setup.ts"],
+    // A file-based project does not inherit the root config's timeouts: Vitest's 5 s default would fail
+    // tests on a loaded 2-core CI machine.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });
