@@ -123,6 +123,9 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         // The rollup steers the SQL only while it matches the table: a stale one could point at wrong rows.
         const fresh = view && !view.stale ? view.figures : undefined;
         const count = input.includeCount ? countOf(input, o, view) : null;
+        // Observed at once: when the page read fails first (a stopped database), nothing else awaits the
+        // count, and Node ends the process on an unobserved rejection. The page's own error is the answer.
+        count?.catch(() => undefined);
         const page = (page: OrderRow[]) =>
           count?.then((c) => listPage(input, page, c.totalOrders)) ?? listPage(input, page, null);
         if (fresh && filtered && fresh.count(input) === 0) return page([]);
