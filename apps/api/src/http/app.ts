@@ -5,6 +5,7 @@ import { callerKey, identify } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { allowedHostOnly } from "./guards/allowed-host.ts";
 import { limitBody } from "./guards/body-limit.ts";
 import { inlineHashes } from "./guards/inline-hashes.ts";
 import { jsonBodiesOnly } from "./guards/json-bodies.ts";
@@ -46,6 +47,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use("*", requestLog(logger));
   app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
   app.use("*", wellFormedUrl());
+  // Before any route: a request for another host (DNS rebinding, a tunnel's name) gets nothing at all.
+  app.use(
+    "*",
+    allowedHostOnly({
+      inDatabricksApp: config.identity.inDatabricksApp,
+      allowedHosts: config.server.allowedHosts,
+    }),
+  );
   // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
   // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.
   app.use(
@@ -55,7 +64,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       trustForwardedHost: config.identity.trustForwardedHeaders,
     }),
   );
-  app.use("/api/*", identify(config.identity));
+  app.use("/api/*", identify({ ...config.identity, allowedHosts: config.server.allowedHosts }));
   app.use("/api/*", async (c, next) => {
     c.set("budget", limits.budgetFor(callerKey(c)));
     await next();
