@@ -11,6 +11,7 @@ import { inlineHashes } from "./guards/inline-hashes.ts";
 import { jsonBodiesOnly } from "./guards/json-bodies.ts";
 import { createLimits } from "./guards/limits.ts";
 import { isReadOnlyMethod } from "./guards/methods.ts";
+import { capOpenStreams } from "./guards/open-streams.ts";
 import { rateLimit } from "./guards/rate-limit.ts";
 import { sameOriginOnly } from "./guards/same-origin.ts";
 import { securityHeaders } from "./guards/security-headers.ts";
@@ -20,6 +21,7 @@ import { requestLog } from "./request-log.ts";
 import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
+import { SUBSCRIPTION_PATHS } from "./trpc/subscription-paths.ts";
 
 export interface AppOptions {
   /** Deadline of the readiness query (default 2000 ms). */
@@ -36,6 +38,12 @@ function trpcCalls(c: HonoContext): number {
   if (c.req.query("batch") !== "1") return 1;
   return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
 }
+
+/**
+ * Server-sent event streams (the admin's progress) open at once in this process: a few tabs per identity,
+ * and a bound on them all.
+ */
+const STREAMS = { perIdentity: 4, total: 64 };
 
 /** The HTTP surface: it only wires requests to the services (built once by `createServices`). */
 export function createApp(services: AppServices, options: AppOptions = {}) {
@@ -79,6 +87,17 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       when: (c) => !isReadOnlyMethod(c.req.method),
       cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
       what: "changes",
+    }),
+  );
+  app.use(
+    "/api/trpc/*",
+    capOpenStreams({
+      perIdentity: STREAMS.perIdentity,
+      total: STREAMS.total,
+      key: callerKey,
+      when: (c) =>
+        c.req.method === "GET" &&
+        (trpcProcedureNames(new URL(c.req.url).pathname)?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
     }),
   );
   app.route("/api", healthRoutes(services, options));
