@@ -64,6 +64,11 @@ function* adversarial(size: number): Generator<string> {
   yield `${"a".repeat(64)}@${"a-".repeat(size / 2)}!`;
 }
 
+/** As a header value may hold it: no NUL (Headers refuses it). */
+const headerSafe = (text: string) => text.split("\u0000").join("");
+/** Printable ASCII only, other characters as "a": what every HTTP client can send in any header. */
+const printable = (text: string) => Array.from(text, (ch) => (ch >= " " && ch <= "~" ? ch : "a")).join("");
+
 function cpuMs(run: () => unknown): number {
   const best = [0, 1].map(() => {
     const before = process.cpuUsage();
@@ -100,7 +105,7 @@ const FUNCTIONS: [string, (input: string) => unknown][] = [
     (v) =>
       identityFrom(
         {
-          headers: new Headers({ "x-forwarded-email": v.replace(/\u0000/g, "") }),
+          headers: new Headers({ "x-forwarded-email": headerSafe(v) }),
           remoteAddress: "10.0.0.1",
         },
         identityRules,
@@ -110,7 +115,7 @@ const FUNCTIONS: [string, (input: string) => unknown][] = [
     "identity: X-Forwarded-User",
     (v) =>
       identityFrom(
-        { headers: new Headers({ "x-forwarded-user": v.replace(/\u0000/g, "") }), remoteAddress: "10.0.0.1" },
+        { headers: new Headers({ "x-forwarded-user": headerSafe(v) }), remoteAddress: "10.0.0.1" },
         identityRules,
       ),
   ],
@@ -120,8 +125,8 @@ const FUNCTIONS: [string, (input: string) => unknown][] = [
       identityFrom(
         {
           headers: new Headers({
-            host: v.replace(/\u0000/g, ""),
-            origin: `http://${v.replace(/\u0000/g, "")}`,
+            host: headerSafe(v),
+            origin: `http://${headerSafe(v)}`,
           }),
           remoteAddress: "127.0.0.1",
         },
@@ -129,7 +134,7 @@ const FUNCTIONS: [string, (input: string) => unknown][] = [
       ),
   ],
   ["allowed hosts", (v) => isAllowedHost(v, ["devbox.lan", "a.b:80"])],
-  ["request id", (v) => requestIdFrom(new Headers({ "x-request-id": v.replace(/\u0000/g, "") }))],
+  ["request id", (v) => requestIdFrom(new Headers({ "x-request-id": headerSafe(v) }))],
   ["log scrubbing", (v) => scrubSecrets(v)],
   ["view name", (v) => viewName.safeParse(v)],
   ["view id", (v) => viewId.safeParse(v)],
@@ -149,7 +154,7 @@ describe("regular expressions on caller input", () => {
     const app = new Hono().use(jsonBodiesOnly()).post("/", (c) => c.text("ok"));
     let worst = 0;
     for (const type of adversarial(8 * 1024)) {
-      const header = `application/json;${type.replace(/[\u0000\r\n\u0080-\uffff]/g, "a")}`;
+      const header = `application/json;${printable(type)}`;
       const before = process.cpuUsage();
       await app.request("/", { method: "POST", headers: { "content-type": header }, body: "{}" });
       const used = process.cpuUsage(before);
@@ -190,8 +195,8 @@ describe("the whole API on adversarial requests", () => {
           "headers",
           "/api/health",
           {
-            "x-request-id": text.replace(/[^\x20-\x7e]/g, "a"),
-            "x-forwarded-email": text.replace(/[^\x20-\x7e]/g, "a"),
+            "x-request-id": printable(text),
+            "x-forwarded-email": printable(text),
           },
         ],
       ] as const) {
