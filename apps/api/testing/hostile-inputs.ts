@@ -359,7 +359,11 @@ class Generator {
   /** A REST call: a route with junk in its path, query and body, sometimes with the wrong method. */
   private rest(): HostileRequest {
     const route = this.pick(REST_ROUTES);
-    const key = this.chance(0.5) ? String(1 + this.int(3000)) : uriEncode(String(this.junk()));
+    const junk = this.junk();
+    // JSON for anything but a string: String() throws on an object without a prototype ({"__proto__": null}).
+    const key = this.chance(0.5)
+      ? String(1 + this.int(3000))
+      : uriEncode(typeof junk === "string" ? junk : this.json(junk));
     const query = Array.from({ length: this.int(5) }, () => {
       const value = this.junk();
       return `${this.pick(REST_FIELDS)}=${uriEncode(typeof value === "string" ? value : this.json(value))}`;

@@ -56,7 +56,7 @@ const COMMON = [
   "export-rate-limit",
   "body-20mb-expect",
   "body-20mb-upload",
-  "path-16kb",
+  "path-12kb",
   "history-emails",
   "view-owner-email",
   "sse-streams",
