@@ -1,6 +1,6 @@
 // The probes of issues #14 and #26 against a built app folder (default dist/app), as Databricks Apps runs it
 // and as a developer runs it outside Apps, each over its own local database. Prints one line per probe.
-//   node apps/api/scripts/security-probes.ts [appDir] [--mode apps|local|both] [--fuzz N]
+//   node apps/api/scripts/security-probes.ts [appDir] [--mode apps|local|both] [--fuzz N] [--only id,id]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,12 +14,17 @@ import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import pg from "pg";
 
 const { values, positionals } = parseArgs({
-  options: { mode: { type: "string", default: "both" }, fuzz: { type: "string", default: "10000" } },
+  options: {
+    mode: { type: "string", default: "both" },
+    fuzz: { type: "string", default: "10000" },
+    only: { type: "string" },
+  },
   allowPositionals: true,
 });
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const appDir = path.resolve(positionals[0] ?? path.join(repoRoot, "dist/app"));
 const fuzzCount = Number(values.fuzz);
+const only = values.only ? values.only.split(",") : undefined;
 const ADMIN = "admin@example.com";
 const USER = "analyst@example.com";
 const SP = { clientId: "8f6c1a52-0d1e-4c3b-9a57-5b1f3a0e2d44", clientSecret: "probe-secret" };
@@ -163,6 +168,7 @@ async function appsMode(): Promise<string> {
     user: USER,
     lakebaseConfigured: true,
     fuzzCount,
+    ...(only && { only }),
     ...databaseTools(auditDb, "public.orders_synced"),
     auditInputBytes: async (requestId) => {
       const { rows } = await auditDb.query<{ n: number | null }>(
@@ -236,6 +242,7 @@ async function localMode(): Promise<string> {
       user: USER,
       lakebaseConfigured: false,
       fuzzCount,
+      ...(only && { only }),
       productionUrl: `http://127.0.0.1:${port3}`,
       trustingUrl: `http://127.0.0.1:${port4}`,
       ...databaseTools(db, "public.orders_synced"),
