@@ -4,26 +4,20 @@ import type { Socket } from "node:net";
 export interface BodyGuardOptions {
   /** Largest body (MAX_BODY_BYTES): a declared Content-Length above it is refused (413) by the app. */
   maxBodyBytes: number;
-  /** How long a refused upload is still read and dropped, so that its client gets to read the 413. */
+  /** A refused upload is read and dropped while it keeps coming: closed once it stalls this long... */
+  lingerIdleMs?: number;
+  /** ...or after this long in all... */
   lingerMs?: number;
-  /** And at most how many bytes of it. */
+  /** ...or this many bytes. */
   lingerBytes?: number;
 }
 
-/**
- * What the app's body limit (guards/body-limit.ts) needs from the Node server to answer 413 at once, and
- * to be heard:
- * - `Expect: 100-continue` with a Content-Length over the limit gets no 100 Continue: the request goes to the
- *   app as it is, which answers 413 before a byte of the body is invited (Node would otherwise invite the
- *   upload it is about to refuse). Other such requests are invited as Node would.
- * - A 413 answered while the client is still uploading (it sent no Expect) closes the connection only after a
- *   short linger: our side is shut, the rest of the upload is read and dropped for up to `lingerMs` (or
- *   `lingerBytes`), then the socket is closed. Closed at once, a client still writing gets a reset and never
- *   reads the answer (curl: "send failure"), which is what an oversized upload from a script looked like.
- */
 export function guardBodies(server: Server, options: BodyGuardOptions): void {
-  const lingerMs = options.lingerMs ?? 5000;
-  const lingerBytes = options.lingerBytes ?? 64 * 1024 * 1024;
+  const linger = {
+    idleMs: options.lingerIdleMs ?? 2000,
+    totalMs: options.lingerMs ?? 30_000,
+    bytes: options.lingerBytes ?? 64 * 1024 * 1024,
+  };
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
     if (!declaredTooLarge(req, options.maxBodyBytes)) res.writeContinue();
     server.emit("request", req, res);
@@ -34,7 +28,7 @@ export function guardBodies(server: Server, options: BodyGuardOptions): void {
       if (res.statusCode !== 413 || req.complete) return;
       const socket = req.socket;
       socket.destroySoon = () => {
-        lingeringClose(req, lingerMs, lingerBytes);
+        lingeringClose(req, linger);
       };
     });
   });
@@ -48,26 +42,37 @@ function declaredTooLarge(req: IncomingMessage, maxBytes: number): boolean {
 const lingering = new WeakSet<Socket>();
 
 /** Shuts our side (the answer is flushed first), drops what still comes in, closes at the first bound. */
-function lingeringClose(req: IncomingMessage, lingerMs: number, lingerBytes: number): void {
+function lingeringClose(
+  req: IncomingMessage,
+  linger: { idleMs: number; totalMs: number; bytes: number },
+): void {
   const socket = req.socket;
   if (lingering.has(socket) || socket.destroyed) return;
   lingering.add(socket);
+  const started = Date.now();
   const readAtStart = socket.bytesRead;
+  let lastRead = socket.bytesRead;
+  let lastProgress = started;
   const close = () => {
     clearInterval(check);
-    clearTimeout(timer);
     socket.destroy();
   };
-  const timer = setTimeout(close, lingerMs);
   const check = setInterval(() => {
-    if (socket.bytesRead - readAtStart > lingerBytes) close();
+    const now = Date.now();
+    if (socket.bytesRead !== lastRead) {
+      lastRead = socket.bytesRead;
+      lastProgress = now;
+    }
+    if (
+      now - lastProgress > linger.idleMs ||
+      now - started > linger.totalMs ||
+      socket.bytesRead - readAtStart > linger.bytes
+    ) {
+      close();
+    }
   }, 100);
-  timer.unref();
   check.unref();
-  socket.once("close", () => {
-    clearInterval(check);
-    clearTimeout(timer);
-  });
+  socket.once("close", () => clearInterval(check));
   socket.once("end", close);
   socket.end();
   // The rest of the body still goes through the request (Node's parser): read and dropped, or the parser
