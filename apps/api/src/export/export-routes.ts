@@ -76,18 +76,20 @@ export function exportRoutes(services: AppServices) {
       if (error instanceof RateLimitedError) return refused(error);
       throw error;
     }
+    // This process's own count first: a flood of exports is refused without a database round trip.
+    const caller = anonymous ? ANONYMOUS : identity.actor;
+    const slot = slots.take(caller);
+    if (!slot.ok) return refused(slot.why === "yours" ? alreadyRunning() : atLimit());
     // As for every orders read: 503 while the database is not ready, 412 while the synced table cannot be
     // read (the reason in both), the primary for a caller who has just written.
     let read: ReadOptions;
     try {
       read = await readAccess(services, identity.actor);
     } catch (error) {
+      slot.release();
       if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
       throw error;
     }
-    const caller = anonymous ? ANONYMOUS : identity.actor;
-    const slot = slots.take(caller);
-    if (!slot.ok) return refused(slot.why === "yours" ? alreadyRunning() : atLimit());
 
     const { status, priority, dateFrom, dateTo, sort } = input.data;
     const filters = { status, priority, dateFrom, dateTo };

@@ -51,13 +51,15 @@ export async function copyOut(
   let backend: { pid: number; started: string | null } | undefined;
   try {
     options.signal?.throwIfAborted();
-    // A transaction to scope the settings (and whatever `prepare` takes): they end with it.
+    // A transaction to scope the settings (and whatever `prepare` takes): they end with it. A bulk download
+    // sorts on one core: parallel workers are for the interactive reads beside it.
     await client.query("BEGIN READ ONLY");
     const { rows } = await client.query<{ pid: number; started: string | null }>(
       `SELECT pg_backend_pid() AS pid,
               (SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS started,
               set_config('statement_timeout', $1, true),
-              set_config('client_connection_check_interval', $2, true)`,
+              set_config('client_connection_check_interval', $2, true),
+              set_config('max_parallel_workers_per_gather', '0', true)`,
       [String(Math.max(0, Math.floor(options.timeoutMs))), String(CLIENT_CHECK_MS)],
     );
     backend = rows[0];
