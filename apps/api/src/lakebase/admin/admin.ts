@@ -73,9 +73,14 @@ export interface LakebaseAdminOptions {
 
 /** How long an orders request waits for the very first snapshot before it asks the table instead. */
 const FIRST_STATUS_WAIT_MS = 2000;
-/** What a request learns when the app closes under its operation (the next process carries it on). */
-const CLOSING =
-  "The app is shutting down; the operation is left running and the next process of the app carries it on.";
+/** What a request learns when its operation stopped half-way for another process of the app to carry on. */
+function leftToAnother(error: unknown) {
+  const why =
+    isInterrupted(error) && error.reason === "lease-lost"
+      ? "another process of the app took the operation over and carries it on"
+      : "the app is shutting down; the operation stays running and the next process of the app carries it on";
+  return unavailable(`The operation stopped here: ${why}.`, error);
+}
 
 /** The names as the status shows them: the synced table as its 3-part name. */
 export function namesView(names: LakebaseNames): LakebaseNamesView {
@@ -219,7 +224,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       try {
         result = await startCreate(w, op, input);
       } catch (error) {
-        if (!(await ops.finish(op, error))) throw unavailable(CLOSING, error);
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
         throw fromDatabricks(error, "create failed");
       }
       ops.runInBackground(op, async () => {
@@ -243,7 +248,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
         result = await deleteAll(w, op);
       } catch (error) {
         // Only an interruption escapes the steps (each step's failure is in the result).
-        if (!(await ops.finish(op, error))) throw unavailable(CLOSING, error);
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
         throw error;
       }
       await ops.finish(op, ops.deleteOutcome(result));
@@ -261,7 +266,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       try {
         instance = await requestPower(w, op, stopped);
       } catch (error) {
-        if (!(await ops.finish(op, error))) throw unavailable(CLOSING, error);
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
         throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
       }
       ops.runInBackground(op, async () => {
