@@ -20,8 +20,8 @@ let env: Record<string, string>;
 const processes: ApiProcess[] = [];
 
 beforeAll(async () => {
-  // The instance takes 20 s to go: a process restarted meanwhile finds it DELETING, its database gone.
-  w = await startLocalWorkspace("restarts", { timings: { instanceStartMs: 200, instanceDeleteMs: 20_000 } });
+  // An instance takes 25 s to go: a process restarted meanwhile finds it DELETING, its database gone.
+  w = await startLocalWorkspace("restarts", { timings: { instanceStartMs: 200, instanceDeleteMs: 25_000 } });
   env = {
     ...(w.env as Record<string, string>),
     PGHOST: "127.0.0.1",
@@ -81,43 +81,10 @@ const resumedKinds = (p: ApiProcess) =>
   p.logs.filter((l) => l.msg === "lakebase operation resumed").map((l) => l.kind);
 
 describe("restarts in the middle of an operation", () => {
-  it("a restart while the instance is being deleted carries the delete on, never a create", async () => {
-    const a = await start("delete-a");
-    await until(
-      () => fetch(`${a.url}/api/ready`).catch(() => null),
-      (r) => r?.status === 200,
-      60_000,
-    );
-    const deleting = httpClient(a.url)
-      .lakebase.delete.mutate({ confirmName: w.names.instanceName })
-      .catch((error: unknown) => error);
-    const going = await until(
-      () => httpClient(a.url).lakebase.status.query(),
-      (s) => s.instance?.state === "DELETING",
-      30_000,
-    );
-    expect(going.operation).toMatchObject({ kind: "delete", outcome: "running" });
-    await a.kill();
-    await deleting;
-
-    const b = await start("delete-b");
-    // The restarted process says a delete is under way (the instance carries it), and never resumes a create.
-    const seen = await until(
-      () => httpClient(b.url).lakebase.status.query(),
-      (s) => s.instance !== null,
-      30_000,
-    );
-    expect(seen.operation).toMatchObject({ id: going.operation?.id, kind: "delete", outcome: "running" });
-    await until(exists, (e) => !e.instance, 60_000);
-    // Past one lease (3 s) and more: whatever recovery decided, it was not a create.
-    await new Promise((r) => setTimeout(r, 5000));
-    expect(resumedKinds(b)).not.toContain("create");
-    expect(b.logs.some((l) => l.msg === "lakebase operation finished" && l.kind === "create")).toBe(false);
-    expect(await exists()).toEqual({ instance: false, catalog: false, syncedTable: false });
-    await b.stop();
-  }, 120_000);
-
   it("SIGTERM during a create leaves it running for the next process, which finishes it", async () => {
+    // The seeded instance goes first (the app creates its own, tagged with the create, as in production).
+    await sdkFor(w.local).database.deleteDatabaseInstance({ name: w.names.instanceName, purge: true });
+    await until(exists, (e) => !e.instance, 60_000);
     const a = await start("create-a");
     // The catalog (and with it the database) is slow to come: SIGTERM arrives while it is being created.
     w.local.faults.addLatency({ method: "POST", path: "/api/2.0/database/catalogs" }, 2500);
@@ -158,5 +125,43 @@ describe("restarts in the middle of an operation", () => {
     );
     expect(audit.filter((r) => r.endsWith("failed"))).toEqual([]);
     expect(audit).toContain("lakebase.create.resumed accepted");
+    await b.stop();
+  }, 120_000);
+
+  it("a restart while the instance is being deleted carries the delete on, never a create", async () => {
+    // The instance the app created above carries its create's tag: a restarted process must not take the
+    // tag of a long-finished create for an interrupted one.
+    const a = await start("delete-a");
+    await until(
+      () => fetch(`${a.url}/api/ready`).catch(() => null),
+      (r) => r?.status === 200,
+      60_000,
+    );
+    const deleting = httpClient(a.url)
+      .lakebase.delete.mutate({ confirmName: w.names.instanceName })
+      .catch((error: unknown) => error);
+    const going = await until(
+      () => httpClient(a.url).lakebase.status.query(),
+      (s) => s.instance?.state === "DELETING",
+      30_000,
+    );
+    expect(going.operation).toMatchObject({ kind: "delete", outcome: "running" });
+    await a.kill();
+    await deleting;
+
+    const b = await start("delete-b");
+    // Past two leases (3 s each), the instance still going: whatever recovery decided, it was not a create.
+    await new Promise((r) => setTimeout(r, 8000));
+    expect(resumedKinds(b)).not.toContain("create");
+    // It says a delete is under way (the instance carries it, its database is gone).
+    const seen = await httpClient(b.url).lakebase.status.query();
+    expect(seen.instance?.state).toBe("DELETING");
+    expect(seen.operation).toMatchObject({ id: going.operation?.id, kind: "delete", outcome: "running" });
+    await until(exists, (e) => !e.instance, 60_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(resumedKinds(b)).not.toContain("create");
+    expect(b.logs.some((l) => l.msg === "lakebase operation finished" && l.kind === "create")).toBe(false);
+    expect(await exists()).toEqual({ instance: false, catalog: false, syncedTable: false });
+    await b.stop();
   }, 120_000);
 });
