@@ -11,9 +11,10 @@ import type { JournalRow, OperationJournal } from "./journal.ts";
  *
  * - **Where the database answers, it holds the lease.** An operation claims a running row in the
  *   operation journal (app_data.lakebase_operation, one running row per instance) and renews it every third
- *   of the lease; the loser of a race gets CONFLICT naming the holder. A row whose lease expired belongs to
- *   a process that stopped: the next process resumes it (recovery.ts), or reports it as
- *   interrupted when a new operation needs the lease first.
+ *   of the lease (and at every step); the loser of a race gets CONFLICT naming the holder. A holder whose
+ *   renewal finds the row taken over has lost the lease: its operation stops before its next step. A row
+ *   whose lease expired belongs to a process that stopped (or lost its database to the operation): the
+ *   resources say how it ended (outcome.ts) and it is recorded so, or it is resumed (recovery.ts).
  * - **Where it does not** (the instance does not exist yet, is stopped, starting or being deleted, or the
  *   app's tables are not migrated), **Databricks is the truth**: an operation may start only while nothing
  *   is in transition there (instance STARTING, UPDATING, DELETING or FAILING_OVER, a synced table still
@@ -21,8 +22,11 @@ import type { JournalRow, OperationJournal } from "./journal.ts";
  *   answers (a create claims it once its new database is migrated). Databricks' own calls stay idempotent
  *   (a create meets 409, a delete 404), so two processes racing in this window cannot damage anything; the
  *   window is the few seconds between an instance becoming AVAILABLE and its database answering.
- * - A create tags the instance it creates with its operation id and actor (Databricks keeps the tag), so a
- *   process restarted before the new database exists still finds the create and resumes it.
+ * - Every operation is also recorded on the instance itself (Provisioned: its custom tags, written by the
+ *   call that makes the change: provisioned/markers.ts), which Databricks keeps while the journal cannot
+ *   answer: a process restarted meanwhile finds it, and every process's status reads it alike.
+ * - An outcome the journal cannot take when it happens (a stop ends the database that holds its row, a
+ *   delete deletes it) is kept here and written once the journal answers, retried with backoff.
  */
 export interface HeldLease {
   /** False while the database could not be reached: the lease is claimed as soon as it can be. */
@@ -53,7 +57,7 @@ export interface OperationLeasesOptions {
    * ended (recovery.ts), so the claim can go ahead on the next try.
    */
   staleHolder?: (row: JournalRow) => Promise<void>;
-  /** First pause before a kept outcome is written again (default 1 s), doubling up to 30 s. */
+  /** First pause before a kept outcome is written again (default 1 s), doubling up to half a lease. */
   retryMs?: number;
   log: Logger;
 }
@@ -82,6 +86,9 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
   const { journal, instanceName, log } = options;
   const renewEveryMs = Math.max(500, (options.leaseSeconds * 1000) / 3);
   const baseRetryMs = options.retryMs ?? 1000;
+  // Within half a lease: a process that comes back finds its outcome written before anyone else records
+  // it from the resources (recovery.ts waits a lease), so each outcome has one audit row.
+  const maxRetryMs = Math.max(baseRetryMs, Math.min(30_000, (options.leaseSeconds * 1000) / 2));
   // Operations of this process that hold (or wait for) a lease now, and outcomes not recorded yet.
   const active = new Set<string>();
   const unrecorded = new Map<string, OperationView>();
@@ -97,7 +104,7 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
       void flush();
     }, retryMs);
     retryTimer.unref();
-    retryMs = Math.min(retryMs * 2, 30_000);
+    retryMs = Math.min(retryMs * 2, maxRetryMs);
   };
 
   const flushOnce = async () => {

@@ -69,7 +69,15 @@ export async function planRecovery(deps: RecoveryDeps): Promise<RecoveryPlan> {
         return { action: "wait", reason: `a ${running.kind} by ${running.owner} holds the lease` };
       }
       const judged = judgeInterrupted(running, snapshot, deps.outcomes);
-      return judged.action === "settle" ? { ...judged, row: running } : { action: "take-over", row: running };
+      if (judged.action !== "settle") return { action: "take-over", row: running };
+      // Its holder may live on and write the outcome itself once the journal answers (it retries within
+      // half a lease): it is given a lease to do so, so that one outcome gets one audit row.
+      return confirmed(deps, `settle:${running.id}`)
+        ? { ...judged, row: running }
+        : {
+            action: "wait",
+            reason: `${running.kind} ${running.id} ended unrecorded; confirming for one lease`,
+          };
     }
     if (!recorded || (await journal.find(recorded.id))) return { action: "none" };
     return planRecorded(deps, recorded, snapshot, true);
@@ -100,6 +108,12 @@ function planRecorded(
     : deps.outcomes.check(recorded.kind, snapshot, true);
   if (check.state === "reached" || check.state === "failed") {
     if (!journalReady) return { action: "none" };
+    if (!confirmed(deps, `record:${recorded.id}`)) {
+      return {
+        action: "wait",
+        reason: `${recorded.kind} ${recorded.id} is not in the journal; confirming for one lease`,
+      };
+    }
     const succeeded = check.state === "reached";
     return {
       action: "record",
@@ -130,13 +144,18 @@ function planRecorded(
       return { action: "wait", reason: "the instance is starting: a running create would be waiting too" };
     }
   }
-  const since = deps.abandonedSince.get(recorded.id);
-  if (since === undefined || Date.now() - since < deps.leaseMs) {
-    if (since === undefined) deps.abandonedSince.set(recorded.id, Date.now());
+  if (!confirmed(deps, `resume:${recorded.id}`)) {
     return {
       action: "wait",
       reason: `${recorded.kind} ${recorded.id} looks interrupted; confirming for one lease`,
     };
   }
   return { action: "resume", op };
+}
+
+/** True once `key` has looked the same for a whole lease (its first sighting is kept). */
+function confirmed(deps: RecoveryDeps, key: string): boolean {
+  const since = deps.abandonedSince.get(key);
+  if (since === undefined) deps.abandonedSince.set(key, Date.now());
+  return since !== undefined && Date.now() - since >= deps.leaseMs;
 }

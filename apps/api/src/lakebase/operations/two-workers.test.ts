@@ -205,10 +205,15 @@ describe("the admin sequence with two workers and a restart (issue 29)", () => {
         appRows<{ action: string; outcome: string }>(
           "SELECT action, outcome FROM app_data.admin_audit WHERE action LIKE 'lakebase.%' ORDER BY at",
         ),
-      (rows) => rows.some((r) => r.action === "lakebase.start.finished"),
+      (rows) =>
+        rows.some((r) => r.action === "lakebase.start.finished") &&
+        rows.some((r) => r.action === "lakebase.stop.finished"),
       30_000,
     );
     expect(audit.filter((r) => r.action.endsWith(".finished") && r.outcome !== "succeeded")).toEqual([]);
+    // One outcome row per operation, whoever wrote it (its process, or the one that found it ended).
+    expect(audit.filter((r) => r.action === "lakebase.stop.finished")).toHaveLength(1);
+    expect(audit.filter((r) => r.action === "lakebase.start.finished")).toHaveLength(1);
     // (The stop request's own row was kept in the first app's memory, its database being stopped, and went
     // with the restart: it is in that app's log. Its outcome row is here, settled from the resources.)
     expect(audit.map((r) => `${r.action} ${r.outcome}`)).toEqual(
@@ -275,9 +280,13 @@ describe("the admin sequence with two workers and a restart (issue 29)", () => {
         appRows<{ action: string; outcome: string }>(
           "SELECT action, outcome FROM app_data.admin_audit WHERE action LIKE 'lakebase.%' ORDER BY at",
         ),
-      (rows) => rows.some((r) => r.action === "lakebase.create.finished"),
-      30_000,
+      // The delete's row waits in the memory of the worker that ran it, retried with backoff (up to 60 s).
+      (rows) =>
+        rows.some((r) => r.action === "lakebase.create.finished") &&
+        rows.some((r) => r.action === "lakebase.delete"),
+      90_000,
     );
+    expect(newAudit.filter((r) => r.action === "lakebase.create.finished")).toHaveLength(1);
     expect(newAudit.map((r) => `${r.action} ${r.outcome}`)).toEqual(
       expect.arrayContaining([
         "lakebase.delete succeeded",
