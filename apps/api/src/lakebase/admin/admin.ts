@@ -118,6 +118,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     journal,
     databaseReady,
     outcomes,
+    running: () => lock.running,
     cacheMs,
   });
   const poller: Poller<LakebaseStatus> = createPoller({

@@ -1,7 +1,7 @@
 import { withDeadline } from "@lakebase-orders/lakebase-api";
 import { createCache } from "../../cache/cache.ts";
 import { describeFailure, fromDatabricks } from "../admin/failures.ts";
-import type { DatabricksHealth, LakebaseNamesView, LakebaseStatus } from "../admin/types.ts";
+import type { DatabricksHealth, LakebaseNamesView, LakebaseStatus, OperationView } from "../admin/types.ts";
 import type { OperationOutcomes } from "../operations/flavour.ts";
 import type { JournalRow, OperationJournal } from "../operations/journal.ts";
 import { currentOperation } from "../operations/outcome.ts";
@@ -30,6 +30,8 @@ export interface StatusViewOptions {
   journal: OperationJournal | null;
   databaseReady: () => boolean;
   outcomes: OperationOutcomes;
+  /** This process's running operation, if any (operations/lock.ts). */
+  running: () => OperationView | null;
   cacheMs: number;
 }
 
@@ -44,8 +46,10 @@ export interface StatusView {
  * The Lakebase status for the console: the snapshot (or, while Databricks throttles or fails, the last good
  * one with `api` saying so, after a short wait rather than a stall), and the current or last operation from
  * what every process reads alike: the shared journal (when its database answers) and the operation the
- * resources carry, judged against the resources (operations/outcome.ts). Nothing comes from this process's
- * memory alone, so every worker and every container answers the same.
+ * resources carry, judged against the resources (operations/outcome.ts). No process answers from what it
+ * alone remembers, so every worker and every container says the same; the one exception is the holder of a
+ * running operation, which knows it has not finished (a create's last step, the app's own tables, comes after
+ * the resources look done) and where it stands before the others can see it.
  */
 export function createStatusView(o: StatusViewOptions): StatusView {
   const { reader, journal } = o;
@@ -107,11 +111,20 @@ export function createStatusView(o: StatusViewOptions): StatusView {
         configured: o.configured,
         config: o.names,
         ...resources,
-        operation: o.configured ? currentOperation(row, snapshot, o.outcomes) : null,
+        operation: o.configured ? withOwn(currentOperation(row, snapshot, o.outcomes), o.running()) : null,
         fetchedAt: new Date(reader?.fetchedAt() ?? Date.now()).toISOString(),
         api: health,
       };
     },
     changed: () => latest.clear(),
   };
+}
+
+/** The shared view, unless this process runs a newer operation, or the same one (then it is still running). */
+function withOwn(shared: OperationView | null, mine: OperationView | null): OperationView | null {
+  if (!mine) return shared;
+  if (!shared || shared.id === mine.id || Date.parse(mine.startedAt) > Date.parse(shared.startedAt)) {
+    return { ...mine };
+  }
+  return shared;
 }
