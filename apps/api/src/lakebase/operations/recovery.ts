@@ -51,8 +51,6 @@ export interface RecoveryDeps {
  */
 export async function planRecovery(deps: RecoveryDeps): Promise<RecoveryPlan> {
   const { journal, names } = deps;
-  const snapshot = await deps.reader.read(0);
-  const recorded = snapshot.recorded;
   let journalReady = journal !== null && deps.databaseReady();
   let running: JournalRow | null = null;
   if (journal && journalReady) {
@@ -63,11 +61,15 @@ export async function planRecovery(deps: RecoveryDeps): Promise<RecoveryPlan> {
       journalReady = false;
     }
   }
+  // The journal first: a live holder needs no call to Databricks (and a look that finds nothing running ends
+  // before an operation that starts meanwhile could be mistaken for one to wait on).
+  if (running?.live) {
+    return { action: "wait", reason: `a ${running.kind} by ${running.owner} holds the lease` };
+  }
+  const snapshot = await deps.reader.read(0);
+  const recorded = snapshot.recorded;
   if (journal && journalReady) {
     if (running) {
-      if (running.live) {
-        return { action: "wait", reason: `a ${running.kind} by ${running.owner} holds the lease` };
-      }
       const judged = judgeInterrupted(running, snapshot, deps.outcomes);
       if (judged.action !== "settle") return { action: "take-over", row: running };
       // Its holder may live on and write the outcome itself once the journal answers (it retries within
