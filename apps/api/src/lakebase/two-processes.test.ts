@@ -33,13 +33,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-    "/tmp/tp-logs.json",
-    JSON.stringify(
-      processes.map((p) =>
-        p.logs.filter((l) => l.msg !== "request" && !String(l.msg).startsWith("lakebase_token")),
-      ),
-    ),
-  );
   w?.local.faults.clear();
   await Promise.all(processes.map((p) => p.stop()));
   await w?.close();
