@@ -1,4 +1,4 @@
-import type { DatabaseInstance } from "@lakebase-orders/lakebase-api";
+import { type DatabaseInstance, isApiError } from "@lakebase-orders/lakebase-api";
 import type { OperationView } from "../admin/types.ts";
 import type { RecordedOperation } from "../operations/recorded.ts";
 import type { Workflow } from "../operations/workflow.ts";
@@ -22,7 +22,12 @@ export async function requestPower(
   const tags = before
     ? withOperation(tagsOf(before), op, { previous: previousOutcome(before, op) })
     : undefined;
-  const updated = await w.acting.setStopped(names.instanceName, stopped, tags);
+  const updated = await w.acting.setStopped(names.instanceName, stopped, tags).catch((error: unknown) => {
+    // A workspace that refuses the tags in this PATCH (a 400 naming the request) still gets the stop or
+    // start: the outcome then rests on the journal and the instance's state alone.
+    if (!tags || !isApiError(error) || error.statusCode !== 400) throw error;
+    return w.acting.setStopped(names.instanceName, stopped);
+  });
   w.invalidate();
   return instanceStatus(updated);
 }
