@@ -81,13 +81,16 @@ export class OperationLock {
     this.#onChange();
   }
 
-  /** Records the outcome (`error` undefined: succeeded) and releases the lock. */
-  finish(op: OperationView, error: unknown): void {
+  /**
+   * Records the outcome (`error` undefined: succeeded), and keeps the lock until `end`: until the journal
+   * has the outcome too, this process shows it as it will read there, rather than an older row, or the
+   * resources' view of it (no finish time), which the status would then report as one more change.
+   */
+  conclude(op: OperationView, error: unknown): void {
     op.finishedAt = new Date().toISOString();
     op.outcome = error === undefined ? "succeeded" : "failed";
     op.error = error === undefined ? null : describeFailure(error).message;
     op.step = error === undefined ? "done" : `failed while ${op.step}`;
-    if (this.#running === op) this.#running = null;
     this.#onChange();
     (error === undefined ? this.#log.info : this.#log.warn)("lakebase operation finished", {
       operationId: op.id,
@@ -95,5 +98,11 @@ export class OperationLock {
       outcome: op.outcome,
       error: op.error,
     });
+  }
+
+  /** Releases the lock of a concluded operation. */
+  end(op: OperationView): void {
+    if (this.#running === op) this.#running = null;
+    this.#onChange();
   }
 }

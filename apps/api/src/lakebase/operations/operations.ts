@@ -62,6 +62,8 @@ export interface Operations {
 export function createOperations(o: OperationsOptions): Operations {
   const held = new Map<string, HeldLease>();
   let background: Promise<void> | null = null;
+  // A concluded operation whose outcome is being written to the journal: the next one begins after it.
+  let ending: Promise<void> = Promise.resolve();
 
   const interruption = (op: OperationView): OperationInterrupted | null => {
     if (o.closed()) return new OperationInterrupted("closing", `the app is closing while ${op.step}`);
@@ -89,9 +91,18 @@ export function createOperations(o: OperationsOptions): Operations {
       await lease?.release(error.reason === "closing");
       return false;
     }
-    o.lock.finish(op, error);
+    o.lock.conclude(op, error);
     o.onChange?.();
-    await lease?.finish(op);
+    // The journal first, then the lock: every status read in between shows this outcome (lock.ts).
+    ending = (async () => {
+      try {
+        await lease?.finish(op);
+      } finally {
+        o.lock.end(op);
+        o.onChange?.();
+      }
+    })();
+    await ending;
     return true;
   };
   const finished = async (op: OperationView, detail: unknown) => {
@@ -126,6 +137,8 @@ export function createOperations(o: OperationsOptions): Operations {
     }),
 
     async begin(kind, actor) {
+      // Bounded: the journal's calls fail fast, and an outcome it cannot take is kept for later (lease.ts).
+      await ending.catch(() => undefined);
       const op = o.lock.begin(kind, actor);
       try {
         held.set(op.id, await o.leases.acquire(op));

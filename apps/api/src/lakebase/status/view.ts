@@ -56,6 +56,11 @@ export function createStatusView(o: StatusViewOptions): StatusView {
   // The journal's newest row, cached like the snapshot; a journal that does not answer is remembered as such
   // for as long, so a stopped database costs one short wait per interval, not one per status query.
   const latest = createCache<{ row: JournalRow | null }>({ ttlMs: o.cacheMs });
+  // The newest row read from the journal. A finished row never changes, so it stands in while the journal is
+  // slow to answer (a busy machine, a database waking up): else the operation would flip between the
+  // journal's view and the resources' (which has no finish time) with every read that makes or misses the
+  // deadline, and the progress stream would push each flip as a change.
+  let lastRead: JournalRow | null = null;
   const journalRow = async (): Promise<JournalRow | null> => {
     if (!journal || !o.databaseReady()) return null;
     const read = await latest.get("latest", async () => {
@@ -65,9 +70,10 @@ export function createStatusView(o: StatusViewOptions): StatusView {
           JOURNAL_WAIT_MS,
           "the operation journal did not answer",
         );
+        lastRead = row;
         return { row };
       } catch {
-        return { row: null };
+        return { row: lastRead?.outcome === "running" ? null : lastRead };
       }
     });
     return read.row;
@@ -120,7 +126,7 @@ export function createStatusView(o: StatusViewOptions): StatusView {
   };
 }
 
-/** The shared view, unless this process runs a newer operation, or the same one (then it is still running). */
+/** The shared view, unless this process runs a newer operation, or the same one (running, or just ended and not yet in the journal). */
 function withOwn(shared: OperationView | null, mine: OperationView | null): OperationView | null {
   if (!mine) return shared;
   if (!shared || shared.id === mine.id || Date.parse(mine.startedAt) > Date.parse(shared.startedAt)) {
