@@ -2,7 +2,7 @@
 // identities each start 20 exports and abort 20 more (after 1 s, while the database sorts), while a fourth
 // user reads. Prints the exports' answers, the export backends in pg_stat_activity after the clients left,
 // and the reader's latencies before and during the abuse.
-//   node apps/api/scripts/export-abuse.ts [appDir] [--rows 1500000] [--data-dir DIR] [--seconds 20]
+//   node apps/api/scripts/export-abuse.ts [appDir] [--rows 1500000] [--data-dir DIR] [--seconds 20] [--query ?...]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,6 +17,7 @@ const { values, positionals } = parseArgs({
     rows: { type: "string", default: "1500000" },
     "data-dir": { type: "string" },
     seconds: { type: "string", default: "20" },
+    query: { type: "string", default: "?sort=-totalPrice&priority=2-HIGH" },
   },
   allowPositionals: true,
 });
@@ -92,14 +93,16 @@ async function exportBackends(): Promise<{ copies: number; workers: number }> {
   return rows[0] ?? { copies: 0, workers: 0 };
 }
 
-// The slowest export to start (what a sort before the first byte looks like), by time to its first byte.
+// How long exports take here, by sort and filter. The abuse's export (`--query`) is one the database sorts for
+// over a second before its first byte (the issue's case).
+const QUERY = values.query;
 const VARIANTS = [
   "?sort=-totalPrice",
   "?sort=-totalPrice&priority=2-HIGH",
   "?sort=orderDate&status=F",
   "?sort=-orderDate",
 ];
-let slowest = { query: VARIANTS[0]!, firstByteMs: 0, totalMs: 0 };
+let slowest = { query: QUERY, firstByteMs: 0, totalMs: 0 };
 for (const query of VARIANTS) {
   const started = performance.now();
   const res = await fetch(`${url}/api/export/orders.csv${query}`, { headers: as("probe@example.com") });
@@ -111,7 +114,7 @@ for (const query of VARIANTS) {
   process.stderr.write(
     `export ${query}: ${res.status}, first byte ${firstByteMs.toFixed(0)} ms, whole ${totalMs.toFixed(0)} ms\n`,
   );
-  if (firstByteMs > slowest.firstByteMs) slowest = { query, firstByteMs, totalMs };
+  if (query === QUERY) slowest = { query, firstByteMs, totalMs };
 }
 
 /** A reader's requests, one after another, on `concurrency` connections, for `ms`: their latencies. */
@@ -148,100 +151,100 @@ const figures = (xs: number[]) =>
 await read(3000); // warm
 const baseline = await read(SECONDS * 1000);
 
-// The abuse: every identity starts 20 exports (kept, read to the end) and 20 more it abandons after 1 s, all at
-// once, in a shuffled order (so that abandoned ones hold slots too).
+let peak = { copies: 0, workers: 0 };
+let watching = true;
+const samples: { t: number; copies: number; workers: number }[] = [];
+const watcher = (async () => {
+  while (watching) {
+    const now = await exportBackends();
+    peak = { copies: Math.max(peak.copies, now.copies), workers: Math.max(peak.workers, now.workers) };
+    samples.push({ t: Date.now(), ...now });
+    await sleep(100);
+  }
+})();
+const at = (from: number, ms: number) => samples.find((s) => s.t >= from + ms);
+const backendsAfter = (from: number) =>
+  [500, 1000, 2000, 5000]
+    .map((ms) => {
+      const s = at(from, ms);
+      return `+${ms / 1000} s: ${s ? `${s.copies} COPY, ${s.workers} workers` : "-"}`;
+    })
+    .join("; ");
+
 const statuses = new Map<string, number>();
 const count = (what: string) => statuses.set(what, (statuses.get(what) ?? 0) + 1);
 const refusedMs: number[] = [];
-let keptInFlight = 0;
-let peak = { copies: 0, workers: 0 };
 const abortedAt: number[] = [];
-const t0 = performance.now();
-const keep = async (email: string) => {
-  keptInFlight++;
-  try {
-    const res = await fetch(`${url}/api/export/orders.csv${slowest.query}`, { headers: as(email) });
-    count(`kept ${res.status}`);
-    if (res.status === 429) refusedMs.push(performance.now() - t0);
-    await res.arrayBuffer();
-  } finally {
-    keptInFlight--;
-  }
-};
-const abandon = async (email: string) => {
+let burstStarted = 0;
+const exportOnce = async (email: string, abandonAfterMs: number | null) => {
+  const kind = abandonAfterMs === null ? "kept" : "abandoned";
   const controller = new AbortController();
-  const timer = setTimeout(() => {
-    abortedAt.push(Date.now());
-    controller.abort();
-  }, 1000);
+  const timer =
+    abandonAfterMs === null
+      ? undefined
+      : setTimeout(() => {
+          abortedAt.push(Date.now());
+          controller.abort();
+        }, abandonAfterMs);
   try {
-    const res = await fetch(`${url}/api/export/orders.csv${slowest.query}`, {
+    const res = await fetch(`${url}/api/export/orders.csv${QUERY}`, {
       headers: as(email),
       signal: controller.signal,
     });
-    count(`abandoned ${res.status}`);
-    if (res.status === 429) refusedMs.push(performance.now() - t0);
+    count(`${kind} ${res.status}`);
+    if (res.status === 429) refusedMs.push(performance.now() - burstStarted);
     await res.arrayBuffer();
-    clearTimeout(timer);
   } catch {
-    count("abandoned while running (client left)");
+    count(`${kind}: left while running`);
+  } finally {
+    clearTimeout(timer);
   }
 };
+
+const during = read(SECONDS * 1000 + 20_000);
+
+// Phase 1: every identity starts 20 exports and leaves them all after 1 s, while the database sorts. Any export
+// backend left after that is one that outlived its client.
+burstStarted = performance.now();
+await Promise.all(IDENTITIES.flatMap((email) => Array.from({ length: 20 }, () => exportOnce(email, 1000))));
+const leftAt = Math.max(...abortedAt, Date.now() - 1);
+await sleep(5500);
+const phase1 = { answers: new Map(statuses), after: backendsAfter(leftAt), twoSeconds: at(leftAt, 2000) };
+
+// Phase 2: every identity starts 20 exports it keeps and 20 it leaves after 1 s, all at once, shuffled.
+statuses.clear();
+abortedAt.length = 0;
 let seed = 26;
 const random = () => {
   seed = (seed * 1103515245 + 12345) % 2 ** 31;
   return seed / 2 ** 31;
 };
 const tasks = IDENTITIES.flatMap((email) => [
-  ...Array.from({ length: 20 }, () => () => keep(email)),
-  ...Array.from({ length: 20 }, () => () => abandon(email)),
+  ...Array.from({ length: 20 }, () => () => exportOnce(email, null)),
+  ...Array.from({ length: 20 }, () => () => exportOnce(email, 1000)),
 ])
   .map((task) => ({ task, order: random() }))
   .sort((a, b) => a.order - b.order)
   .map(({ task }) => task);
-const running = tasks.map((task) => task());
-let watching = true;
-const samples: { t: number; copies: number; workers: number; kept: number }[] = [];
-const watcher = (async () => {
-  while (watching) {
-    const now = await exportBackends();
-    peak = { copies: Math.max(peak.copies, now.copies), workers: Math.max(peak.workers, now.workers) };
-    samples.push({ t: Date.now(), ...now, kept: keptInFlight });
-    await sleep(100);
-  }
-})();
-const during = read(Math.max(SECONDS * 1000, slowest.totalMs * 3));
-// Every abandoned export still in flight has been left by now (at 1 s).
-await sleep(1500);
-const lastAbort = abortedAt.length > 0 ? Math.max(...abortedAt) : Date.now();
-// Two seconds after the last client left: any export backend beyond the kept downloads still being read is one
-// that outlived its client.
-const at = (ms: number) => samples.filter((s) => s.t >= lastAbort + ms)[0];
-await sleep(5500);
-const after = [500, 1000, 2000, 5000].map((ms) => {
-  const s = at(ms);
-  return s
-    ? `+${ms / 1000} s: ${s.copies} COPY, ${s.workers} workers, ${s.kept} kept downloads`
-    : `+${ms / 1000} s: -`;
-});
-const twoSeconds = at(2000);
+burstStarted = performance.now();
+await Promise.all(tasks.map((task) => task()));
 const readsDuring = await during;
-await Promise.all(running);
 watching = false;
 await watcher;
 
 process.stdout.write(
-  [
+  `${[
     `app: ${appDir}`,
-    `orders: ${ROWS}; slowest export ${slowest.query}: first byte ${slowest.firstByteMs.toFixed(0)} ms, whole ${slowest.totalMs.toFixed(0)} ms`,
-    `answers: ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
-    `refusals (429) answered within: p50 ${pct(refusedMs, 0.5).toFixed(0)} ms, max ${Math.max(0, ...refusedMs).toFixed(0)} ms of the burst`,
-    `export backends at once, peak: ${peak.copies} COPY, ${peak.workers} parallel workers`,
-    `${abortedAt.length} abandoned exports left while running; after the last one left: ${after.join("; ")}`,
-    `outlived their client at +2 s: ${twoSeconds ? Math.max(0, twoSeconds.copies - twoSeconds.kept) : "?"}`,
+    `orders: ${ROWS}; the export ${QUERY}: first byte ${slowest.firstByteMs.toFixed(0)} ms, whole ${slowest.totalMs.toFixed(0)} ms`,
+    `phase 1, 3 x 20 exports left after 1 s: ${JSON.stringify(Object.fromEntries([...phase1.answers].sort()))}`,
+    `  export backends after the clients left: ${phase1.after}`,
+    `  outlived their client at +2 s: ${phase1.twoSeconds ? `${phase1.twoSeconds.copies} COPY, ${phase1.twoSeconds.workers} workers` : "?"}`,
+    `phase 2, 3 x (20 kept + 20 left after 1 s): ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`,
+    `refusals (429) answered within: p50 ${pct(refusedMs, 0.5).toFixed(0)} ms, max ${Math.max(0, ...refusedMs).toFixed(0)} ms of their burst`,
+    `export backends at once, peak over both phases: ${peak.copies} COPY, ${peak.workers} parallel workers`,
     `reader before: ${figures(baseline)}`,
     `reader during: ${figures(readsDuring)}`,
-  ].join("\n") + "\n",
+  ].join("\n")}\n`,
 );
 
 child.kill("SIGTERM");
