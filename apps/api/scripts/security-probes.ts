@@ -140,7 +140,7 @@ async function appsMode(): Promise<string> {
       : `safe   ${name} ${`never ready (${ready})`.padEnd(24)} ${reason ?? "no certificate error logged"}`;
   })();
   const port = await freePort();
-  const { child } = await startApp(appsEnv(port), port);
+  const { child, output } = await startApp(appsEnv(port), port);
   const auditDb = new pg.Pool({
     connectionString: `${lakebase.adminUrl.replace(/\/[^/]*$/, "")}/${lakebase.physicalDatabase(names.instanceName, names.databaseName)}`,
   });
@@ -185,6 +185,12 @@ async function appsMode(): Promise<string> {
   try {
     return `${tlsLine}\n${formatProbes(await runProbes(target))}`;
   } finally {
+    // What the app logged at error level (an answer >= 500 says why here), on stderr.
+    const errors = output
+      .join("")
+      .split("\n")
+      .filter((line) => line.includes('"level":"error"'));
+    for (const line of errors.slice(0, 20)) process.stderr.write(`app error: ${line.slice(0, 2000)}\n`);
     await stopApp(child);
     await auditDb.end();
     await lakebase.stop();

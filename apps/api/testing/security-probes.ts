@@ -485,9 +485,12 @@ export async function runProbes(t: ProbeTarget): Promise<ProbeResult[]> {
       identity: identity(t.mode === "apps" ? "user" : "admin"),
       concurrency: 8,
     });
-    const examples = s.serverErrors
+    const examples = [...s.serverErrors, ...s.dropped]
       .slice(0, 3)
-      .map((o) => `${o.status} ${o.request.method} ${o.request.path.slice(0, 60)}`);
+      .map(
+        (o) =>
+          `${o.status} ${o.request.kind} ${o.request.method} ${o.request.path.slice(0, 60)}${o.error ? ` (${o.error.slice(0, 80)})` : ""}`,
+      );
     return {
       answer: `${s.serverErrors.length} answers >= 500, ${s.hangs.length} hangs, ${s.dropped.length} dropped`,
       detail: examples.join(" | ") || JSON.stringify(s.byStatus),
