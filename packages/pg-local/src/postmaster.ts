@@ -5,11 +5,23 @@ import type { OsIds } from "./os-user.ts";
 
 export interface Postmaster {
   readonly pid: number | undefined;
+  /** True once the server process has ended (stopped, or died on its own). */
+  readonly exited: boolean;
   /** Fast shutdown (SIGINT), escalating if it hangs; resolves at once when the server already exited. */
   stop(): Promise<void>;
 }
 
 const READY = "database system is ready to accept connections";
+/** What a server in recovery with hot_standby says once it is consistent and serves reads. */
+const READY_READ_ONLY = "database system is ready to accept read-only connections";
+
+export interface StartOptions {
+  /**
+   * Also count a server that serves reads only (a hot standby) as started. Off: wait until it accepts
+   * writes (a recovery that ends in a promotion says so only once promoted).
+   */
+  readOnlyIsReady?: boolean;
+}
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
@@ -35,11 +47,12 @@ export function startPostmaster(
   args: string[],
   ids: OsIds | undefined,
   onLog: (line: string) => void,
+  options: StartOptions = {},
 ): Promise<Postmaster> {
   let ready: () => void = () => undefined;
   const child = spawnAs(binaries.postgres, args, ids, (line) => {
     onLog(line);
-    if (line.includes(READY)) ready();
+    if (line.includes(READY) || (options.readOnlyIsReady && line.includes(READY_READ_ONLY))) ready();
   });
   live.add(child);
   const exited = new Promise<void>((resolve) => {
@@ -56,6 +69,9 @@ export function startPostmaster(
 
   const postmaster: Postmaster = {
     pid: child.pid,
+    get exited() {
+      return child.exitCode !== null || child.signalCode !== null;
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
       child.kill("SIGINT");
