@@ -74,8 +74,21 @@ describe("the CLI", () => {
         "requireTls",
         "restUrl",
         "workspaceToken",
+        "flavor",
+        "projectName",
+        "branchName",
+        "endpointName",
+        "endpointPort",
       ].sort(),
     );
+    // The default flavour: the seed is a project, whose primary endpoint is the instance's front door.
+    expect(ready).toMatchObject({
+      flavor: "autoscaling",
+      projectName: "projects/cli-inst",
+      branchName: "projects/cli-inst/branches/production",
+      endpointName: "projects/cli-inst/branches/production/endpoints/primary",
+      endpointPort: ready.pgPort,
+    });
     // The CA lives in the data dir, so a restart keeps the file that clients trust.
     expect(ready.caFile).toBe(path.join(dataDir, "tls", "ca.pem"));
     expect(await fs.readFile(ready.caFile, "utf8")).toBe(ready.caPem);
@@ -121,8 +134,15 @@ describe("the CLI", () => {
     expect(await exited(first.child)).toBe(0);
     expect(await isPortFree(ready.pgPort)).toBe(true);
     expect(await isPortFree(Number(new URL(ready.restUrl).port))).toBe(true);
-    // The embedded PostgreSQL is gone too (it removes its pid file on a clean shutdown).
-    await expect(fs.access(path.join(dataDir, "pg", "postmaster.pid"))).rejects.toThrow();
+    // The branch's PostgreSQL is gone too (it removes its pid file on a clean shutdown), and the
+    // instances' cluster was never started (no instance).
+    const branches = await fs.readdir(path.join(dataDir, "branches"));
+    expect(branches).toHaveLength(1);
+    await fs.access(path.join(dataDir, "branches", branches[0] ?? "", "pg", "PG_VERSION"));
+    await expect(
+      fs.access(path.join(dataDir, "branches", branches[0] ?? "", "pg", "postmaster.pid")),
+    ).rejects.toThrow();
+    await expect(fs.access(path.join(dataDir, "pg"))).rejects.toThrow();
 
     // A restart finds the same resources (no reload: the same pipeline) on the same front-door port.
     const second = await startCli(args);

@@ -20,6 +20,10 @@ const { values } = parseArgs({
     database: { type: "string" },
     "no-seed": { type: "boolean" },
     "require-tls": { type: "boolean" },
+    flavor: { type: "string" },
+    "suspend-after-ms": { type: "string" },
+    "wake-delay-ms": { type: "string" },
+    "replica-delay-ms": { type: "string" },
   },
   strict: true,
 });
@@ -39,6 +43,12 @@ const cliSchema = z.object({
   database: z.string().default("orders"),
   seed: z.boolean(),
   requireTls: z.boolean(),
+  flavor: z
+    .enum(["autoscaling", "provisioned"], { error: "--flavor must be autoscaling or provisioned" })
+    .default("autoscaling"),
+  suspendAfterMs: count("--suspend-after-ms").min(1, "--suspend-after-ms must be >= 1").optional(),
+  wakeDelayMs: count("--wake-delay-ms").max(60_000).optional(),
+  replicaDelayMs: count("--replica-delay-ms").max(3_600_000).optional(),
 });
 
 function log(event: Record<string, unknown>): void {
@@ -58,6 +68,10 @@ async function main(): Promise<void> {
     database: values.database,
     seed: !values["no-seed"],
     requireTls: values["require-tls"] ?? false,
+    flavor: values.flavor,
+    suspendAfterMs: values["suspend-after-ms"],
+    wakeDelayMs: values["wake-delay-ms"],
+    replicaDelayMs: values["replica-delay-ms"],
   });
   if (!parsed.success) {
     log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
@@ -71,6 +85,10 @@ async function main(): Promise<void> {
     tokenTtlSeconds: o.tokenTtl,
     sourceRows: o.rows,
     requireTls: o.requireTls,
+    flavor: o.flavor,
+    ...(o.suspendAfterMs !== undefined ? { suspendAfterMs: o.suspendAfterMs } : {}),
+    ...(o.wakeDelayMs !== undefined ? { wakeDelayMs: o.wakeDelayMs } : {}),
+    ...(o.replicaDelayMs !== undefined ? { replicaDelayMs: o.replicaDelayMs } : {}),
     log,
     ...(o.seed
       ? {
@@ -109,6 +127,11 @@ async function main(): Promise<void> {
     caFile: local.caFile,
     caPem: local.caPem,
     requireTls: local.requireTls,
+    flavor: local.flavor,
+    projectName: local.projectName ?? null,
+    branchName: local.branchName ?? null,
+    endpointName: local.endpointName ?? null,
+    endpointPort: local.endpointPort ?? null,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }

@@ -6,6 +6,7 @@ import { Instances } from "./database-api/instances.ts";
 import { SyncedTables } from "./database-api/synced-tables.ts";
 import { Transitions } from "./database-api/transitions.ts";
 import { Permissions } from "./identity/permissions.ts";
+import { PostgresService } from "./postgres-api/postgres-service.ts";
 import { ServiceContext, type ServiceDeps } from "./state/context.ts";
 import type { LocalState } from "./state/records.ts";
 import { Pipelines } from "./sync/pipelines.ts";
@@ -22,6 +23,8 @@ export class LakebaseService {
   readonly syncedTables: SyncedTables;
   readonly permissions: Permissions;
   readonly frontDoors: FrontDoors;
+  /** The Autoscaling flavour: projects, branches, endpoints (the `postgres` API). */
+  readonly postgres: PostgresService;
   readonly #ctx: ServiceContext;
   readonly #pipelines: Pipelines;
   readonly #transitions: Transitions;
@@ -30,7 +33,12 @@ export class LakebaseService {
     const ctx = new ServiceContext(deps);
     const permissions = new Permissions(ctx, deps.identities);
     const admission = new Admission(ctx, permissions);
-    const frontDoors = new FrontDoors(ctx, (name, login) => admission.admit(name, login));
+    // One front door per instance or endpoint; endpoint names are resource names (`projects/...`).
+    const frontDoors = new FrontDoors(ctx, (name, login) =>
+      name.startsWith("projects/")
+        ? this.postgres.admission.admit(name, login)
+        : admission.admit(name, login),
+    );
     const pipelines = new Pipelines(ctx);
     const transitions = new Transitions(ctx, frontDoors, pipelines);
     this.#ctx = ctx;
@@ -42,6 +50,7 @@ export class LakebaseService {
     this.credentials = new Credentials(ctx, permissions);
     this.catalogs = new Catalogs(ctx, permissions);
     this.syncedTables = new SyncedTables(ctx, pipelines, permissions);
+    this.postgres = new PostgresService(ctx, deps.identities, frontDoors);
   }
 
   get state(): LocalState {
@@ -66,6 +75,7 @@ export class LakebaseService {
         this.#pipelines.start(table);
       }
     }
+    await this.postgres.restore();
   }
 
   async stop(): Promise<void> {
@@ -74,6 +84,7 @@ export class LakebaseService {
     ctx.stopped = true;
     await this.#transitions.stopAll();
     await this.#pipelines.cancelAll();
+    await this.postgres.stop();
     await this.frontDoors.closeAll();
     if (ctx.deps.persistent) {
       await ctx.deps.stateFile?.save(ctx.state);
@@ -84,6 +95,7 @@ export class LakebaseService {
 
   async #dropAllPhysical(): Promise<void> {
     const { cluster, state } = this.#ctx;
+    if (!cluster.started) return;
     const prefix = `lb_${state.localId}_`;
     const names = await cluster.withClient("postgres", async (c) => {
       const r = await c.query<{ datname: string }>(

@@ -2,6 +2,7 @@ import { startFrontDoor } from "../front-door/server.ts";
 import type {
   Admission,
   FrontDoor,
+  FrontDoorActivity,
   FrontDoorCounters,
   FrontDoorEvent,
   FrontDoorLogin,
@@ -12,7 +13,7 @@ import type { ServiceContext } from "../state/context.ts";
 export type Admit = (name: string, login: FrontDoorLogin) => Promise<Admission>;
 
 /**
- * One Postgres front door per instance name. A front door outlives its instance (it refuses logins while
+ * One Postgres front door per instance name (Provisioned) or endpoint name (Autoscaling). A front door outlives its instance (it refuses logins while
  * none exists), so a recreated instance of the same name is reachable on the same port for the life of this
  * LakebaseLocal; with a data dir the port is kept across restarts when it is still free.
  */
@@ -48,6 +49,11 @@ export class FrontDoors {
 
   port(name: string): number | undefined {
     return this.#ctx.state.ports[name];
+  }
+
+  /** What the door of `name` carries now (scale to zero reads it). */
+  activity(name: string): FrontDoorActivity | undefined {
+    return this.#doors.get(name)?.activity();
   }
 
   /** Ends every connection of one instance (stopped or deleted). */

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { databaseRoutes } from "./database-routes.ts";
 import { localRoutes } from "./local-routes.ts";
 import { permissionRoutes } from "./permission-routes.ts";
+import { postgresRoutes } from "./postgres-routes.ts";
 import { type RestDeps, routeFor } from "./route.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
 
@@ -14,6 +15,7 @@ export function createRestApp(deps: RestDeps): Hono {
   workspaceRoutes(route, deps);
   databaseRoutes(route, deps.service);
   permissionRoutes(route, deps.service);
+  postgresRoutes(route, deps.service);
   localRoutes(route, deps);
   app.notFound((c) =>
     c.json(

@@ -93,7 +93,14 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
 
 function errorResponse(c: Context, error: unknown, log: (event: LogEvent) => void): Response {
   if (error instanceof LakebaseApiError) {
-    return c.json({ error_code: error.errorCode, message: error.message }, error.status as 400);
+    return c.json(
+      {
+        error_code: error.errorCode,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
+      error.status as 400,
+    );
   }
   if (error instanceof z.ZodError) {
     return c.json({ error_code: "INVALID_PARAMETER_VALUE", message: describeZodError(error) }, 400);

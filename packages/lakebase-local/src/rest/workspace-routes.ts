@@ -48,7 +48,7 @@ async function tokenEndpoint(c: Context, deps: RestDeps): Promise<Response> {
     return c.json({ error: "invalid_client", error_description: "Client authentication failed." }, 401);
   }
   const { token } = deps.tokens.issue(
-    { identity: clientId, kind: "workspace", instances: "*" },
+    { identity: clientId, kind: "workspace", scope: "*" },
     deps.tokenTtlSeconds,
     "lbl_oauth_",
   );
