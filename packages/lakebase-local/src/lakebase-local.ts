@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -101,6 +101,8 @@ export interface LakebaseLocal {
   databaseName: string | undefined;
   identity: string;
   flavor: LakebaseFlavor;
+  /** This workspace's id (what SCIM Me sends in `x-databricks-org-id`). */
+  workspaceId: string;
   /** The default project's resource names (`projects/p`, `.../branches/production`, `.../endpoints/primary`). */
   projectName: string | undefined;
   branchName: string | undefined;
@@ -242,7 +244,14 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       };
     };
     const clients = new Map((options.servicePrincipals ?? []).map((sp) => [sp.clientId, sp.clientSecret]));
+    // A stable workspace id (16 digits, as Databricks' are) derived from this local Lakebase's own id.
+    const workspaceId = String(
+      1_000_000_000_000_000n +
+        (BigInt(`0x${createHash("sha256").update(state.localId).digest("hex").slice(0, 14)}`) %
+          9_000_000_000_000_000n),
+    );
     const app = createRestApp({
+      workspaceId,
       service,
       tokens,
       identities,
@@ -300,6 +309,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       databaseName: options.seed?.databaseName,
       identity,
       flavor,
+      workspaceId,
       projectName: seededProject?.name,
       branchName: primary?.parent,
       endpointName: primary?.name,

@@ -19,6 +19,8 @@ export interface RestDeps {
   tokenTtlSeconds: number;
   routeCounts: Map<string, number>;
   counters: () => unknown;
+  /** This workspace's id (SCIM Me's `x-databricks-org-id`): stable for a data dir. */
+  workspaceId: string;
   /** Registers a workspace user and returns a new personal access token of theirs. */
   addUser: (email: string, options: { admin?: boolean }) => string;
   log: (event: LogEvent) => void;
