@@ -45,7 +45,10 @@ export class Lifecycle {
     this.#deps.ctx.log({ event: "branch_deleted", branch: branch.name, purge: false });
   }
 
+  /** Back to READY with its data. An expiry that has passed is dropped (it would delete the branch again). */
   async undelete(branch: BranchRecord): Promise<void> {
+    const expire = branch.status.expire_time;
+    if (expire && Date.parse(expire) <= Date.now()) delete branch.status.expire_time;
     branch.status.current_state = "READY";
     branch.status.state_change_time = new Date().toISOString();
     delete branch.status.delete_time;
