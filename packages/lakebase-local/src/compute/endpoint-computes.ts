@@ -19,6 +19,7 @@ interface Compute {
   standbyStarting?: Promise<Standby>;
   /** One wake or suspension at a time, in the order asked. */
   queue: Promise<unknown>;
+  /** The latest wake or login (the idle loop counts from here too). */
   lastWakeAt: number;
   lastActiveAt: number;
   counters: ComputeCounters;
@@ -71,11 +72,12 @@ export class EndpointComputes {
   lastActiveAt(record: EndpointRecord): Date | undefined {
     const compute = this.#computes.get(record.name);
     if (!compute) return undefined;
+    // Suspended: when it last served (the sessions' last words on the way down do not count).
+    if (this.state(record) !== "ACTIVE")
+      return compute.lastActiveAt > 0 ? new Date(compute.lastActiveAt) : undefined;
     const activity = this.#activity(record.name);
-    const running = this.state(record) === "ACTIVE";
-    const busy = running && (activity?.sessions ?? 0) > 0;
-    const at = Math.max(compute.lastActiveAt, activity?.lastActivityAt ?? 0);
-    return new Date(busy ? Date.now() : at);
+    if ((activity?.sessions ?? 0) > 0) return new Date();
+    return new Date(Math.max(compute.lastActiveAt, activity?.lastActivityAt ?? 0));
   }
 
   counters(): Record<string, ComputeCounters & { state: "ACTIVE" | "IDLE" }> {
@@ -105,6 +107,7 @@ export class EndpointComputes {
     return this.#serially(compute, async () => {
       const asleep = this.state(record) !== "ACTIVE";
       const started = Date.now();
+      compute.lastWakeAt = started;
       let server: LocalPostgres;
       if (record.status.endpoint_type === "ENDPOINT_TYPE_READ_ONLY") {
         server = await this.#standbyOf(record, compute);
@@ -120,6 +123,8 @@ export class EndpointComputes {
         compute.lastWakeAt = Date.now();
         this.#ctx.log({ event: "endpoint_woken", endpoint: record.name, ms: compute.counters.lastWakeMs });
       }
+      // A login is activity: the idle loop must not stop the compute under a session being opened.
+      compute.lastWakeAt = Date.now();
       const branch = this.#branches.of(record.parent);
       return {
         host: server.host,
@@ -131,13 +136,21 @@ export class EndpointComputes {
     });
   }
 
-  /** Suspends now (a disabled endpoint, or the idle loop): sessions end with 57P01, state IDLE. */
-  suspend(record: EndpointRecord, reason: string): Promise<void> {
+  /**
+   * Suspends (a disabled endpoint now; the idle loop only if still idle when its turn comes: a login
+   * queued meanwhile wins): sessions end with 57P01, state IDLE.
+   */
+  suspend(record: EndpointRecord, reason: "disabled" | "idle"): Promise<void> {
     const compute = this.#compute(record.name);
     return this.#serially(compute, async () => {
       if (this.state(record) !== "ACTIVE") return;
+      if (reason === "idle" && !this.#idle(record, compute)) return;
       const activity = this.#activity(record.name);
-      compute.lastActiveAt = Math.max(compute.lastActiveAt, activity?.lastActivityAt ?? 0);
+      compute.lastActiveAt = Math.max(
+        compute.lastActiveAt,
+        activity?.lastActivityAt ?? 0,
+        compute.lastWakeAt,
+      );
       if (compute.standby) await compute.standby.suspend();
       else {
         const cluster = this.#branches.of(record.parent);
@@ -247,24 +260,30 @@ export class EndpointComputes {
 
   #checkIdle(): void {
     if (this.#ctx.stopped) return;
-    const now = Date.now();
     for (const [name, compute] of this.#computes) {
       const record = this.#ctx.postgres.endpoints[name];
-      if (!record) continue;
-      const timeout = this.timeoutMs(record);
-      if (timeout === undefined || this.state(record) !== "ACTIVE") continue;
-      const activity = this.#activity(name);
-      if ((activity?.busy ?? 0) > 0) continue;
-      const internal =
-        record.status.endpoint_type === "ENDPOINT_TYPE_READ_ONLY"
-          ? 0
-          : (this.#branches.get(record.parent)?.lastUsedAt ?? 0);
-      const last = Math.max(activity?.lastActivityAt ?? 0, compute.lastWakeAt, internal);
-      if (now - last < timeout) continue;
+      if (!record || this.state(record) !== "ACTIVE" || !this.#idle(record, compute)) continue;
       void this.suspend(record, "idle").catch((error: unknown) =>
         this.#ctx.log({ event: "suspend_failed", endpoint: name, error: (error as Error).message }),
       );
     }
+  }
+
+  /**
+   * No session busy (a query in flight or a transaction open), and nothing for the suspend timeout: no
+   * byte relayed, no login, no internal work on the cluster.
+   */
+  #idle(record: EndpointRecord, compute: Compute): boolean {
+    const timeout = this.timeoutMs(record);
+    if (timeout === undefined) return false;
+    const activity = this.#activity(record.name);
+    if ((activity?.busy ?? 0) > 0) return false;
+    const internal =
+      record.status.endpoint_type === "ENDPOINT_TYPE_READ_ONLY"
+        ? 0
+        : (this.#branches.get(record.parent)?.lastUsedAt ?? 0);
+    const last = Math.max(activity?.lastActivityAt ?? 0, compute.lastWakeAt, internal);
+    return Date.now() - last >= timeout;
   }
 
   #serially<T>(compute: Compute, step: () => Promise<T>): Promise<T> {

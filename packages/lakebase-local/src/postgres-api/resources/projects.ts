@@ -45,7 +45,7 @@ const MASKS = [
 export interface CreateProjectOptions {
   /** Ready before the call returns (the seed), instead of an operation that finishes later. */
   now?: boolean;
-  /** The primary endpoint's suspension (the seed's `--suspend-after-ms`, or none). */
+  /** The primary endpoint's suspension (the seed's `--suspend-after-ms`, or none), not range-checked. */
   primarySuspension?: Pick<EndpointSettingsStatus, "suspend_timeout_duration" | "no_suspension">;
 }
 
@@ -88,10 +88,16 @@ export class Projects {
       isProtected: input.initial_branch_spec?.is_protected ?? false,
     });
     const settings = endpointSettings(
-      { ...input.initial_endpoint_spec, ...options.primarySuspension },
+      input.initial_endpoint_spec,
       project.status.default_endpoint_settings,
       "initial_endpoint_spec",
     );
+    if (options.primarySuspension) {
+      // The seed's own suspension, unchecked: `suspendAfterMs` may be far below the service's 60 s minimum.
+      delete settings.no_suspension;
+      delete settings.suspend_timeout_duration;
+      Object.assign(settings, options.primarySuspension);
+    }
     const primary = newEndpoint(root, PRIMARY_ENDPOINT, "ENDPOINT_TYPE_READ_WRITE", settings, {
       implicit: true,
     });
