@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
-import { INSTANCE_HOST, physicalDatabaseName } from "./compute/addresses.ts";
+import { INSTANCE_HOST, physicalDatabaseName, READ_ONLY_HOST } from "./compute/addresses.ts";
 import { Cluster } from "./compute/cluster.ts";
 import type { ComputeCounters } from "./compute/endpoint-computes.ts";
 import { prepareLocalCa } from "./compute/local-ca.ts";
@@ -125,6 +125,11 @@ export interface LakebaseLocal {
   /** Resolves when the synced table's running pipeline (if any) has finished. */
   waitForPipeline(syncedTableName: string): Promise<void>;
   /**
+   * Replica lag on demand: sets the apply delay of every hot standby (the instances' readable secondary,
+   * read-only endpoints), now and for those started later (also `POST /__local/replica {apply_delay_ms}`).
+   */
+  setReplicaDelay(ms: number): Promise<void>;
+  /**
    * Superuser URL of the cluster holding the default (seeded) database: the default project's production
    * branch in the autoscaling flavour, the instances' cluster otherwise (or without a seed).
    */
@@ -179,7 +184,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
   try {
     const ca = await prepareLocalCa({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      hosts: [INSTANCE_HOST, "127.0.0.1", "localhost"],
+      hosts: [INSTANCE_HOST, "127.0.0.1", READ_ONLY_HOST, "localhost"],
     });
     cleanups.unshift(ca.cleanup);
     const requireTls = options.requireTls ?? false;
@@ -217,6 +222,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
         suspendAfterMs: options.suspendAfterMs,
         wakeDelayMs: options.wakeDelayMs ?? DEFAULT_WAKE_DELAY_MS,
         replicaDelayMs: options.replicaDelayMs ?? 0,
+        instanceCluster: options.postgres?.adminUrl ? undefined : () => ownPostgres,
       },
     });
     cleanups.unshift(() => service.stop());
@@ -318,6 +324,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       faults,
       counters,
       portOf,
+      setReplicaDelay: (ms) => service.setReplicaDelay(ms),
       waitForPipeline: (name) =>
         service.postgres.syncedTables.has(name)
           ? service.postgres.syncedTables.wait(name)

@@ -1,5 +1,7 @@
+import { READ_ONLY_HOST } from "./compute/addresses.ts";
 import { Admission } from "./compute/admission.ts";
 import { FrontDoors } from "./compute/front-doors.ts";
+import { InstanceReplica } from "./compute/instance-replica.ts";
 import { Catalogs } from "./database-api/catalogs.ts";
 import { Credentials } from "./database-api/credentials.ts";
 import { Instances } from "./database-api/instances.ts";
@@ -25,9 +27,12 @@ export class LakebaseService {
   readonly frontDoors: FrontDoors;
   /** The Autoscaling flavour: projects, branches, endpoints (the `postgres` API). */
   readonly postgres: PostgresService;
+  /** The instances' readable secondary (a hot standby of their cluster, when it is ours). */
+  readonly replica: InstanceReplica;
   readonly #ctx: ServiceContext;
   readonly #pipelines: Pipelines;
   readonly #transitions: Transitions;
+  readonly #readOnlyDoor: (name: string) => Promise<void>;
 
   constructor(deps: ServiceDeps) {
     const ctx = new ServiceContext(deps);
@@ -46,7 +51,16 @@ export class LakebaseService {
     this.#transitions = transitions;
     this.frontDoors = frontDoors;
     this.permissions = permissions;
-    this.instances = new Instances(ctx, frontDoors, transitions, permissions);
+    const replica = new InstanceReplica(ctx);
+    this.replica = replica;
+    const readOnlyDoor = async (name: string) => {
+      if (!replica.available) return;
+      await frontDoors.ensureReadOnly(name, READ_ONLY_HOST, (login) =>
+        replica.admit(() => admission.admit(name, login), login),
+      );
+    };
+    this.#readOnlyDoor = readOnlyDoor;
+    this.instances = new Instances(ctx, frontDoors, transitions, permissions, readOnlyDoor);
     this.credentials = new Credentials(ctx, permissions);
     this.catalogs = new Catalogs(ctx, permissions);
     this.syncedTables = new SyncedTables(ctx, pipelines, permissions);
@@ -55,6 +69,12 @@ export class LakebaseService {
 
   get state(): LocalState {
     return this.#ctx.state;
+  }
+
+  /** The apply delay of every hot standby, now and for those started later. */
+  async setReplicaDelay(ms: number): Promise<void> {
+    await this.replica.setDelay(ms);
+    await this.postgres.computes.setReplicaDelay(ms);
   }
 
   /** Resolves when the synced table's pipeline has finished (or at once when none runs). */
@@ -67,6 +87,7 @@ export class LakebaseService {
     const { state } = this.#ctx;
     for (const record of Object.values(state.instances)) {
       await this.frontDoors.ensure(record.name);
+      if (record.enable_readable_secondaries) await this.#readOnlyDoor(record.name);
       await this.#transitions.resume(record);
     }
     for (const table of Object.values(state.syncedTables)) {
@@ -86,6 +107,7 @@ export class LakebaseService {
     await this.#pipelines.cancelAll();
     await this.postgres.stop();
     await this.frontDoors.closeAll();
+    await this.replica.stop();
     if (ctx.deps.persistent) {
       await ctx.deps.stateFile?.save(ctx.state);
     } else {

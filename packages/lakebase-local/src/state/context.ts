@@ -1,3 +1,4 @@
+import type { LocalPostgres } from "@lakebase-orders/pg-local";
 import { notFound } from "../api-error.ts";
 import { physicalDatabaseName } from "../compute/addresses.ts";
 import type { Cluster } from "../compute/cluster.ts";
@@ -54,6 +55,11 @@ export interface ComputeSettings {
   wakeDelayMs: number;
   /** Apply delay of every standby (readable secondaries and read-only endpoints). */
   replicaDelayMs: number;
+  /**
+   * The instances' cluster when it is this local Lakebase's own (replication-ready: instances' readable
+   * secondaries are a standby of it); undefined with an external cluster.
+   */
+  instanceCluster: (() => LocalPostgres | undefined) | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { BranchRecord, ProjectRecord } from "../../state/postgres-records.ts";
 import type { PostgresDeps } from "../deps.ts";
+import { PRIMARY_ENDPOINT } from "../names.ts";
 
 /** How long a soft-deleted project or branch can be undeleted (then it is purged). */
 export const PURGE_AFTER_MS = 7 * 86_400_000;
@@ -107,6 +108,11 @@ export class Lifecycle {
 
   async purgeProject(project: ProjectRecord): Promise<void> {
     this.#clear(project.name);
+    // A new instance of the project's name gets its primary endpoint's port (clients keep their PGPORT).
+    await this.#deps.doors.handOver(
+      `${project.status.default_branch}/endpoints/${PRIMARY_ENDPOINT}`,
+      project.project_id,
+    );
     for (const branch of this.#branchesOf(project)) await this.purge(branch);
     delete this.#deps.ctx.postgres.projects[project.name];
     await this.#deps.ctx.save();

@@ -124,6 +124,8 @@ export class Projects {
 
     const work = async () => {
       try {
+        // The port of a deleted instance of this name, if it had one (clients keep their PGPORT).
+        await this.#deps.doors.handOver(projectId, primary.name);
         await this.#deps.doors.ensure(primary.name);
         await this.#deps.clusters.createRoot(root.name, root.uid);
         this.#lifecycle.ready(root);
