@@ -26,7 +26,12 @@ const local = await startLakebaseLocal({
   suspendAfterMs,
   wakeDelayMs,
   timings: { instanceStartMs: 0, instanceDeleteMs: 0, pipelineStepMs: 0 },
-  seed: { instanceName: "figures", catalogName: "figures_cat", databaseName: "orders", syncedTable: "public.orders_synced" },
+  seed: {
+    instanceName: "figures",
+    catalogName: "figures_cat",
+    databaseName: "orders",
+    syncedTable: "public.orders_synced",
+  },
 });
 const seeded = Date.now() - t0;
 const w = sdkFor(local);
@@ -54,7 +59,9 @@ try {
   // (A connection each: the endpoint may suspend in between, which ends an idle session.)
   const update = async (comment: string) => {
     const writer = await connect(local.pgPort, local.workspaceToken);
-    await writer.query("UPDATE public.orders_synced SET o_comment = $1 WHERE o_orderkey % 100 = 0", [comment]);
+    await writer.query("UPDATE public.orders_synced SET o_comment = $1 WHERE o_orderkey % 100 = 0", [
+      comment,
+    ]);
     await writer.end();
   };
   await update("first");

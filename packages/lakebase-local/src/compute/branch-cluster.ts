@@ -59,14 +59,20 @@ export class BranchCluster {
     });
   }
 
-  /** Runs internal work on the running cluster, keeping it from suspending meanwhile. */
-  async hold<T>(work: (c: { pg: LocalPostgres; admin: Cluster }) => Promise<T>): Promise<T> {
+  /**
+   * Runs internal work on the running cluster, keeping it from suspending meanwhile. `quiet` work (routine
+   * upkeep) does not count as activity afterwards, so it never keeps an idle cluster from scaling to zero.
+   */
+  async hold<T>(
+    work: (c: { pg: LocalPostgres; admin: Cluster }) => Promise<T>,
+    options: { quiet?: boolean } = {},
+  ): Promise<T> {
     this.#holds++;
     try {
       return await work(await this.running());
     } finally {
       this.#holds--;
-      this.lastUsedAt = Date.now();
+      if (!options.quiet) this.lastUsedAt = Date.now();
     }
   }
 

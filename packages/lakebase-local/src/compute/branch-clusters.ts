@@ -94,8 +94,9 @@ export class BranchClusters {
 
   /** After much WAL (a large load): a stored backup, so that branches in the past replay little. */
   async backupIfDue(branch: string): Promise<void> {
-    const cluster = this.#clusters.get(branch)?.current;
-    if (cluster) await backupIfDue(cluster.pg);
+    const cluster = this.#clusters.get(branch);
+    // Held: a backup takes seconds on a large cluster, and scale to zero must not stop it half-way.
+    if (cluster?.current) await cluster.hold(({ pg }) => backupIfDue(pg));
   }
 
   /** Stops and forgets the cluster; `purge` also removes its data and history. */
@@ -164,8 +165,14 @@ export class BranchClusters {
         const project = branch && this.#ctx.postgres.projects[branch.parent];
         if (!running || !project || cluster.held) continue;
         const keepMs = Number.parseFloat(project.status.history_retention_duration) * 1000;
-        void backupIfDue(running.pg)
-          .then(() => pruneHistory(running.pg, { keepMs }))
+        void cluster
+          .hold(
+            async ({ pg }) => {
+              await backupIfDue(pg);
+              await pruneHistory(pg, { keepMs });
+            },
+            { quiet: true },
+          )
           .catch((error: unknown) =>
             this.#ctx.log({
               event: "history_error",

@@ -336,8 +336,13 @@ export class BranchSyncedTables {
           sync.last_sync = { start: startedAt, end: new Date().toISOString() };
           sync.unity_catalog_provisioning_state = "ACTIVE";
           ctx.log({ event: "synced_table_online", name: record.name, rows });
-          await this.#deps.clusters.backupIfDue(record.branch);
           await ctx.save();
+          // A large load is much WAL: a stored backup now keeps a later branch in the past short.
+          await this.#deps.clusters
+            .backupIfDue(record.branch)
+            .catch((error: unknown) =>
+              ctx.log({ event: "history_error", branch: record.branch, error: (error as Error).message }),
+            );
         },
         async (error: unknown) => {
           if (controller.signal.aborted) return;
@@ -350,9 +355,13 @@ export class BranchSyncedTables {
           await ctx.save();
         },
       );
-    const entry = { controller, done };
+    // Never rejects: a failure is in the table's status (and a late save error in the log).
+    const settled = done.catch((error: unknown) =>
+      ctx.log({ event: "synced_table_error", name: record.name, error: (error as Error).message }),
+    );
+    const entry = { controller, done: settled };
     this.#running.set(record.name, entry);
-    void done.finally(() => {
+    void settled.finally(() => {
       if (this.#running.get(record.name) === entry) this.#running.delete(record.name);
     });
   }
