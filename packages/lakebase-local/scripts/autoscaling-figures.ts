@@ -36,7 +36,6 @@ const local = await startLakebaseLocal({
 const seeded = Date.now() - t0;
 const w = sdkFor(local);
 const project = local.projectName ?? "";
-const production = local.branchName ?? "";
 
 async function connect(port: number | undefined, password: string): Promise<pg.Client> {
   const client = new pg.Client({

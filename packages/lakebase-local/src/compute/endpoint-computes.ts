@@ -104,6 +104,8 @@ export class EndpointComputes {
    */
   target(record: EndpointRecord): Promise<ComputeTarget> {
     const compute = this.#compute(record.name);
+    // After a restart a compute is first met here: it scales to zero from now on too.
+    this.#watch();
     return this.#serially(compute, async () => {
       const asleep = this.state(record) !== "ACTIVE";
       const started = Date.now();
