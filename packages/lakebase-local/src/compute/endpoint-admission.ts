@@ -76,7 +76,12 @@ export class EndpointAdmission {
     try {
       const target = await this.#computes.target(endpoint);
       if (auto) await this.#autoRole(endpoint, login, await target.primary());
-      if (target.standby) await this.#replayed(target.server, login.user);
+      // A standby knows a role only once it has replayed it: wait for a role made a moment ago.
+      const recent =
+        auto ||
+        (role !== undefined &&
+          Date.now() - Date.parse(role.create_time) < this.#computes.replicaDelayMs + ROLE_REPLAY_WAIT_MS);
+      if (target.standby && recent) await this.#replayed(target.server, login.user);
       return {
         ok: true,
         upstream: {
