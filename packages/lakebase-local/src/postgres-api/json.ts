@@ -52,7 +52,7 @@ export function branchJson(record: BranchRecord) {
 }
 
 export function endpointJson(deps: PostgresDeps, record: EndpointRecord) {
-  const { status } = record;
+  const { pg_settings, ...status } = structuredClone(record.status);
   const live = status.current_state === "INIT" ? "INIT" : deps.computes.state(record);
   const lastActive = deps.computes.lastActiveAt(record);
   return {
@@ -64,10 +64,10 @@ export function endpointJson(deps: PostgresDeps, record: EndpointRecord) {
     update_time: record.update_time,
     status: {
       endpoint_id: record.endpoint_id,
-      ...structuredClone(status),
+      ...status,
       current_state: live,
       ...(lastActive ? { last_active_time: lastActive.toISOString() } : {}),
-      settings: { ...(status.pg_settings ? { pg_settings: status.pg_settings } : {}) },
+      settings: pg_settings ? { pg_settings } : {},
       hosts: { host: INSTANCE_HOST },
     },
     // Not in the real API (an endpoint always listens on 5432 at its own host): this endpoint's port.

@@ -93,18 +93,12 @@ export class PostgresService {
     const name = projectName(seed.projectId);
     const { suspendAfterMs } = this.#ctx.deps.computes;
     if (!this.#ctx.postgres.projects[name]) {
-      await this.projects.create(
-        creator,
-        seed.projectId,
-        {},
-        {
-          now: true,
-          primarySuspension:
-            suspendAfterMs === undefined
-              ? { no_suspension: true }
-              : { suspend_timeout_duration: formatDuration(suspendAfterMs / 1000) },
-        },
-      );
+      await this.projects.createNow(creator, seed.projectId, {
+        primarySuspension:
+          suspendAfterMs === undefined
+            ? { no_suspension: true }
+            : { suspend_timeout_duration: formatDuration(suspendAfterMs / 1000) },
+      });
     }
     if (!this.#ctx.state.catalogs[seed.catalogName]) {
       await this.catalogs.createOnProject(creator, {

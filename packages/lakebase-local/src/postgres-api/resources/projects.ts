@@ -43,8 +43,6 @@ const MASKS = [
 ];
 
 export interface CreateProjectOptions {
-  /** Ready before the call returns (the seed), instead of an operation that finishes later. */
-  now?: boolean;
   /** The primary endpoint's suspension (the seed's `--suspend-after-ms`, or none), not range-checked. */
   primarySuspension?: Pick<EndpointSettingsStatus, "suspend_timeout_duration" | "no_suspension">;
 }
@@ -64,12 +62,23 @@ export class Projects {
     this.#lifecycle = lifecycle;
   }
 
-  create(
+  /** `POST /projects?project_id=`: an operation done when the project's cluster runs. */
+  create(identity: string, projectId: string | undefined, body: unknown): OperationJson {
+    const { name, work } = this.#prepare(identity, projectId, body, {});
+    return this.#deps.operations.start(name, "Project", work);
+  }
+
+  /** The same, ready when this resolves (the seed). */
+  async createNow(identity: string, projectId: string, options: CreateProjectOptions): Promise<void> {
+    await this.#prepare(identity, projectId, {}, options).work();
+  }
+
+  #prepare(
     identity: string,
     projectId: string | undefined,
     body: unknown,
-    options: CreateProjectOptions = {},
-  ): OperationJson | Promise<void> {
+    options: CreateProjectOptions,
+  ): { name: string; work: () => Promise<unknown> } {
     const { ctx } = this.#deps;
     if (!projectId) throw requiredId("project_id");
     checkId(projectId, "project_id");
@@ -138,8 +147,7 @@ export class Projects {
         throw error;
       }
     };
-    if (options.now) return work().then(() => undefined);
-    return this.#deps.operations.start(name, "Project", work);
+    return { name, work };
   }
 
   get(name: string) {
