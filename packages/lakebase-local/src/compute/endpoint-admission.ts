@@ -56,7 +56,14 @@ export class EndpointAdmission {
     if (endpoint.status.current_state === "INIT" || branch.status.current_state === "INIT") {
       return refuse("57P03", `endpoint "${name}" is starting`, "endpoint_starting");
     }
-    const check = this.#ctx.deps.tokens.checkLogin(login.password, login.user, name);
+    // The project's primary endpoint also answers to the project's instance name (`database` API tokens).
+    const instance =
+      endpoint.implicit && project.status.default_branch === branch.name ? project.project_id : undefined;
+    const check = this.#ctx.deps.tokens.checkLogin(
+      login.password,
+      login.user,
+      instance ? [name, instance] : [name],
+    );
     if (!check.ok) return wrongPassword(login.user, check.reason);
     const role = Object.values(postgres.roles).find(
       (r) => r.parent === branch.name && r.status.postgres_role === login.user,

@@ -16,17 +16,18 @@ export class Credentials {
   }
 
   /**
-   * Provisioned: `POST /database/credentials {instance_names}` -> `{token, expiration_time}`. `endpoints`:
-   * Autoscaling endpoints the token is also good for (projects named as instances, already checked).
+   * Provisioned: `POST /database/credentials {instance_names}` -> `{token, expiration_time}`. `projects`:
+   * projects named as instances the token is also good for (already checked: their primary endpoints accept
+   * it).
    */
-  generate(identity: string, instanceNames: string[], endpoints: readonly string[] = []) {
+  generate(identity: string, instanceNames: string[], projects: readonly string[] = []) {
     for (const name of instanceNames) {
       const record = this.#permissions.require(identity, name, "CAN_USE");
       if (record.state === "DELETING") throw invalidState(`Database instance '${name}' is being deleted.`);
     }
     const { deps } = this.#ctx;
     const { token, expiresAt } = deps.tokens.issue(
-      { identity, kind: "database", scope: [...new Set([...instanceNames, ...endpoints])] },
+      { identity, kind: "database", scope: [...new Set([...instanceNames, ...projects])] },
       deps.tokenTtlSeconds,
       "lbl_db_",
     );

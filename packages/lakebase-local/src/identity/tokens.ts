@@ -76,15 +76,17 @@ export class TokenStore {
   }
 
   /**
-   * Checks a Postgres login password at the front door of `target` (an instance or endpoint name): auth
-   * happens at login only, so open connections outlive the token.
+   * Checks a Postgres login password at the front door of `target` (an instance or endpoint name, or the
+   * names one door answers to): auth happens at login only, so open connections outlive the token.
    */
-  checkLogin(token: string, user: string, target: string): TokenCheck {
+  checkLogin(token: string, user: string, target: string | readonly string[]): TokenCheck {
     const found = this.#tokens.get(token);
     if (!found) return { ok: false, reason: "unknown_token" };
     if (found.expiresAt <= Date.now()) return { ok: false, reason: "expired" };
     if (found.identity !== user) return { ok: false, reason: "wrong_user" };
-    if (found.scope !== "*" && !found.scope.includes(target)) return { ok: false, reason: "wrong_instance" };
+    const targets = typeof target === "string" ? [target] : target;
+    if (found.scope !== "*" && !targets.some((t) => found.scope.includes(t)))
+      return { ok: false, reason: "wrong_instance" };
     return { ok: true, token: found };
   }
 

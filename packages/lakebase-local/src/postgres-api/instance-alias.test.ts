@@ -163,8 +163,10 @@ describe("the default project", () => {
     expect(telemetry.status).toBe(200);
   });
 
-  it("is deleted through the database API as an instance: the project goes, and a new instance keeps the port", async () => {
+  it("is deleted through the database API as an instance: the project goes, a new instance keeps the port and honours the name's credential", async () => {
     const port = local.pgPort;
+    // A credential is for the instance name (as a client caches it), whatever serves that name.
+    const { token } = await w.database.generateDatabaseCredential({ instance_names: ["alias-it"] });
     await w.database.deleteDatabaseInstance({ name: "alias-it", purge: true });
     await until(
       () =>
@@ -180,5 +182,19 @@ describe("the default project", () => {
       database_instance: { name: "alias-it", capacity: "CU_1" },
     });
     expect((again as { x_local_pg_port?: number }).x_local_pg_port).toBe(port);
+    await until(
+      () => w.database.getDatabaseInstance({ name: "alias-it" }),
+      (i) => i.state === "AVAILABLE",
+    );
+    const client = new pg.Client({
+      host: local.pgHost,
+      port,
+      user: local.identity,
+      password: token ?? "",
+      database: "databricks_postgres",
+      ssl: { ca: local.caPem },
+    });
+    await client.connect();
+    await client.end();
   }, 60_000);
 });

@@ -177,15 +177,18 @@ export class InstanceAliases {
     return {};
   }
 
-  /** The endpoints a `database` API credential for these instance names may log in at (CAN_USE checked). */
-  endpointsFor(identity: string, names: readonly string[]): string[] {
-    return names.map((name) => {
+  /**
+   * Checks a `database` API credential for projects named as instances (CAN_USE, not being deleted). The
+   * token is scoped to the instance names, which the project's primary endpoint accepts, as would an
+   * instance recreated under the same name (a token is for a name, as the app caches it).
+   */
+  checkCredential(identity: string, names: readonly string[]): void {
+    for (const name of names) {
       const project = this.require(identity, name, "CAN_USE");
-      const primary = this.primary(project);
-      if (!primary || this.#deleting.has(name))
+      if (!this.primary(project) || this.#deleting.has(name)) {
         throw invalidState(`Database instance '${name}' is being deleted.`);
-      return primary.name;
-    });
+      }
+    }
   }
 
   /** The project as an instance, if `identity` holds `level` on it; else the `database` API's 403. */

@@ -61,7 +61,8 @@ export function databaseRoutes(route: Route, service: LakebaseService): void {
     const input = parse(credentialRequestSchema, await body(c));
     const projects = input.instance_names.filter((n) => aliases.find(n));
     const rest = input.instance_names.filter((n) => !aliases.find(n));
-    return credentials.generate(identity, rest, aliases.endpointsFor(identity, projects));
+    aliases.checkCredential(identity, projects);
+    return credentials.generate(identity, rest, projects);
   });
 
   route("POST", `${API}/database/catalogs`, async (c, identity) => {
