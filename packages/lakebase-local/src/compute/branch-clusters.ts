@@ -26,6 +26,8 @@ const HISTORY_CHECK_MS = 60_000;
 export class BranchClusters {
   readonly #ctx: ServiceContext;
   readonly #clusters = new Map<string, BranchCluster>();
+  /** First stored backups still being taken (a branch in the past waits for its parent's). */
+  readonly #firstBackups = new Map<string, Promise<void>>();
   readonly #onStart: (cluster: BranchCluster) => Promise<void>;
   #timer: NodeJS.Timeout | undefined;
 
@@ -54,7 +56,7 @@ export class BranchClusters {
     return cluster;
   }
 
-  /** A new project's root branch: a fresh cluster, with a first stored backup (its history starts there). */
+  /** A new project's root branch: a fresh cluster; its first stored backup follows (its history starts there). */
   async createRoot(branch: string, uid: string): Promise<BranchCluster> {
     const dirs = await this.#prepare(uid);
     const pg = await startLocalPostgres(
@@ -89,6 +91,7 @@ export class BranchClusters {
 
   /** The span a child branch of `branch` can start in (undefined until its first stored backup). */
   async history(branch: string): Promise<HistoryWindow | undefined> {
+    await this.#firstBackups.get(branch);
     return this.of(branch).hold(({ pg }) => historyWindow(pg));
   }
 
@@ -114,6 +117,7 @@ export class BranchClusters {
 
   async stopAll(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    await Promise.allSettled([...this.#firstBackups.values()]);
     await Promise.allSettled([...this.#clusters.values()].map((c) => c.stop()));
     this.#clusters.clear();
   }
@@ -123,12 +127,21 @@ export class BranchClusters {
     this.#clusters.set(branch, cluster);
     try {
       await this.#onStart(cluster);
-      await backupIfDue(pg);
     } catch (error) {
       this.#clusters.delete(branch);
       await cluster.stop();
       throw error;
     }
+    // Its history starts at its first stored backup, taken meanwhile (held: scale to zero waits for it).
+    const first = cluster
+      .hold(() => backupIfDue(pg), { quiet: true })
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.#ctx.log({ event: "history_error", branch, error: (error as Error).message }),
+      );
+    this.#firstBackups.set(branch, first);
+    void first.finally(() => this.#firstBackups.delete(branch));
     this.#watchHistory();
     return cluster;
   }
