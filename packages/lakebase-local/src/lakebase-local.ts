@@ -130,6 +130,12 @@ export interface LakebaseLocal {
    */
   setReplicaDelay(ms: number): Promise<void>;
   /**
+   * Fails the instances' cluster over to its readable secondary, for real (sessions end with 57P01, the
+   * standby is promoted and serves every instance on the same ports); also `POST /__local/replica/failover`.
+   * Needs the local Lakebase's own cluster and no data dir.
+   */
+  failover(): Promise<void>;
+  /**
    * Superuser URL of the cluster holding the default (seeded) database: the default project's production
    * branch in the autoscaling flavour, the instances' cluster otherwise (or without a seed).
    */
@@ -325,6 +331,7 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       counters,
       portOf,
       setReplicaDelay: (ms) => service.setReplicaDelay(ms),
+      failover: () => service.replica.failover(),
       waitForPipeline: (name) =>
         service.postgres.syncedTables.has(name)
           ? service.postgres.syncedTables.wait(name)

@@ -113,6 +113,7 @@ export class LakebaseService {
     } else {
       await this.#dropAllPhysical();
     }
+    await this.replica.stopPrimary();
   }
 
   async #dropAllPhysical(): Promise<void> {

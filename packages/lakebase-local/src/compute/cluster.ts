@@ -63,6 +63,11 @@ export class Cluster {
     return this.#starting;
   }
 
+  /** After a failover: the same databases and roles, served by another server (the promoted standby). */
+  repoint(adminUrl: string): void {
+    this.#adopt(adminUrl);
+  }
+
   #adopt(adminUrl: string): void {
     const url = new URL(adminUrl);
     this.#adminUrl = url;

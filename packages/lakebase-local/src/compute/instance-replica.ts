@@ -1,4 +1,5 @@
 import { type ReplicationLag, type Standby, startStandby } from "@lakebase-orders/pg-local";
+import { invalidState } from "../api-error.ts";
 import type { Admission as Decision, FrontDoorLogin } from "../front-door/types.ts";
 import type { ServiceContext } from "../state/context.ts";
 import { Cluster } from "./cluster.ts";
@@ -20,6 +21,8 @@ export class InstanceReplica {
   #standby: Standby | undefined;
   #starting: Promise<Standby> | undefined;
   #admin: Cluster | undefined;
+  /** The standby promoted by a failover: the instances' primary from then on (stopped last). */
+  #promoted: Standby | undefined;
 
   constructor(ctx: ServiceContext) {
     this.#ctx = ctx;
@@ -63,17 +66,63 @@ export class InstanceReplica {
     return this.#standby?.state === "running" ? this.#standby.lag() : null;
   }
 
+  /**
+   * Failover, for real: the instances' primary stops (its sessions end with 57P01), the standby applies
+   * every WAL record it has received (the apply delay no longer holds it back) and is promoted, and the
+   * instances' cluster is served by it from then on, on the same front doors and ports. Instances are
+   * FAILING_OVER meanwhile (logins refused with 57P03). The next read-only login starts a new standby. Only
+   * without a data dir (the promoted standby is temporary).
+   */
+  async failover(): Promise<void> {
+    if (this.#ctx.deps.persistent) {
+      // The promoted standby lives in a temporary folder: a restart would come back to the old data.
+      throw invalidState("A failover needs a local Lakebase without a data dir.");
+    }
+    if (!this.available)
+      throw invalidState("No readable secondary to fail over to: the instances' cluster is external.");
+    const standby = await this.#standbyNow();
+    const old = this.#primary();
+    if (!old) throw new Error("lakebase-local: no primary to fail over from");
+    const instances = Object.values(this.#ctx.state.instances).filter((i) => i.state === "AVAILABLE");
+    for (const instance of instances) instance.state = "FAILING_OVER";
+    const started = Date.now();
+    try {
+      await old.stop();
+      await standby.promote();
+      this.#ctx.cluster.repoint(standby.url("postgres"));
+      this.#standby = undefined;
+      this.#starting = undefined;
+      this.#admin = undefined;
+      this.#promoted = standby;
+    } finally {
+      for (const instance of instances) if (instance.state === "FAILING_OVER") instance.state = "AVAILABLE";
+      await this.#ctx.save();
+    }
+    this.#ctx.log({ event: "failed_over", port: standby.port, ms: Date.now() - started });
+  }
+
+  /** Stops the standby (the primary, even a promoted one, is stopped by `stopPrimary`). */
   async stop(): Promise<void> {
     const standby = this.#standby ?? (await this.#starting?.catch(() => undefined));
     this.#standby = undefined;
     await standby?.stop();
   }
 
+  /** After everything else: a promoted standby serves the instances' databases until the very end. */
+  async stopPrimary(): Promise<void> {
+    await this.#promoted?.stop();
+  }
+
+  /** The instances' primary: the own cluster, or the standby a failover promoted. */
+  #primary() {
+    return this.#promoted ?? this.#ctx.deps.computes.instanceCluster?.();
+  }
+
   #standbyNow(): Promise<Standby> {
     if (this.#standby) return Promise.resolve(this.#standby);
     this.#starting ??= (async () => {
       await this.#ctx.cluster.ready();
-      const primary = this.#ctx.deps.computes.instanceCluster?.();
+      const primary = this.#primary();
       if (!primary)
         throw new Error("lakebase-local: the instances' cluster has no standby (external cluster)");
       const standby = await startStandby({ primary, applyDelayMs: this.#delayMs, fast: true });

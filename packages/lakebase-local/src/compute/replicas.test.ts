@@ -145,4 +145,25 @@ describe("replicas with an apply delay", () => {
     expect(await lagOf(primary, replica, "delayed", "app.lag_probe")).toBeGreaterThanOrEqual(DELAY_MS - 100);
     await Promise.all([primary.end(), replica.end()]);
   }, 120_000);
+
+  it("fails the instances' cluster over to the secondary, for real: old sessions end, data and ports stay", async () => {
+    const { token } = await w.database.generateDatabaseCredential({ instance_names: ["rep-inst"] });
+    const port = local.portOf("rep-inst");
+    const before = await client("127.0.0.1", port, token ?? "", "databricks_postgres");
+    await before.query("INSERT INTO app.lag_probe (v) VALUES ('before failover')");
+    const ended = new Promise<string | undefined>((resolve) =>
+      before.once("error", (e: Error & { code?: string }) => resolve(e.code)),
+    );
+    // The delayed standby still lacks that row: the promotion applies everything it has received.
+    await local.failover();
+    expect(await ended).toBe("57P01");
+    expect((await w.database.getDatabaseInstance({ name: "rep-inst" })).state).toBe("AVAILABLE");
+    const after = await client("127.0.0.1", port, token ?? "", "databricks_postgres");
+    const rows = await after.query<{ v: string }>("SELECT v FROM app.lag_probe WHERE v = 'before failover'");
+    expect(rows.rows).toHaveLength(1);
+    const writable = await after.query<{ r: boolean }>("SELECT pg_is_in_recovery() AS r");
+    expect(writable.rows[0]?.r).toBe(false);
+    await after.query("INSERT INTO app.lag_probe (v) VALUES ('after failover')");
+    await after.end();
+  }, 120_000);
 });

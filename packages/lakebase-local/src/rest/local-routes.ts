@@ -22,6 +22,11 @@ export function localRoutes(route: Route, deps: RestDeps): void {
     await deps.service.setReplicaDelay(input.apply_delay_ms);
     return replicaState(deps);
   });
+  // Failover of the instances' cluster to its readable secondary (see InstanceReplica.failover).
+  route("POST", "/__local/replica/failover", async () => {
+    await deps.service.replica.failover();
+    return replicaState(deps);
+  });
   // A workspace admin (the workspace token) adds users, as an admin would in the account console.
   route("POST", "/__local/users", async (c, identity) => {
     if (!deps.identities.isAdmin(identity)) throw permissionDenied("Only workspace admins can add users.");
