@@ -147,6 +147,11 @@ export class EndpointComputes {
     return this.#serially(compute, async () => {
       if (this.state(record) !== "ACTIVE") return;
       if (reason === "idle" && !this.#idle(record, compute)) return;
+      if (reason === "idle" && (await this.#busyInside(record))) {
+        // Work that did not come through the front door (a pipeline, a superuser session) is activity too.
+        compute.lastWakeAt = Date.now();
+        return;
+      }
       const activity = this.#activity(record.name);
       compute.lastActiveAt = Math.max(
         compute.lastActiveAt,
@@ -269,6 +274,24 @@ export class EndpointComputes {
         this.#ctx.log({ event: "suspend_failed", endpoint: name, error: (error as Error).message }),
       );
     }
+  }
+
+  /** Whether the server runs a query or holds a transaction open for a session that bypassed the front door. */
+  async #busyInside(record: EndpointRecord): Promise<boolean> {
+    const server = this.#server(record);
+    if (server?.state !== "running") return false;
+    const busy = await new Cluster(server.url("postgres"))
+      .withClient("postgres", (c) =>
+        c.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()
+              AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')`,
+        ),
+      )
+      .catch(() => undefined);
+    // The front door's own busy sessions were counted already; what is left runs inside.
+    const viaDoor = this.#activity(record.name)?.busy ?? 0;
+    return (busy?.rows[0]?.n ?? 0) > viaDoor;
   }
 
   /**
