@@ -113,7 +113,9 @@ export class LakebaseService {
     if (ctx.stopped) return;
     ctx.stopped = true;
     await this.#transitions.stopAll();
-    // Every pipeline (branch ones too) ends before the branch clusters stop under it.
+    // Every pipeline (branch ones too) ends before the branch clusters stop under it, and after the
+    // operations that may still register one (a synced table being created).
+    await this.postgres.quiesce();
     await this.pipelines.stop();
     await this.postgres.stop();
     await this.frontDoors.closeAll();

@@ -152,9 +152,14 @@ export class PostgresService {
     this.syncedTables.restore();
   }
 
-  async stop(): Promise<void> {
+  /** Shutting down, first step: no timer fires any more and the operations under way have finished. */
+  async quiesce(): Promise<void> {
     this.#lifecycle.stopAll();
     await this.operations.settle();
+  }
+
+  async stop(): Promise<void> {
+    await this.quiesce();
     await this.computes.stopAll();
     await this.clusters.stopAll();
   }
