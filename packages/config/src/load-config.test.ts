@@ -260,6 +260,14 @@ describe("loadConfig: the Lakebase target (Provisioned or Autoscaling, chosen on
       readEndpoint: "discover",
     });
     expect(c.connection.endpoint).toBe("projects/orders/branches/main/endpoints/rw");
+    // The project as the database API names it (what the admin manages), unless LAKEBASE_INSTANCE_NAME says.
+    expect(c.lakebase.instanceName).toBe("orders");
+    expect(
+      loadConfig({
+        LAKEBASE_ENDPOINT: "projects/orders/branches/main/endpoints/rw",
+        LAKEBASE_INSTANCE_NAME: "legacy",
+      }).lakebase.instanceName,
+    ).toBe("legacy");
   });
 
   it("is Autoscaling from LAKEBASE_PROJECT_ID, on production/primary unless told", () => {

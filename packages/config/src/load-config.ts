@@ -83,8 +83,11 @@ export function loadConfig(env: Env): AppConfig {
       `LAKEBASE_SYNCED_TABLE: "${syncedTable.fullName}" must be in the catalog LAKEBASE_CATALOG_NAME="${catalogName}"`,
     );
   }
-  const instanceName = e.LAKEBASE_INSTANCE_NAME ?? "orders-local";
-  const target = lakebaseTarget(e, instanceName, problems);
+  const target = lakebaseTarget(e, e.LAKEBASE_INSTANCE_NAME ?? "orders-local", problems);
+  // An Autoscaling project is also reached through the database API, under its instance name: the project id
+  // unless told otherwise (the admin manages it there; the connection's credentials are the endpoint's).
+  const instanceName =
+    e.LAKEBASE_INSTANCE_NAME ?? (target.flavour === "autoscaling" ? target.projectId : "orders-local");
   if (e.LAKEBASE_TOKEN_SOURCE === "provisioned" && target.flavour === "autoscaling") {
     problems.push(
       `LAKEBASE_TOKEN_SOURCE: provisioned contradicts ${e.LAKEBASE_ENDPOINT ? "LAKEBASE_ENDPOINT" : "LAKEBASE_PROJECT_ID"} (autoscaling): unset one`,

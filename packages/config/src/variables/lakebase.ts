@@ -8,7 +8,7 @@ export const LAKEBASE_VARIABLES = {
     "lakebase",
     z.string().regex(INSTANCE, "lowercase letters, digits and hyphens, starting with a letter, at most 63"),
     "orders-local",
-    "Lakebase Provisioned: the database instance, managed by the admin and the scope of the Postgres tokens (when no Autoscaling target is set).",
+    "Lakebase Provisioned: the database instance, managed by the admin and the scope of the Postgres tokens. With an Autoscaling target: the project's name in the database API, which the admin manages (default: the project id).",
   ),
   LAKEBASE_PROJECT_ID: variable(
     "lakebase",
