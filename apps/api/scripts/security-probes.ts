@@ -1,6 +1,6 @@
-// The probes of issue #14 against a built app folder (default dist/app), as Databricks Apps runs it and as a
-// developer runs it outside Apps, each over its own local database. Prints one line per probe.
-//   node apps/api/scripts/security-probes.ts [appDir] [--mode apps|local|both] [--fuzz N]
+// The probes of issues #14 and #26 against a built app folder (default dist/app), as Databricks Apps runs it
+// and as a developer runs it outside Apps, each over its own local database. Prints one line per probe.
+//   node apps/api/scripts/security-probes.ts [appDir] [--mode apps|local|both] [--fuzz N] [--only id,id]
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -14,12 +14,17 @@ import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import pg from "pg";
 
 const { values, positionals } = parseArgs({
-  options: { mode: { type: "string", default: "both" }, fuzz: { type: "string", default: "2000" } },
+  options: {
+    mode: { type: "string", default: "both" },
+    fuzz: { type: "string", default: "10000" },
+    only: { type: "string" },
+  },
   allowPositionals: true,
 });
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const appDir = path.resolve(positionals[0] ?? path.join(repoRoot, "dist/app"));
 const fuzzCount = Number(values.fuzz);
+const only = values.only ? values.only.split(",") : undefined;
 const ADMIN = "admin@example.com";
 const USER = "analyst@example.com";
 const SP = { clientId: "8f6c1a52-0d1e-4c3b-9a57-5b1f3a0e2d44", clientSecret: "probe-secret" };
@@ -63,6 +68,31 @@ async function stopApp(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGTERM");
   await exited;
+}
+
+/** What the probes need of the database the app reads: its export backends, a lock, a comment. */
+function databaseTools(pool: pg.Pool, table: string) {
+  return {
+    exportBackends: async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%' AND datname = current_database()",
+      );
+      return rows[0]?.n ?? 0;
+    },
+    // A lock the export's query waits behind: database work that has not sent a byte, like a long sort.
+    holdExports: async () => {
+      const client = await pool.connect();
+      await client.query("BEGIN");
+      await client.query("LOCK TABLE app_data.order_status IN ACCESS EXCLUSIVE MODE");
+      return async () => {
+        await client.query("ROLLBACK");
+        client.release();
+      };
+    },
+    setComment: async (orderKey: number, comment: string) => {
+      await pool.query(`UPDATE ${table} SET o_comment = $1 WHERE o_orderkey = $2`, [comment, orderKey]);
+    },
+  };
 }
 
 async function appsMode(): Promise<string> {
@@ -110,10 +140,11 @@ async function appsMode(): Promise<string> {
       : `safe   ${name} ${`never ready (${ready})`.padEnd(24)} ${reason ?? "no certificate error logged"}`;
   })();
   const port = await freePort();
-  const { child } = await startApp(appsEnv(port), port);
+  const { child, output } = await startApp(appsEnv(port), port);
   const auditDb = new pg.Pool({
     connectionString: `${lakebase.adminUrl.replace(/\/[^/]*$/, "")}/${lakebase.physicalDatabase(names.instanceName, names.databaseName)}`,
   });
+  auditDb.on("error", () => undefined);
   const setStopped = async (stopped: boolean) => {
     const url = `${lakebase.restUrl}/api/2.0/database/instances/${names.instanceName}?update_mask=stopped`;
     await fetch(url, {
@@ -137,6 +168,8 @@ async function appsMode(): Promise<string> {
     user: USER,
     lakebaseConfigured: true,
     fuzzCount,
+    ...(only && { only }),
+    ...databaseTools(auditDb, "public.orders_synced"),
     auditInputBytes: async (requestId) => {
       const { rows } = await auditDb.query<{ n: number | null }>(
         "SELECT octet_length(input::text) AS n FROM app_data.admin_audit WHERE request_id = $1",
@@ -152,6 +185,12 @@ async function appsMode(): Promise<string> {
   try {
     return `${tlsLine}\n${formatProbes(await runProbes(target))}`;
   } finally {
+    // What the app logged at error level (an answer >= 500 says why here), on stderr.
+    const errors = output
+      .join("")
+      .split("\n")
+      .filter((line) => line.includes('"level":"error"'));
+    for (const line of errors.slice(0, 20)) process.stderr.write(`app error: ${line.slice(0, 2000)}\n`);
     await stopApp(child);
     await auditDb.end();
     await lakebase.stop();
@@ -185,9 +224,22 @@ async function localMode(): Promise<string> {
     );
     await stopApp(first.child);
 
-    // Then listening on every interface, as someone who sets HOST=0.0.0.0 would.
+    // Then in local development (the local admin is possible there) listening on every interface, as someone
+    // who sets HOST=0.0.0.0 would; beside it the production build over loopback, and one behind a same-host
+    // proxy that names its callers (TRUST_FORWARDED_HEADERS).
     const port2 = await freePort();
-    const { child } = await startApp({ ...env, PORT: String(port2), HOST: "0.0.0.0" }, port2);
+    const development = { ...env, NODE_ENV: "development" };
+    const { child } = await startApp({ ...development, PORT: String(port2), HOST: "0.0.0.0" }, port2);
+    const port3 = await freePort();
+    const production = await startApp({ ...env, PORT: String(port3) }, port3);
+    const port4 = await freePort();
+    const trusting = await startApp(
+      { ...development, PORT: String(port4), TRUST_FORWARDED_HEADERS: "true" },
+      port4,
+    );
+    const db = new pg.Pool({ connectionString: postgres.url(), max: 3 });
+    // The readiness probe stops the database under it: an idle connection's end is not a failure here.
+    db.on("error", () => undefined);
     const target: ProbeTarget = {
       url: `http://127.0.0.1:${port2}`,
       lanUrl: lanAddress ? `http://${lanAddress}:${port2}` : null,
@@ -196,6 +248,10 @@ async function localMode(): Promise<string> {
       user: USER,
       lakebaseConfigured: false,
       fuzzCount,
+      ...(only && { only }),
+      productionUrl: `http://127.0.0.1:${port3}`,
+      trustingUrl: `http://127.0.0.1:${port4}`,
+      ...databaseTools(db, "public.orders_synced"),
       breakDatabase: async () => {
         await postgres.stop();
         return async () => {
@@ -207,6 +263,9 @@ async function localMode(): Promise<string> {
       lines.push(formatProbes(await runProbes(target)));
     } finally {
       await stopApp(child);
+      await stopApp(production.child);
+      await stopApp(trusting.child);
+      await db.end();
     }
   } finally {
     await postgres.stop();

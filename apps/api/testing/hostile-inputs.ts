@@ -1,6 +1,6 @@
-// Seeded hostile requests against /api/trpc: wrong types, extremes, huge strings, unicode, nested junk,
-// malformed JSON and URLs, batches, wrong methods and content types, over every procedure. The same seed
-// gives the same requests, so a failure found in CI replays locally.
+// Seeded hostile requests against /api/trpc, /api/v1 and the CSV export: wrong types, extremes, huge strings,
+// unicode, nested junk, malformed JSON and URLs, batches, wrong methods and content types, forged headers, over
+// every procedure. The same seed gives the same requests, so a failure found in CI replays locally.
 
 import { QUERIES } from "../src/http/trpc/query-paths.ts";
 
@@ -359,7 +359,11 @@ class Generator {
   /** A REST call: a route with junk in its path, query and body, sometimes with the wrong method. */
   private rest(): HostileRequest {
     const route = this.pick(REST_ROUTES);
-    const key = this.chance(0.5) ? String(1 + this.int(3000)) : uriEncode(String(this.junk()));
+    const junk = this.junk();
+    // JSON for anything but a string: String() throws on an object without a prototype ({"__proto__": null}).
+    const key = this.chance(0.5)
+      ? String(1 + this.int(3000))
+      : uriEncode(typeof junk === "string" ? junk : this.json(junk));
     const query = Array.from({ length: this.int(5) }, () => {
       const value = this.junk();
       return `${this.pick(REST_FIELDS)}=${uriEncode(typeof value === "string" ? value : this.json(value))}`;
@@ -387,9 +391,92 @@ class Generator {
     };
   }
 
+  /** The CSV export with junk in its parameters (its answer is read to the end: a file or a refusal). */
+  private export(): HostileRequest {
+    const params = ["status", "priority", "dateFrom", "dateTo", "sort", "columns", "format"];
+    const good: Record<string, () => string> = {
+      status: () => this.pick(["F", "O", "P"]),
+      priority: () => this.pick(["1-URGENT", "5-LOW"]),
+      dateFrom: () => "1995-01-01",
+      dateTo: () => "1995-03-01",
+      sort: () => this.pick(["orderKey", "-totalPrice", "orderDate"]),
+      columns: () => this.pick(["orderKey", "orderKey,comment", "comment,status,totalPrice"]),
+      format: () => this.pick(["api", "labels"]),
+    };
+    const query = params
+      .filter(() => this.chance(0.5))
+      .map((name) => {
+        const value = this.chance(0.5) ? good[name]!() : this.junk();
+        return `${name}=${uriEncode(typeof value === "string" ? value : this.json(value))}`;
+      });
+    // Narrow enough that a whole file is small: a status or an early end date.
+    if (!query.some((q) => q.startsWith("status=") || q.startsWith("dateTo=")))
+      query.push("dateTo=1992-02-01");
+    return {
+      kind: "export",
+      method: this.chance(0.9) ? "GET" : this.pick(["POST", "HEAD", "DELETE"]),
+      path: `/api/export/orders.csv?${query.join("&")}`,
+      headers: {},
+      procedures: [],
+    };
+  }
+
+  /** Headers an attacker chooses: forged identities, request ids, origins, forwarded hosts, odd lengths. */
+  private hostileHeaders(): HostileRequest {
+    const value = () =>
+      this.pick([
+        "",
+        " ",
+        "Bob Smith",
+        "admin@example.com, eve@example.com",
+        "<script>@x",
+        "a".repeat(this.pick([64, 257, 3000])),
+        `${"a".repeat(65)}@example.com`,
+        "ééé@example.com",
+        "null",
+        "https://attacker.example",
+        "http://localhost:1",
+        "same-origin",
+        "../../etc",
+        `x${"-a".repeat(1500)}`,
+      ]);
+    const names = [
+      "x-forwarded-user",
+      "x-forwarded-host",
+      "x-request-id",
+      "origin",
+      "sec-fetch-site",
+      "referer",
+      "x-real-ip",
+    ];
+    const headers: Record<string, string> = {};
+    for (const name of names) if (this.chance(0.4)) headers[name] = value();
+    const p = this.pick([...QUERIES, ...MUTATIONS]);
+    const mutation = (MUTATIONS as readonly string[]).includes(p);
+    const input = this.json(this.validInput(p) ?? {});
+    return mutation
+      ? {
+          kind: "headers",
+          method: "POST",
+          path: `/api/trpc/${p}`,
+          headers: { ...headers, "content-type": "application/json" },
+          body: input,
+          procedures: [p],
+        }
+      : {
+          kind: "headers",
+          method: "GET",
+          path: `/api/trpc/${p}?input=${encodeURIComponent(input)}`,
+          headers,
+          procedures: [p],
+        };
+  }
+
   next(): HostileRequest {
-    const kind = this.int(21);
+    const kind = this.int(23);
     if (kind === 20) return this.rest();
+    if (kind === 21) return this.export();
+    if (kind === 22) return this.hostileHeaders();
     const trpc = "/api/trpc/";
     const json = { "content-type": "application/json" };
     // Single query over GET.

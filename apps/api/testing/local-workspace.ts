@@ -63,9 +63,12 @@ export async function startLocalWorkspace(
 /** The app's configuration for a local workspace, with overrides (fast test settings). */
 export const configFor = (w: LocalWorkspace, overrides: Env = {}) => loadConfig({ ...w.env, ...overrides });
 
-/** A tRPC client of a running server, over real HTTP. */
-export function httpClient(url: string, email?: string): TRPCClient<AppRouter> {
+/**
+ * A tRPC client of a running server, over real HTTP, acting as `email` (X-Forwarded-Email), by default the
+ * local admin: trusting forwarded headers, the app takes a caller without them as anonymous.
+ */
+export function httpClient(url: string, email: string = LOCAL_ADMIN): TRPCClient<AppRouter> {
   return createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${url}/api/trpc`, headers: email ? { "X-Forwarded-Email": email } : {} })],
+    links: [httpLink({ url: `${url}/api/trpc`, headers: { "X-Forwarded-Email": email } })],
   });
 }

@@ -1,4 +1,4 @@
-import { type Env, loadConfig } from "@lakebase-orders/config";
+import { type Env, LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
 import { createDb, type Db, migratePool } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
@@ -13,12 +13,13 @@ export interface OrdersFixture {
   db: Db;
   app: ReturnType<typeof createApp>;
   services: AppServices;
+  /** The local admin (named in X-Forwarded-Email when the app trusts forwarded headers). */
   client: TRPCClient<AppRouter>;
   /** JSON log lines the app wrote. */
   logs: string[];
   /** HTTP requests the tRPC client sent (batching makes this smaller than the number of calls). */
   httpRequests: string[];
-  /** Raw request through the app, as curl would send it. */
+  /** Raw request through the app, as curl would send it (as the local admin, like `client`, unless it names someone). */
   fetch(pathAndQuery: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
@@ -56,10 +57,14 @@ export async function createOrdersFixture(
   });
   const app = createApp(services);
   const httpRequests: string[] = [];
+  // Behind a trusted proxy every caller is named by it (a request without a name is anonymous): the client
+  // is the local admin there too.
+  const trusting = Boolean(env.TRUST_FORWARDED_HEADERS) && !env.DATABRICKS_APP_NAME;
   const client = createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
         url: "http://api.test/api/trpc",
+        headers: trusting ? { "X-Forwarded-Email": LOCAL_ADMIN } : {},
         fetch: async (input, init) => {
           const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
           httpRequests.push(url);
@@ -76,7 +81,11 @@ export async function createOrdersFixture(
     client,
     logs,
     httpRequests,
-    fetch: async (pathAndQuery, init) => app.request(`http://api.test${pathAndQuery}`, init),
+    fetch: async (pathAndQuery, init) => {
+      const headers = new Headers(init?.headers);
+      if (trusting && !headers.has("x-forwarded-email")) headers.set("X-Forwarded-Email", LOCAL_ADMIN);
+      return app.request(`http://api.test${pathAndQuery}`, { ...init, headers });
+    },
     close: async () => {
       services.orders.close();
       await db.disconnect();

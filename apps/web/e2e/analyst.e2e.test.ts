@@ -167,11 +167,12 @@ describe("export what you see", () => {
     await page.screenshot({ path: screenshotPath("analyst-export-done") });
     const text = await readFile((await file.path()) as string, "utf8");
     const lines = text.trimEnd().split("\n");
-    expect(lines[0]).toBe("orderKey,totalPrice,status,comment");
+    // The screen's headers and labels (the API's names and codes are `format=api`, for machines).
+    expect(lines[0]).toBe("Order,Total,Status,Comment");
     expect(lines).toHaveLength(total + 1);
     const totals = lines.slice(1).map((l) => Number(l.split(",")[1]));
     expect(totals).toEqual([...totals].sort((a, b) => b - a));
-    expect(new Set(lines.slice(1).map((l) => l.split(",")[2]))).toEqual(new Set(["F"]));
+    expect(new Set(lines.slice(1).map((l) => l.split(",")[2]))).toEqual(new Set(["Fulfilled"]));
     // The first rows are the table's first rows.
     const shown = await rows().evaluateAll((trs) =>
       trs.slice(0, 5).map((tr) => tr.getAttribute("data-order-key")),

@@ -86,6 +86,9 @@ export async function startStack(rows: number): Promise<Stack> {
       viewport: { width: 1400, height: 900 },
     });
     cleanups.push(() => context.close());
+    // The app trusts X-Forwarded-Email (as behind the Apps proxy), so a page without one is anonymous: every
+    // page is the admin unless it names someone else (the analyst's pages set their own).
+    await context.setExtraHTTPHeaders({ "X-Forwarded-Email": ADMIN });
     const cspViolations: string[] = [];
     context.on("page", (p) =>
       p.on("console", (m) => {

@@ -11,6 +11,7 @@ describe("loadConfig", () => {
       staticDir: null,
       logLevel: "info",
       allowedOrigins: [],
+      allowedHosts: [],
       workers: 0,
     });
     expect(c.orders).toEqual({
@@ -33,6 +34,8 @@ describe("loadConfig", () => {
       maxBatchSize: 10,
       writesPerMinute: 60,
       expensiveReadsPerMinute: 120,
+      exportsAtOnce: 2,
+      exportTimeoutSeconds: 900,
     });
     expect(c.connection.pg.sslRootCert).toBeNull();
     expect(c.databricks).toBeNull();
@@ -107,6 +110,30 @@ describe("loadConfig", () => {
     expect(named.identity.admins).toEqual(["ada@example.com", "bob@example.com"]);
   });
 
+  it("has a local identity only in local development: never with NODE_ENV=production", () => {
+    expect(loadConfig({ NODE_ENV: "development" }).identity.localIdentity).toBe(LOCAL_ADMIN);
+    expect(loadConfig({ NODE_ENV: "test", LOCAL_IDENTITY: "qa@example.com" }).identity.localIdentity).toBe(
+      "qa@example.com",
+    );
+    expect(loadConfig({ NODE_ENV: "production" }).identity.localIdentity).toBeNull();
+    expect(
+      loadConfig({ NODE_ENV: "production", LOCAL_IDENTITY: "qa@example.com" }).identity.localIdentity,
+    ).toBeNull();
+  });
+
+  it("reads the hosts a request may name, and refuses what is not a host", () => {
+    expect(
+      loadConfig({ ALLOWED_HOSTS: " Dev.Example.com , box.lan:8000,[::1]:9000" }).server.allowedHosts,
+    ).toEqual(["dev.example.com", "box.lan:8000", "[::1]:9000"]);
+    for (const bad of ["https://dev.example.com", "dev.example.com/x", "a b", "*.example.com"]) {
+      expect(() => loadConfig({ ALLOWED_HOSTS: bad }), bad).toThrow(/ALLOWED_HOSTS/);
+    }
+    expect(loadConfig({ EXPORTS_AT_ONCE: "4", EXPORT_TIMEOUT_SECONDS: "60" }).limits).toMatchObject({
+      exportsAtOnce: 4,
+      exportTimeoutSeconds: 60,
+    });
+  });
+
   it("reads the security settings, and refuses a local identity inside Apps", () => {
     const c = loadConfig({
       HOST: "0.0.0.0",
@@ -132,6 +159,8 @@ describe("loadConfig", () => {
       maxBatchSize: 20,
       writesPerMinute: 0,
       expensiveReadsPerMinute: 30,
+      exportsAtOnce: 2,
+      exportTimeoutSeconds: 900,
     });
     expect(c.connection.pg.sslRootCert).toBe("/etc/ssl/lakebase-ca.pem");
     expect(() => loadConfig({ DATABRICKS_APP_NAME: "x", LOCAL_IDENTITY: "qa@example.com" })).toThrow(

@@ -75,6 +75,18 @@ export function loadConfig(env: Env): AppConfig {
       return origin;
     });
 
+  const allowedHosts = (e.ALLOWED_HOSTS ?? "")
+    .split(",")
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
+  for (const host of allowedHosts) {
+    if (!/^(?:[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*|\[[0-9a-f:.]{2,45}\])(?::[0-9]{1,5})?$/.test(host)) {
+      problems.push(`ALLOWED_HOSTS: "${host}" is not a host name like app.example.com[:port]`);
+    }
+  }
+  // Local development: anything but the built app (NODE_ENV=production), outside Databricks Apps.
+  const localDevelopment = !inDatabricksApp && e.NODE_ENV !== "production";
+
   const catalogName = e.LAKEBASE_CATALOG_NAME ?? "orders_catalog";
   const syncedTable = tableName(e.LAKEBASE_SYNCED_TABLE ?? `${catalogName}.public.orders_synced`);
   // The synced table is registered in the catalog's database: in another catalog the app would not find it.
@@ -118,12 +130,13 @@ export function loadConfig(env: Env): AppConfig {
       staticDir: e.STATIC_DIR ?? null,
       logLevel: e.LOG_LEVEL ?? "info",
       allowedOrigins,
+      allowedHosts,
       workers: e.CLUSTER_WORKERS ?? 0,
     },
     identity: {
       inDatabricksApp,
       appName: e.DATABRICKS_APP_NAME ?? null,
-      localIdentity: inDatabricksApp ? null : (e.LOCAL_IDENTITY ?? LOCAL_ADMIN),
+      localIdentity: localDevelopment ? (e.LOCAL_IDENTITY ?? LOCAL_ADMIN) : null,
       admins,
       adminAuth,
       trustForwardedHeaders: inDatabricksApp || (e.TRUST_FORWARDED_HEADERS ?? false),
@@ -191,6 +204,8 @@ export function loadConfig(env: Env): AppConfig {
       maxBatchSize: e.MAX_BATCH_SIZE ?? 10,
       writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE ?? 60,
       expensiveReadsPerMinute: e.RATE_LIMIT_READS_PER_MINUTE ?? 120,
+      exportsAtOnce: e.EXPORTS_AT_ONCE ?? 2,
+      exportTimeoutSeconds: e.EXPORT_TIMEOUT_SECONDS ?? 900,
     },
   };
   return deepFreeze(config);

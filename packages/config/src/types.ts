@@ -23,6 +23,11 @@ export interface ServerConfig {
   readonly workers: number;
   /** Origins besides the app's own that a browser may call the API from (ALLOWED_ORIGINS). */
   readonly allowedOrigins: readonly string[];
+  /**
+   * Host names (lower-case, `name` or `name:port`) besides the loopback ones that requests may name outside
+   * Databricks Apps (ALLOWED_HOSTS).
+   */
+  readonly allowedHosts: readonly string[];
 }
 
 /** What one request, or one identity per minute, may ask for. */
@@ -33,13 +38,20 @@ export interface LimitsConfig {
   readonly writesPerMinute: number;
   /** Uncached expensive reads (counts, stats, deep pages) per identity per minute; 0: unlimited. */
   readonly expensiveReadsPerMinute: number;
+  /** CSV exports running at once across the app's processes (EXPORTS_AT_ONCE). */
+  readonly exportsAtOnce: number;
+  /** A signed-in caller's export budget, in seconds (anonymous callers get at most 60). */
+  readonly exportTimeoutSeconds: number;
 }
 
 export interface IdentityConfig {
   /** DATABRICKS_APP_NAME is set: identities come only from the Apps proxy's headers. */
   readonly inDatabricksApp: boolean;
   readonly appName: string | null;
-  /** Who a request without the proxy's headers acts as; null inside Apps (such requests are anonymous). */
+  /**
+   * Who a request from this machine acts as in local development; null inside Apps and when NODE_ENV is
+   * production (such requests are anonymous).
+   */
   readonly localIdentity: string | null;
   /** Lower-cased e-mails allowed to run the Lakebase admin's mutations. */
   readonly admins: readonly string[];

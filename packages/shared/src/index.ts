@@ -1,3 +1,4 @@
+export { ORDER_COLUMN_LABELS, ORDER_PRIORITY_LABELS, ORDER_STATUS_LABELS } from "./labels.ts";
 export {
   CAPACITIES,
   type Capacity,

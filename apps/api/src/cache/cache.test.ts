@@ -132,4 +132,58 @@ describe("createCache", () => {
     createCache<number>({ ttlMs: 1000 }); // unnamed: not listed
     expect([...cacheLookups().keys()].every((k) => k.length > 0)).toBe(true);
   });
+
+  it("runs one computation per key however often it is cleared: callers after a clear share one queued behind it", async () => {
+    let running = 0;
+    let most = 0;
+    let calls = 0;
+    const releases: (() => void)[] = [];
+    const cache = createCache<number>({ ttlMs: 10_000 });
+    const compute = () =>
+      new Promise<number>((resolve) => {
+        running++;
+        most = Math.max(most, running);
+        const value = ++calls;
+        releases.push(() => {
+          running--;
+          resolve(value);
+        });
+      });
+    const first = cache.get("k", compute);
+    // An attacker's failed writes: a clear, then a read, a hundred times while the first computation runs.
+    const after: Promise<number>[] = [];
+    for (let i = 0; i < 100; i++) {
+      cache.clear();
+      after.push(cache.get("k", compute));
+    }
+    expect(calls).toBe(1);
+    releases.shift()!();
+    expect(await first).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    // One follow-up computation for all hundred, started only once the first had ended.
+    expect(calls).toBe(2);
+    releases.shift()!();
+    expect(new Set(await Promise.all(after))).toEqual(new Set([2]));
+    expect(most).toBe(1);
+    // Its value is kept: it started after the last clear.
+    expect(await cache.get("k", compute)).toBe(2);
+    expect(calls).toBe(2);
+  });
+
+  it("forgets the least recently used value when full, not every value", async () => {
+    const cache = createCache<string>({ ttlMs: 60_000, maxEntries: 3 });
+    let computed = 0;
+    const value = (v: string) => async () => {
+      computed++;
+      return v;
+    };
+    for (const k of ["a", "b", "c"]) await cache.get(k, value(k));
+    await cache.get("a", value("a")); // a is now the most recently used
+    await cache.get("d", value("d")); // full: b goes
+    expect(["a", "b", "c", "d"].map((k) => cache.peek(k)?.value)).toEqual(["a", undefined, "c", "d"]);
+    expect(computed).toBe(4);
+    // A flood of new keys evicts one entry per new key, never the whole cache at once.
+    for (let i = 0; i < 2; i++) await cache.get(`x${i}`, value(`x${i}`));
+    expect(cache.peek("d")?.value).toBe("d");
+  });
 });

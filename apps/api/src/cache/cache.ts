@@ -1,14 +1,18 @@
 /**
  * The one memo of the app: single flight plus a time bound, for anything that is expensive to ask for
  * (exact counts and stats, the Databricks status snapshot, "does the synced table exist").
- * - Concurrent misses for one key share one computation (single flight). Failures are not kept.
+ * - At most one computation per key runs at a time (single flight), whatever callers and `clear()` do.
+ *   Failures are not kept.
  * - A value is fresh for `ttlMs` (a function of the value when absent and present things deserve different
  *   lifetimes); 0 keeps nothing and only shares flights.
  * - Then, for `staleMs`, it is still served at once while one background refresh runs, so a busy caller never
  *   stalls on the recomputation when the entry expires. Older: callers wait for the recomputation.
  * - A caller may ask for a value no older than `maxAgeMs` (0: a new one, or the flight already under way).
- * - `clear()` forgets everything, and a computation that started before it is not kept: its value may
- *   predate the write that caused the clear.
+ * - `clear()` forgets every value, and a computation that started before it is not kept: its value may
+ *   predate the write that caused the clear. Callers after the clear wait for one new computation, which
+ *   starts once the one under way has ended: clearing as often as anyone likes (a failed write, say) never
+ *   runs two computations of one key side by side.
+ * - Full (`maxEntries`), it forgets the least recently used value, not all of them.
  */
 export interface Cache<V> {
   get(key: string, compute: () => Promise<V>, options?: { maxAgeMs?: number }): Promise<V>;
@@ -41,6 +45,14 @@ export function cacheLookups(): ReadonlyMap<string, Readonly<CacheLookups>> {
   return lookups;
 }
 
+/** A key's computations: the one running (and the generation it started in), and the one queued after it. */
+interface Flights<V> {
+  running: Promise<V>;
+  generation: number;
+  /** Callers since a clear(): one computation, started when `running` ends. */
+  queued?: Promise<V>;
+}
+
 export function createCache<V>(options: CacheOptions<V>): Cache<V> {
   const { staleMs = 0, maxEntries = 1000, now = Date.now } = options;
   let counts: CacheLookups = { hits: 0, stale: 0, misses: 0 };
@@ -49,28 +61,61 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
     lookups.set(options.name, counts);
   }
   const ttlOf = typeof options.ttlMs === "function" ? options.ttlMs : () => options.ttlMs as number;
+  // Map order is insertion order: a hit moves its entry to the end, so the first entry is the least recently
+  // used one.
   const entries = new Map<string, { value: V; at: number; ttl: number }>();
-  const pending = new Map<string, Promise<V>>();
+  const flights = new Map<string, Flights<V>>();
   let generation = 0;
 
-  const refresh = (key: string, compute: () => Promise<V>): Promise<V> => {
-    const running = pending.get(key);
-    if (running) return running;
+  const keep = (key: string, value: V) => {
+    const ttl = ttlOf(value);
+    if (ttl <= 0) return;
+    entries.delete(key);
+    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(key, { value, at: now(), ttl });
+  };
+
+  /** Starts a computation of `key` now; nothing else of that key runs. */
+  const start = (key: string, compute: () => Promise<V>): Promise<V> => {
     const started = generation;
-    const flight = compute()
+    let computing: Promise<V>;
+    try {
+      computing = compute();
+    } catch (error) {
+      computing = Promise.reject(error);
+    }
+    const running = computing
       .then((value) => {
-        const ttl = ttlOf(value);
-        if (started === generation && ttl > 0) {
-          if (entries.size >= maxEntries && !entries.has(key)) entries.clear();
-          entries.set(key, { value, at: now(), ttl });
-        }
+        if (started === generation) keep(key, value);
         return value;
       })
       .finally(() => {
-        if (pending.get(key) === flight) pending.delete(key);
+        const f = flights.get(key);
+        // A queued computation takes over once this one has ended: it registers itself when it starts.
+        if (f?.running === running && !f.queued) flights.delete(key);
       });
-    pending.set(key, flight);
-    return flight;
+    flights.set(key, { running, generation: started });
+    return running;
+  };
+
+  const refresh = (key: string, compute: () => Promise<V>): Promise<V> => {
+    const f = flights.get(key);
+    if (!f) return start(key, compute);
+    if (f.generation === generation && !f.queued) return f.running;
+    if (f.queued) return f.queued;
+    // The running computation predates a clear(): its value is not this caller's. One computation is queued
+    // behind it for every caller until it starts.
+    const queued = f.running.then(
+      () => undefined,
+      () => undefined,
+    );
+    const next = queued.then(() => {
+      const current = flights.get(key);
+      if (current?.queued === next) flights.delete(key);
+      return start(key, compute);
+    });
+    f.queued = next;
+    return next;
   };
 
   return {
@@ -81,6 +126,8 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
         const freshFor = Math.min(hit.ttl, getOptions.maxAgeMs ?? Number.POSITIVE_INFINITY);
         if (age < freshFor) {
           counts.hits++;
+          entries.delete(key);
+          entries.set(key, hit);
           return hit.value;
         }
         if (getOptions.maxAgeMs === undefined && age < hit.ttl + staleMs) {
@@ -100,7 +147,6 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
     clear() {
       generation++;
       entries.clear();
-      pending.clear();
     },
   };
 }

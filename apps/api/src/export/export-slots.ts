@@ -1,41 +1,36 @@
 /**
- * How many exports run at once. An export holds a pooled connection for its whole download (seconds to
- * minutes for the full table), so the process runs few at a time, and one per caller: a caller's new export
- * replaces the one still running (a second click, a dialog closed and opened again), which is cancelled,
- * rather than doubling the load or being refused while the first one's cancellation is on its way.
+ * How many exports this process runs at once. An export holds a pooled connection for its whole download
+ * (seconds to minutes for the full table) and its sort can keep the database busy for as long, so a caller
+ * runs one at a time, anonymous callers share one between them, and the process runs few: anything more is
+ * refused (429), never queued and never replacing the running one (a replaced export's work went on in the
+ * database until it noticed). Across processes, the database's advisory locks hold the same rules
+ * (admission.ts); this gate answers the common case without a connection.
  */
 export interface ExportSlots {
-  /**
-   * A release function, or null when the process is at its limit with other callers' exports. `cancel` is
-   * called if a newer export of the same caller takes the slot over.
-   */
-  take(caller: string, cancel: () => void): (() => void) | null;
+  /** A release function (call it once the export has ended), or why there is no slot. */
+  take(caller: string): { ok: true; release: () => void } | { ok: false; why: "yours" | "full" };
   readonly running: number;
 }
 
 export function createExportSlots(limits: { perProcess: number }): ExportSlots {
-  const byCaller = new Map<string, { cancel: () => void }>();
-  let running = 0;
+  const callers = new Set<string>();
   return {
-    take(caller, cancel) {
-      const previous = byCaller.get(caller);
-      if (!previous && running >= limits.perProcess) return null;
-      if (previous) previous.cancel();
-      else running++;
-      const entry = { cancel };
-      byCaller.set(caller, entry);
+    take(caller) {
+      if (callers.has(caller)) return { ok: false, why: "yours" };
+      if (callers.size >= limits.perProcess) return { ok: false, why: "full" };
+      callers.add(caller);
       let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        // A replaced export's slot went on to its successor.
-        if (byCaller.get(caller) !== entry) return;
-        byCaller.delete(caller);
-        running--;
+      return {
+        ok: true,
+        release: () => {
+          if (released) return;
+          released = true;
+          callers.delete(caller);
+        },
       };
     },
     get running() {
-      return running;
+      return callers.size;
     },
   };
 }

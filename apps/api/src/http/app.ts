@@ -5,11 +5,13 @@ import { callerKey, identify } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { allowedHostOnly } from "./guards/allowed-host.ts";
 import { limitBody } from "./guards/body-limit.ts";
 import { inlineHashes } from "./guards/inline-hashes.ts";
 import { jsonBodiesOnly } from "./guards/json-bodies.ts";
 import { createLimits } from "./guards/limits.ts";
 import { isReadOnlyMethod } from "./guards/methods.ts";
+import { capOpenStreams } from "./guards/open-streams.ts";
 import { rateLimit } from "./guards/rate-limit.ts";
 import { sameOriginOnly } from "./guards/same-origin.ts";
 import { securityHeaders } from "./guards/security-headers.ts";
@@ -19,6 +21,7 @@ import { requestLog } from "./request-log.ts";
 import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
+import { SUBSCRIPTION_PATHS } from "./trpc/subscription-paths.ts";
 
 export interface AppOptions {
   /** Deadline of the readiness query (default 2000 ms). */
@@ -36,6 +39,12 @@ function trpcCalls(c: HonoContext): number {
   return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
 }
 
+/**
+ * Server-sent event streams (the admin's progress) open at once in this process: a few tabs per identity,
+ * and a bound on them all.
+ */
+const STREAMS = { perIdentity: 4, total: 64 };
+
 /** The HTTP surface: it only wires requests to the services (built once by `createServices`). */
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const { logger, config } = services;
@@ -46,6 +55,14 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
   app.use("*", requestLog(logger));
   app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
   app.use("*", wellFormedUrl());
+  // Before any route: a request for another host (DNS rebinding, a tunnel's name) gets nothing at all.
+  app.use(
+    "*",
+    allowedHostOnly({
+      inDatabricksApp: config.identity.inDatabricksApp,
+      allowedHosts: config.server.allowedHosts,
+    }),
+  );
   // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
   // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.
   app.use(
@@ -55,7 +72,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       trustForwardedHost: config.identity.trustForwardedHeaders,
     }),
   );
-  app.use("/api/*", identify(config.identity));
+  app.use("/api/*", identify({ ...config.identity, allowedHosts: config.server.allowedHosts }));
   app.use("/api/*", async (c, next) => {
     c.set("budget", limits.budgetFor(callerKey(c)));
     await next();
@@ -70,6 +87,17 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       when: (c) => !isReadOnlyMethod(c.req.method),
       cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
       what: "changes",
+    }),
+  );
+  app.use(
+    "/api/trpc/*",
+    capOpenStreams({
+      perIdentity: STREAMS.perIdentity,
+      total: STREAMS.total,
+      key: callerKey,
+      when: (c) =>
+        c.req.method === "GET" &&
+        (trpcProcedureNames(new URL(c.req.url).pathname)?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
     }),
   );
   app.route("/api", healthRoutes(services, options));

@@ -128,6 +128,8 @@ describe(`${COUNT} seeded hostile requests over every procedure`, () => {
       "batch-post",
       "content-type",
       "duplicate-params",
+      "export",
+      "headers",
       "huge-body",
       "huge-query",
       "mutation",

@@ -50,7 +50,46 @@ const COMMON = [
   "bad-input-db-down",
   "rate-limit-reads",
   "rate-limit-writes",
+  // Issue #26.
+  "export-parallel",
+  "export-abandoned",
+  "export-rate-limit",
+  "body-20mb-expect",
+  "body-20mb-upload",
+  "path-12kb",
+  "history-emails",
+  "view-owner-email",
+  "sse-streams",
+  "csv-formula-hidden",
 ];
+
+/** What the probes need of the database the app reads: its export backends, a lock, a comment. */
+function databaseTools(url: () => string, table: string) {
+  const exportBackends = () =>
+    withClient(url(), async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'COPY (SELECT%' AND datname = current_database()",
+      );
+      return rows[0]?.n ?? 0;
+    });
+  // A lock the export's query waits behind: database work that has not sent a byte, like a long sort.
+  const holdExports = async () => {
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString: url() });
+    await client.connect();
+    await client.query("BEGIN");
+    await client.query("LOCK TABLE app_data.order_status IN ACCESS EXCLUSIVE MODE");
+    return async () => {
+      await client.query("ROLLBACK");
+      await client.end();
+    };
+  };
+  const setComment = (orderKey: number, comment: string) =>
+    withClient(url(), async (c) => {
+      await c.query(`UPDATE ${table} SET o_comment = $1 WHERE o_orderkey = $2`, [comment, orderKey]);
+    });
+  return { exportBackends, holdExports, setComment };
+}
 
 function expectSafe(results: ProbeResult[], id: string) {
   const r = results.find((p) => p.id === id);
@@ -104,6 +143,7 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
       user: USER,
       lakebaseConfigured: true,
       fuzzCount: 0,
+      ...databaseTools(() => auditUrl.href, "public.orders_synced"),
       auditInputBytes: (requestId) =>
         withClient(auditUrl.href, async (c) => {
           const { rows } = await c.query<{ n: number | null }>(
@@ -124,7 +164,9 @@ describe("in Databricks Apps mode (identity from the proxy, Lakebase configured)
     await lakebase?.stop();
   });
 
-  it.each([...COMMON, "audit-unbounded"])("probe %s gets the safe answer", (id) => expectSafe(results, id));
+  it.each([...COMMON, "audit-unbounded", "export-anonymous"])("probe %s gets the safe answer", (id) =>
+    expectSafe(results, id),
+  );
 
   it("still shows admins everything: the instance DNS and who ran the last operation", async () => {
     const res = await fetch(`${server.url}/api/trpc/lakebase.status`, {
@@ -146,6 +188,8 @@ describe("outside Databricks Apps (a developer's machine)", () => {
   let defaultHostPort: number;
   let defaultHost: RunningServer;
   let everywhere: RunningServer;
+  let production: RunningServer;
+  let trusting: RunningServer;
 
   beforeAll(async () => {
     // A private cluster: the readiness probe stops it, which the shared one must never see.
@@ -164,6 +208,12 @@ describe("outside Databricks Apps (a developer's machine)", () => {
     // And as someone who widened it with HOST=0.0.0.0: the network reaches it, but only as nobody.
     everywhere = await startServer(loadConfig({ ...env, HOST: "0.0.0.0" }), { logger: quiet() });
     await everywhere.services.readiness.whenReady();
+    // As `pnpm start` builds it (no local admin there), and behind a same-host proxy that names its callers.
+    production = await startServer(loadConfig({ ...env, NODE_ENV: "production" }), { logger: quiet() });
+    trusting = await startServer(loadConfig({ ...env, TRUST_FORWARDED_HEADERS: "true" }), {
+      logger: quiet(),
+    });
+    await Promise.all([production.services.readiness.whenReady(), trusting.services.readiness.whenReady()]);
     results = await runProbes({
       url: `http://127.0.0.1:${everywhere.port}`,
       lanUrl: LAN ? `http://${LAN}:${everywhere.port}` : null,
@@ -172,6 +222,9 @@ describe("outside Databricks Apps (a developer's machine)", () => {
       user: USER,
       lakebaseConfigured: false,
       fuzzCount: 0,
+      productionUrl: production.url,
+      trustingUrl: trusting.url,
+      ...databaseTools(() => postgres.url(), "public.orders_synced"),
       breakDatabase: async () => {
         await postgres.stop();
         return async () => {
@@ -184,13 +237,24 @@ describe("outside Databricks Apps (a developer's machine)", () => {
   afterAll(async () => {
     await everywhere?.close();
     await defaultHost?.close();
+    await production?.close();
+    await trusting?.close();
     await postgres?.stop();
     if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  it.each([...COMMON, "loopback-local-identity"])("probe %s gets the safe answer", (id) =>
-    expectSafe(results, id),
-  );
+  it.each([
+    ...COMMON,
+    "loopback-local-identity",
+    "rebinding-read",
+    "rebinding-stop",
+    "tunnel-stop",
+    "tunnel-rewritten-host",
+    "production-loopback",
+    "forged-no-email",
+    "forged-empty-email",
+    "forged-malformed-email",
+  ])("probe %s gets the safe answer", (id) => expectSafe(results, id));
 
   it.skipIf(!LAN).each(["lan-no-headers", "lan-spoofed-email", "lan-admin-mutation"])(
     "probe %s gets the safe answer",

@@ -1,7 +1,6 @@
 import type { HttpBindings } from "@hono/node-server";
-import type { IdentityConfig } from "@lakebase-orders/config";
 import type { Context, MiddlewareHandler } from "hono";
-import { type Identity, identityFrom } from "./identity.ts";
+import { type Identity, type IdentityRules, identityFrom } from "./identity.ts";
 
 export interface IdentityVars {
   identity: Identity;
@@ -17,7 +16,7 @@ export function remoteAddressOf(c: Context): string | null | undefined {
 }
 
 /** Decides who calls (see identity.ts for the trust model) once per request, for every route after it. */
-export function identify(config: IdentityConfig): MiddlewareHandler<{ Variables: IdentityVars }> {
+export function identify(config: IdentityRules): MiddlewareHandler<{ Variables: IdentityVars }> {
   return async (c, next) => {
     c.set(
       "identity",

@@ -2,7 +2,10 @@ import { type Env, LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
 import { describe, expect, it } from "vitest";
 import { canChangeStatus, identityFrom, isAdmin, isLoopback } from "./identity.ts";
 
-const config = (env: Env) => loadConfig(env).identity;
+const config = (env: Env) => {
+  const c = loadConfig(env);
+  return { ...c.identity, allowedHosts: c.server.allowedHosts };
+};
 const APPS = config({ DATABRICKS_APP_NAME: "lakebase-orders", APP_ADMINS: "ada@example.com" });
 const LOCAL = config({});
 const LOCAL_TRUSTING = config({ TRUST_FORWARDED_HEADERS: "true" });
@@ -48,30 +51,88 @@ describe("identity inside Databricks Apps", () => {
 });
 
 describe("identity outside Databricks Apps", () => {
-  it("is the local identity only for loopback (and in-process) requests", () => {
-    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1", null]) {
-      expect(identityFrom(proxy({}, address), LOCAL)).toMatchObject({
-        actor: LOCAL_ADMIN,
-        source: "local",
-      });
+  it("is the local identity only for loopback (and in-process) requests to a loopback host", () => {
+    for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
+      for (const host of [
+        "127.0.0.1:8000",
+        "localhost:5173",
+        "localhost",
+        "[::1]:8000",
+        "app.localhost:8000",
+      ]) {
+        expect(identityFrom(proxy({ Host: host }, address), LOCAL)).toMatchObject({
+          actor: LOCAL_ADMIN,
+          source: "local",
+        });
+      }
     }
+    expect(identityFrom(proxy({}, null), LOCAL).source).toBe("local");
     for (const address of ["192.0.2.2", "10.0.0.1", "::ffff:192.0.2.2", "fd00::2", undefined]) {
-      expect(identityFrom(proxy({}, address), LOCAL).source).toBe("anonymous");
+      expect(identityFrom(proxy({ Host: "127.0.0.1:8000" }, address), LOCAL).source).toBe("anonymous");
     }
+  });
+
+  it("is nobody for a page whose name was rebound to 127.0.0.1, or for a tunnel's visitors", () => {
+    const local = (headers: Record<string, string>) =>
+      identityFrom(proxy(headers, "127.0.0.1"), LOCAL).source;
+    // DNS rebinding: the browser names the attacker's site in Host (and in Origin, on a write).
+    expect(local({ Host: "attacker.example" })).toBe("anonymous");
+    expect(local({ Host: "attacker.example:8000", Origin: "http://attacker.example:8000" })).toBe(
+      "anonymous",
+    );
+    // ngrok, `ssh -R`: the tunnel's public name, or the Host rewritten to localhost but the page's own Origin.
+    expect(local({ Host: "abc.ngrok.example", Origin: "https://abc.ngrok.example" })).toBe("anonymous");
+    expect(local({ Host: "localhost:8000", Origin: "https://abc.ngrok.example" })).toBe("anonymous");
+    expect(local({ Host: "localhost:8000", Origin: "null" })).toBe("anonymous");
+    expect(local({ Host: "127.0.0.1.attacker.example" })).toBe("anonymous");
+    expect(local({ Host: "localhost.attacker.example" })).toBe("anonymous");
+    // The developer's own pages: the API's port, the Vite dev server's (its proxy keeps Host and Origin).
+    expect(local({ Host: "localhost:8000", Origin: "http://localhost:8000" })).toBe("local");
+    expect(local({ Host: "localhost:5173", Origin: "http://localhost:5173" })).toBe("local");
+    expect(local({ Host: "localhost", Origin: "http://localhost" })).toBe("local");
+    expect(local({ Host: "localhost:5173", Origin: "http://localhost:5174" })).toBe("anonymous");
+    // A name the developer listed.
+    const listed = config({ ALLOWED_HOSTS: "devbox.lan" });
+    expect(identityFrom(proxy({ Host: "devbox.lan:8000" }, "127.0.0.1"), listed).source).toBe("local");
+    expect(identityFrom(proxy({ Host: "devbox.lan:8000" }, "127.0.0.1"), LOCAL).source).toBe("anonymous");
+  });
+
+  it("is nobody in production (NODE_ENV=production): the local identity is for local development only", () => {
+    const production = config({ NODE_ENV: "production" });
+    expect(identityFrom(proxy({ Host: "127.0.0.1:8000" }, "127.0.0.1"), production).source).toBe("anonymous");
+    expect(identityFrom(proxy({}, null), production).source).toBe("anonymous");
   });
 
   it("ignores forwarded headers unless TRUST_FORWARDED_HEADERS is set", () => {
     const spoofed = { "X-Forwarded-Email": "ada@example.com" };
     expect(identityFrom(proxy(spoofed, "192.0.2.2"), LOCAL).source).toBe("anonymous");
-    expect(identityFrom(proxy(spoofed, "127.0.0.1"), LOCAL)).toMatchObject({
+    expect(identityFrom(proxy({ ...spoofed, Host: "localhost:8000" }, "127.0.0.1"), LOCAL)).toMatchObject({
       actor: LOCAL_ADMIN,
     });
     expect(identityFrom(proxy(spoofed, "192.0.2.2"), LOCAL_TRUSTING)).toMatchObject({
       actor: "ada@example.com",
     });
-    expect(identityFrom(proxy({}, "127.0.0.1"), LOCAL_TRUSTING).source).toBe("local");
     expect(LOCAL.trustForwardedHeaders).toBe(false);
     expect(APPS.trustForwardedHeaders).toBe(true);
+  });
+
+  it("trusting a proxy's headers, is anonymous without a valid one: missing, empty or malformed is never the local admin", () => {
+    // A same-host proxy connects from loopback: loopback proves nothing once its headers are trusted.
+    const cases: Record<string, string>[] = [
+      {},
+      { "X-Forwarded-Email": "" },
+      { "X-Forwarded-Email": "Bob Smith" },
+      { "X-Forwarded-Email": "  " },
+      { "X-Forwarded-User": "" },
+      { "X-Forwarded-Email": "Bob Smith", "X-Forwarded-User": "a b" },
+    ];
+    for (const headers of cases) {
+      for (const address of ["127.0.0.1", null]) {
+        const identity = identityFrom(proxy({ ...headers, Host: "localhost:8000" }, address), LOCAL_TRUSTING);
+        expect(identity.source, JSON.stringify(headers)).toBe("anonymous");
+        expect(isAdmin(identity, LOCAL_TRUSTING)).toBe(false);
+      }
+    }
   });
 
   it("knows loopback addresses", () => {

@@ -118,7 +118,7 @@ describe("orders reads with a readable secondary", () => {
     // The export takes the same read path: the analyst's rows from the secondary, the writer's own change
     // from the primary.
     const exported = async (email: string) => {
-      const res = await app.request("/api/export/orders.csv?columns=orderKey,status,comment", {
+      const res = await app.request("/api/export/orders.csv?columns=orderKey,status,comment&format=api", {
         headers: { "X-Forwarded-Email": email },
       });
       expect(res.status).toBe(200);

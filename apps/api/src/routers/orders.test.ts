@@ -249,6 +249,17 @@ describe("status overlay", () => {
     ]);
     expect(history.changes[0]!.changedAt >= history.changes[1]!.changedAt).toBe(true);
     expect(history.changes[0]!.changedBy).toBe(LOCAL_ADMIN);
+    // Another analyst learns that someone else changed it, not their e-mail address.
+    const other = await f.fetch(
+      `/api/trpc/orders.history?input=${encodeURIComponent(JSON.stringify({ orderKey: key }))}`,
+      {
+        headers: { "X-Forwarded-Email": "analyst@example.com" },
+      },
+    );
+    const seen = ((await other.json()) as { result: { data: { changes: { changedBy: string }[] } } }).result
+      .data;
+    expect(seen.changes.map((c) => c.changedBy)).toEqual(["another user", "another user"]);
+    expect(JSON.stringify(seen)).not.toContain("@");
     const synced = await f.db.pool.query(
       "SELECT o_orderstatus FROM public.orders_synced WHERE o_orderkey = $1",
       [key],

@@ -1,5 +1,6 @@
 import { forbidden, unauthorized } from "../errors/domain-error.ts";
 import { canChangeStatus } from "../identity/identity.ts";
+import { personSeenBy } from "../identity/people.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { filterKey } from "../orders/reads/filter-key.ts";
 import {
@@ -67,10 +68,20 @@ export const ordersRouter = router({
   }),
   history: publicProcedure.input(byKeyInput).query(async ({ ctx, input }) => {
     const { orders, read } = await ordersContext(ctx);
-    return orders.history(input.orderKey, read);
+    const history = await orders.history(input.orderKey, read);
+    // Who changed it: in full for admins and for the person themself, else "another user" (no e-mail).
+    const config = ctx.services.config.identity;
+    const changes = history.changes.map((c) => ({
+      ...c,
+      changedBy: personSeenBy(c.changedBy, ctx.identity, config),
+    }));
+    return { ...history, changes };
   }),
   trend: publicProcedure.input(trendInput.optional()).query(async ({ ctx, input }) => {
     await ordersContext(ctx);
-    return ctx.services.trend(input ?? trendInput.parse({}));
+    const trend = input ?? trendInput.parse({});
+    // Under the same budget as counts: a cached answer is free, a recomputation is an expensive read.
+    ctx.budget.expensiveRead(`trend:${JSON.stringify(trend)}`);
+    return ctx.services.trend(trend);
   }),
 });

@@ -1,5 +1,6 @@
 import { unauthorized, unavailable } from "../errors/domain-error.ts";
 import type { Identity } from "../identity/identity.ts";
+import { personSeenBy } from "../identity/people.ts";
 import { saveViewInput, viewIdInput } from "../views/schemas.ts";
 import { publicProcedure, router } from "./procedures.ts";
 
@@ -29,9 +30,11 @@ export const viewsRouter = router({
     const owner = ownerOf(ctx.identity);
     return owner ? ctx.services.views.list(owner) : { views: [], max: 0 };
   }),
-  get: viewsProcedure
-    .input(viewIdInput)
-    .query(({ ctx, input }) => ctx.services.views.get(input.id, ownerOf(ctx.identity))),
+  get: viewsProcedure.input(viewIdInput).query(async ({ ctx, input }) => {
+    const view = await ctx.services.views.get(input.id, ownerOf(ctx.identity));
+    // A shared link shows who shared it only to admins and to that person: others read "another user".
+    return { ...view, owner: personSeenBy(view.owner, ctx.identity, ctx.services.config.identity) };
+  }),
   save: ownerProcedure
     .input(saveViewInput)
     .mutation(({ ctx, input }) => ctx.services.views.save(ctx.owner, input)),

@@ -1,7 +1,9 @@
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { AppConfig } from "@lakebase-orders/config";
 import { type AppOptions, createApp } from "../http/app.ts";
+import { guardBodies } from "../http/node-bodies.ts";
 import { type AppServices, createServices, type ServiceOptions } from "./services.ts";
 
 export interface StartServerOptions extends ServiceOptions, AppOptions {
@@ -42,6 +44,8 @@ export async function startServer(
       const s = serve({ fetch: app.fetch, port: options.port ?? config.server.port, hostname: host }, () =>
         resolve(s),
       );
+      // 413 at once, with or without Expect: 100-continue, and heard by a client still uploading.
+      if (s instanceof http.Server) guardBodies(s, { maxBodyBytes: config.limits.maxBodyBytes });
       s.once("error", reject);
     });
   } catch (error) {

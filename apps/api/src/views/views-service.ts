@@ -50,6 +50,28 @@ function toView(row: Row, caller: string | null): SavedView {
 
 const newId = () => randomBytes(16).toString("base64url");
 
+/**
+ * Runs one owner's saves in this process one after another. Each save's transaction holds a pool connection
+ * while it waits for the owner's advisory lock: a burst of saves by one caller would otherwise take every
+ * connection and outwait Prisma's transaction limits (an internal error under load). Waiting here holds
+ * nothing; the advisory lock still orders saves across processes. The write rate limit bounds the queue.
+ */
+function oneSaveAtATime(): <R>(owner: string, work: () => Promise<R>) => Promise<R> {
+  const queues = new Map<string, Promise<unknown>>();
+  return (owner, work) => {
+    const run = (queues.get(owner) ?? Promise.resolve()).then(work, work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    queues.set(owner, settled);
+    void settled.then(() => {
+      if (queues.get(owner) === settled) queues.delete(owner);
+    });
+    return run;
+  };
+}
+
 export function createViewsService(prisma: PrismaClient): ViewsService {
   const guard = async <R>(work: () => Promise<R>): Promise<R> => {
     try {
@@ -58,6 +80,8 @@ export function createViewsService(prisma: PrismaClient): ViewsService {
       throw mapDbError(error, TABLE);
     }
   };
+
+  const serialized = oneSaveAtATime();
 
   return {
     list: (owner) =>
@@ -79,27 +103,29 @@ export function createViewsService(prisma: PrismaClient): ViewsService {
 
     save: (owner, input) =>
       guard(() =>
-        // One owner's saves run one at a time: the count and the insert agree, so the limit holds.
-        prisma.$transaction(async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${owner}))`;
-          const search: ViewSearch = input.search;
-          const existing = await tx.savedView.findUnique({
-            where: { owner_name: { owner, name: input.name } },
-          });
-          if (existing) {
-            const row = await tx.savedView.update({
-              where: { id: existing.id },
-              data: { search, updatedAt: new Date() },
+        serialized(owner, () =>
+          // One owner's saves run one at a time: the count and the insert agree, so the limit holds.
+          prisma.$transaction(async (tx) => {
+            await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}::int, hashtext(${owner}))`;
+            const search: ViewSearch = input.search;
+            const existing = await tx.savedView.findUnique({
+              where: { owner_name: { owner, name: input.name } },
             });
+            if (existing) {
+              const row = await tx.savedView.update({
+                where: { id: existing.id },
+                data: { search, updatedAt: new Date() },
+              });
+              return toView(row, owner);
+            }
+            const count = await tx.savedView.count({ where: { owner } });
+            if (count >= MAX_VIEWS_PER_OWNER) {
+              throw conflict(`You already have ${MAX_VIEWS_PER_OWNER} saved views: delete one first`);
+            }
+            const row = await tx.savedView.create({ data: { id: newId(), owner, name: input.name, search } });
             return toView(row, owner);
-          }
-          const count = await tx.savedView.count({ where: { owner } });
-          if (count >= MAX_VIEWS_PER_OWNER) {
-            throw conflict(`You already have ${MAX_VIEWS_PER_OWNER} saved views: delete one first`);
-          }
-          const row = await tx.savedView.create({ data: { id: newId(), owner, name: input.name, search } });
-          return toView(row, owner);
-        }),
+          }),
+        ),
       ),
 
     remove: (owner, id) =>

@@ -9,7 +9,10 @@ let f: OrdersFixture;
 // Inside Databricks Apps (DATABRICKS_APP_NAME set) the identity comes only from the proxy's headers, so a
 // request without them is anonymous.
 beforeAll(async () => {
-  f = await createOrdersFixture("api_views", 100, { DATABRICKS_APP_NAME: "orders" });
+  f = await createOrdersFixture("api_views", 100, {
+    DATABRICKS_APP_NAME: "orders",
+    APP_ADMINS: "root@example.com",
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -86,14 +89,26 @@ describe("views", () => {
     // The same name is free for another user.
     await bob().views.save.mutate({ name: view!.name, search: {} });
 
+    // A link shows who shared it only to admins and to the owner: others, anonymous ones included, read
+    // "another user", never an e-mail address.
     const shared = await bob().views.get.query({ id: view!.id });
     expect(shared).toMatchObject({
       id: view!.id,
-      owner: "alice@example.com",
+      owner: "another user",
       mine: false,
       search: view!.search,
     });
-    expect((await clientAs(null).views.get.query({ id: view!.id })).mine).toBe(false);
+    expect(await clientAs(null).views.get.query({ id: view!.id })).toMatchObject({
+      mine: false,
+      owner: "another user",
+    });
+    expect((await clientAs("root@example.com").views.get.query({ id: view!.id })).owner).toBe(
+      "alice@example.com",
+    );
+    expect(await alice().views.get.query({ id: view!.id })).toMatchObject({
+      mine: true,
+      owner: "alice@example.com",
+    });
 
     expect(await codeOf(bob().views.delete.mutate({ id: view!.id }))).toBe("NOT_FOUND");
     expect((await alice().views.get.query({ id: view!.id })).id).toBe(view!.id);

@@ -10,17 +10,23 @@ export const IDENTITY_VARIABLES = {
     "",
     "Set by Databricks Apps. When set, identities come only from the Apps proxy's headers.",
   ),
+  NODE_ENV: variable(
+    "identity",
+    z.string().min(1).max(40),
+    "development (pnpm dev); production in the built app and pnpm start",
+    "production: outside Databricks Apps nobody acts as LOCAL_IDENTITY (every caller is anonymous unless a trusted proxy names them). Anything else is local development.",
+  ),
   LOCAL_IDENTITY: variable(
     "identity",
     z.string().min(1).max(320),
     "local-admin@example.com outside Apps; refused inside",
-    "Who a request from this machine (loopback) without forwarded headers acts as, outside Databricks Apps.",
+    "Who a request from this machine acts as in local development (not NODE_ENV=production, not in Databricks Apps, no trusted forwarded headers): over loopback, with a loopback Host (or one in ALLOWED_HOSTS) and an Origin, if any, of that same host.",
   ),
   TRUST_FORWARDED_HEADERS: variable(
     "identity",
     bool,
     "false outside Apps, always on inside",
-    "Outside Apps: take the caller from X-Forwarded-Email / X-Forwarded-User (and X-Forwarded-Host), as behind an authenticating proxy. Only if nothing else can reach the port.",
+    "Outside Apps: take the caller from X-Forwarded-Email / X-Forwarded-User (and X-Forwarded-Host), as behind an authenticating proxy; a request without a valid one is anonymous. Only if nothing else can reach the port.",
   ),
   APP_ADMINS: variable(
     "identity",

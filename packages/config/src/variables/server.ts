@@ -55,6 +55,12 @@ export const SERVER_VARIABLES = {
     "",
     "Comma-separated origins (https://host[:port]) besides the app's own that may call the API from a browser.",
   ),
+  ALLOWED_HOSTS: variable(
+    "server",
+    z.string(),
+    "",
+    "Outside Databricks Apps: comma-separated host names (name or name:port) that requests may name in Host besides localhost, *.localhost, 127.0.0.1 and [::1]; other hosts get 403 before any route (DNS rebinding). List the name clients use behind a proxy or on a network.",
+  ),
   MAX_BODY_BYTES: variable(
     "server",
     int(1024, 10 * 1024 * 1024),
@@ -78,5 +84,17 @@ export const SERVER_VARIABLES = {
     int(0, 1_000_000),
     "120",
     "Uncached expensive reads (counts, stats, deep pages) per identity per minute (429 above); 0: off.",
+  ),
+  EXPORTS_AT_ONCE: variable(
+    "server",
+    int(1, 64),
+    "2",
+    "CSV exports running at once on the database, across every process of the app (each holds a connection for its whole download); more get 429 with Retry-After. One per identity; anonymous callers share one.",
+  ),
+  EXPORT_TIMEOUT_SECONDS: variable(
+    "server",
+    int(10, 86400),
+    "900",
+    "Longest a signed-in caller's CSV export may run (its statement_timeout, sorting and download included); anonymous callers get at most 60 s.",
   ),
 } as const satisfies Record<string, Variable>;

@@ -196,7 +196,7 @@ describe("rate limits", () => {
     let now = 0;
     const limits = createLimits(
       {
-        limits: { maxBodyBytes: 1024, maxBatchSize: 10, writesPerMinute: 60, expensiveReadsPerMinute: 3 },
+        limits: { writesPerMinute: 60, expensiveReadsPerMinute: 3 },
         orders: { countCacheTtlSeconds: 10 },
       },
       { now: () => now },

@@ -85,11 +85,13 @@ export const hasFilters = (f: OrderFilters) => Boolean(f.status || f.priority ||
 
 // One name per distinct text for the life of the process: node-postgres prepares a name once per connection
 // and refuses the same name with another text. The texts are shapes, not values, but a few shapes carry a
-// literal LIMIT (see pageStatement) and the page size is the client's to choose (1-1000): only the first
-// MAX_PREPARED texts get a name, so neither this map nor any connection's prepared statements grow with what
-// clients send. That covers every sort, direction and cursor shape at the SPA's page sizes several times
-// over; a text beyond it runs unnamed, as the filtered shapes always do.
-export const MAX_PREPARED = 64;
+// literal LIMIT (see pageStatement) and the page size is the client's to choose (1-1000): only shapes at the
+// usual page sizes (NAMED_LIMITS) ask for a name, so the texts that can be named are a fixed few (the six
+// sorts' first pages and the four keyset shapes at each of those sizes, and the lookup by key: 91), all under
+// MAX_PREPARED. No client can use the names up: a first page at any other size runs unnamed, as the filtered
+// shapes always do, and neither this map nor any connection's prepared statements grow with what clients send.
+export const NAMED_LIMITS: ReadonlySet<number> = new Set([10, 20, 25, 50, 100, 200, 250, 500, 1000]);
+export const MAX_PREPARED = 128;
 const names = new Map<string, string>();
 export function statementName(text: string): string | undefined {
   let name = names.get(text);

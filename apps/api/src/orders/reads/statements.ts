@@ -1,5 +1,12 @@
 import type { Order, OrderFilters, OrderSort } from "../schemas.ts";
-import { type DaySpan, hasFilters, SqlBuilder, STATUS_TABLE, type Statement } from "./sql-builder.ts";
+import {
+  type DaySpan,
+  hasFilters,
+  NAMED_LIMITS,
+  SqlBuilder,
+  STATUS_TABLE,
+  type Statement,
+} from "./sql-builder.ts";
 
 // The SQL of the orders reads, as plain parameterised text for node-postgres: the row shape, the status
 // overlay join, sorts, pages and keyset pages. Nothing here knows about pools, and nothing is imported at
@@ -143,7 +150,7 @@ export function pageStatement(table: string, q: PageQuery): Statement {
       `SELECT ${COLUMNS} FROM ${table} o
        LEFT JOIN ${STATUS_TABLE} s ON s.order_key = o.o_orderkey
        ORDER BY ${order} LIMIT ${q.limit} OFFSET ${q.offset}`,
-      q.offset === 0,
+      q.offset === 0 && NAMED_LIMITS.has(q.limit),
     );
   }
   const keys = keysQuery(b, table, {
@@ -199,7 +206,7 @@ export function streamStatement(table: string, q: StreamQuery): Statement {
     `SELECT ${COLUMNS} FROM ${table} o
      LEFT JOIN ${STATUS_TABLE} s ON s.order_key = o.o_orderkey ${hasCursor ? `AND s.order_key ${cmp} ${cursor}` : ""}
      ${hasCursor ? `WHERE o.o_orderkey ${cmp} ${cursor}` : ""} ORDER BY o.o_orderkey ${dir} LIMIT ${q.limit}`,
-    true,
+    NAMED_LIMITS.has(q.limit),
   );
 }
 

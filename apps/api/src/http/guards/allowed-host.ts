@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from "hono";
+import { isAllowedHost } from "../../identity/hosts.ts";
+import { remoteAddressOf } from "../../identity/identify.ts";
+import { refuse } from "./refusal.ts";
+
+export interface AllowedHostOptions {
+  /** Inside Databricks Apps the proxy is the only way in and chooses the Host: no check there. */
+  inDatabricksApp: boolean;
+  /** Names besides the loopback ones (ALLOWED_HOSTS). */
+  allowedHosts: readonly string[];
+}
+
+/**
+ * Refuses (403, before any route, the SPA's files included) a request that names another host than this
+ * server's: outside Databricks Apps, only loopback names and ALLOWED_HOSTS. A web page whose name was rebound
+ * to 127.0.0.1 (DNS rebinding) sends its own name, and gets nothing: no data, no admin, not even the SPA. In
+ * process requests (`app.request`, no network) are not checked.
+ */
+export function allowedHostOnly(options: AllowedHostOptions): MiddlewareHandler {
+  return async (c, next) => {
+    if (options.inDatabricksApp || remoteAddressOf(c) === null) return next();
+    const host = c.req.header("host");
+    if (isAllowedHost(host, options.allowedHosts)) return next();
+    const shown = (host ?? "").replace(/[^\x21-\x7e]/g, "?").slice(0, 80);
+    return refuse(
+      c,
+      "FORBIDDEN",
+      `Host "${shown}" is not this server's: use localhost, or add it to ALLOWED_HOSTS`,
+    );
+  };
+}
