@@ -73,7 +73,7 @@ const NEXT_STEP_BY_CODE: Readonly<Record<string, string>> = {
   FORBIDDEN: "Ask an app admin to add you to APP_ADMINS.",
   NOT_FOUND: "Check the key or the name.",
   CONFLICT: "The latest value is shown: review it, then make your change again if you still want it.",
-  PRECONDITION_FAILED: "The data is still syncing; this view retries on its own.",
+  PRECONDITION_FAILED: "The message says what is missing; this view retries on its own.",
   TOO_MANY_REQUESTS: "Wait a moment and try again.",
   SERVICE_UNAVAILABLE: "Try again in a few minutes.",
   NETWORK: "Check the connection to the app and retry.",

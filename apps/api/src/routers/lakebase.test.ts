@@ -160,7 +160,7 @@ describe("lakebase full cycle over HTTP and SSE", () => {
     );
     // Readers are told the database is stopped (its synced table still says ONLINE), not "retry shortly".
     const whileStopped = await ordersError();
-    expect(whileStopped?.data?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(whileStopped?.data?.code).toBe("PRECONDITION_FAILED");
     expect(whileStopped?.message).toMatch(/is stopped; an admin can start it/);
     await client.lakebase.start.mutate();
     await until(

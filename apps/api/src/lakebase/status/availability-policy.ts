@@ -17,18 +17,17 @@ export function availabilityOf(
   const t = snapshot.syncedTable;
   const i = snapshot.instance;
   // A stopped instance keeps its synced table ONLINE in Databricks: the reads would only fail to connect.
+  // PRECONDITION_FAILED like the other states an admin's action ends (a retry alone does not help a stop).
   if (i && (i.stopped || i.state === "STOPPED" || i.state === "STOPPING")) {
     return {
       available: false,
       reason: `Orders data is not available: the database (Lakebase instance ${names.instanceName}) is stopped; an admin can start it.`,
-      down: true,
     };
   }
   if (i?.state === "STARTING") {
     return {
       available: false,
       reason: `Orders data is not available yet: the database (Lakebase instance ${names.instanceName}) is starting; it is readable again in a minute or two.`,
-      down: true,
     };
   }
   if (isSyncedTableOnline(t)) {

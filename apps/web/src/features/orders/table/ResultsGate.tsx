@@ -31,15 +31,15 @@ export function ResultsGate({ query, empty, pagination, children }: ResultsGateP
   const outage = useDataOutage();
   // A new database fills from its first sync: its progress says more than "being created".
   const filling = outage?.kind === "syncing" || outage?.kind === "creating";
-  if (filling || isStillSyncing(query.error) || isStillSyncing(stats.error)) {
-    return (
-      <SyncProgress
-        syncedRows={progress?.syncedRows ?? null}
-        totalRows={progress?.totalRows ?? null}
-        fraction={progress?.fraction ?? null}
-      />
-    );
-  }
+  const syncing = (
+    <SyncProgress
+      syncedRows={progress?.syncedRows ?? null}
+      totalRows={progress?.totalRows ?? null}
+      fraction={progress?.fraction ?? null}
+    />
+  );
+  if (filling) return syncing;
+  // Before a PRECONDITION_FAILED read as "syncing": a stopped database answers that too, and its outage says more.
   if (outage?.blocksReading) {
     return (
       <div className="empty-state outage-stand-in" role="status">
@@ -50,6 +50,7 @@ export function ResultsGate({ query, empty, pagination, children }: ResultsGateP
       </div>
     );
   }
+  if (isStillSyncing(query.error) || isStillSyncing(stats.error)) return syncing;
   if (isInvertedRange(view.filters)) {
     return (
       <div className="empty-state" role="status">
