@@ -214,6 +214,8 @@ export function createSortKeys(options: SortKeysOptions): SortKeys {
         if (await readProjectionState(sql, table.fullName)) return;
         const built = await buildProjection(sql, table, mark);
         logger.info("orders_projection_built", { table: table.fullName, rows: built.rows, ms: built.ms });
+        // Used from now on, not from the next check: the first sorts after a build need not scan.
+        if (!closed) set({ source: "projection", reason, current: true });
       });
       return;
     }
