@@ -99,8 +99,16 @@ async function stateSignature(stateTable: string, table: string): Promise<string
     .catch(() => undefined);
 }
 
-/** Waits until the API's rollup (and projection, when asked) hold the table as it is now. */
-async function settle(table: string, what: ("rollup" | "projection")[], timeoutMs = 3_600_000) {
+/**
+ * Waits until the API's rollup (and projection, when asked) hold the table as it is now, and the API itself
+ * says its figures are fresh (only a fresh rollup steers deep pages and filtered walks).
+ */
+async function settle(
+  api: BenchApi,
+  table: string,
+  what: ("rollup" | "projection")[],
+  timeoutMs = 3_600_000,
+) {
   const t0 = performance.now();
   const reached = new Map<string, number>();
   for (;;) {
@@ -110,7 +118,11 @@ async function settle(table: string, what: ("rollup" | "projection")[], timeoutM
       const state = await stateSignature(w === "rollup" ? "order_rollup_state" : "order_keys_state", table);
       if (state === now) reached.set(w, performance.now() - t0);
     }
-    if (reached.size === what.length) return reached;
+    const fresh = await fetch(`${api.url}/api/trpc/orders.stats?input=%7B%7D`)
+      .then((r) => r.json() as Promise<{ result?: { data?: { stale?: boolean } } }>)
+      .then((r) => r.result?.data?.stale === false)
+      .catch(() => false);
+    if (reached.size === what.length && fresh) return reached;
     if (performance.now() - t0 > timeoutMs) throw new Error(`${table}: ${what.join(", ")} not settled`);
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -160,7 +172,7 @@ try {
     const api = await startApiFrom(tree.dir, envFor(NAMES.syncedTable));
     apis.push(api);
     const ready = performance.now() - t0;
-    const reached = await settle(NAMES.syncedTable, ["rollup"]);
+    const reached = await settle(api, NAMES.syncedTable, ["rollup"]);
     const refused = api.logs.filter((l) => l.msg === "orders_index_unavailable").length;
     notes.push(
       `before: ready ${seconds(ready)}, rollup ${seconds(ready + (reached.get("rollup") ?? 0))} after start; ` +
@@ -180,7 +192,7 @@ try {
     const api = await startApiFrom(AFTER.dir, envFor(NAMES.syncedTable));
     apis.push(api);
     const ready = performance.now() - t0;
-    const reached = await settle(NAMES.syncedTable, ["rollup", "projection"]);
+    const reached = await settle(api, NAMES.syncedTable, ["rollup", "projection"]);
     const choice = await api.waitForLog(
       (l) => l.msg === "orders_sort_keys" && l.source === "projection",
       60_000,
@@ -222,7 +234,7 @@ try {
     const api = await startApiFrom(AFTER.dir, envFor(NAMES.indexedTable));
     apis.push(api);
     const ready = performance.now() - t0;
-    const reached = await settle(NAMES.indexedTable, ["rollup"]);
+    const reached = await settle(api, NAMES.indexedTable, ["rollup"]);
     const choice = await api.waitForLog((l) => l.msg === "orders_sort_keys" && l.source === "table", 60_000);
     notes.push(
       `pipeline indexes: ready ${seconds(ready)}, rollup ${seconds(ready + (reached.get("rollup") ?? 0))} after start; ` +
