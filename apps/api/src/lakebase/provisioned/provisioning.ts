@@ -1,11 +1,12 @@
 import { isUnreachable } from "@lakebase-orders/db";
 import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
 import { createWithPipelineIndexes } from "../../orders/indexes/pipeline-indexes.ts";
+import { describeFailure } from "../admin/failures.ts";
 import type { CreateInput, CreateResult, OperationView, ResourceKind } from "../admin/types.ts";
-import { operationTags } from "../operations/recovery.ts";
 import { createdOrExisting, type Workflow } from "../operations/workflow.ts";
 import { PREPARING_STEP } from "../status/availability-policy.ts";
 import { syncedTableStatus } from "../status/snapshot.ts";
+import { operationTags, tagsOf, withOperation } from "./markers.ts";
 
 /**
  * The create's first part, inside the request: see what exists and create the instance if it does not (tagged
@@ -20,7 +21,7 @@ export async function startCreate(
   options: { createInstance?: boolean } = {},
 ): Promise<CreateResult> {
   const { api, names } = w;
-  w.lock.step(op, "checking which resources exist");
+  w.step(op, "checking which resources exist");
   const [instance, catalog, table] = await Promise.all([
     api.getInstance(names.instanceName),
     api.getCatalog(names.catalogName),
@@ -31,7 +32,7 @@ export async function startCreate(
     throw new Error(`the instance ${names.instanceName} no longer exists: nothing to resume`);
   }
   if (!instance) {
-    w.lock.step(op, "creating the instance");
+    w.step(op, "creating the instance");
     instanceOutcome = await createdOrExisting(() =>
       w.acting.createInstance({
         name: names.instanceName,
@@ -81,8 +82,8 @@ export async function provisionRest(
 ): Promise<void> {
   const { api, names } = w;
   const entry = (kind: ResourceKind) => result.resources.find((r) => r.resource === kind);
-  w.lock.step(op, "waiting for the instance to be AVAILABLE");
-  await w.wait("the instance to be AVAILABLE", async () => {
+  w.step(op, "waiting for the instance to be AVAILABLE");
+  await w.wait(op, "the instance to be AVAILABLE", async () => {
     const i = await api.getInstance(names.instanceName);
     if (!i) throw new Error(`the instance ${names.instanceName} disappeared while it was being created`);
     if (i.state === "STOPPED" || i.stopped) {
@@ -93,7 +94,7 @@ export async function provisionRest(
 
   const catalog = entry("catalog");
   if (catalog?.inBackground) {
-    w.lock.step(op, "creating the database catalog");
+    w.step(op, "creating the database catalog");
     catalog.outcome = await createdOrExisting(() =>
       w.acting.createCatalog({
         name: names.catalogName,
@@ -103,12 +104,12 @@ export async function provisionRest(
       }),
     );
   }
-  w.lock.step(op, "waiting for the catalog");
-  await w.wait("the catalog to exist", async () => (await api.getCatalog(names.catalogName)) !== null);
+  w.step(op, "waiting for the catalog");
+  await w.wait(op, "the catalog to exist", async () => (await api.getCatalog(names.catalogName)) !== null);
 
   const table = entry("syncedTable");
   if (table?.inBackground) {
-    w.lock.step(op, "creating the synced table");
+    w.step(op, "creating the synced table");
     table.outcome = await createdOrExisting(() =>
       // The pipeline builds the sorts' indexes (the app's service principal may not): orders/indexes.
       createWithPipelineIndexes(names.syncedTable, (extra) =>
@@ -128,8 +129,8 @@ export async function provisionRest(
       ),
     );
   }
-  w.lock.step(op, "waiting for the synced table to be ONLINE");
-  await w.wait("the synced table to be ONLINE", async () => {
+  w.step(op, "waiting for the synced table to be ONLINE");
+  await w.wait(op, "the synced table to be ONLINE", async () => {
     const raw = await api.getSyncedTable(names.syncedTable);
     if (!raw) throw new Error(`the synced table ${names.syncedTable} disappeared while it was being created`);
     const t = syncedTableStatus(raw);
@@ -138,10 +139,10 @@ export async function provisionRest(
     return isSyncedTableOnline(t);
   });
   if (onProvisioned) {
-    w.lock.step(op, PREPARING_STEP);
+    w.step(op, PREPARING_STEP);
     // A database that just came ONLINE may not take connections yet (its address is still being looked up,
     // it is still starting): that is a wait, like the ones above, not a failed create.
-    await w.wait(PREPARING_STEP, async () => {
+    await w.wait(op, PREPARING_STEP, async () => {
       try {
         await onProvisioned();
         return true;
@@ -150,5 +151,21 @@ export async function provisionRest(
         throw error;
       }
     });
+  }
+}
+
+/**
+ * Notes a failed create on its instance: before its database exists no journal can take the outcome, and
+ * without this every process would show the create as still under way (and one would resume it). Best
+ * effort: the failure is in the log, the audit and (once its database answers) the journal either way.
+ */
+export async function markCreateFailed(w: Workflow, op: OperationView, failure: unknown): Promise<void> {
+  try {
+    const instance = await w.api.getInstance(w.names.instanceName);
+    if (!instance || instance.state === "DELETING") return;
+    const tags = withOperation(tagsOf(instance), op, { failed: describeFailure(failure).message });
+    await w.acting.setTags(w.names.instanceName, tags);
+  } catch {
+    // The failure stands regardless; only its note on the instance is missing.
   }
 }
