@@ -36,6 +36,9 @@ export async function openLakebase(rows: number, log: (line: string) => void): P
   const local = await startLakebaseLocal({
     dataDir,
     sourceRows: rows,
+    // The kept data is a Provisioned instance (loaded before the Autoscaling flavour became the default);
+    // a synced table's ownership is the same in both flavours.
+    flavor: "provisioned",
     // A bench measures reads; pipeline steps need not dawdle.
     timings: { instanceStartMs: 50, instanceDeleteMs: 50, pipelineStepMs: 50 },
     seed: {
