@@ -19,6 +19,7 @@ describe("loadConfig", () => {
       rollupCheckSeconds: 5,
       rollupMinRebuildSeconds: 60,
       maintainIndexes: true,
+      sortKeys: "auto",
     });
     expect(c.identity).toEqual({
       inDatabricksApp: false,
@@ -78,16 +79,19 @@ describe("loadConfig", () => {
       ORDERS_ROLLUP_CHECK_SECONDS: "30",
       ORDERS_ROLLUP_MIN_REBUILD_SECONDS: "0",
       ORDERS_INDEXES: "off",
+      ORDERS_SORT_KEYS: "projection",
     });
     expect(c.server.workers).toBe(3);
     expect(c.orders).toMatchObject({
       rollupCheckSeconds: 30,
       rollupMinRebuildSeconds: 0,
       maintainIndexes: false,
+      sortKeys: "projection",
     });
     expect(() => loadConfig({ CLUSTER_WORKERS: "-1" })).toThrow(/CLUSTER_WORKERS/);
     expect(() => loadConfig({ ORDERS_ROLLUP_CHECK_SECONDS: "0" })).toThrow(/ORDERS_ROLLUP_CHECK_SECONDS/);
     expect(() => loadConfig({ ORDERS_INDEXES: "maybe" })).toThrow(/ORDERS_INDEXES/);
+    expect(() => loadConfig({ ORDERS_SORT_KEYS: "both" })).toThrow(/ORDERS_SORT_KEYS/);
   });
 
   it.each(["orders", "a.b.c.d", 'c.public.x"; drop table y; --', "c..t", "c.s.t t"])(

@@ -197,6 +197,7 @@ export function loadConfig(env: Env): AppConfig {
       rollupCheckSeconds: e.ORDERS_ROLLUP_CHECK_SECONDS ?? 5,
       rollupMinRebuildSeconds: e.ORDERS_ROLLUP_MIN_REBUILD_SECONDS ?? 60,
       maintainIndexes: (e.ORDERS_INDEXES ?? "on") === "on",
+      sortKeys: e.ORDERS_SORT_KEYS ?? "auto",
     },
     telemetry: telemetryConfig(e, headers, resourceAttributes),
     limits: {

@@ -179,6 +179,11 @@ export interface OrdersConfig {
   readonly rollupMinRebuildSeconds: number;
   /** Build the indexes the sorts need on the synced table. */
   readonly maintainIndexes: boolean;
+  /**
+   * Where the sorts find their keys: the synced table's indexes or the app's projection (`auto` chooses at
+   * every check), only one of them, or neither (`off`: scans).
+   */
+  readonly sortKeys: "auto" | "table" | "projection" | "off";
 }
 
 /** Where and how OpenTelemetry data goes (the OTEL_* variables, resolved). */

@@ -95,6 +95,8 @@ describe("runMigrations", () => {
       "_migrations",
       "admin_audit",
       "lakebase_operation",
+      "order_keys",
+      "order_keys_state",
       "order_rollup",
       "order_rollup_state",
       "order_status",

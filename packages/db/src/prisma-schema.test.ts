@@ -188,6 +188,8 @@ describe("Prisma schema against the migrated database", () => {
       saved_views: Prisma.SavedViewScalarFieldEnum,
       order_rollup: Prisma.OrderRollupScalarFieldEnum,
       order_rollup_state: Prisma.OrderRollupStateScalarFieldEnum,
+      order_keys: Prisma.OrderKeyScalarFieldEnum,
+      order_keys_state: Prisma.OrderKeysStateScalarFieldEnum,
     };
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();

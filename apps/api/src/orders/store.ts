@@ -3,6 +3,7 @@ import type { Logger } from "@lakebase-orders/log";
 import { createCache } from "../cache/cache.ts";
 import type { ChangeBus } from "../cluster/bus.ts";
 import { mapDbError, mapWriteError, orderNotFound } from "./db-errors.ts";
+import { createSortKeys, type SortKeysMode } from "./indexes/sort-keys.ts";
 import { csvStatement } from "./reads/csv-statement.ts";
 import { filterKey } from "./reads/filter-key.ts";
 import { listPage, streamPage } from "./reads/pages.ts";
@@ -37,8 +38,10 @@ export interface OrdersStoreOptions {
   rollupCheckSeconds?: number;
   /** Least time between two rollup rebuilds (default 60). */
   rollupMinRebuildSeconds?: number;
-  /** Build the indexes the sorts need on the synced table (default true). */
+  /** Build the indexes the sorts need on the synced table where the app may (default true; ORDERS_INDEXES). */
   maintainIndexes?: boolean;
+  /** How the sorts find their keys: the table's indexes, the app's projection, either (default), or neither. */
+  sortKeys?: SortKeysMode;
   /** Tells sibling workers that statuses changed (their figures and caches must follow). */
   bus?: ChangeBus;
   /** Statuses changed, here or in a sibling worker: for other figures kept from the orders (the trend). */
@@ -51,8 +54,9 @@ const ORDERS_CHANGED = "orders.changed";
  * Orders reads and status changes. The split: reads of the synced table (the hot path) go through
  * node-postgres on the same token-injected pools, as named prepared statements where the plan does not
  * depend on the values; the app's own tables and every write stay with Prisma (typed models, transactions).
- * Counts, stats and deep-page positions come from the rollup (see rollup/keeper.ts) once it exists; until
- * then, and for what it cannot answer, from SQL.
+ * Counts, stats, the trend's months and deep-page positions come from the rollup (see rollup/keeper.ts) once
+ * it exists; until then, and for what it cannot answer, from SQL. Pages find their keys where the sort keys
+ * say (indexes/sort-keys.ts): the synced table's own indexes, or the app's projection of its sort columns.
  */
 export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   const { db, table, logger } = options;
@@ -64,13 +68,22 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     replicaRetryAfterMs: db.config.replicaRetryAfterMillis,
     tableName: table.fullName,
   });
+  const checkIntervalMs = (options.rollupCheckSeconds ?? 5) * 1000;
+  const sortKeys = createSortKeys({
+    pool: db.pool,
+    table,
+    logger,
+    mode: options.sortKeys ?? "auto",
+    buildTableIndexes: options.maintainIndexes ?? true,
+    checkIntervalMs,
+  });
   const rollup = createRollupKeeper({
     primary: db.pool,
     table,
     logger,
-    checkIntervalMs: (options.rollupCheckSeconds ?? 5) * 1000,
+    checkIntervalMs,
     minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
-    maintainIndexes: options.maintainIndexes ?? true,
+    sortKeys,
   });
   const ttlMs = options.countCacheTtlSeconds * 1000;
   // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.
@@ -135,6 +148,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const limit = input.pageSize + 1;
         const rows = await reads.rows<OrderRow>(
           pageStatement(T, {
+            keys: sortKeys.keysTable(),
             filters: input,
             sort: input.sort,
             offset: skip,
@@ -158,6 +172,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
             ? []
             : await reads.rows<OrderRow>(
                 streamStatement(T, {
+                  keys: sortKeys.keysTable(),
                   filters: input,
                   cursor: input.cursor,
                   backward,
@@ -222,11 +237,19 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
     csv: (query, copy, o) => reads.copy(csvStatement(table, query), copy, o),
 
+    months: async () => {
+      const view = await rollup.view();
+      return view && { cells: view.figures.months(), asOf: view.asOf, stale: view.stale };
+    },
+
+    sortKeys: () => sortKeys.status(),
+
     ready: () => rollup.firstCheck,
 
     close() {
       unsubscribe?.();
       rollup.close();
+      sortKeys.close();
     },
   };
 }

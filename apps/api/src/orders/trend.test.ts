@@ -73,12 +73,42 @@ describe("orders.trend", () => {
         .find((m) => m.month === month)
         ?.cells.find((c) => c.key === key)?.orders ?? 0;
     const [open, fulfilled] = [await cellOf("O"), await cellOf("F")];
-    const computedAt = (await f.client.orders.trend.query()).computedAt;
-    // Served from the cache until something changes.
-    expect((await f.client.orders.trend.query()).computedAt).toBe(computedAt);
     await f.client.orders.updateStatus.mutate({ orderKey: Number(k), status: "F" });
     expect(await cellOf("O")).toBe(open - 1);
     expect(await cellOf("F")).toBe(fulfilled + 1);
+  });
+
+  it("reads the rollup, not the table: it answers while a refresh holds the synced table", async () => {
+    await f.services.orders.ready();
+    const month = (await f.client.orders.trend.query()).months[3]!.month;
+    const { rows } = await f.db.pool.query<{ k: string }>(
+      `SELECT o_orderkey AS k FROM public.orders_synced WHERE to_char(o_orderdate, 'YYYY-MM') = $1
+          AND o_orderstatus = 'F' ORDER BY o_orderkey DESC LIMIT 1`,
+      [month],
+    );
+    const before = await f.client.orders.trend.query();
+    expect(before.stale).toBe(false);
+    // A change clears whatever was cached; the counts take the overrides in before the table is locked.
+    await f.client.orders.updateStatus.mutate({ orderKey: Number(rows[0]!.k), status: "P" });
+    await f.client.orders.count.query();
+    const refresh = await f.db.pool.connect();
+    try {
+      await refresh.query("BEGIN");
+      await refresh.query("LOCK TABLE public.orders_synced IN ACCESS EXCLUSIVE MODE");
+      const during = await Promise.race([
+        f.client.orders.trend.query(),
+        new Promise<"waited">((r) => setTimeout(() => r("waited"), 5_000)),
+      ]);
+      if (during === "waited") throw new Error("the trend waited for the synced table's lock");
+      const cell = (t: typeof before, key: string) =>
+        t.months.find((m) => m.month === month)?.cells.find((c) => c.key === key)?.orders ?? 0;
+      expect(cell(during, "P")).toBe(cell(before, "P") + 1);
+      expect(cell(during, "F")).toBe(cell(before, "F") - 1);
+      expect(Date.parse(during.computedAt)).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await refresh.query("ROLLBACK");
+      refresh.release();
+    }
   });
 
   it("refuses an unknown split or filter with BAD_REQUEST", async () => {

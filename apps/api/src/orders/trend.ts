@@ -3,13 +3,16 @@ import { ORDER_PRIORITIES, ORDER_STATUSES, TREND_SPLITS } from "@lakebase-orders
 import { z } from "zod";
 import { createCache } from "../cache/cache.ts";
 import { mapDbError } from "./db-errors.ts";
+import type { MonthCell } from "./rollup/rollup.ts";
 import { orderPriority, orderStatus } from "./schemas.ts";
 import { STATUS, type SyncedTable, tableSql } from "./tables.ts";
 
 // orders.trend: orders and revenue per month over the whole date range, split by status or by priority.
-// One grouped scan of the synced table (month x status x priority, a few hundred cells) is cached with the
-// app's one cache; every split and filter is then cut from that grid in memory. The date filters do not
-// apply: the trend is where the user picks a month.
+// The grid (month x overlaid status x priority, a few hundred cells) comes from the rollup, which holds orders
+// and revenue per day (no SQL: the first call costs what any other does, at any table size); every split and
+// filter is cut from it in memory. Before a rollup exists (a new table's first moments) the grid is one
+// grouped scan of the synced table, cached with the app's one cache. The date filters do not apply: the trend
+// is where the user picks a month.
 
 export const trendInput = z.object({
   splitBy: z.enum(TREND_SPLITS).default("status"),
@@ -41,19 +44,18 @@ export interface TrendOutput {
   series: string[];
   /** Every month from the first order to the last, months without orders included. */
   months: TrendMonth[];
-  /** When the grid was computed (ISO 8601); reused like the stats (`ttlSeconds`, then as long again). */
+  /**
+   * When the figures were exact for the synced table (ISO 8601): the rollup's time, like the stats'; before
+   * a rollup exists, when the scanned grid was computed (reused `ttlSeconds`, then as long again).
+   */
   computedAt: string;
   ttlSeconds: number;
+  /** The synced table has changed since `computedAt` and the rollup is being rebuilt (as the stats say). */
+  stale?: boolean;
 }
 
-interface GridCell {
-  month: string;
-  status: string;
-  priority: string;
-  orders: number;
-  /** In cents: exact integer sums (1.5 M orders stay far below 2^63). */
-  cents: bigint;
-}
+/** In cents: exact integer sums. */
+type GridCell = MonthCell;
 
 interface Grid {
   cells: GridCell[];
@@ -63,8 +65,12 @@ interface Grid {
 export interface TrendOptions {
   read: PrismaClient;
   table: SyncedTable;
-  /** Freshness of the grid, as for counts and stats. */
+  /** Freshness of the scanned grid (before a rollup exists), as for counts and stats. */
   ttlSeconds: number;
+  /** The rollup's months (the orders store's `months`): undefined until a rollup exists. */
+  months?: () => Promise<{ cells: readonly MonthCell[]; asOf: Date; stale: boolean } | undefined>;
+  /** How often the rollup is checked (its figures' `ttlSeconds`, as the stats say). */
+  rollupCheckSeconds?: number;
 }
 
 export interface Trend {
@@ -99,6 +105,20 @@ export function createTrend(options: TrendOptions): Trend {
   };
 
   const trend = async (input: TrendInput): Promise<TrendOutput> => {
+    let rolled: Awaited<ReturnType<NonNullable<TrendOptions["months"]>>>;
+    try {
+      rolled = await options.months?.();
+    } catch (error) {
+      throw mapDbError(error, options.table.fullName);
+    }
+    if (rolled) {
+      return {
+        ...cut(rolled.cells, input),
+        computedAt: rolled.asOf.toISOString(),
+        ttlSeconds: options.rollupCheckSeconds ?? 5,
+        stale: rolled.stale,
+      };
+    }
     let grid: Grid;
     try {
       // A read like the others: retried once on a fresh connection when its connection was lost.

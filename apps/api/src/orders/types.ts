@@ -1,5 +1,7 @@
+import type { SortKeysStatus } from "./indexes/sort-keys.ts";
 import type { CopyOutOptions } from "./reads/copy-out.ts";
 import type { CsvQuery } from "./reads/csv-statement.ts";
+import type { MonthCell } from "./rollup/rollup.ts";
 import type {
   CountOutput,
   HistoryOutput,
@@ -38,6 +40,13 @@ export interface OrdersStore {
    * read path as the rest (memory stays flat whatever the size: PostgreSQL sends as fast as the reader reads).
    */
   csv(query: CsvQuery, copy: CopyOutOptions, options?: ReadOptions): Promise<ReadableStream<Uint8Array>>;
+  /**
+   * Orders and revenue per month, overlaid status and priority, from the rollup (no SQL); undefined before a
+   * rollup exists. `asOf` and `stale` as for counts.
+   */
+  months(): Promise<{ cells: readonly MonthCell[]; asOf: Date; stale: boolean } | undefined>;
+  /** Where the sorts find their keys now, and why (the synced table's indexes, the projection, a scan). */
+  sortKeys(): SortKeysStatus;
   /** Settles once the first look at the synced table is done (its rollup loaded, when there is one). */
   ready(): Promise<void>;
   /** Stops background work (the rollup's checks). */

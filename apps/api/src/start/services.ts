@@ -124,7 +124,13 @@ export function buildServices(
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const bus = createChangeBus();
-  const trend = createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds });
+  const trend = createTrend({
+    read: db.read,
+    table,
+    ttlSeconds: config.orders.countCacheTtlSeconds,
+    months: () => orders.months(),
+    rollupCheckSeconds: config.orders.rollupCheckSeconds,
+  });
   const orders = createOrdersStore({
     db,
     table,
@@ -135,6 +141,7 @@ export function buildServices(
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
     rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
     maintainIndexes: config.orders.maintainIndexes,
+    sortKeys: config.orders.sortKeys,
   });
   const audit = createAuditWriter(db.prisma, logger, options.audit);
   const applyMigrations = async () => {

@@ -47,7 +47,13 @@ export const SERVER_VARIABLES = {
     "server",
     z.enum(["on", "off"]),
     "on",
-    "Build the indexes the orders sorts need on the synced table (CONCURRENTLY, again after a refresh replaces it).",
+    "Build the indexes the orders sorts need on the synced table where the app may (CONCURRENTLY, again after a refresh replaces it).",
+  ),
+  ORDERS_SORT_KEYS: variable(
+    "server",
+    z.enum(["auto", "table", "projection", "off"]),
+    "auto",
+    "Where the orders sorts find their keys: auto (the synced table's indexes when it has them or the app may build them, else the app's own indexed projection of the sort columns), table, projection, or off (scan).",
   ),
   ALLOWED_ORIGINS: variable(
     "server",

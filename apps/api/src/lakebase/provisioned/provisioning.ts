@@ -1,5 +1,6 @@
 import { isUnreachable } from "@lakebase-orders/db";
 import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
+import { createWithPipelineIndexes } from "../../orders/indexes/pipeline-indexes.ts";
 import { describeFailure } from "../admin/failures.ts";
 import type { CreateInput, CreateResult, OperationView, ResourceKind } from "../admin/types.ts";
 import { createdOrExisting, type Workflow } from "../operations/workflow.ts";
@@ -110,18 +111,22 @@ export async function provisionRest(
   if (table?.inBackground) {
     w.step(op, "creating the synced table");
     table.outcome = await createdOrExisting(() =>
-      w.acting.createSyncedTable({
-        name: names.syncedTable,
-        database_instance_name: names.instanceName,
-        logical_database_name: names.databaseName,
-        spec: {
-          source_table_full_name: names.sourceTable,
-          primary_key_columns: ["o_orderkey"],
-          scheduling_policy: "SNAPSHOT",
-          create_database_objects_if_missing: true,
-          new_pipeline_spec: { storage_catalog: names.storageCatalog, storage_schema: names.storageSchema },
-        },
-      }),
+      // The pipeline builds the sorts' indexes (the app's service principal may not): orders/indexes.
+      createWithPipelineIndexes(names.syncedTable, (extra) =>
+        w.acting.createSyncedTable({
+          name: names.syncedTable,
+          database_instance_name: names.instanceName,
+          logical_database_name: names.databaseName,
+          spec: {
+            source_table_full_name: names.sourceTable,
+            primary_key_columns: ["o_orderkey"],
+            scheduling_policy: "SNAPSHOT",
+            create_database_objects_if_missing: true,
+            new_pipeline_spec: { storage_catalog: names.storageCatalog, storage_schema: names.storageSchema },
+            ...extra,
+          },
+        }),
+      ),
     );
   }
   w.step(op, "waiting for the synced table to be ONLINE");

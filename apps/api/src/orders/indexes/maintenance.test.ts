@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { withMaintenanceLock } from "./maintenance.ts";
+import { MaintenanceAborted, MaintenanceYielded, withMaintenanceLock } from "./maintenance.ts";
 
 let database: TestDatabase;
 let pool: pg.Pool;
@@ -65,5 +65,57 @@ describe("withMaintenanceLock", () => {
     expect(await open()).toBe(0);
     expect((await pool.query("SELECT * FROM t")).rowCount).toBe(0);
     expect(await withMaintenanceLock(pool, "scope", 3, async () => "free")).toBe("free");
+  });
+
+  it("steps aside for a session that waits to lock its table, instead of holding it and everyone behind it", async () => {
+    await pool.query("INSERT INTO t VALUES (42) ON CONFLICT DO NOTHING");
+    // A long scan of t (ACCESS SHARE), as the rollup's rebuild or a projection build is on the synced table.
+    const job = withMaintenanceLock(pool, "scope", 4, (sql) => sql.query("SELECT pg_sleep(30) FROM t"), {
+      yieldTo: "t",
+    }).then(
+      () => "finished",
+      (error: unknown) => error,
+    );
+    const refresh = new pg.Client({ connectionString: database.url });
+    await refresh.connect();
+    try {
+      // A refresh's TRUNCATE (or DDL) needs ACCESS EXCLUSIVE: it gets it within seconds, not after 30.
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await refresh.query("BEGIN");
+      await refresh.query("SET LOCAL lock_timeout = '10s'");
+      await refresh.query("LOCK TABLE t IN ACCESS EXCLUSIVE MODE");
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await refresh.query("COMMIT");
+    } finally {
+      await refresh.end();
+    }
+    expect(await job).toBeInstanceOf(MaintenanceYielded);
+    expect(await withMaintenanceLock(pool, "scope", 4, async () => "free again")).toBe("free again");
+    await pool.query("DELETE FROM t");
+  });
+
+  it("ends its session when stopped: nothing of the job goes on running on the server", async () => {
+    const stop = new AbortController();
+    let pid = 0;
+    const job = withMaintenanceLock(
+      pool,
+      "scope",
+      5,
+      (sql) => {
+        pid = sql.pid;
+        return sql.query("SELECT pg_sleep(30)");
+      },
+      { signal: stop.signal },
+    );
+    while (!pid) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 200));
+    stop.abort();
+    await expect(job).rejects.toBeInstanceOf(MaintenanceAborted);
+    const alive = async () =>
+      (await pool.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [pid])).rowCount === 1;
+    for (let i = 0; i < 50 && (await alive()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await alive()).toBe(false);
+    expect(await withMaintenanceLock(pool, "scope", 5, async () => "free again")).toBe("free again");
   });
 });

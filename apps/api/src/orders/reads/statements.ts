@@ -55,6 +55,11 @@ export function byKeyStatement(table: string, orderKey: number): Statement {
 
 export interface PageQuery {
   filters: OrderFilters;
+  /**
+   * The table each page's keys are found in, when not the synced table itself: the app's projection of the
+   * sort columns (same column names, its own indexes); the rows are then read from the synced table by key.
+   */
+  keys?: string | undefined;
   sort: OrderSort;
   /** Rows to skip after `from` (or from the start). */
   offset: number;
@@ -139,7 +144,10 @@ export function pageStatement(table: string, q: PageQuery): Statement {
   const b = new SqlBuilder();
   const { column, desc } = SORTS[q.sort];
   const order = orderBy(q.sort);
+  const keysTable = q.keys ?? table;
+  const walkable = keysTable === table || column === "o_orderkey";
   if (
+    walkable &&
     q.offset < DEFERRED_JOIN_FROM &&
     q.from === undefined &&
     q.span === undefined &&
@@ -153,7 +161,7 @@ export function pageStatement(table: string, q: PageQuery): Statement {
       q.offset === 0 && NAMED_LIMITS.has(q.limit),
     );
   }
-  const keys = keysQuery(b, table, {
+  const keys = keysQuery(b, keysTable, {
     filters: q.filters,
     column,
     desc,
@@ -164,7 +172,9 @@ export function pageStatement(table: string, q: PageQuery): Statement {
     limit: q.limit,
     collect: q.collect ?? false,
   });
-  return b.statement(rowsOfKeys(table, keys, order), false);
+  // The projection's unfiltered first page has the same shape every time: prepared like the walk above.
+  const prepared = !walkable && b.values.length === 0 && q.offset === 0 && !q.collect;
+  return b.statement(rowsOfKeys(table, keys, order), prepared);
 }
 
 function castOf(column: SortColumn): string {
@@ -173,6 +183,8 @@ function castOf(column: SortColumn): string {
 
 export interface StreamQuery {
   filters: OrderFilters;
+  /** As PageQuery's: where a filtered walk finds its keys. */
+  keys?: string | undefined;
   cursor: number | null | undefined;
   backward: boolean;
   limit: number;
@@ -187,7 +199,7 @@ export function streamStatement(table: string, q: StreamQuery): Statement {
   const dir = q.backward ? "DESC" : "ASC";
   const hasCursor = q.cursor != null;
   if (hasFilters(q.filters) || q.span !== undefined) {
-    const keys = keysQuery(b, table, {
+    const keys = keysQuery(b, q.keys ?? table, {
       filters: q.filters,
       column: "o_orderkey",
       desc: q.backward,

@@ -1,7 +1,7 @@
 import type { Logger } from "@lakebase-orders/log";
 import type pg from "pg";
-import { ensureOrderIndexes } from "../indexes/indexes.ts";
 import { LOCKS, withMaintenanceLock } from "../indexes/maintenance.ts";
+import type { SortKeys } from "../indexes/sort-keys.ts";
 import type { SyncedTable } from "../tables.ts";
 import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
 import {
@@ -42,8 +42,8 @@ export interface RollupKeeperOptions {
   checkIntervalMs: number;
   /** Rebuilds start at least this long after the previous one (a continuously synced table changes all the time). */
   minRebuildMs: number;
-  /** Build the app's indexes on the synced table when it appears or is replaced (default true). */
-  maintainIndexes?: boolean;
+  /** Told of the table's mark at every check: keeps the sorts' keys (indexes or projection) in step. */
+  sortKeys?: SortKeys;
 }
 
 /** While another process builds the rollup: how soon to look for its result. */
@@ -55,7 +55,7 @@ const RETRY_SOON_MS = 500;
  * rollup while the others keep serving the old figures marked stale, then every process loads the new one.
  * The overrides are applied in memory and reloaded when they change (at once in the process that changed
  * them and, through the cluster bus, in its sibling workers; within an interval anywhere else).
- * The same check builds the app's indexes when the table appears or a refresh replaced it.
+ * The same check tells the sort keys (indexes/sort-keys.ts) what the table looks like now.
  */
 export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   const { primary, table, logger } = options;
@@ -66,13 +66,13 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   let figures: RollupFigures | undefined;
   let asOf = new Date(0);
   let stale = false;
-  let indexedRelation: string | undefined;
   let overridesGeneration = 0;
   let loadedGeneration = -1;
   let reloading: Promise<void> | undefined;
   let checking: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const abort = new AbortController();
   let lastProblem = "";
   let soon = false;
 
@@ -81,7 +81,12 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     const mark = await readOverridesMark(primary);
     corrections = await loadCorrections(primary, table.sqlName);
     overridesMark = mark;
-    if (rows) figures = buildFigures(rows, corrections);
+    if (rows) {
+      const built = buildFigures(rows, corrections);
+      figures = built;
+      // The trend's months are summed off the request path (tens of milliseconds at 15 M orders).
+      setImmediate(() => built.months());
+    }
     loadedGeneration = generation;
   };
 
@@ -90,20 +95,6 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       reloading = undefined;
     });
     return reloading;
-  };
-
-  const maintainIndexes = (relation: string) => {
-    if (options.maintainIndexes === false || relation === indexedRelation) return;
-    indexedRelation = relation;
-    // In the background: a build on a large table takes minutes, and the rollup must not wait for it.
-    withMaintenanceLock(primary, table.fullName, LOCKS.indexes, (sql) =>
-      ensureOrderIndexes(sql, table, logger),
-    ).catch((error: unknown) => {
-      indexedRelation = undefined;
-      logger.warn("orders_index_check_failed", {
-        message: error instanceof Error ? error.message : String(error),
-      });
-    });
   };
 
   /** Loads the rollup `state` describes unless it is the one in memory, then the overrides if they moved. */
@@ -120,13 +111,15 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   const checkOnce = async () => {
     const checkedAt = new Date();
     const mark = await readTableMark(primary, table.sqlName);
+    // Decides where the sorts find their keys; its builds run in the background (minutes on a large table),
+    // the rollup does not wait for them.
+    await options.sortKeys?.check(mark);
     if (!mark) {
       rows = undefined;
       figures = undefined;
       builtAt = 0;
       return;
     }
-    maintainIndexes(mark.relation);
     let state = await readState(primary, table.fullName);
     if (state?.signature !== mark.signature) {
       const wait = state ? options.minRebuildMs - (Date.now() - state.builtAt.getTime()) : 0;
@@ -138,8 +131,12 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
         return;
       }
       stale = figures !== undefined;
-      const built = await withMaintenanceLock(primary, table.fullName, LOCKS.rollup, (sql) =>
-        rebuildRollup(sql, table.sqlName, table.fullName, mark.signature),
+      const built = await withMaintenanceLock(
+        primary,
+        table.fullName,
+        LOCKS.rollup,
+        (sql) => rebuildRollup(sql, table.sqlName, table.fullName, mark.signature),
+        { signal: abort.signal, yieldTo: table.sqlName },
       );
       if (built)
         logger.info("orders_rollup_built", { table: table.fullName, rows: built.rows, ms: built.ms });
@@ -205,6 +202,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     firstCheck,
     close() {
       closed = true;
+      abort.abort();
       if (timer) clearTimeout(timer);
     },
   };

@@ -55,12 +55,16 @@ function makeRows(n: number, seed: number): Row[] {
   return rows;
 }
 
+const cents = (r: Row) => BigInt(Math.round(r.price * 100));
+
 function rollupOf(rows: Row[]): { rollup: RollupRow[]; corrections: Correction[] } {
   const cells = new Map<string, RollupRow>();
   const add = (dim: RollupRow["dim"], bucket: number, r: Row) => {
     const id = `${dim}|${bucket}|${r.status}|${r.priority}`;
-    const cell = cells.get(id) ?? { dim, bucket, status: r.status, priority: r.priority, n: 0 };
+    const cell = cells.get(id) ?? { dim, bucket, status: r.status, priority: r.priority, n: 0, cents: 0n };
     cell.n++;
+    // As the rollup's SQL stores it: revenue on the day dimension only.
+    if (dim === "d") cell.cents += cents(r);
     cells.set(id, cell);
   };
   const corrections: Correction[] = [];
@@ -76,6 +80,7 @@ function rollupOf(rows: Row[]): { rollup: RollupRow[]; corrections: Correction[]
         priority: r.priority,
         synced: r.status,
         status: r.override,
+        cents: cents(r),
       });
     }
   }
@@ -120,6 +125,25 @@ describe("rollup figures", () => {
   const figures = buildFigures(rollup, corrections);
   const r = random(99);
   const cases = Array.from({ length: 300 }, () => filtersOf(r));
+
+  it("months hold the orders and revenue of every month, overlaid status and priority, like a scan", () => {
+    const expected = new Map<string, { orders: number; cents: bigint }>();
+    for (const row of rows) {
+      const id = `${isoDay(row.day).slice(0, 7)}|${effective(row)}|${row.priority}`;
+      const cell = expected.get(id) ?? { orders: 0, cents: 0n };
+      cell.orders++;
+      cell.cents += cents(row);
+      expected.set(id, cell);
+    }
+    const actual = new Map(
+      figures
+        .months()
+        .map((c) => [`${c.month}|${c.status}|${c.priority}`, { orders: c.orders, cents: c.cents }]),
+    );
+    expect(actual).toEqual(expected);
+    // Cells an override emptied are not kept.
+    expect(figures.months().every((c) => c.orders > 0)).toBe(true);
+  });
 
   it("count and stats equal a scan of the overlaid rows for any filter combination", () => {
     for (const f of cases) {

@@ -19,6 +19,8 @@ export interface RollupRow {
   status: string;
   priority: string;
   n: number;
+  /** Sum of the rows' total prices in cents (exact); read on the day dimension only (the trend's revenue). */
+  cents: bigint;
 }
 
 /** An override that moves one order from its synced status to another. */
@@ -29,6 +31,19 @@ export interface Correction {
   priority: string;
   synced: string;
   status: string;
+  /** The order's total price in cents: its revenue moves with it. */
+  cents: bigint;
+}
+
+/** Orders and revenue of one month, overlaid status and priority: the trend's grid, cut in memory. */
+export interface MonthCell {
+  /** YYYY-MM */
+  month: string;
+  status: string;
+  priority: string;
+  orders: number;
+  /** Exact integer sum of the orders' totals in cents. */
+  cents: bigint;
 }
 
 interface Axis {
@@ -56,6 +71,8 @@ export interface RollupFigures {
    * filters' dates; null when there are none. Every row the filters can match lies in it (see DaySpan).
    */
   span(f: OrderFilters): DaySpan | null;
+  /** Orders and revenue per month, overlaid status and priority (every combination with orders). */
+  months(): readonly MonthCell[];
 }
 
 export const dayNumber = (iso: string) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY_MS);
@@ -85,6 +102,7 @@ export function buildFigures(rows: readonly RollupRow[], corrections: readonly C
     byCombo.set(c, (byCombo.get(c) ?? 0) + n);
   };
   for (const r of rows) add(r.dim, r.bucket, combo(r.status, r.priority), r.n);
+  let months: MonthCell[] | undefined;
   // The synced statuses' own days, before the overrides move rows between statuses.
   const baseDays = new Map([...cells.d].map(([bucket, byCombo]) => [bucket, new Map(byCombo)]));
   for (const c of corrections) {
@@ -132,6 +150,11 @@ export function buildFigures(rows: readonly RollupRow[], corrections: readonly C
   };
 
   return {
+    months() {
+      months ??= monthCells(rows, corrections);
+      return months;
+    },
+
     span(f) {
       const [lo, hi] = dayRange(f, synced);
       const cs = matching(f);
@@ -207,6 +230,31 @@ export function buildFigures(rows: readonly RollupRow[], corrections: readonly C
       return { from: boundOf(dim, bucket, desc), offset: offset - skipped };
     },
   };
+}
+
+/** The day rows and the corrections summed per month, status and priority (the trend's grid). */
+function monthCells(rows: readonly RollupRow[], corrections: readonly Correction[]): MonthCell[] {
+  const cells = new Map<string, MonthCell>();
+  const monthOf = new Map<number, string>();
+  const add = (day: number, status: string, priority: string, orders: number, cents: bigint) => {
+    let month = monthOf.get(day);
+    if (month === undefined) {
+      month = isoDay(day).slice(0, 7);
+      monthOf.set(day, month);
+    }
+    const id = `${month}\u0000${status}\u0000${priority}`;
+    const cell = cells.get(id);
+    if (cell) {
+      cell.orders += orders;
+      cell.cents += cents;
+    } else cells.set(id, { month, status, priority, orders, cents });
+  };
+  for (const r of rows) if (r.dim === "d") add(r.bucket, r.status, r.priority, r.n, r.cents);
+  for (const c of corrections) {
+    add(c.day, c.synced, c.priority, -1, -c.cents);
+    add(c.day, c.status, c.priority, 1, c.cents);
+  }
+  return [...cells.values()].filter((c) => c.orders !== 0);
 }
 
 /** The inclusive value of the sort's leading column where a walk into `bucket` starts. */

@@ -18,18 +18,23 @@ export interface TableMark {
   relation: string;
   /** relation plus rows inserted, updated and deleted since statistics began: moves with every sync. */
   signature: string;
+  /** Rows deleted since statistics began (the projection's catch-up looks for deleted keys only when it moved). */
+  deletes: number;
 }
 
 export async function readTableMark(db: pg.Pool | pg.ClientBase, sqlName: string): Promise<TableMark | null> {
-  const { rows } = await db.query<{ relation: string | null; writes: string | null }>(
+  const { rows } = await db.query<{ relation: string | null; writes: string | null; deletes: string | null }>(
     `SELECT c.oid::text || '.' || c.relfilenode::text AS relation,
-            (COALESCE(s.n_tup_ins, 0) + COALESCE(s.n_tup_upd, 0) + COALESCE(s.n_tup_del, 0))::text AS writes
+            (COALESCE(s.n_tup_ins, 0) + COALESCE(s.n_tup_upd, 0) + COALESCE(s.n_tup_del, 0))::text AS writes,
+            COALESCE(s.n_tup_del, 0)::text AS deletes
        FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
       WHERE c.oid = to_regclass($1)`,
     [sqlName],
   );
   const r = rows[0];
-  return r?.relation ? { relation: r.relation, signature: `${r.relation}.${r.writes ?? 0}` } : null;
+  return r?.relation
+    ? { relation: r.relation, signature: `${r.relation}.${r.writes ?? 0}`, deletes: Number(r.deletes ?? 0) }
+    : null;
 }
 
 /** Moves with every status change (a change inserts a row or bumps its version). */
@@ -71,11 +76,14 @@ export async function rebuildRollup(
   await client.query("BEGIN");
   try {
     await client.query(`DELETE FROM ${ROLLUP} WHERE table_name = $1`, [tableName]);
+    // Revenue (cents) is summed per day only: the trend reads months off the day dimension.
     await client.query(
-      `INSERT INTO ${ROLLUP} (table_name, dim, bucket, status, priority, n)
+      `INSERT INTO ${ROLLUP} (table_name, dim, bucket, status, priority, n, cents)
        SELECT $1, CASE WHEN GROUPING(d) = 0 THEN 'd' WHEN GROUPING(p) = 0 THEN 'p' ELSE 'k' END,
-              COALESCE(d, p, k), status, priority, count(*)
-         FROM (SELECT ${BUCKETS}, o.o_orderstatus AS status, o.o_orderpriority AS priority FROM ${sqlName} o) t
+              COALESCE(d, p, k), status, priority, count(*),
+              CASE WHEN GROUPING(d) = 0 THEN COALESCE(sum(cents), 0) ELSE 0 END
+         FROM (SELECT ${BUCKETS}, o.o_orderstatus AS status, o.o_orderpriority AS priority,
+                      (o.o_totalprice * 100)::bigint AS cents FROM ${sqlName} o) t
         GROUP BY GROUPING SETS ((d, status, priority), (p, status, priority), (k, status, priority))`,
       [tableName],
     );
@@ -108,13 +116,18 @@ export async function loadRollup(db: pg.Pool, tableName: string): Promise<Rollup
     status: string;
     priority: string;
     n: string;
-  }>(`SELECT dim, bucket::text, status, priority, n::text FROM ${ROLLUP} WHERE table_name = $1`, [tableName]);
+    cents: string;
+  }>(
+    `SELECT dim, bucket::text, status, priority, n::text, cents::text FROM ${ROLLUP} WHERE table_name = $1`,
+    [tableName],
+  );
   return rows.map((r) => ({
     dim: r.dim,
     bucket: Number(r.bucket),
     status: r.status,
     priority: r.priority,
     n: Number(r.n),
+    cents: BigInt(r.cents),
   }));
 }
 
@@ -127,8 +140,10 @@ export async function loadCorrections(db: pg.Pool, sqlName: string): Promise<Cor
     priority: string;
     synced: string;
     status: string;
+    cents: string;
   }>(
-    `SELECT ${BUCKETS}, o.o_orderpriority AS priority, o.o_orderstatus AS synced, s.status
+    `SELECT ${BUCKETS}, o.o_orderpriority AS priority, o.o_orderstatus AS synced, s.status,
+            (o.o_totalprice * 100)::bigint::text AS cents
        FROM app_data.order_status s JOIN ${sqlName} o ON o.o_orderkey = s.order_key
       WHERE s.status <> o.o_orderstatus`,
   );
@@ -139,5 +154,6 @@ export async function loadCorrections(db: pg.Pool, sqlName: string): Promise<Cor
     priority: r.priority,
     synced: r.synced,
     status: r.status,
+    cents: BigInt(r.cents),
   }));
 }
