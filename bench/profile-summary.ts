@@ -16,13 +16,20 @@ interface ProfileNode {
 }
 interface Profile {
   nodes: ProfileNode[];
+  /** Microseconds on the monotonic clock (process.hrtime's). */
+  startTime: number;
   samples: number[];
   timeDeltas: number[];
 }
 
-const [file] = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const [file] = process.argv
+  .slice(2)
+  .filter((a, i, all) => !a.startsWith("--") && !all[i - 1]?.startsWith("--"));
 if (!file) throw new Error("usage: node profile-summary.ts <file.cpuprofile> [--top 25]");
-const top = process.argv.includes("--top") ? Number(process.argv[process.argv.indexOf("--top") + 1]) : 25;
+function option(name: string): string | undefined {
+  return process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined;
+}
+const top = Number(option("--top") ?? 25);
 const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
 
 // Module boundaries of bundled files: esbuild writes `// <path>` before each module's code.
@@ -59,9 +66,22 @@ function shorten(p: string): string {
 }
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+// --windows <file.json> --key <name>: only the samples inside the windows the bench recorded under that
+// name (the measured runs of one scenario and server: [start, end] microseconds on the monotonic clock).
+const windowsFile = option("--windows");
+const windows = windowsFile
+  ? ((JSON.parse(fs.readFileSync(windowsFile, "utf8")) as Record<string, [number, number][]>)[
+      option("--key") ?? ""
+    ] ?? [])
+  : undefined;
+if (windows && windows.length === 0) throw new Error(`no windows named ${option("--key")} in ${windowsFile}`);
 const selfMs = new Map<number, number>();
+let at = profile.startTime;
 profile.samples.forEach((id, i) => {
-  selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  if (windows && !windows.some(([from, to]) => at >= from && at <= to)) return;
+  selfMs.set(id, (selfMs.get(id) ?? 0) + delta / 1000);
 });
 const total = [...selfMs.values()].reduce((a, b) => a + b, 0);
 const byModule = new Map<string, number>();

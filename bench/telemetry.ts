@@ -6,6 +6,8 @@
  * The figure that matters is the API process's CPU time per request (from /proc, Linux): on a shared machine
  * throughput follows the neighbours, the CPU a request costs barely does. Runs are interleaved, the order
  * rotating per round, and the median round is kept.
+ * Beside them, the bare node:http + pg floor (floor-server.ts: the same statements, no framework, no
+ * telemetry), so "off" and "on" read as multiples of the floor's CPU per request too (issue 27 item 2).
  * Data: BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-<rows>), loaded when missing, as bench/rest.ts.
  * Usage: pnpm --filter @lakebase-orders/bench telemetry [--duration 5] [--rounds 5] [--rows 150000]
  *        [--connections 16] [--warmup 6] [--baseline <git-ref>]
@@ -22,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
 import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
-import { startApi } from "./src/servers.ts";
+import { startApi, startFloor } from "./src/servers.ts";
 import { formatTable } from "./src/table.ts";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
@@ -58,6 +60,7 @@ try {
       OTEL_METRIC_EXPORT_INTERVAL: "5000",
     }),
   );
+  variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, 10)) });
   if (BASELINE) {
     const tree = baselineTree(BASELINE);
     variants.unshift(
@@ -93,6 +96,7 @@ try {
       }
     }
     const off = runs.get("off")!;
+    const floor = runs.get("HTTP floor")!;
     for (const v of variants) {
       const r = runs.get(v.name)!;
       const cpu = medianOf(r.map((x) => x.cpuUs));
@@ -109,6 +113,7 @@ try {
         cpu.toFixed(0),
         r.map((x) => x.cpuUs.toFixed(0)).join("/"),
         `${(vsOff * 100).toFixed(1)} %`,
+        medianOf(r.map((x, i) => x.cpuUs / floor[i]!.cpuUs)).toFixed(2),
       ];
       table.push(row);
       log(row.join(" | "));
@@ -123,6 +128,7 @@ try {
     "CPU us/req",
     "per round",
     "CPU vs off (median per round)",
+    "CPU / floor",
   ];
   log(`\n${formatTable([header, ...table], 2)}`);
   log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);

@@ -9,6 +9,28 @@ export interface RequestVars {
   procedureErrors: { procedure: string | undefined; code: string }[];
 }
 
+/**
+ * The path of an absolute URL as the request carries it (still encoded), without building a URL: node-server
+ * hands Hono a URL it has already normalised (dot segments, odd characters), so this is `new URL(url).pathname`
+ * at a fraction of the cost, on every request.
+ */
+export function rawPathOf(url: string): string {
+  const scheme = url.indexOf("://");
+  const start = url.indexOf("/", scheme < 0 ? 0 : scheme + 3);
+  if (start < 0) return "/";
+  let end = url.length;
+  for (let i = start; i < url.length; i++) {
+    const ch = url.charCodeAt(i);
+    if (ch === 63 /* ? */ || ch === 35 /* # */) {
+      end = i;
+      break;
+    }
+  }
+  return url.slice(start, end);
+}
+
+const TRPC_PREFIX = "/api/trpc/";
+
 /** One JSON line per request: id, procedures, status, duration, outcome. Never headers (tokens live there). */
 export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: RequestVars }> {
   return async (c, next) => {
@@ -17,10 +39,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
     c.set("requestId", requestId);
     c.set("procedureErrors", []);
     await next();
-    // On the response's own headers: c.header() after the response exists rebuilds it around a body stream,
-    // which costs @hono/node-server its fast path (a string body written directly).
     c.res.headers.set("X-Request-Id", requestId);
-    const url = new URL(c.req.url);
+    const path = rawPathOf(c.req.url);
     const errors = c.get("procedureErrors");
     const status = c.res.status;
     const outcome =
@@ -32,8 +52,8 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
     logger.info("request", {
       requestId,
       method: c.req.method,
-      path: url.pathname,
-      procedures: trpcProcedureNames(url.pathname),
+      path,
+      procedures: path.startsWith(TRPC_PREFIX) ? trpcProcedureNames(path) : undefined,
       status,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
       outcome,

@@ -9,21 +9,21 @@ const t = initTRPC.context<Context>().create({
   errorFormatter: ({ error, path }) => errorShape(error, path),
 });
 
-// Domain code throws domain errors; this is where they become tRPC codes, for every procedure.
-const domainErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) {
+// Domain code throws domain errors; this is where they become tRPC codes, for every procedure. The mapping
+// runs inside the procedure's telemetry, so its span and duration see the mapped code (NOT_FOUND, not
+// INTERNAL_SERVER_ERROR). One middleware for both: each tRPC middleware level copies the call's options
+// twice (about 4 us of CPU per level and call, a tenth of the bare floor's whole key lookup), and with
+// telemetry off `procedure` is a bare `next()`.
+const tracedDomainErrors = t.middleware(({ ctx, path, type, next }) =>
+  ctx.services.telemetry.procedure(path, type, async () => {
+    const result = await next();
+    if (result.ok) return result;
+    // Returned, not thrown: the telemetry reads the code from the result.
     const mapped = toTrpcError(result.error);
-    if (mapped !== result.error) throw mapped;
-  }
-  return result;
-});
-
-// Outermost, so the procedure's span and duration see the mapped code (NOT_FOUND, not INTERNAL_SERVER_ERROR).
-const traced = t.middleware(({ ctx, path, type, next }) =>
-  ctx.services.telemetry.procedure(path, type, next),
+    return mapped === result.error ? result : { ...result, error: mapped };
+  }),
 );
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(traced).use(domainErrors);
+export const publicProcedure = t.procedure.use(tracedDomainErrors);
 export const createCallerFactory = t.createCallerFactory;

@@ -7,7 +7,9 @@ export function trpcProcedureNames(rawPathname: string): string[] | undefined {
   const prefix = "/api/trpc/";
   if (!rawPathname.startsWith(prefix)) return undefined;
   try {
-    return decodeURIComponent(rawPathname.slice(prefix.length)).split(",").filter(Boolean);
+    const names = rawPathname.slice(prefix.length);
+    // Most paths have nothing to decode (every request's log line asks): no decoder run for them.
+    return (names.includes("%") ? decodeURIComponent(names) : names).split(",").filter(Boolean);
   } catch {
     return undefined;
   }
