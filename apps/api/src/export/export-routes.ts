@@ -5,6 +5,8 @@ import { z } from "zod";
 import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
+import { retryHeaders } from "../http/trpc/procedure-errors.ts";
+import { userTokenOf } from "../identity/user-token.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { listInput, orderColumns } from "../orders/schemas.ts";
 import type { ReadOptions } from "../orders/types.ts";
@@ -60,7 +62,11 @@ export function exportRoutes(services: AppServices) {
     // read (the reason in both), the primary for a caller who has just written.
     let read: ReadOptions;
     try {
-      read = await readAccess(services, identity.actor);
+      read = await readAccess(
+        services,
+        identity,
+        userTokenOf(services.config.identity, identity, c.req.raw.headers),
+      );
     } catch (error) {
       if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
       throw error;
@@ -96,7 +102,9 @@ export function exportRoutes(services: AppServices) {
     } catch (error) {
       release();
       if (replaced.signal.aborted) return fail("A newer export of yours replaced this one", 409);
-      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      if (isDomainError(error)) {
+        return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode, retryHeaders(error));
+      }
       throw error;
     }
     return new Response(body, {

@@ -1,3 +1,4 @@
+import type { UserReader } from "./reads/as-user.ts";
 import type { CopyOutOptions } from "./reads/copy-out.ts";
 import type { CsvQuery } from "./reads/csv-statement.ts";
 import type {
@@ -22,6 +23,12 @@ export interface Actor {
 export interface ReadOptions {
   /** Read from the primary: the caller has just written and must see it (a replica may lag). */
   fromPrimary?: boolean;
+  /**
+   * Read as this signed-in user, on their own connection (ORDERS_READ_AS_USER=on): PostgreSQL's grants and
+   * row-level security decide the rows, and nothing computed from the whole table (the rollup, shared
+   * caches) answers for them.
+   */
+  asUser?: UserReader;
 }
 
 /** Everything the orders procedures and the export need from the database. Throws domain errors (not found, conflict, ...). */
