@@ -1,4 +1,4 @@
-import { preconditionFailed } from "../../errors/domain-error.ts";
+import { preconditionFailed, unavailable } from "../../errors/domain-error.ts";
 import type { Identity } from "../../identity/identity.ts";
 import type { ReadOptions } from "../types.ts";
 import type { RecentWriters } from "../writes/recent-writers.ts";
@@ -28,7 +28,9 @@ export async function readAccess(
 ): Promise<ReadOptions> {
   const asUser = deps.userReads?.readerFor(identity, userToken) ?? null;
   const availability = await deps.availability();
-  if (!availability.available) throw preconditionFailed(availability.reason);
+  if (!availability.available) {
+    throw availability.down ? unavailable(availability.reason) : preconditionFailed(availability.reason);
+  }
   const fromPrimary = deps.recentWriters.isRecent(identity.actor);
   return asUser ? { fromPrimary, asUser } : { fromPrimary };
 }
