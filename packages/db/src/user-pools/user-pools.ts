@@ -270,7 +270,12 @@ export function createUserPools(options: UserPoolsOptions): UserPools {
         held.inflight--;
         held.lastUsed = Date.now();
         reconcile(held);
-        held.waiters.shift()?.();
+        const own = held.waiters.shift();
+        if (own) own();
+        else if (permits.waiting > 0 && held.inflight === 0 && held.pool.totalCount > 0) {
+          // Others wait at the cap: this pool's idle connections go to them rather than idle out.
+          retire(held, "evicted");
+        }
       },
     };
   };
