@@ -89,6 +89,13 @@ interface Entry {
 
 // A credential is asked for again this long before it expires.
 const CREDENTIAL_MARGIN_MS = 60_000;
+// Credentials outlive their pool (an evicted user comes back without a new credential call), this many at most.
+const MAX_KEPT_CREDENTIALS = 10_000;
+
+interface KeptCredential {
+  readonly credential: Promise<Credential>;
+  expires: number;
+}
 
 /**
  * Per-user pools for reads as the signed-in user (issue 28), bounded three ways: a few connections per user,
@@ -103,6 +110,8 @@ export function createUserPools(options: UserPoolsOptions): UserPools {
   const logger = options.logger ?? silentLogger;
   const permits = new Permits(options.maxConnections);
   const entries = new Map<string, Entry>();
+  // Per user and token: what a new pool of the same token logs in with.
+  const credentials = new Map<string, KeptCredential>();
   const counts = { created: 0, replaced: 0, evicted: 0, dropped: 0, credentialCalls: 0 };
   let open = 0;
   let closed = false;
@@ -133,28 +142,31 @@ export function createUserPools(options: UserPoolsOptions): UserPools {
   const makeEntry = (login: UserLogin, fingerprint: string): Entry => {
     const expiresAt = jwtExpiry(login.token)?.getTime();
     const remainingSeconds = expiresAt ? Math.max(1, Math.floor((expiresAt - Date.now()) / 1000)) : undefined;
-    let credential: Promise<Credential> | undefined;
-    let credentialExpires = 0;
+    const key = `${login.role}|${fingerprint}`;
     const password = async () => {
-      if (!credential || Date.now() > credentialExpires - CREDENTIAL_MARGIN_MS) {
+      let kept = credentials.get(key);
+      if (!kept || Date.now() > kept.expires - CREDENTIAL_MARGIN_MS) {
         counts.credentialCalls++;
-        const asked = options.credential(login.token);
-        credential = asked;
-        // Connections opening meanwhile share this call.
-        credentialExpires = Number.POSITIVE_INFINITY;
-        asked.then(
+        // Connections opening meanwhile share this call (until it settles it never expires).
+        const asked: KeptCredential = { credential: options.credential(login.token), expires: Infinity };
+        kept = asked;
+        credentials.delete(key);
+        credentials.set(key, asked);
+        while (credentials.size > MAX_KEPT_CREDENTIALS) {
+          const oldest = credentials.keys().next().value;
+          if (oldest === undefined) break;
+          credentials.delete(oldest);
+        }
+        asked.credential.then(
           (c) => {
-            credentialExpires = c.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+            asked.expires = c.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
           },
           () => {
-            if (credential === asked) {
-              credential = undefined;
-              credentialExpires = 0;
-            }
+            if (credentials.get(key) === asked) credentials.delete(key);
           },
         );
       }
-      return (await credential).token;
+      return (await kept.credential).token;
     };
     const config: DbPoolConfig = {
       ...options.pool,
@@ -201,7 +213,10 @@ export function createUserPools(options: UserPoolsOptions): UserPools {
     const fingerprint = createHash("sha256").update(login.token).digest("hex").slice(0, 16);
     const current = entries.get(login.role);
     if (current && current.fingerprint === fingerprint) return current;
-    if (current) retire(current, "replaced");
+    if (current) {
+      retire(current, "replaced");
+      credentials.delete(`${current.role}|${current.fingerprint}`);
+    }
     const entry = makeEntry(login, fingerprint);
     entries.set(login.role, entry);
     return entry;
@@ -310,6 +325,7 @@ export function createUserPools(options: UserPoolsOptions): UserPools {
       clearInterval(sweep);
       const all = [...entries.values()];
       entries.clear();
+      credentials.clear();
       await Promise.all(all.map((e) => endPool(e.pool, deadlineMs)));
       logger.info("user_pools_closed", { pools: all.length });
     },
