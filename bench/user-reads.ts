@@ -22,7 +22,7 @@ const CAP = flag("--cap", 20);
 const PER_USER = 3;
 const PATH = "/api/v1/orders/pages?page_size=50&include_count=false";
 
-const w = await startLocalWorkspace("bench-asuser", { rows: 5000 });
+const w = await startLocalWorkspace("bench-asuser", { rows: 5000, flavor: "autoscaling" });
 let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
 const admin = new pg.Client({ connectionString: adminUrl() });
 try {

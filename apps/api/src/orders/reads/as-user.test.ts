@@ -49,7 +49,7 @@ function appFor(env: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  w = await startLocalWorkspace("asuser", { rows: 300 });
+  w = await startLocalWorkspace("asuser", { rows: 300, flavor: "autoscaling" });
   const config = loadConfig({ ...w.env, LAKEBASE_ENDPOINT: w.local.endpointName });
   db = await createDbFromConfig(config, { pool: { max: 4 } });
   await migrate(db);
