@@ -22,7 +22,13 @@ export interface LocalWorkspace {
  */
 export async function startLocalWorkspace(
   tag: string,
-  options: { rows?: number; timings?: LakebaseLocalOptions["timings"]; tokenTtlSeconds?: number } = {},
+  options: {
+    rows?: number;
+    timings?: LakebaseLocalOptions["timings"];
+    tokenTtlSeconds?: number;
+    /** Default "provisioned"; "autoscaling" seeds a project (its endpoint, branch and roles API). */
+    flavor?: LakebaseLocalOptions["flavor"];
+  } = {},
 ): Promise<LocalWorkspace> {
   const id = `${tag}${Math.random().toString(36).slice(2, 7)}`.toLowerCase().replace(/[^a-z0-9]/g, "");
   const names = {
@@ -35,7 +41,7 @@ export async function startLocalWorkspace(
   const local = await startLakebaseLocal({
     // These workspaces exercise the Provisioned admin (stop, start, delete and create an instance); a new
     // workspace's default, an Autoscaling project, has its own (lakebase/autoscaling).
-    flavor: "provisioned",
+    flavor: options.flavor ?? "provisioned",
     ...(adminUrl ? { postgres: { adminUrl } } : {}),
     timings: { instanceStartMs: 200, instanceDeleteMs: 50, pipelineStepMs: 30, ...options.timings },
     sourceRows: options.rows ?? 500,

@@ -20,6 +20,7 @@ export type {
   TelemetryConfig,
   TokenSource,
   TracesSampler,
+  UserPoolsConfig,
   WorkspaceConfig,
 } from "./types.ts";
 export { VARIABLES, type VariableName } from "./variables/catalogue.ts";

@@ -191,6 +191,13 @@ export function loadConfig(env: Env): AppConfig {
       migrationsDir: e.MIGRATIONS_DIR ?? null,
       migrationLockTimeoutSeconds: e.MIGRATION_LOCK_TIMEOUT_SECONDS ?? 60,
       startupRetryMaxSeconds: e.DB_STARTUP_RETRY_MAX_SECONDS ?? 5,
+      readAsUser: e.ORDERS_READ_AS_USER === "on",
+      userPools: {
+        perUser: e.USER_POOL_MAX ?? 3,
+        maxConnections: e.USER_POOLS_MAX_CONNECTIONS ?? 100,
+        idleSeconds: e.USER_POOL_IDLE_SECONDS ?? 30,
+        waitMillis: e.USER_POOL_WAIT_MILLIS ?? 2000,
+      },
     },
     orders: {
       countCacheTtlSeconds: e.COUNT_CACHE_TTL_SECONDS ?? 10,

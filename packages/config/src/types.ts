@@ -159,6 +159,20 @@ export interface DatabaseConfig {
   readonly migrationLockTimeoutSeconds: number;
   /** Cap of the backoff between attempts to reach and migrate a database that is down. */
   readonly startupRetryMaxSeconds: number;
+  /** Orders reads of a signed-in user run as that user (ORDERS_READ_AS_USER=on). */
+  readonly readAsUser: boolean;
+  /** The per-user pools of `readAsUser`. */
+  readonly userPools: UserPoolsConfig;
+}
+
+export interface UserPoolsConfig {
+  /** Connections per user. */
+  readonly perUser: number;
+  /** Connections of all users together. */
+  readonly maxConnections: number;
+  readonly idleSeconds: number;
+  /** How long a read waits for a connection at the cap before 503. */
+  readonly waitMillis: number;
 }
 
 /** How the Lakebase admin coordinates and watches (names are in `LakebaseNames`). */

@@ -7,6 +7,7 @@ import {
   type ResolveDeps,
   type ResolvedConnection,
   resolveConnection,
+  sslFor,
   type TokenProvider,
 } from "@lakebase-orders/lakebase-auth";
 import { type Logger, silentLogger } from "@lakebase-orders/log";
@@ -45,6 +46,11 @@ export interface Db {
   /** The token provider behind the primary pool, for metrics; undefined with a static password. */
   readonly provider: TokenProvider | undefined;
   readonly config: DbPoolConfig;
+  /**
+   * Where the primary pool logs in (host, port, database, TLS, the app's user and password): what per-user
+   * pools reuse with their own login. Undefined while a deferred address is not resolved yet.
+   */
+  target(): PgConnection | undefined;
   /** Runs `select 1` through the pool, failing after the deadline. */
   ping(timeoutMs?: number): Promise<void>;
   /** Disconnects Prisma and ends the pools, giving up on stragglers after the deadline (default 5 s). */
@@ -84,6 +90,7 @@ export function createDb(options: CreateDbOptions): Db {
     read = createReadClient(readPrisma, prisma, { logger, retryAfterMs: config.replicaRetryAfterMillis });
   }
   const provider = connection && typeof connection.password !== "string" ? connection.password : undefined;
+  const target = connection ?? urlTarget(connectionString ?? "");
 
   return {
     prisma,
@@ -92,6 +99,7 @@ export function createDb(options: CreateDbOptions): Db {
     readPool,
     provider,
     config,
+    target: () => target,
     ping: async (timeoutMs = 2000) => {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
@@ -124,6 +132,27 @@ export function createDb(options: CreateDbOptions): Db {
         });
       }
     },
+  };
+}
+
+/** A plain URL's address as a connection (its own password; TLS as its sslmode says, without a root CA). */
+function urlTarget(connectionString: string): PgConnection | undefined {
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return undefined;
+  }
+  const mode = url.searchParams.get("sslmode");
+  const sslmode = mode === "require" || mode === "verify-ca" || mode === "verify-full" ? mode : "disable";
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 5432,
+    database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
+    user: decodeURIComponent(url.username),
+    sslmode,
+    ssl: sslFor(sslmode, null),
+    password: decodeURIComponent(url.password),
   };
 }
 
@@ -264,6 +293,7 @@ function createDeferredDb(
     get provider() {
       return resolved?.provider;
     },
+    target: () => resolved,
     disconnect: async (deadlineMs?: number) => {
       resolved?.provider.stop();
       await db.disconnect(deadlineMs);

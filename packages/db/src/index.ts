@@ -32,3 +32,12 @@ export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 export { type ReadRetryOptions, retryRead } from "./read-retry.ts";
 export { createReadClient } from "./replica.ts";
 export { splitStatements } from "./sql-statements.ts";
+export {
+  createUserPools,
+  PermitTimeoutError,
+  type UserLease,
+  type UserLogin,
+  type UserPools,
+  type UserPoolsOptions,
+  type UserPoolsStats,
+} from "./user-pools/user-pools.ts";

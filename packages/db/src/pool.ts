@@ -4,7 +4,7 @@ import pg from "pg";
 import { isConnectionLost } from "./connection-errors.ts";
 import { type DbPoolConfig, effectiveMaxLifetimeSeconds } from "./db-config.ts";
 
-export type PoolRole = "primary" | "read";
+export type PoolRole = "primary" | "read" | "user";
 
 /**
  * A node-postgres pool whose password is the token provider's `getToken`: pg calls it once per new physical
@@ -18,6 +18,8 @@ export function createTokenPool(
     logger?: Logger;
     /** Builds the pool from its final options (default `new pg.Pool`; see deferred-target.ts). */
     makePool?: (config: pg.PoolConfig) => pg.Pool;
+    /** Overrides the connection's user and password (a signed-in user's pool: see user-pools/). */
+    login?: { user: string; password: () => Promise<string> };
   } = {},
 ): pg.Pool {
   const makePool = options.makePool ?? ((c: pg.PoolConfig) => new pg.Pool(c));
@@ -50,9 +52,9 @@ export function createTokenPool(
       host: connection.host,
       port: connection.port,
       database: connection.database,
-      user: connection.user,
+      user: options.login?.user ?? connection.user,
       ssl: connection.ssl,
-      password: typeof secret === "string" ? secret : () => secret.getToken(),
+      password: options.login?.password ?? (typeof secret === "string" ? secret : () => secret.getToken()),
     });
   }
   // An idle client dropped by the server (57P01, a restart, a failover) is emitted here; unheard, it would

@@ -30,4 +30,5 @@ export {
   type TokenProvider,
   type TokenSourceDescription,
 } from "./token-provider.ts";
+export { type UserCredentialSource, userCredentialSource } from "./user-credentials.ts";
 export { createWorkspaceClient } from "./workspace-client.ts";

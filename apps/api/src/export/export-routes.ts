@@ -6,6 +6,8 @@ import { isDomainError } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 import { RateLimitedError } from "../http/guards/rate-limit.ts";
+import { retryHeaders } from "../http/trpc/procedure-errors.ts";
+import { userTokenOf } from "../identity/user-token.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { CSV_NAMES } from "../orders/reads/csv-statement.ts";
 import { listInput, orderColumns } from "../orders/schemas.ts";
@@ -84,7 +86,11 @@ export function exportRoutes(services: AppServices) {
     // read (the reason in both), the primary for a caller who has just written.
     let read: ReadOptions;
     try {
-      read = await readAccess(services, identity.actor);
+      read = await readAccess(
+        services,
+        identity,
+        userTokenOf(services.config.identity, identity, c.req.raw.headers),
+      );
     } catch (error) {
       slot.release();
       if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
@@ -139,7 +145,9 @@ export function exportRoutes(services: AppServices) {
         });
         return fail("The export was cancelled", 400);
       }
-      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      if (isDomainError(error)) {
+        return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode, retryHeaders(error));
+      }
       throw error;
     }
     return new Response(body, {

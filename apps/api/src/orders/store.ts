@@ -100,8 +100,14 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     }
   };
 
+  // A user's figures are theirs (their grants and policies chose the rows): kept under their own key.
+  const cacheKey = (f: OrderFilters, o: ReadOptions | undefined) =>
+    o?.asUser ? `as:${o.asUser.key}|${filterKey(f)}` : filterKey(f);
+  // The rollup is the whole table's, as the app sees it: it never answers, nor steers the SQL, for a user.
+  const rollupFor = (o: ReadOptions | undefined) => (o?.asUser ? Promise.resolve(undefined) : rollup.view());
+
   const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
-    counts.get(filterKey(f), async () => {
+    counts.get(cacheKey(f, o), async () => {
       const rows = await reads.rows<{ n: number }>(countStatement(T, f), o);
       return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
     });
@@ -132,7 +138,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         const offset = (input.page - 1) * input.pageSize;
         const deep = offset >= DEFERRED_JOIN_FROM;
         const filtered = hasFilters(input);
-        const view = input.includeCount || deep || filtered ? await rollup.view() : undefined;
+        const view = input.includeCount || deep || filtered ? await rollupFor(o) : undefined;
         // The rollup steers the SQL only while it matches the table: a stale one could point at wrong rows.
         const fresh = view && !view.stale ? view.figures : undefined;
         const count = input.includeCount ? countOf(input, o, view) : null;
@@ -165,7 +171,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     stream: (input: StreamInput, o?: ReadOptions) =>
       guard(async () => {
         const backward = input.direction === "backward";
-        const view = hasFilters(input) ? await rollup.view() : undefined;
+        const view = hasFilters(input) ? await rollupFor(o) : undefined;
         const fresh = view && !view.stale ? view.figures : undefined;
         const rows =
           fresh && fresh.count(input) === 0
@@ -194,11 +200,11 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
       }),
 
     count: (filters: OrderFilters, o?: ReadOptions) =>
-      guard(async () => countOf(filters, o, await rollup.view())),
+      guard(async () => countOf(filters, o, await rollupFor(o))),
 
     stats: (filters: OrderFilters, o?: ReadOptions) =>
       guard(async () => {
-        const view = await rollup.view();
+        const view = await rollupFor(o);
         if (view) {
           return {
             ...view.figures.stats(filters),
@@ -207,7 +213,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
             stale: view.stale,
           };
         }
-        return scannedStats.get(filterKey(filters), async () => {
+        return scannedStats.get(cacheKey(filters, o), async () => {
           const rows = await reads.rows<{ status: string; priority: string; n: number }>(
             statsStatement(T, filters),
             o,

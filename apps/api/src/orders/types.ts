@@ -1,4 +1,5 @@
 import type { SortKeysStatus } from "./indexes/sort-keys.ts";
+import type { UserReader } from "./reads/as-user.ts";
 import type { CopyOutOptions } from "./reads/copy-out.ts";
 import type { CsvQuery } from "./reads/csv-statement.ts";
 import type { MonthCell } from "./rollup/rollup.ts";
@@ -24,6 +25,12 @@ export interface Actor {
 export interface ReadOptions {
   /** Read from the primary: the caller has just written and must see it (a replica may lag). */
   fromPrimary?: boolean;
+  /**
+   * Read as this signed-in user, on their own connection (ORDERS_READ_AS_USER=on): PostgreSQL's grants and
+   * row-level security decide the rows, and nothing computed from the whole table (the rollup, shared
+   * caches) answers for them.
+   */
+  asUser?: UserReader;
 }
 
 /** Everything the orders procedures and the export need from the database. Throws domain errors (not found, conflict, ...). */

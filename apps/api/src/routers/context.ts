@@ -1,6 +1,7 @@
 import type { Logger } from "@lakebase-orders/log";
 import type { CallerBudget } from "../http/guards/limits.ts";
 import type { Identity } from "../identity/identity.ts";
+import { userTokenOf } from "../identity/user-token.ts";
 import type { AppServices } from "../start/services.ts";
 
 /** What every procedure gets: the process's services and who is asking, in which request. */
@@ -28,13 +29,12 @@ export interface RequestFacts {
 }
 
 export function createContext(services: AppServices, request: RequestFacts): Context {
-  const fromProxy = services.config.identity.inDatabricksApp && request.identity.source === "databricks-apps";
   return {
     services,
     requestId: request.requestId,
     identity: request.identity,
     logger: services.logger.child({ requestId: request.requestId }),
     budget: request.budget,
-    userToken: (fromProxy && request.headers.get("x-forwarded-access-token")?.trim()) || null,
+    userToken: userTokenOf(services.config.identity, request.identity, request.headers),
   };
 }

@@ -1,4 +1,4 @@
-import { forbidden, unauthorized } from "../errors/domain-error.ts";
+import { forbidden, preconditionFailed, unauthorized } from "../errors/domain-error.ts";
 import { canChangeStatus } from "../identity/identity.ts";
 import { personSeenBy } from "../identity/people.ts";
 import { readAccess } from "../orders/reads/access.ts";
@@ -18,7 +18,7 @@ import { publicProcedure, router } from "./procedures.ts";
 // the one read decision (orders/reads/access.ts): whether the orders can be read now, and whether this caller
 // reads from the primary.
 async function ordersContext(ctx: Context) {
-  const read = await readAccess(ctx.services, ctx.identity.actor);
+  const read = await readAccess(ctx.services, ctx.identity, ctx.userToken);
   return { orders: ctx.services.orders, read };
 }
 
@@ -30,6 +30,9 @@ const writeProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (verdict === "not-listed") throw forbidden("Only the users in ORDER_STATUS_WRITERS may change statuses");
   return next();
 });
+
+export const TREND_NOT_AS_USER =
+  "The monthly trend is not available while reads run as the signed-in user (ORDERS_READ_AS_USER=on).";
 
 /** Rows a list page may skip before it counts as an expensive read (the scan walks them all). */
 const DEEP_OFFSET = 10_000;
@@ -78,7 +81,10 @@ export const ordersRouter = router({
     return { ...history, changes };
   }),
   trend: publicProcedure.input(trendInput.optional()).query(async ({ ctx, input }) => {
-    await ordersContext(ctx);
+    const { read } = await ordersContext(ctx);
+    // The trend's grid is the whole table's, cached for everyone: never a user's answer when reads run as
+    // the user (a per-user grid is not built yet).
+    if (read.asUser) throw preconditionFailed(TREND_NOT_AS_USER);
     const trend = input ?? trendInput.parse({});
     // Under the same budget as counts: a cached answer is free, a recomputation is an expensive read.
     ctx.budget.expensiveRead(`trend:${JSON.stringify(trend)}`);

@@ -13,6 +13,7 @@ import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "..
 import { rideThroughWakes } from "../lakebase/autoscaling/wake.ts";
 import { createOperationJournal } from "../lakebase/operations/journal.ts";
 import { describeDbProblem } from "../orders/db-errors.ts";
+import { createUserReads, type UserReads } from "../orders/reads/as-user.ts";
 import { type DataAvailability, tableAvailability } from "../orders/reads/availability.ts";
 import { createOrdersStore } from "../orders/store.ts";
 import { syncedTable } from "../orders/tables.ts";
@@ -36,6 +37,8 @@ export interface AppServices {
   readonly views: ViewsService;
   /** Callers who changed an order lately read from the primary (see orders/writes/recent-writers.ts). */
   readonly recentWriters: RecentWriters;
+  /** Reads as the signed-in user (ORDERS_READ_AS_USER=on), else null: every read runs as the app. */
+  readonly userReads: UserReads | null;
   /**
    * Whether the synced orders table can be read; the reason reaches the client verbatim. Throws
    * SERVICE_UNAVAILABLE (with the reason) while the database is not ready.
@@ -143,6 +146,7 @@ export function buildServices(
     maintainIndexes: config.orders.maintainIndexes,
     sortKeys: config.orders.sortKeys,
   });
+  const userReads = createUserReads(config, db, logger);
   const audit = createAuditWriter(db.prisma, logger, options.audit);
   const applyMigrations = async () => {
     const result = await migratePool(db.pool, {
@@ -224,6 +228,7 @@ export function buildServices(
     trend,
     views: createViewsService(db.prisma),
     recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
+    userReads,
     availability: async () => {
       const state = readiness.state();
       if (!state.ready) {
@@ -247,6 +252,7 @@ export function buildServices(
       audit.close();
       orders.close();
       await lakebase.close();
+      await userReads?.close();
       if (options.ownsDb) {
         // Leaves room inside the 10 s the process allows itself after SIGTERM.
         await db

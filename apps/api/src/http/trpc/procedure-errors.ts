@@ -29,8 +29,23 @@ export function reportProcedureError(
   }
 }
 
-/** The headers a set of failures adds to the response: `Retry-After` when a rate limit refused a call. */
+/**
+ * The headers a set of failures adds to the response: `Retry-After` when a rate limit refused a call, or when
+ * a failure says when to come back (every user connection taken, as-user reads).
+ */
 export function errorHeaders(errors: readonly TRPCError[]): Record<string, string> {
   const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
-  return limited ? { "Retry-After": String(limited.retryAfterSeconds) } : {};
+  if (limited) return { "Retry-After": String(limited.retryAfterSeconds) };
+  for (const error of errors) {
+    const headers = retryHeaders(error.cause);
+    if (headers["Retry-After"]) return headers;
+  }
+  return {};
+}
+
+/** `Retry-After` for a domain error that says when to come back (a `retryAfterSeconds` of its own). */
+export function retryHeaders(error: unknown): Record<string, string> {
+  if (!isDomainError(error)) return {};
+  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  return typeof seconds === "number" && seconds > 0 ? { "Retry-After": String(Math.ceil(seconds)) } : {};
 }

@@ -1,12 +1,16 @@
 import { preconditionFailed } from "../../errors/domain-error.ts";
+import type { Identity } from "../../identity/identity.ts";
 import type { ReadOptions } from "../types.ts";
 import type { RecentWriters } from "../writes/recent-writers.ts";
+import type { UserReads } from "./as-user.ts";
 import type { DataAvailability } from "./availability.ts";
 
 export interface ReadAccessDeps {
   /** Throws SERVICE_UNAVAILABLE (with the reason) while the database is not ready. */
   availability(): Promise<DataAvailability>;
   recentWriters: Pick<RecentWriters, "isRecent">;
+  /** Null: every read runs as the app (ORDERS_READ_AS_USER=off, the default). */
+  userReads: Pick<UserReads, "readerFor"> | null;
 }
 
 /**
@@ -14,10 +18,17 @@ export interface ReadAccessDeps {
  * whether the orders can be read now (SERVICE_UNAVAILABLE while the database is not ready,
  * PRECONDITION_FAILED while the synced table does not exist or is still syncing, with the reason, never a
  * 500), and for whom the primary: a caller who has just written must see it, and their replica may not have
- * it yet. Where a read then runs (secondary, fallback) is the read path's (read-path.ts).
+ * it yet; and, when reads run as the user, that a signed-in user reads on their own connection (as-user.ts).
+ * Where a read then runs (secondary, fallback) is the read path's (read-path.ts).
  */
-export async function readAccess(deps: ReadAccessDeps, actor: string): Promise<ReadOptions> {
+export async function readAccess(
+  deps: ReadAccessDeps,
+  identity: Identity,
+  userToken: string | null = null,
+): Promise<ReadOptions> {
+  const asUser = deps.userReads?.readerFor(identity, userToken) ?? null;
   const availability = await deps.availability();
   if (!availability.available) throw preconditionFailed(availability.reason);
-  return { fromPrimary: deps.recentWriters.isRecent(actor) };
+  const fromPrimary = deps.recentWriters.isRecent(identity.actor);
+  return asUser ? { fromPrimary, asUser } : { fromPrimary };
 }

@@ -3,6 +3,7 @@ import type { Logger } from "@lakebase-orders/log";
 import pg from "pg";
 import { mapDbError } from "../db-errors.ts";
 import type { ReadOptions } from "../types.ts";
+import { mapUserReadError, type UserReader } from "./as-user.ts";
 import { type CopyOutOptions, copyOut } from "./copy-out.ts";
 import type { Statement } from "./sql-builder.ts";
 
@@ -84,9 +85,39 @@ export function createReadPath(options: ReadPathOptions): ReadPath {
     }
   };
 
+  // A signed-in user's read runs on their own pool, primary only (no fallback: their login is theirs).
+  const asUser = async <T>(user: UserReader, work: (pool: pg.Pool, done: () => void) => Promise<T>) => {
+    const lease = await user.lease();
+    try {
+      return await work(lease.pool, lease.release);
+    } catch (error) {
+      lease.release();
+      throw mapDbError(mapUserReadError(error, options.tableName), options.tableName);
+    }
+  };
+
   return {
-    rows: <R extends object>(s: Statement, o?: ReadOptions) =>
-      read(async (pool) => (await pool.query<R>(queryConfig(s))).rows, o),
-    copy: (statement, copy, o) => read((pool) => copyOut(pool, statement, copy), o),
+    rows: <R extends object>(s: Statement, o?: ReadOptions) => {
+      const work = async (pool: pg.Pool) => (await pool.query<R>(queryConfig(s))).rows;
+      if (!o?.asUser) return read(work, o);
+      return asUser(o.asUser, async (pool, done) => {
+        const rows = await work(pool);
+        done();
+        return rows;
+      });
+    },
+    copy: (statement, copy, o) => {
+      if (!o?.asUser) return read((pool) => copyOut(pool, statement, copy), o);
+      // The lease lasts as long as the stream: its connection is held until the last byte.
+      return asUser(o.asUser, (pool, done) =>
+        copyOut(pool, statement, {
+          ...copy,
+          onEnd: () => {
+            done();
+            copy.onEnd?.();
+          },
+        }),
+      );
+    },
   };
 }
