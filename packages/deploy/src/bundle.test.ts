@@ -192,6 +192,19 @@ describe("databricks.yml", () => {
     });
   }
 
+  it("app_branch moves the app's postgres resource onto another branch of the project (pnpm branch-app)", () => {
+    const moved = structuredClone(bundle);
+    section(moved, "variables", "app_branch").default = "change-1";
+    const app = section(resolveTarget(moved, "dev-autoscaling"), "resources", "apps", "lakebase_orders");
+    const branch = `projects/${variableDefaults(bundle).project_id}/branches/change-1`;
+    expect((app.resources as JsonObject[])[0]?.postgres).toEqual({
+      branch,
+      database: `${branch}/databases/${variableDefaults(bundle).database_name}`,
+      permission: "CAN_CONNECT_AND_CREATE",
+    });
+    expect(variableDefaults(bundle).app_branch).toBe("production");
+  });
+
   it("production reads go to a read-only endpoint of the same branch; development has none", () => {
     const endpoints = (target: string) =>
       section(resolveTarget(bundle, target), "resources", "postgres_endpoints");
