@@ -86,7 +86,8 @@ export async function runBranchApp(args: BranchAppArgs, deps: BranchAppDeps): Pr
     app = spawn(process.execPath, ["src/main.ts"], {
       cwd: path.join(deps.root, "apps/api"),
       env,
-      stdio: ["ignore", "inherit", "inherit"],
+      // The app's log lines go to stderr: stdout carries only this command's own events.
+      stdio: ["ignore", 2, 2],
     });
     const exited = new Promise<number>((resolve) =>
       app!.once("exit", (code, sig) => resolve(code ?? (sig ? 1 : 0))),
