@@ -10,6 +10,7 @@ import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admi
 import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
 import { userApiFactory } from "../lakebase/admin/user-api.ts";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "../lakebase/audit/audit.ts";
+import { rideThroughWakes } from "../lakebase/autoscaling/wake.ts";
 import { createOperationJournal } from "../lakebase/operations/journal.ts";
 import { describeDbProblem } from "../orders/db-errors.ts";
 import { type DataAvailability, tableAvailability } from "../orders/reads/availability.ts";
@@ -90,7 +91,11 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
   const db = await createDbFromConfig(config, {
     logger,
-    instrumentPool: telemetry.instrumentPool,
+    instrumentPool: (pool, role) => {
+      telemetry.instrumentPool(pool, role);
+      // Autoscaling computes scale to zero: a connection that meets one going down or coming up tries again.
+      if (config.lakebase.target.flavour === "autoscaling") rideThroughWakes(pool, { logger });
+    },
     ...(workspaceClient && { workspaceClient }),
   });
   return buildServices(config, db, {
@@ -164,6 +169,11 @@ export function buildServices(
     names: config.lakebase,
     api: config.databricks && workspace ? new DatabaseApi(workspace, apiOptions) : null,
     ...(userApi && { userApi }),
+    // An Autoscaling target is managed through its database API view (the project under its instance name)
+    // until the Autoscaling admin lands; its endpoint scales to zero.
+    ...(config.lakebase.target.flavour === "autoscaling" && {
+      scalesToZero: { endpoint: config.lakebase.target.endpoint },
+    }),
     logger,
     pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
     settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,
