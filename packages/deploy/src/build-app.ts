@@ -77,17 +77,13 @@ export type AppEnv = { name: string; value: string } | { name: string; valueFrom
  * app.yaml: the command, the Lakebase names from databricks.yml's variable defaults, and the binding.
  * Provisioned: the instance by name (Apps injects PG* for the `database` resource). Autoscaling: the
  * endpoint's full name from the `postgres` resource (`valueFrom`, the only way Apps hands it over), which
- * selects the endpoint's credentials; the project id also names it as a database-API instance (every
- * project is one), which is what the admin console reads where the app has no Autoscaling admin.
+ * makes the app's target Autoscaling (the endpoint's host and credentials, its project for the admin).
  */
 export function appYaml(flavor: Flavor = "provisioned"): string {
   const vars = variableDefaults(readBundle());
   const binding: AppEnv[] =
     flavor === "autoscaling"
-      ? [
-          { name: "LAKEBASE_ENDPOINT", valueFrom: "postgres" },
-          { name: "LAKEBASE_INSTANCE_NAME", value: vars.project_id ?? "" },
-        ]
+      ? [{ name: "LAKEBASE_ENDPOINT", valueFrom: "postgres" }]
       : [{ name: "LAKEBASE_INSTANCE_NAME", value: vars.instance_name ?? "" }];
   const env: AppEnv[] = [
     { name: "NODE_ENV", value: "production" },

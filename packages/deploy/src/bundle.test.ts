@@ -221,11 +221,12 @@ describe("databricks.yml", () => {
     const autoscaling = parse(appYaml("autoscaling")) as { env: Record<string, string>[] };
     const provisioned = parse(appYaml()) as { env: Record<string, string>[] };
     expect(autoscaling.env).toContainEqual({ name: "LAKEBASE_ENDPOINT", valueFrom: "postgres" });
-    expect(autoscaling.env).toContainEqual({ name: "LAKEBASE_INSTANCE_NAME", value: "lakebase-orders" });
     expect(provisioned.env.map((e) => e.name)).not.toContain("LAKEBASE_ENDPOINT");
+    // The same names otherwise, but the binding: the endpoint in place of the instance.
     const names = (doc: typeof provisioned) =>
-      doc.env.map((e) => e.name).filter((n) => n !== "LAKEBASE_ENDPOINT");
+      doc.env.map((e) => e.name).filter((n) => n !== "LAKEBASE_ENDPOINT" && n !== "LAKEBASE_INSTANCE_NAME");
     expect(names(autoscaling)).toEqual(names(provisioned));
+    expect(autoscaling.env.map((e) => e.name)).not.toContain("LAKEBASE_INSTANCE_NAME");
   });
 
   it("the schema check rejects an Autoscaling app resource with a Provisioned permission", () => {

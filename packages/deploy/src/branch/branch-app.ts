@@ -77,8 +77,6 @@ export async function runBranchApp(args: BranchAppArgs, deps: BranchAppDeps): Pr
       LAKEBASE_ENDPOINT: endpoint.name,
       PGHOST: host,
       PGPORT: String(pgPort),
-      // Every project is also a database-API instance under its id: the admin console's status reads it.
-      LAKEBASE_INSTANCE_NAME: project,
       DATABRICKS_APP_PORT: String(port),
       PORT: String(port),
     };
