@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 // One runner for the whole monorepo: each package is a project, so `pnpm test` runs everything in
 // parallel and prints one summary. The browser e2e suite is its own project (apps/web/vitest.e2e.config.ts);
-// tests/newcomer runs the README's commands on fresh clones.
+// tests/newcomer runs the README's commands on fresh clones; tests/appkit runs Databricks' AppKit on the
+// local Lakebase.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +13,7 @@ export default defineConfig({
       "apps/web/vitest.e2e.config.ts",
       "bench",
       "tests/newcomer",
+      "tests/appkit",
     ],
     // Project files do not inherit timeouts from here (only inline projects would): each sets its own.
     // CI asks for a JSON report beside the console one, to print a single "N passed, N failed" line.

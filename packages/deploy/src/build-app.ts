@@ -7,6 +7,8 @@
 //   package.json    only the runtime dependencies that must stay packages (RUNTIME_PACKAGES, bundle-api.ts
 //                   says why for each)
 //   package-lock.json, .npmrc, app.yaml
+// then copies it to dist/app-autoscaling/ with the Autoscaling app.yaml (the bundle's *-autoscaling targets
+// deploy that folder): the two differ only in how app.yaml binds the app to Lakebase.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
@@ -16,6 +18,8 @@ import { readBundle, repoRoot, variableDefaults } from "./bundle.ts";
 import { bundleApi, RUNTIME_PACKAGES } from "./bundle-api.ts";
 
 export const outDir = path.join(repoRoot, "dist/app");
+export const autoscalingOutDir = path.join(repoRoot, "dist/app-autoscaling");
+export type Flavor = "provisioned" | "autoscaling";
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 export async function buildApp(options: { lockfile?: boolean } = {}): Promise<void> {
@@ -24,6 +28,7 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
     throw new Error("apps/web/dist is missing: build the SPA first (pnpm build runs it before this step)");
   }
   fs.rmSync(outDir, { recursive: true, force: true });
+  fs.rmSync(autoscalingOutDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
 
   await bundleApi({ outDir });
@@ -61,14 +66,28 @@ export async function buildApp(options: { lockfile?: boolean } = {}): Promise<vo
     });
   }
   checkSizes(outDir);
+  fs.cpSync(outDir, autoscalingOutDir, { recursive: true });
+  fs.writeFileSync(path.join(autoscalingOutDir, "app.yaml"), appYaml("autoscaling"));
 }
 
-/** app.yaml: the command, the Lakebase names from databricks.yml's variable defaults, the database resource. */
-export function appYaml(): string {
+/** One app.yaml `env` entry: a literal, or a value Databricks Apps fills in from an app resource. */
+export type AppEnv = { name: string; value: string } | { name: string; valueFrom: string };
+
+/**
+ * app.yaml: the command, the Lakebase names from databricks.yml's variable defaults, and the binding.
+ * Provisioned: the instance by name (Apps injects PG* for the `database` resource). Autoscaling: the
+ * endpoint's full name from the `postgres` resource (`valueFrom`, the only way Apps hands it over), which
+ * makes the app's target Autoscaling (the endpoint's host and credentials, its project for the admin).
+ */
+export function appYaml(flavor: Flavor = "provisioned"): string {
   const vars = variableDefaults(readBundle());
-  const env: { name: string; value: string }[] = [
+  const binding: AppEnv[] =
+    flavor === "autoscaling"
+      ? [{ name: "LAKEBASE_ENDPOINT", valueFrom: "postgres" }]
+      : [{ name: "LAKEBASE_INSTANCE_NAME", value: vars.instance_name ?? "" }];
+  const env: AppEnv[] = [
     { name: "NODE_ENV", value: "production" },
-    { name: "LAKEBASE_INSTANCE_NAME", value: vars.instance_name ?? "" },
+    ...binding,
     { name: "LAKEBASE_CATALOG_NAME", value: vars.catalog_name ?? "" },
     { name: "LAKEBASE_DATABASE_NAME", value: vars.database_name ?? "" },
     { name: "LAKEBASE_SYNCED_TABLE", value: vars.synced_table ?? "" },

@@ -26,9 +26,20 @@ export function variableDefaults(bundle: JsonObject): Record<string, string> {
   return out;
 }
 
+/** The default of every bundle variable with its YAML type (a number stays a number where a field needs one). */
+function typedDefaults(bundle: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  const variables = bundle.variables;
+  if (!isObject(variables)) return out;
+  for (const [name, spec] of Object.entries(variables)) {
+    if (isObject(spec) && spec.default !== undefined && spec.default !== null) out[name] = spec.default;
+  }
+  return out;
+}
+
 /**
  * What the CLI deploys for one target: the target's overrides merged over the top level (maps merge,
- * sequences and scalars replace), then `${var.*}`, `${bundle.*}` and `${resources.*}` references resolved.
+ * sequences concatenate, scalars replace, as the CLI's merge does), then `${var.*}`, `${bundle.*}` and `${resources.*}` references resolved.
  * Throws when a reference does not resolve, which is the check the CLI would make at deploy time.
  */
 export function resolveTarget(bundle: JsonObject, target: string): JsonObject {
@@ -39,7 +50,7 @@ export function resolveTarget(bundle: JsonObject, target: string): JsonObject {
   const merged = merge(base, targets[target]) as JsonObject;
   const bundleInfo = isObject(merged.bundle) ? merged.bundle : {};
   const context = {
-    var: variableDefaults(merged),
+    var: typedDefaults(merged),
     bundle: { ...bundleInfo, target } as JsonObject,
   };
   // Resolve variables first, then resource cross-references (which may point at resolved variables).
@@ -49,14 +60,39 @@ export function resolveTarget(bundle: JsonObject, target: string): JsonObject {
     return undefined;
   }) as JsonObject;
   let current: JsonObject = withVars;
-  for (let pass = 0; pass < 5; pass++) {
-    current = substitute(current, (ref) =>
-      ref.startsWith("resources.") ? lookup(current, ref.split("."), ref) : undefined,
-    ) as JsonObject;
+  for (let pass = 0; pass < 6; pass++) {
+    current = substitute(current, (ref) => {
+      if (!ref.startsWith("resources.")) return undefined;
+      const parts = ref.split(".");
+      const name = parts.length === 4 && parts[3] === "id" ? postgresName(current, parts) : undefined;
+      if (name !== undefined) return name.includes("${") ? undefined : name;
+      return lookup(current, parts, ref);
+    }) as JsonObject;
   }
   const leftover = JSON.stringify(current).match(/\$\{[^}]+\}/);
   if (leftover) throw new Error(`unresolved reference ${leftover[0]} in target "${target}"`);
   return current;
+}
+
+/**
+ * `${resources.postgres_<kind>.<key>.id}`: the CLI's id of a `postgres` API resource is its full name, built
+ * from its parent and its own id (projects/p/branches/b/endpoints/e), not a field of the configuration.
+ */
+const POSTGRES_NAMES: Record<string, (r: JsonObject) => string> = {
+  postgres_projects: (r) => `projects/${String(r.project_id)}`,
+  postgres_branches: (r) => `${String(r.parent)}/branches/${String(r.branch_id)}`,
+  postgres_endpoints: (r) => `${String(r.parent)}/endpoints/${String(r.endpoint_id)}`,
+  postgres_databases: (r) => `${String(r.parent)}/databases/${String(r.database_id)}`,
+  postgres_roles: (r) => `${String(r.parent)}/roles/${String(r.role_id)}`,
+  postgres_catalogs: (r) => `catalogs/${String(r.catalog_id)}`,
+  postgres_synced_tables: (r) => `synced_tables/${String(r.synced_table_id)}`,
+};
+
+function postgresName(root: JsonObject, parts: string[]): string | undefined {
+  const naming = POSTGRES_NAMES[parts[1]!];
+  if (!naming) return undefined;
+  const resource = lookup(root, parts.slice(0, 3), parts.join("."));
+  return isObject(resource) ? naming(resource) : undefined;
 }
 
 function lookup(root: Json, parts: string[], ref: string): Json {
@@ -93,6 +129,8 @@ function merge(base: Json, over: Json): Json {
     for (const [k, v] of Object.entries(over)) out[k] = k in base ? merge(base[k]!, v) : v;
     return out;
   }
+  // The CLI appends a target's sequence to the top level's: a target cannot take an item away.
+  if (Array.isArray(base) && Array.isArray(over)) return [...base, ...over];
   return over;
 }
 

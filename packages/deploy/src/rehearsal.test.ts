@@ -1,25 +1,17 @@
 // A deploy rehearsal: do with dist/app what the Databricks Apps runtime does (copy the folder somewhere
 // empty, `npm install`, run app.yaml's command with the Apps environment and no password), against the
 // local Lakebase with an OAuth service principal, then stop it with SIGTERM as the runtime would.
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type OtlpReceiver, startOtlpReceiver } from "@lakebase-orders/api/testing";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
 import { freePort } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
-import { buildApp, outDir, plainNpmEnv } from "./build-app.ts";
+import { installLikeApps, manifestEnv, startLikeApps } from "./apps-runtime.ts";
+import { buildApp, outDir } from "./build-app.ts";
 
-const run = promisify(execFile);
 const SP = { clientId: "8f6c1a52-0d1e-4c3b-9a57-5b1f3a0e2d44", clientSecret: "dose-local-secret" };
-
-interface AppYaml {
-  command: string[];
-  env: { name: string; value: string }[];
-}
 
 let workdir: string;
 let lakebase: LakebaseLocal;
@@ -27,19 +19,17 @@ let collector: OtlpReceiver;
 let app: ChildProcess;
 let appUrl: string;
 let coldStartMs: number;
-const output: string[] = [];
+let output: string[] = [];
 
 beforeAll(async () => {
   if (!fs.existsSync(path.join(outDir, "server.mjs"))) await buildApp();
-  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "apps-rehearsal-"));
-  fs.cpSync(outDir, workdir, { recursive: true });
-  await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: workdir, env: plainNpmEnv() });
-
-  const manifest = parse(fs.readFileSync(path.join(workdir, "app.yaml"), "utf8")) as AppYaml;
-  const names = Object.fromEntries(
-    manifest.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
-  );
+  const installed = await installLikeApps(outDir);
+  workdir = installed.workdir;
+  const manifest = installed.manifest;
+  const names = manifestEnv(manifest, {});
+  // dist/app is the Provisioned targets' folder: the seed is a database instance, as those targets deploy.
   lakebase = await startLakebaseLocal({
+    flavor: "provisioned",
     postgres: { adminUrl: process.env.PG_LOCAL_ADMIN_URL! },
     servicePrincipals: [SP],
     timings: { instanceStartMs: 0, instanceDeleteMs: 0, pipelineStepMs: 0 },
@@ -79,13 +69,10 @@ beforeAll(async () => {
     OTEL_SERVICE_NAME: "lakebase-orders",
     OTEL_RESOURCE_ATTRIBUTES: "workspace.id=1234567890,app.name=lakebase-orders",
   };
-  const [command, ...args] = manifest.command;
-  const started = performance.now();
-  app = spawn(command!, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
-  app.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  app.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  await waitForReady(`${appUrl}/api/ready`, 30_000);
-  coldStartMs = performance.now() - started;
+  const running = await startLikeApps(workdir, manifest, env, appUrl);
+  app = running.process;
+  output = running.output;
+  coldStartMs = running.coldStartMs;
 }, 240_000);
 
 afterAll(async () => {
@@ -94,20 +81,6 @@ afterAll(async () => {
   await collector?.close();
   if (workdir) fs.rmSync(workdir, { recursive: true, force: true });
 });
-
-async function waitForReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (app.exitCode !== null) throw new Error(`the app exited (${app.exitCode}):\n${output.join("")}`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs} ms:\n${output.join("")}`);
-}
 
 describe("deploy rehearsal of dist/app", () => {
   it("installed with plain npm: only pinned runtime dependencies, no workspace links, files under 10 MB", () => {
@@ -152,8 +125,9 @@ describe("deploy rehearsal of dist/app", () => {
     const body = (await response.json()) as { result: { data: { orderKey: number; totalPrice: string } } };
     expect(body.result.data.orderKey).toBe(1);
     expect(body.result.data.totalPrice).toMatch(/^\d+\.\d{2}$/);
-    // The app logged in as the service principal, with an OAuth token as password.
+    // The app logged in as the service principal, with an OAuth token as password: the instance's.
     expect(lakebase.counters().tokensIssued).toBeGreaterThan(0);
+    expect(lakebase.counters().routes["POST /api/2.0/database/credentials"] ?? 0).toBeGreaterThan(0);
   });
 
   it("serves the REST API and its interactive docs from the installed packages", async () => {

@@ -1,0 +1,2 @@
+export { type BranchAppArgs, parseBranchAppArgs } from "./args.ts";
+export { type BranchAppDeps, runBranchApp } from "./branch-app.ts";
