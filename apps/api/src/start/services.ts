@@ -5,6 +5,8 @@ import { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
 import { createChangeBus } from "../cluster/bus.ts";
+import { workerReadiness } from "../cluster/readiness.ts";
+import { processRole } from "../cluster/roles.ts";
 import { unavailable } from "../errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admin/admin.ts";
 import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
@@ -75,6 +77,11 @@ export interface ServiceOptions {
   readinessBaseDelayMs?: number;
 }
 
+// How long a request waits for a starting worker's first attempt to reach the database (a cold start
+// takes a few hundred milliseconds; a database that does not answer fails the attempt at the connect timeout).
+const FIRST_ATTEMPT_WAIT_MS = 3000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
 // Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
 const READ_YOUR_WRITES_MS = 10_000;
 
@@ -88,8 +95,11 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   // One client of the workspace per process: the database's tokens and the Lakebase admin's calls.
   const workspaceClient =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const role = processRole(config.server.workers);
   const db = await createDbFromConfig(config, {
     logger,
+    // pg_stat_activity says which worker holds a connection.
+    ...(role.kind === "worker" && { pool: { applicationName: `lakebase-orders worker ${role.id}` } }),
     instrumentPool: telemetry.instrumentPool,
     ...(workspaceClient && { workspaceClient }),
   });
@@ -150,6 +160,7 @@ export function buildServices(
     ...(options.readinessBaseDelayMs !== undefined ? { baseDelayMs: options.readinessBaseDelayMs } : {}),
     describe: describeDbProblem,
     initiallyReady: options.migrated ?? true,
+    siblings: workerReadiness(),
     onReady: () => {
       void audit.flush();
       void lakebase.recover();
@@ -172,7 +183,7 @@ export function buildServices(
     journal: createOperationJournal(db.pool, {
       leaseSeconds: options.lakebase?.leaseSeconds ?? config.lakebaseAdmin.operationLeaseSeconds,
     }),
-    databaseReady: () => readiness.state().ready,
+    databaseReady: () => readiness.local().ready,
     onProvisioned:
       options.onProvisioned ??
       (async () => {
@@ -208,7 +219,13 @@ export function buildServices(
     views: createViewsService(db.prisma),
     recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
     availability: async () => {
-      const state = readiness.state();
+      let state = readiness.local();
+      if (!state.ready && state.attempts === 0) {
+        // The first attempt to reach the database is under way (this worker has just started): a request that
+        // arrives now waits for its outcome, briefly, rather than fail a moment before it could be served.
+        await Promise.race([readiness.firstOutcome(), delay(FIRST_ATTEMPT_WAIT_MS)]);
+        state = readiness.local();
+      }
       if (!state.ready) {
         throw unavailable(
           `Orders are not available yet: ${state.reason ?? "the database is not ready"}; the app keeps trying and will serve them as soon as it answers.`,
