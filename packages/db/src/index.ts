@@ -1,4 +1,19 @@
-export { isConnectionLost, isUnreachable, neverConnected, sqlState } from "./connection-errors.ts";
+export {
+  LONG_WORK_BUDGET,
+  type RetryWhenLockedOptions,
+  retryWhenLocked,
+  type SessionBudget,
+  withSessionBudget,
+} from "./budget.ts";
+export {
+  isBusy,
+  isConnectionLost,
+  isLockTimeout,
+  isPoolSaturated,
+  isUnreachable,
+  neverConnected,
+  sqlState,
+} from "./connection-errors.ts";
 export {
   type CreateDbFromConfigOptions,
   type CreateDbOptions,

@@ -35,6 +35,7 @@ export function createTokenPool(
     keepAlive: config.keepAlive,
     keepAliveInitialDelayMillis: config.keepAliveInitialDelayMillis,
     statement_timeout: config.statementTimeoutMillis,
+    lock_timeout: config.lockTimeoutMillis,
     query_timeout:
       config.queryTimeoutMillis ??
       (config.statementTimeoutMillis > 0 ? config.statementTimeoutMillis + 5_000 : 0),

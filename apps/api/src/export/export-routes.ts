@@ -2,7 +2,7 @@ import { serializeError } from "@lakebase-orders/log";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { isDomainError } from "../errors/domain-error.ts";
+import { isDomainError, retryAfterHeaders } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 import { readAccess } from "../orders/reads/access.ts";
@@ -62,7 +62,12 @@ export function exportRoutes(services: AppServices) {
     try {
       read = await readAccess(services, identity.actor);
     } catch (error) {
-      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      if (isDomainError(error))
+        return fail(
+          error.message,
+          HTTP_STATUSES[error.kind] as ContentfulStatusCode,
+          retryAfterHeaders(error),
+        );
       throw error;
     }
     const replaced = new AbortController();
@@ -96,7 +101,12 @@ export function exportRoutes(services: AppServices) {
     } catch (error) {
       release();
       if (replaced.signal.aborted) return fail("A newer export of yours replaced this one", 409);
-      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      if (isDomainError(error))
+        return fail(
+          error.message,
+          HTTP_STATUSES[error.kind] as ContentfulStatusCode,
+          retryAfterHeaders(error),
+        );
       throw error;
     }
     return new Response(body, {

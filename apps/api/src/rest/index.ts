@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { serializeError } from "@lakebase-orders/log";
 import { TRPCError } from "@trpc/server";
+import { retryAfterHeaders } from "../errors/domain-error.ts";
 import { procedureContext } from "../http/trpc/procedure-context.ts";
 import { auditAdmin } from "../routers/admin-procedure.ts";
 import type { AppServices } from "../start/services.ts";
@@ -77,7 +78,7 @@ export function restApi(services: AppServices) {
         error: serializeError(error),
       });
     }
-    return c.json({ detail }, status);
+    return c.json({ detail }, status, retryAfterHeaders(error instanceof TRPCError ? error.cause : error));
   });
   return api;
 }

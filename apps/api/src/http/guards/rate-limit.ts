@@ -51,10 +51,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
 /** What a procedure throws when its caller is over a limit; `Retry-After` goes on the response. */
 export class RateLimitedError extends DomainError {
-  readonly retryAfterSeconds: number;
+  declare readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
-    super("too_many_requests", message);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super("too_many_requests", message, { retryAfterSeconds });
   }
 }
 

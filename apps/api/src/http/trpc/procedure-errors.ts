@@ -1,7 +1,7 @@
 import { type Logger, serializeError } from "@lakebase-orders/log";
 import type { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { isDomainError } from "../../errors/domain-error.ts";
+import { isDomainError, retryAfterHeaders } from "../../errors/domain-error.ts";
 import { RateLimitedError } from "../guards/rate-limit.ts";
 import type { RequestVars } from "../request-log.ts";
 
@@ -29,8 +29,13 @@ export function reportProcedureError(
   }
 }
 
-/** The headers a set of failures adds to the response: `Retry-After` when a rate limit refused a call. */
+/**
+ * The headers a set of failures adds to the response: `Retry-After` when a rate limit refused a call or the
+ * database could not serve one for now (503).
+ */
 export function errorHeaders(errors: readonly TRPCError[]): Record<string, string> {
   const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
-  return limited ? { "Retry-After": String(limited.retryAfterSeconds) } : {};
+  return limited
+    ? { "Retry-After": String(limited.retryAfterSeconds) }
+    : retryAfterHeaders(errors.map((e) => e.cause).find((e) => isDomainError(e) && e.retryAfterSeconds));
 }
