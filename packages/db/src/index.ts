@@ -46,4 +46,5 @@ export {
 export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 export { type ReadRetryOptions, retryRead } from "./read-retry.ts";
 export { createReadClient } from "./replica.ts";
+export { openSession } from "./session.ts";
 export { splitStatements } from "./sql-statements.ts";

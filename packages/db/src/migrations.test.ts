@@ -95,6 +95,7 @@ describe("runMigrations", () => {
       "_migrations",
       "admin_audit",
       "lakebase_operation",
+      "order_change",
       "order_rollup",
       "order_rollup_state",
       "order_status",

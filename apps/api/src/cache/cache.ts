@@ -15,6 +15,11 @@ export interface Cache<V> {
   /** The kept value and when it was computed, without computing. */
   peek(key: string): { value: V; at: number } | undefined;
   clear(): void;
+  /**
+   * Forgets the keys `match` picks (their values and the computations under way for them, which may
+   * predate the change that made them wrong); the others stay.
+   */
+  forget(match: (key: string) => boolean): void;
 }
 
 export interface CacheOptions<V> {
@@ -51,6 +56,8 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
   const ttlOf = typeof options.ttlMs === "function" ? options.ttlMs : () => options.ttlMs as number;
   const entries = new Map<string, { value: V; at: number; ttl: number }>();
   const pending = new Map<string, Promise<V>>();
+  // Computations whose result must not be kept (forgotten while they ran).
+  const dropped = new WeakSet<Promise<V>>();
   let generation = 0;
 
   const refresh = (key: string, compute: () => Promise<V>): Promise<V> => {
@@ -60,7 +67,7 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
     const flight = compute()
       .then((value) => {
         const ttl = ttlOf(value);
-        if (started === generation && ttl > 0) {
+        if (started === generation && !dropped.has(flight) && ttl > 0) {
           if (entries.size >= maxEntries && !entries.has(key)) entries.clear();
           entries.set(key, { value, at: now(), ttl });
         }
@@ -101,6 +108,14 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
       generation++;
       entries.clear();
       pending.clear();
+    },
+    forget(match) {
+      for (const key of [...entries.keys()]) if (match(key)) entries.delete(key);
+      for (const [key, flight] of [...pending]) {
+        if (!match(key)) continue;
+        dropped.add(flight);
+        pending.delete(key);
+      }
     },
   };
 }

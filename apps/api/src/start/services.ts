@@ -1,6 +1,6 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
 import type { AppConfig } from "@lakebase-orders/config";
-import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
+import { createDbFromConfig, type Db, migratePool, openSession } from "@lakebase-orders/db";
 import { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
@@ -19,10 +19,12 @@ import { createOrdersStore } from "../orders/store.ts";
 import { syncedTable } from "../orders/tables.ts";
 import { createTrend, type Trend } from "../orders/trend.ts";
 import type { OrdersStore } from "../orders/types.ts";
+import { type ChangeFeed, createChangeFeed } from "../orders/writes/change-feed.ts";
 import { createRecentWriters, type RecentWriters } from "../orders/writes/recent-writers.ts";
-import { sharedRecentWriters } from "../orders/writes/shared-recent-writers.ts";
+import { createReplicaPosition } from "../orders/writes/replica-position.ts";
 import { disabledTelemetry, type Telemetry } from "../telemetry/index.ts";
 import { createViewsService, type ViewsService } from "../views/views-service.ts";
+import { type Activity, appActivity } from "./activity.ts";
 import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */
@@ -37,6 +39,10 @@ export interface AppServices {
   readonly views: ViewsService;
   /** Callers who changed an order lately read from the primary (see orders/writes/recent-writers.ts). */
   readonly recentWriters: RecentWriters;
+  /** Every committed status change, whoever made it (orders/writes/change-feed.ts). */
+  readonly changes: ChangeFeed;
+  /** When a user last asked anything: background work waits while nobody does (start/activity.ts). */
+  readonly activity: Activity;
   /**
    * Whether the synced orders table can be read; the reason reaches the client verbatim. Throws
    * SERVICE_UNAVAILABLE (with the reason) while the database is not ready.
@@ -82,8 +88,11 @@ export interface ServiceOptions {
 const FIRST_ATTEMPT_WAIT_MS = 3000;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-// Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
+// Read-your-writes where the secondary cannot say how far it has replayed (it is not a hot standby): long
+// enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
 const READ_YOUR_WRITES_MS = 10_000;
+// The author under which every change is also marked: "has the secondary replayed the latest change?"
+const ANY_WRITER = "\u0000any";
 
 /**
  * The composition root: builds every service from the configuration, once. Nothing here needs the database
@@ -129,13 +138,41 @@ export function buildServices(
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const bus = createChangeBus();
-  const trend = createTrend({ read: db.read, table, ttlSeconds: config.orders.countCacheTtlSeconds });
+  const activity = appActivity();
+  const recentWriters = createRecentWriters(
+    READ_YOUR_WRITES_MS,
+    Date.now,
+    db.readPool ? createReplicaPosition(db.readPool) : undefined,
+  );
+  const changes = createChangeFeed({
+    connect: () => openSession(db.pool, `${db.config.applicationName} changes`),
+    logger,
+    bus,
+  });
+  changes.onWriter((actor, position) => {
+    for (const who of [actor, ANY_WRITER]) {
+      if (position === "pending") recentWriters.pending(who);
+      else recentWriters.wrote(who, position === "unknown" ? undefined : position.lsn);
+    }
+  });
+  const replicaBehind = () => recentWriters.isRecent(ANY_WRITER);
+  // A session that ended while the app was idle (the endpoint suspended) reopens with the next request.
+  const stopWaking = activity.onRequest(() => changes.wake());
+  const trend = createTrend({
+    // Kept for everyone like the counts: from the primary while the secondary lags behind a change.
+    get read() {
+      return replicaBehind() ? db.prisma : db.read;
+    },
+    table,
+    ttlSeconds: config.orders.countCacheTtlSeconds,
+  });
   const orders = createOrdersStore({
     db,
     table,
     logger,
-    bus,
-    onChanged: trend.changed,
+    changes,
+    replicaBehind,
+    onChanged: () => trend.changed(),
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
     rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
@@ -164,6 +201,7 @@ export function buildServices(
     onReady: () => {
       void audit.flush();
       void lakebase.recover();
+      changes.wake();
     },
   });
   const migrate = () => readiness.migrateNow();
@@ -217,7 +255,9 @@ export function buildServices(
     orders,
     trend,
     views: createViewsService(db.prisma),
-    recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
+    recentWriters,
+    changes,
+    activity,
     availability: async () => {
       let state = readiness.local();
       if (!state.ready && state.attempts === 0) {
@@ -231,6 +271,8 @@ export function buildServices(
           `Orders are not available yet: ${state.reason ?? "the database is not ready"}; the app keeps trying and will serve them as soon as it answers.`,
         );
       }
+      // Changes made elsewhere while this process was not listening are applied before any figure is read.
+      await changes.current();
       return dataAvailability();
     },
     lakebase,
@@ -243,7 +285,9 @@ export function buildServices(
       void lakebase.recover();
     },
     async close() {
+      stopWaking();
       readiness.close();
+      await changes.close();
       audit.close();
       orders.close();
       await lakebase.close();

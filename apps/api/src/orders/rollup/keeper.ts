@@ -3,15 +3,10 @@ import type pg from "pg";
 import { ensureOrderIndexes } from "../indexes/indexes.ts";
 import { LOCKS, withMaintenanceLock } from "../indexes/maintenance.ts";
 import type { SyncedTable } from "../tables.ts";
-import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
-import {
-  loadCorrections,
-  loadRollup,
-  readOverridesMark,
-  readState,
-  readTableMark,
-  rebuildRollup,
-} from "./sql.ts";
+import { feedHead, type OrderChange } from "../writes/change-log.ts";
+import { createOverrides } from "../writes/overrides.ts";
+import { buildFigures, type RollupFigures, type RollupRow } from "./rollup.ts";
+import { loadRollup, readState, readTableMark, rebuildRollup } from "./sql.ts";
 
 /** The rollup's figures and how old they are. */
 export interface RollupView {
@@ -25,8 +20,10 @@ export interface RollupView {
 export interface RollupKeeper {
   /** The figures with this process's latest overrides applied; undefined until a rollup exists. */
   view(): Promise<RollupView | undefined>;
-  /** A status changed (here or in another worker): the overrides are reloaded before the next figures. */
+  /** Overrides may have changed in ways the feed does not tell: they are reloaded before the next figures. */
   overridesChanged(): void;
+  /** A committed status change (from the change feed): applied to the figures in memory, no reload. */
+  orderChanged(change: OrderChange): void;
   /** One check now. */
   check(): Promise<void>;
   /** Settles once the first check has run (the figures are loaded then, if the table and a rollup exist). */
@@ -61,7 +58,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   const { primary, table, logger } = options;
   let rows: RollupRow[] | undefined;
   let builtAt = 0;
-  let corrections: Correction[] = [];
+  const overrides = createOverrides(primary, table);
+  // The overrides' version the figures were built with.
+  let figuresOf = -1;
   let overridesMark: string | undefined;
   let figures: RollupFigures | undefined;
   let asOf = new Date(0);
@@ -76,12 +75,18 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   let lastProblem = "";
   let soon = false;
 
+  const rebuild = () => {
+    if (!rows) return;
+    figuresOf = overrides.version();
+    figures = buildFigures(rows, overrides.corrections());
+  };
+
   const reloadOverrides = async () => {
     const generation = overridesGeneration;
-    const mark = await readOverridesMark(primary);
-    corrections = await loadCorrections(primary, table.sqlName);
+    const mark = await feedHead(primary);
+    await overrides.load();
     overridesMark = mark;
-    if (rows) figures = buildFigures(rows, corrections);
+    rebuild();
     loadedGeneration = generation;
   };
 
@@ -113,8 +118,11 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       builtAt = state.builtAt.getTime();
       overridesMark = undefined;
     }
-    const mark = await readOverridesMark(primary);
-    if (mark !== overridesMark || !figures) await ensureOverrides();
+    // The feed's newest change: the overrides follow it change by change, so only news they have not
+    // seen (or new rollup rows, whose synced statuses moved) calls for a reload.
+    const mark = await feedHead(primary);
+    if (!figures || overridesMark === undefined || Number(mark) > overrides.seen()) await ensureOverrides();
+    else if (figuresOf !== overrides.version()) rebuild();
   };
 
   const checkOnce = async () => {
@@ -194,12 +202,16 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       // A reload that started before the latest change may have missed it: once more.
       if (loadedGeneration !== overridesGeneration) await ensureOverrides();
       if (!figures) return undefined;
+      if (figuresOf !== overrides.version()) rebuild();
       // Checks that keep failing make the figures old: say so rather than pass them off as fresh.
       const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3;
       return { figures, asOf, stale: stale || late };
     },
     overridesChanged() {
       overridesGeneration++;
+    },
+    orderChanged(change) {
+      overrides.apply(change);
     },
     check,
     firstCheck,
