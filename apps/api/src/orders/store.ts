@@ -84,7 +84,10 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
   // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.
   const counts = createCache<{ n: number; at: number }>({ name: "orders.count", ttlMs, staleMs: ttlMs });
   const scannedStats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
-  const writer = createStatusWriter(db.prisma, table);
+  const writer = createStatusWriter(db.prisma, table, {
+    onPruneFailed: (error) =>
+      logger.warn("orders_prune_failed", { message: error instanceof Error ? error.message : String(error) }),
+  });
 
   // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
   const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {

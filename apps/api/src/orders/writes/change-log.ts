@@ -159,20 +159,24 @@ export async function walPosition(db: Pick<pg.ClientBase, "query">): Promise<str
 }
 
 /**
- * Housekeeping after writes, at most hourly per process: changes older than a day go (a process away longer
- * starts over from the tables), and so do overrides that no longer say anything: ones that agree with the
- * synced status (the source has caught up; from then on its changes show) and ones of orders the synced
- * table no longer has (a key that comes back later must not inherit them). Bounded per call.
+ * Housekeeping after writes (at most hourly per process: status-writer.ts): changes older than a day go (a
+ * process away longer starts over from the tables), and so do overrides that no longer say anything: ones
+ * that agree with the synced status (the source has caught up; from then on its changes show) and ones of
+ * orders the synced table no longer has (a key that comes back later must not inherit them). Neither moves
+ * a figure, so neither is a change for the feed. Bounded per call.
  */
-export async function pruneChanges(db: Pick<pg.ClientBase, "query">, syncedSql: string): Promise<number> {
-  const changes = await db.query(
+export async function pruneChanges(
+  db: Pick<Prisma.TransactionClient, "$executeRawUnsafe">,
+  syncedSql: string,
+): Promise<number> {
+  const changes = await db.$executeRawUnsafe(
     `DELETE FROM app_data.order_change WHERE seq IN (
        SELECT seq FROM app_data.order_change WHERE at < now() - interval '1 day' ORDER BY seq LIMIT 10000)`,
   );
-  const overrides = await db.query(
+  const overrides = await db.$executeRawUnsafe(
     `DELETE FROM app_data.order_status s WHERE s.order_key IN (
        SELECT s2.order_key FROM app_data.order_status s2 LEFT JOIN ${syncedSql} o ON o.o_orderkey = s2.order_key
         WHERE o.o_orderkey IS NULL OR o.o_orderstatus = s2.status LIMIT 10000)`,
   );
-  return (changes.rowCount ?? 0) + (overrides.rowCount ?? 0);
+  return changes + overrides;
 }

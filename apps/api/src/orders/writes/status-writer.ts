@@ -4,7 +4,7 @@ import { orderNotFound } from "../db-errors.ts";
 import type { HistoryOutput, StatusUpdate, UpdateStatusInput } from "../schemas.ts";
 import { STATUS, type SyncedTable, tableSql } from "../tables.ts";
 import type { Actor } from "../types.ts";
-import { type OrderChange, recordChange } from "./change-log.ts";
+import { type OrderChange, pruneChanges, recordChange } from "./change-log.ts";
 
 /** A committed status change: what the caller gets, and what every process must learn (the change feed). */
 export interface CommittedChange {
@@ -22,8 +22,20 @@ export interface CommittedChange {
  * never when it does not. An override that sets the synced status again is removed rather than kept: it
  * says nothing, and the source's later changes show from then on.
  */
-export function createStatusWriter(prisma: PrismaClient, table: SyncedTable) {
+export function createStatusWriter(
+  prisma: PrismaClient,
+  table: SyncedTable,
+  options: { pruneEveryMs?: number; onPruneFailed?: (error: unknown) => void } = {},
+) {
   const T = tableSql(table);
+  const pruneEveryMs = options.pruneEveryMs ?? 60 * 60_000;
+  let prunedAt = 0;
+  const maybePrune = () => {
+    if (Date.now() - prunedAt < pruneEveryMs) return;
+    prunedAt = Date.now();
+    // After the caller's change, never in its way: a failure waits for the next round.
+    pruneChanges(prisma, table.sqlName).catch((error: unknown) => options.onPruneFailed?.(error));
+  };
 
   const attempt = (input: UpdateStatusInput, by: Actor) =>
     prisma.$transaction(async (tx): Promise<Omit<CommittedChange, "lsn">> => {
@@ -106,6 +118,7 @@ export function createStatusWriter(prisma: PrismaClient, table: SyncedTable) {
       const lsn = await prisma.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`
         .then((rows) => rows[0]?.lsn ?? null)
         .catch(() => null);
+      maybePrune();
       return { ...committed, lsn };
     },
 
