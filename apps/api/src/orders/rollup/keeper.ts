@@ -137,7 +137,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     maintainIndexes(mark.relation);
     let state = await readState(primary, table.fullName);
     if (state?.signature !== mark.signature) {
-      const wait = state ? options.minRebuildMs - (Date.now() - state.builtAt.getTime()) : 0;
+      // Both times on the database's clock: the app's may be off by any amount.
+      const wait = state ? options.minRebuildMs - state.ageMs : 0;
       if (state && wait > 0) {
         // Changes keep coming (a continuous sync): one full scan per interval at most; until then the
         // last figures, flagged stale.
@@ -161,7 +162,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     }
     await loadIfNewer(state);
     // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
-    asOf = state.builtAt > checkedAt ? state.builtAt : checkedAt;
+    // When it was built, on this process's clock.
+    const built = Date.now() - state.ageMs;
+    asOf = built > checkedAt.getTime() ? new Date(built) : checkedAt;
     stale = false;
   };
 
