@@ -77,7 +77,7 @@ export function createTokenPool(
  * away before its expiry), so the provider drops it and the next connection logs in with a new one instead
  * of the same refused token until it expires. node-postgres keeps the password it used on the client.
  */
-function refusedTokenClient(provider: TokenProvider): typeof pg.Client {
+export function refusedTokenClient(provider: TokenProvider): typeof pg.Client {
   const refused = (client: pg.Client, error: unknown) => {
     const used = (client as unknown as { password?: unknown }).password;
     if (sqlState(error) === "28P01" && typeof used === "string") provider.discard?.(used);
