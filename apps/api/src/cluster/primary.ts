@@ -4,7 +4,7 @@ import { relayBusMessages } from "./bus.ts";
 import { createReadinessTracker } from "./readiness.ts";
 import { SHUTDOWN_MESSAGE } from "./worker.ts";
 
-/** Databricks Apps kills the app 15 s after SIGTERM; workers stop within 10 s, the primary waits a bit longer. */
+/** Databricks Apps kills the app 15 s after SIGTERM; workers stop within 12.5 s, the primary waits a bit longer. */
 const PRIMARY_DEADLINE_MS = 13_000;
 /** A worker that dies this often within a minute means a broken deployment: exit and let the platform act. */
 const MAX_RESTARTS_PER_MINUTE = 5;

@@ -4,12 +4,15 @@ import type { AppConfig } from "@lakebase-orders/config";
 import { type AppOptions, createApp } from "../http/app.ts";
 import { type AppServices, createServices, type ServiceOptions } from "./services.ts";
 
+/** In-flight requests get this long after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 7000;
+
 export interface StartServerOptions extends ServiceOptions, AppOptions {
   /** Overrides the configured port (0 = any free port). */
   port?: number;
   /** Overrides the configured host. */
   host?: string;
-  /** How long close() lets in-flight requests finish before cutting connections (default 8000 ms). */
+  /** How long close() lets in-flight requests finish before cutting connections (default 7000 ms). */
   shutdownGraceMs?: number;
 }
 
@@ -56,7 +59,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const grace = options.shutdownGraceMs ?? 8000;
+      const grace = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
       logger.info("shutting down", { graceMs: grace });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets with no request in flight would hold close() open until they time out.
@@ -68,7 +71,8 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
-      // Grace (8 s) + pool close (1.5 s) stays inside the 10 s the process allows itself after SIGTERM.
+      // Grace (7 s) + the services' close (3 s) + telemetry's flush (2 s) stay inside the 12.5 s the process
+      // allows itself after SIGTERM, and the 15 s Databricks Apps gives.
       await services.close();
       logger.info("stopped");
     })();

@@ -59,8 +59,12 @@ export interface AppServices {
   migrate(): Promise<void>;
   /** Background work of a server: reach and migrate the database, resume interrupted operations. */
   start(): void;
-  /** Stops background work, then closes the pools it opened (not a `db` it was given). */
-  close(): Promise<void>;
+  /**
+   * Stops background work, lets Lakebase work in flight finish and writes the audit entries still kept,
+   * within `budgetMs` in all (default 3 s; what Lakebase work is left then is its lease's to resume), then
+   * closes the pools it opened (not a `db` it was given).
+   */
+  close(budgetMs?: number): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -81,6 +85,28 @@ export interface ServiceOptions {
   audit?: AuditWriterOptions;
   /** First pause between attempts to reach the database (default 250 ms; the cap is configured). */
   readinessBaseDelayMs?: number;
+}
+
+// Closing the services after the last request (server.ts gives in-flight requests 7 s before this): the
+// audit's and the pools' shares are kept back from Lakebase work in flight.
+const CLOSE_BUDGET_MS = 3000;
+const AUDIT_SHARE_MS = 750;
+const POOL_SHARE_MS = 750;
+
+/** Whether `work` settled within `ms` (it is not stopped otherwise: its owner was told to stop). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 // How long a request waits for a starting worker's first attempt to reach the database (a cold start
@@ -284,17 +310,27 @@ export function buildServices(
       readiness.start();
       void lakebase.recover();
     },
-    async close() {
+    async close(budgetMs = CLOSE_BUDGET_MS) {
+      const ends = Date.now() + budgetMs;
+      const left = (keep = 0) => Math.max(0, ends - Date.now() - keep);
       stopWaking();
       readiness.close();
-      await changes.close();
-      audit.close();
       orders.close();
-      await lakebase.close();
+      await changes.close();
+      // An operation's step in flight (a Databricks call) gets what is left after the audit's and the
+      // pools' shares; one still running then is abandoned to its lease (this or another process resumes
+      // it), rather than keep the process past the platform's deadline.
+      if (!(await within(lakebase.close(), left(AUDIT_SHARE_MS + POOL_SHARE_MS)))) {
+        logger.warn("shutdown: Lakebase work still running was left to its lease");
+      }
+      // The entries still kept (their database did not take them yet) are written now if it can.
+      if (!(await within(audit.flush(), left(POOL_SHARE_MS))) || audit.pending() > 0) {
+        logger.warn("shutdown: admin audit entries not written", { pending: audit.pending() });
+      }
+      audit.close();
       if (options.ownsDb) {
-        // Leaves room inside the 10 s the process allows itself after SIGTERM.
         await db
-          .disconnect(1500)
+          .disconnect(Math.max(250, left()))
           .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
       }
     },
