@@ -1,4 +1,5 @@
 import type { AppConfig } from "@lakebase-orders/config";
+import { clusterSpends } from "../../cluster/shared-limits.ts";
 import { createRateLimiter, RateLimitedError, type RateLimiter } from "./rate-limit.ts";
 
 /** One caller's budget, as procedures see it. */
@@ -25,8 +26,17 @@ export function createLimits(
   options: { now?: () => number } = {},
 ): Limits {
   const now = options.now ?? Date.now;
-  const writes = createRateLimiter({ perMinute: config.limits.writesPerMinute, now });
-  const reads = createRateLimiter({ perMinute: config.limits.expensiveReadsPerMinute, now });
+  // Shared with the other workers of this server (per server, not per worker; each container has its own).
+  const writes = createRateLimiter({
+    perMinute: config.limits.writesPerMinute,
+    now,
+    shared: clusterSpends("writes"),
+  });
+  const reads = createRateLimiter({
+    perMinute: config.limits.expensiveReadsPerMinute,
+    now,
+    shared: clusterSpends("reads"),
+  });
   const ttlMs = config.orders.countCacheTtlSeconds * 1000;
   // When each caller last paid for each question: within the count cache's lifetime it is answered from
   // the cache. Bounded; the oldest are forgotten first (Map order is insertion order).
