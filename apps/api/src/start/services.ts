@@ -165,6 +165,8 @@ export function buildServices(
   const table = syncedTable(config.lakebase.syncedTable);
   const bus = createChangeBus();
   const activity = appActivity();
+  // Building the app is its owner's doing: background work may start.
+  activity.touch();
   const recentWriters = createRecentWriters(
     READ_YOUR_WRITES_MS,
     Date.now,

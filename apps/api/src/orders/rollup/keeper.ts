@@ -1,5 +1,6 @@
 import type { Logger } from "@lakebase-orders/log";
 import type pg from "pg";
+import { isAppIdle } from "../../start/activity.ts";
 import { ensureOrderIndexes } from "../indexes/indexes.ts";
 import { LOCKS, withMaintenanceLock } from "../indexes/maintenance.ts";
 import type { SyncedTable } from "../tables.ts";
@@ -187,7 +188,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
 
   const loop = (): Promise<void> => {
     if (closed || primary.ended) return Promise.resolve();
-    return check().finally(() => {
+    // Nobody uses the app: no query, so a scale-to-zero endpoint can suspend (the figures age, and say so).
+    return (isAppIdle() ? Promise.resolve() : check()).finally(() => {
       if (closed || primary.ended) return;
       timer = setTimeout(
         loop,
