@@ -5,6 +5,7 @@ import {
   startTestServer,
   type TestServer,
 } from "@lakebase-orders/api/testing";
+import { withClient } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // Issue 25, "Waits are bounded only by the 30 s statement timeout": a refresh or DDL holds an ACCESS
@@ -87,6 +88,23 @@ describe("reads while the synced table is locked", () => {
     for (const a of answers) {
       expect([200, 503], shown).toContain(a.status);
       if (a.status === 503) expect(Number(a.retryAfter), shown).toBeGreaterThan(0);
+    }
+    // Nothing of the app's queues behind the lock (its long work included: it tries, gives up, tries later).
+    const physical = new URL(w.local.adminUrl);
+    physical.pathname = `/${w.local.physicalDatabase(w.names.instanceName, w.names.databaseName)}`;
+    for (let i = 0; i < 5; i++) {
+      const waiting = await withClient(
+        physical.toString(),
+        async (c) =>
+          (
+            await c.query<{ application_name: string; query: string }>(
+              `SELECT application_name, left(query, 80) AS query FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND application_name LIKE 'lakebase-orders%'`,
+            )
+          ).rows,
+      );
+      expect(waiting).toEqual([]);
+      await new Promise((r) => setTimeout(r, 400));
     }
     // The count asked before the lock is kept in memory (the rollup's, or the scanned count's cache).
     expect(answers.find((a) => a.name === "trpc count")?.status).toBe(200);

@@ -48,6 +48,8 @@ export interface OrdersStoreOptions {
   changes?: ChangeFeed;
   /** A status changed, here or elsewhere: for other figures kept from the orders (the trend). */
   onChanged?: (change: OrderChange) => void;
+  /** The synced table changed (a sync): for other figures kept from it (the trend). */
+  onTableChanged?: () => void;
   /**
    * True while the readable secondary may not have replayed the latest status change: figures that are
    * kept for everyone are then read from the primary, never kept from before the change.
@@ -79,6 +81,12 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     checkIntervalMs: (options.rollupCheckSeconds ?? 5) * 1000,
     minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
     maintainIndexes: options.maintainIndexes ?? true,
+    // A sync moved the table: counts kept from before it are not fresh any more (the rollup's say stale).
+    onTableChanged: () => {
+      counts.clear();
+      scannedStats.clear();
+      options.onTableChanged?.();
+    },
   });
   const ttlMs = options.countCacheTtlSeconds * 1000;
   // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.

@@ -201,6 +201,7 @@ export function buildServices(
     changes,
     replicaBehind,
     onChanged: () => trend.changed(),
+    onTableChanged: () => trend.changed(),
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
     rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,

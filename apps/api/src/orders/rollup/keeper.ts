@@ -42,6 +42,11 @@ export interface RollupKeeperOptions {
   minRebuildMs: number;
   /** Build the app's indexes on the synced table when it appears or is replaced (default true). */
   maintainIndexes?: boolean;
+  /**
+   * The synced table changed since the last check (a sync applied changes, a refresh replaced it): figures
+   * kept elsewhere from it (scanned counts, the trend) are no longer fresh.
+   */
+  onTableChanged?: () => void;
 }
 
 /** While another process builds the rollup: how soon to look for its result. */
@@ -63,6 +68,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   // The overrides' version the figures were built with.
   let figuresOf = -1;
   let overridesMark: string | undefined;
+  // The table's signature at the last check (null: it did not exist; undefined: not checked yet).
+  let seenSignature: string | null | undefined;
   let figures: RollupFigures | undefined;
   let asOf = new Date(0);
   let stale = false;
@@ -129,6 +136,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   const checkOnce = async () => {
     const checkedAt = new Date();
     const mark = await readTableMark(primary, table.sqlName);
+    const signature = mark?.signature ?? null;
+    if (seenSignature !== undefined && signature !== seenSignature) options.onTableChanged?.();
+    seenSignature = signature;
     if (!mark) {
       rows = undefined;
       figures = undefined;
