@@ -25,8 +25,10 @@ const UNREACHABLE_MESSAGES =
 
 // Every connection of the pool is busy and none came free in time: backpressure, not an outage. pg-pool says
 // so in this fixed message when a caller waited `connectionTimeoutMillis` in its queue (a connect that itself
-// times out is "Connection terminated due to connection timeout"); P2024 is Prisma's own pool's.
-const SATURATED_CODES = new Set(["P2024"]);
+// times out is "Connection terminated due to connection timeout"); P2024 is Prisma's own pool's, P2028 its
+// interactive transaction's ("Unable to start a transaction in the given time", or out of its time: rolled
+// back either way).
+const SATURATED_CODES = new Set(["P2024", "P2028"]);
 const SATURATED_MESSAGES = /timeout exceeded when trying to connect/i;
 
 // The statement gave up waiting within its budget: 55P03 a lock (lock_timeout), 57014 the statement

@@ -70,6 +70,13 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   let catchingUp: Promise<void> | undefined;
   let lastAttempt = 0;
   let closed = false;
+  // The listening session runs one query at a time: catch-ups and position reads take turns.
+  let turn: Promise<unknown> = Promise.resolve();
+  const onSession = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
   // Changes whose authors wait for a WAL position (notifications carry none).
   let unplaced: OrderChange[] = [];
   let placing: Promise<void> | undefined;
@@ -101,7 +108,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
     catchingUp ??= (async () => {
       for (;;) {
         const from = lastSeq;
-        const found = await changesSince(session, from ?? Number.MAX_SAFE_INTEGER);
+        const found = await onSession(() => changesSince(session, from ?? Number.MAX_SAFE_INTEGER));
         // The first look: what is committed now is this process's starting point. Later: a number missing
         // below the newest one read was never committed (its transaction rolled back), so everything up to
         // the newest read counts as seen.
@@ -132,7 +139,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       while (unplaced.length > 0) {
         const batch = unplaced;
         unplaced = [];
-        const lsn = await walPosition(session).catch((error: unknown) => {
+        const lsn = await onSession(() => walPosition(session)).catch((error: unknown) => {
           // The authors fall back to the time window (no position known).
           logger.warn("orders_change_feed_position_failed", { message: messageOf(error) });
           return null;
@@ -221,6 +228,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       if (!client) void open();
     },
     async current(waitMs = 2000) {
+      // A notification that has arrived with this request is handled first: the request may be its
+      // author's next one (read-your-writes), sent as soon as the change committed.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (client && !catchingUp) return;
       const done = client ? catchingUp : open();
       if (!done) return;

@@ -60,20 +60,32 @@ const fromRow = (r: ChangeRow): OrderChange => ({
 });
 
 /**
- * Records a change as the last statements of its transaction: the feed's lock (held until the commit, so
- * numbers commit in order), the row, and the notification (sent by PostgreSQL at commit, never for a
- * transaction that rolls back).
+ * Records a change as the last statement of its transaction, in one round trip: the feed's lock (held until
+ * the commit, so numbers commit in order), the row, and the notification (sent by PostgreSQL at commit, never
+ * for a transaction that rolls back). The lock is held from here to the commit only, so changes queue on it
+ * briefly; waiting for it has its own budget (longer than the pool's lock timeout, which is for other
+ * sessions' locks: this one is only ever held for a commit).
  */
 export async function recordChange(
   tx: Prisma.TransactionClient,
   change: Omit<OrderChange, "seq" | "at">,
 ): Promise<OrderChange> {
-  await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${FEED_LOCK})`);
+  await tx.$executeRawUnsafe(`SELECT set_config('lock_timeout', '${FEED_LOCK_WAIT_MS}ms', true)`);
   const rows = await tx.$queryRawUnsafe<ChangeRow[]>(
-    `INSERT INTO app_data.order_change
-       (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price)
-     VALUES ($1, $2::bigint, $3, $4, $5, $6::date, $7, $8::numeric)
-     RETURNING ${COLUMNS}`,
+    `WITH recorded AS (
+       INSERT INTO app_data.order_change
+         (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price)
+       SELECT $1, $2::bigint, $3, $4, $5, $6::date, $7, $8::numeric
+         FROM (SELECT pg_advisory_xact_lock(${FEED_LOCK})) AS feed_lock
+       RETURNING *
+     ), listed AS (SELECT ${COLUMNS} FROM recorded),
+     notified AS (SELECT pg_notify($9, json_build_object(
+         'seq', listed.seq::bigint, 'at', listed.at, 'actor', listed.actor, 'orderKey', listed.order_key::bigint,
+         'previousStatus', listed.previous_status, 'status', listed.status, 'syncedStatus', listed.synced_status,
+         'orderDate', listed.order_date, 'priority', listed.priority, 'totalPrice', listed.total_price)::text)
+       FROM listed)
+     SELECT listed.*, (SELECT count(*) FROM notified)::int AS notified
+       FROM listed`,
     change.actor,
     String(change.orderKey),
     change.previousStatus,
@@ -82,11 +94,13 @@ export async function recordChange(
     change.orderDate,
     change.priority,
     change.totalPrice,
+    CHANGES_CHANNEL,
   );
-  const recorded = fromRow(rows[0]!);
-  await tx.$executeRawUnsafe("SELECT pg_notify($1, $2)", CHANGES_CHANNEL, JSON.stringify(recorded));
-  return recorded;
+  return fromRow(rows[0]!);
 }
+
+/** How long a change waits for the feed's lock (other changes committing): a few commits' worth. */
+const FEED_LOCK_WAIT_MS = 3000;
 
 /** A notification's payload as a change, or undefined when it is not one (another sender, a newer shape). */
 export function parseChange(payload: string | undefined): OrderChange | undefined {
@@ -125,16 +139,15 @@ export async function changesSince(
   seq: number,
   limit = 1000,
 ): Promise<ChangesSince> {
-  const [listed, bounds] = await Promise.all([
-    db.query<ChangeRow>(`SELECT ${COLUMNS} FROM app_data.order_change WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-      seq,
-      limit,
-    ]),
-    db.query<{ oldest: string | null; newest: string | null; lsn: string }>(
-      `SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
-         FROM app_data.order_change`,
-    ),
-  ]);
+  // One after the other: a session runs one query at a time.
+  const listed = await db.query<ChangeRow>(
+    `SELECT ${COLUMNS} FROM app_data.order_change WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    [seq, limit],
+  );
+  const bounds = await db.query<{ oldest: string | null; newest: string | null; lsn: string }>(
+    `SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
+       FROM app_data.order_change`,
+  );
   const b = bounds.rows[0];
   return {
     changes: listed.rows.map(fromRow),

@@ -6,6 +6,10 @@ import { STATUS, type SyncedTable, tableSql } from "../tables.ts";
 import type { Actor } from "../types.ts";
 import { type OrderChange, pruneChanges, recordChange } from "./change-log.ts";
 
+// Prisma's interactive transaction gives up after 5 s by default; a change may wait up to 3 s for the feed's
+// lock (change-log.ts) on top of its own statements' budgets.
+const TRANSACTION = { timeout: 10_000 };
+
 /** A committed status change: what the caller gets, and what every process must learn (the change feed). */
 export interface CommittedChange {
   update: StatusUpdate;
@@ -99,7 +103,7 @@ export function createStatusWriter(
         },
         change,
       };
-    });
+    }, TRANSACTION);
 
   return {
     /** Applies the change and resolves once it is committed; a failure changed nothing. */
