@@ -105,6 +105,8 @@ export function setUp(
     stepTimeoutMs?: number;
     onProvisioned?: () => Promise<void>;
     settledPollIntervalMs?: number;
+    /** The operation lease (default the configured 30 s; short to see a lost lease within a test). */
+    leaseSeconds?: number;
   } = {},
 ): Setup {
   const logs: string[] = [];
@@ -124,6 +126,7 @@ export function setUp(
       ...(options.settledPollIntervalMs !== undefined
         ? { settledPollIntervalMs: options.settledPollIntervalMs }
         : {}),
+      ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
     },
     onProvisioned: options.onProvisioned ?? (async () => undefined),
   });

@@ -314,17 +314,19 @@ describe("lakebase router against the local Lakebase", () => {
     await s.service.idle();
     const stopped = await admin.lakebase.stop.mutate();
     expect(stopped.instance.stopped).toBe(true);
+    // The operation succeeds when the instance is STOPPED (not when the PATCH is accepted).
     await until(
       () => admin.lakebase.status.query(),
-      (st) => st.instance?.state === "STOPPED",
+      (st) => st.instance?.state === "STOPPED" && st.operation?.outcome === "succeeded",
     );
     const started = await admin.lakebase.start.mutate();
     expect(started.instance.stopped).toBe(false);
     const st = await until(
       () => admin.lakebase.status.query(),
-      (x) => x.instance?.state === "AVAILABLE",
+      (x) => x.instance?.state === "AVAILABLE" && x.operation?.outcome === "succeeded",
     );
     expect(st.instance?.stopped).toBe(false);
+    expect(st.operation).toMatchObject({ kind: "start", outcome: "succeeded" });
     await admin.lakebase.delete.mutate({ confirmName: config.instanceName });
     // Stop on a missing instance: NOT_FOUND with the Databricks code.
     const missing = await rejection(admin.lakebase.stop.mutate());

@@ -169,6 +169,8 @@ describe("admin mutations act as the signed-in user (LAKEBASE_ADMIN_AUTH=user, t
       const mark = proxy.calls.length;
       const stop = await app.call("lakebase.stop", ADA, tokens[ADA]!);
       expect(stop.status).toBe(200);
+      // The stop succeeds once the instance is STOPPED (watched in the background, as the service principal).
+      await app.services.lakebase.idle();
       expect((await admin.database.getDatabaseInstance({ name: seeded.instanceName })).state).toBe("STOPPED");
       const start = await app.call("lakebase.start", ADA, tokens[ADA]!);
       expect(start.status).toBe(200);
@@ -212,6 +214,8 @@ describe("admin mutations act as the signed-in user (LAKEBASE_ADMIN_AUTH=user, t
         "POST synced_tables ada@example.com",
         "DELETE synced_tables ada@example.com",
         "DELETE catalogs ada@example.com",
+        // The delete noted on the instance (its tags) before the instance goes: part of the user's change.
+        "PATCH instances ada@example.com",
         "DELETE instances ada@example.com",
       ]);
       // Every read and wait of the workflow was the service principal's (the app's bookkeeping).
@@ -229,11 +233,12 @@ describe("admin mutations act as the signed-in user (LAKEBASE_ADMIN_AUTH=user, t
     try {
       const mark = proxy.calls.length;
       expect((await app.call("lakebase.stop", ADA, tokens[ADA]!)).status).toBe(200);
+      await app.services.lakebase.idle();
       expect((await app.call("lakebase.start", ADA, tokens[ADA]!)).status).toBe(200);
       const status = await app.services.lakebase.status({ maxAgeMs: 0 });
       expect(status.instance?.name).toBe(seeded.instanceName);
       await app.services.availability().catch(() => undefined);
-      // The watch after a start polls until AVAILABLE, in the background.
+      // The start's wait polls until AVAILABLE, in the background.
       await until(
         async () => callsSince(mark).filter((c) => c.method === "GET").length,
         (n) => n >= 4,

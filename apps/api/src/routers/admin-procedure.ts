@@ -86,9 +86,10 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInpu
   }
   const result = await next({ ctx: { lakebase: ctx.services.lakebase, actor, as } });
   if (result.ok) {
+    // Create, stop and start end in the background (their `.finished` row says how); delete ends here.
     const outcome: AuditOutcome = hasFailedStep(result.data)
       ? "failed"
-      : path === "lakebase.create"
+      : ACCEPTED_ONLY.has(path)
         ? "accepted"
         : "succeeded";
     await auditAdmin(ctx, { action: path, input, outcome, detail: result.data });
@@ -107,6 +108,8 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInpu
   }
   return result;
 });
+
+const ACCEPTED_ONLY: ReadonlySet<string> = new Set(["lakebase.create", "lakebase.stop", "lakebase.start"]);
 
 function hasFailedStep(data: unknown): boolean {
   const steps = (data as { steps?: { outcome?: string }[] } | null)?.steps;

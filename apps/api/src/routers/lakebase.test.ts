@@ -151,14 +151,15 @@ describe("lakebase full cycle over HTTP and SSE", () => {
 
     const stopped = await client.lakebase.stop.mutate();
     expect(stopped.instance.stopped).toBe(true);
+    // Stop and start succeed once the instance gets there (then the next operation may begin).
     await until(
       () => client.lakebase.status.query(),
-      (st) => st.instance?.state === "STOPPED",
+      (st) => st.instance?.state === "STOPPED" && st.operation?.outcome === "succeeded",
     );
     await client.lakebase.start.mutate();
     await until(
       () => client.lakebase.status.query(),
-      (st) => st.instance?.state === "AVAILABLE",
+      (st) => st.instance?.state === "AVAILABLE" && st.operation?.outcome === "succeeded",
     );
     expect((await client.orders.byKey.query({ orderKey: page.orders[0]?.orderKey ?? 0 }))?.orderKey).toBe(
       page.orders[0]?.orderKey,

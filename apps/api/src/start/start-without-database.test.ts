@@ -81,7 +81,8 @@ describe("start-up without a database", () => {
         () => db.prisma.adminAudit.findMany({ where: { action: "lakebase.start" } }),
         (r) => r.length > 0,
       );
-      expect(rows.map((r) => [r.actor, r.outcome])).toEqual([[LOCAL_ADMIN, "succeeded"]]);
+      // Accepted: the start succeeds once the instance is AVAILABLE, in its own `.finished` row.
+      expect(rows.map((r) => [r.actor, r.outcome])).toEqual([[LOCAL_ADMIN, "accepted"]]);
     } finally {
       await db.disconnect();
     }

@@ -64,6 +64,25 @@ describe("DatabaseApi", () => {
     );
   });
 
+  it("replaces the custom tags in the same PATCH as a stop, or on their own", async () => {
+    const stopped = await api.setStopped(INSTANCE, true, [{ key: "op", value: "stop-1" }]);
+    expect(stopped.custom_tags).toEqual([{ key: "op", value: "stop-1" }]);
+    expect((await api.getInstance(INSTANCE))?.stopped).toBe(true);
+    await api.setStopped(INSTANCE, false, [{ key: "op", value: "start-2" }]);
+    const tagged = await api.setTags(INSTANCE, [
+      { key: "op", value: "start-2" },
+      { key: "team", value: "orders" },
+    ]);
+    expect(tagged.custom_tags).toEqual([
+      { key: "op", value: "start-2" },
+      { key: "team", value: "orders" },
+    ]);
+    await until(
+      () => api.getInstance(INSTANCE),
+      (i) => i?.state === "AVAILABLE" && i.stopped === false,
+    );
+  });
+
   it("deletes, and a delete of what is gone is 'not found'", async () => {
     await api.deleteInstance(INSTANCE);
     await until(

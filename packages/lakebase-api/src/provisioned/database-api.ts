@@ -105,22 +105,41 @@ export class DatabaseApi {
   }
 
   /**
-   * Stops or starts the instance. The SDK sends PATCH without its body (so `updateDatabaseInstance` does
-   * nothing): the request is sent here with the SDK's auth header, and errors parsed into its ApiError.
+   * Stops or starts the instance; with `customTags`, replaces its custom tags in the same PATCH (the app
+   * records the operation on the instance with the very call that makes it: see apps/api lakebase/provisioned).
    */
-  async setStopped(name: string, stopped: boolean): Promise<DatabaseInstance> {
+  setStopped(
+    name: string,
+    stopped: boolean,
+    customTags?: { key: string; value: string }[],
+  ): Promise<DatabaseInstance> {
+    return customTags
+      ? this.#patch(name, "stopped,custom_tags", { stopped, custom_tags: customTags })
+      : this.#patch(name, "stopped", { stopped });
+  }
+
+  /** Replaces the instance's custom tags (the whole list: keep the ones that are not yours). */
+  setTags(name: string, customTags: { key: string; value: string }[]): Promise<DatabaseInstance> {
+    return this.#patch(name, "custom_tags", { custom_tags: customTags });
+  }
+
+  /**
+   * PATCH of an instance. The SDK sends PATCH without its body (so `updateDatabaseInstance` does nothing):
+   * the request is sent here with the SDK's auth header, and errors parsed into its ApiError.
+   */
+  async #patch(name: string, updateMask: string, body: Record<string, unknown>): Promise<DatabaseInstance> {
     // Ends the request itself shortly after the deadline has answered the caller (which it always does first).
     const signal = AbortSignal.timeout(this.#timeoutMs + 1000);
     return this.#deadline(`PATCH instance ${name}`, async () => {
       const url = new URL(`/api/2.0/database/instances/${encodeURIComponent(name)}`, await this.#host());
-      url.searchParams.set("update_mask", "stopped");
+      url.searchParams.set("update_mask", updateMask);
       for (let attempt = 1; ; attempt++) {
         const headers = new Headers({ Accept: "application/json", "Content-Type": "application/json" });
         await this.#w.config.authenticate(headers);
         const response = await fetch(url, {
           method: "PATCH",
           headers,
-          body: JSON.stringify({ stopped }),
+          body: JSON.stringify(body),
           signal,
         });
         const text = await response.text();

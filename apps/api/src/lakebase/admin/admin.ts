@@ -3,21 +3,22 @@ import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import { withDeadline } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
-import { DomainError, preconditionFailed } from "../../errors/domain-error.ts";
+import { DomainError, preconditionFailed, unavailable } from "../../errors/domain-error.ts";
 import type { DataAvailability } from "../../orders/reads/availability.ts";
+import { isInterrupted } from "../operations/interrupted.ts";
 import type { OperationJournal } from "../operations/journal.ts";
 import { createOperationLeases } from "../operations/lease.ts";
 import { OperationLock } from "../operations/lock.ts";
 import { createOperations } from "../operations/operations.ts";
-import { viewOf } from "../operations/recovery.ts";
 import { createRecoveryLoop, type RecoveryLoop } from "../operations/recovery-loop.ts";
-import { waitFor } from "../operations/wait-for.ts";
-import { startCreate } from "../provisioned/provisioning.ts";
+import { provisionedOutcomes, provisionedResume, readProvisioned } from "../provisioned/flavour.ts";
+import { awaitPower, requestPower } from "../provisioned/power.ts";
+import { markCreateFailed, provisionRest, startCreate } from "../provisioned/provisioning.ts";
 import { deleteAll } from "../provisioned/teardown.ts";
 import { availabilityOf } from "../status/availability-policy.ts";
 import { createPoller, type Poller } from "../status/poller.ts";
 import { createStatusReader, type StatusReader } from "../status/reader.ts";
-import { instanceStatus, type ResourceSnapshot } from "../status/snapshot.ts";
+import type { InstanceStatus, ResourceSnapshot } from "../status/snapshot.ts";
 import { createStatusView, EMPTY_SNAPSHOT } from "../status/view.ts";
 import { describeFailure, fromDatabricks } from "./failures.ts";
 import type {
@@ -60,7 +61,7 @@ export interface LakebaseAdminOptions {
   onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
   /** Called when this process takes over an operation a stopped process left unfinished. */
   onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
-  /** Called when an instance this process started turns AVAILABLE (its database answers from now on). */
+  /** Called when a start of this process has brought the instance to AVAILABLE (its database answers from now on). */
   onInstanceAvailable?: () => void;
   /** The journal shared by the app's processes (null: only this process's lock). */
   journal?: OperationJournal | null;
@@ -72,6 +73,14 @@ export interface LakebaseAdminOptions {
 
 /** How long an orders request waits for the very first snapshot before it asks the table instead. */
 const FIRST_STATUS_WAIT_MS = 2000;
+/** What a request learns when its operation stopped half-way for another process of the app to carry on. */
+function leftToAnother(error: unknown) {
+  const why =
+    isInterrupted(error) && error.reason === "lease-lost"
+      ? "another process of the app took the operation over and carries it on"
+      : "the app is shutting down; the operation stays running and the next process of the app carries it on";
+  return unavailable(`The operation stopped here: ${why}.`, error);
+}
 
 /** The names as the status shows them: the synced table as its 3-part name. */
 export function namesView(names: LakebaseNames): LakebaseNamesView {
@@ -96,16 +105,20 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
   const journal = options.journal ?? null;
   const databaseReady = options.databaseReady ?? (() => true);
   let closed = false;
-  const reader: StatusReader | null = api ? createStatusReader(api, names, cacheMs, log) : null;
+  const reader: StatusReader | null = api
+    ? createStatusReader(() => readProvisioned(api, names), cacheMs, log)
+    : null;
+  const outcomes = provisionedOutcomes;
 
   const lock = new OperationLock(log, () => poller.kick());
   const view = createStatusView({
     configured: api !== null,
     names,
     reader,
-    lock,
     journal,
     databaseReady,
+    outcomes,
+    running: () => lock.running,
     cacheMs,
   });
   const poller: Poller<LakebaseStatus> = createPoller({
@@ -125,12 +138,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     leaseSeconds: leaseMs / 1000,
     databaseReady,
     snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
-    // A running row whose process stopped, ended so that a new operation could go ahead: reported.
-    onInterrupted: (row) =>
-      void ops.finished(
-        { ...viewOf(row, `interrupted: ${row.step}`), outcome: "failed" },
-        { interrupted: true, note: "its process stopped; a new operation went ahead" },
-      ),
+    // A running row whose process stopped, in the way of a claim: ended as the resources show it.
+    staleHolder: (row) => recovery?.settleStale(row) ?? Promise.resolve(),
     log,
   });
   const ops = createOperations({
@@ -142,7 +151,6 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     intervalMs: interval,
     stepTimeoutMs,
     closed: () => closed,
-    ...(options.onProvisioned ? { onProvisioned: options.onProvisioned } : {}),
     ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
     onChange: () => view.changed(),
   });
@@ -157,6 +165,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
           lock,
           leases,
           ops,
+          outcomes,
+          resume: provisionedResume(options.onProvisioned),
           leaseMs,
           intervalMs: interval,
           log,
@@ -174,21 +184,6 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     if (!as) return sp;
     if (!options.userApi) throw preconditionFailed("This app cannot act as its signed-in users");
     return options.userApi(as);
-  };
-
-  /**
-   * After a start, watches (outside the lock: the start itself is done) until the instance is AVAILABLE, so
-   * the app tries its database at once rather than at its next backoff.
-   */
-  const watchUntilAvailable = (a: DatabaseApi) => {
-    if (!options.onInstanceAvailable) return;
-    void waitFor(
-      "the started instance to be AVAILABLE",
-      async () => (await a.getInstance(names.instanceName))?.state === "AVAILABLE",
-      { intervalMs: interval, timeoutMs: stepTimeoutMs, stopped: () => closed },
-    ).then(options.onInstanceAvailable, (error: unknown) =>
-      log.debug("lakebase start watch ended", { error: describeFailure(error) }),
-    );
   };
 
   return {
@@ -230,10 +225,18 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       try {
         result = await startCreate(w, op, input);
       } catch (error) {
-        await ops.finish(op, error);
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
         throw fromDatabricks(error, "create failed");
       }
-      ops.provisionInBackground(w, op, result);
+      ops.runInBackground(op, async () => {
+        try {
+          await provisionRest(w, op, result, options.onProvisioned);
+          return { detail: result };
+        } catch (failure) {
+          if (!isInterrupted(failure)) await markCreateFailed(w, op, failure);
+          return { detail: result, failure };
+        }
+      });
       poller.kick();
       return result;
     },
@@ -241,27 +244,39 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     async delete(actor: string, as?: UserCredentials): Promise<DeleteResult> {
       const w = ops.workflow(requireApi(), actingApi(as));
       const op = await ops.begin("delete", actor);
-      const result = await deleteAll(w, op);
+      let result: DeleteResult;
+      try {
+        result = await deleteAll(w, op);
+      } catch (error) {
+        // Only an interruption escapes the steps (each step's failure is in the result).
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
+        throw error;
+      }
       await ops.finish(op, ops.deleteOutcome(result));
       const refusal = refusedOutright(result);
       if (refusal) throw refusal;
       return result;
     },
 
+    // The PATCH inside the request; the operation succeeds once the instance is STOPPED (or AVAILABLE), in
+    // the background, and until then every process's status says "stopping" (or "starting").
     async setStopped(stopped: boolean, actor: string, as?: UserCredentials) {
-      const a = requireApi();
-      const acting = actingApi(as);
+      const w = ops.workflow(requireApi(), actingApi(as));
       const op: OperationView = await ops.begin(stopped ? "stop" : "start", actor);
+      let instance: InstanceStatus;
       try {
-        lock.step(op, stopped ? "stopping the instance" : "starting the instance");
-        const updated = await acting.setStopped(names.instanceName, stopped);
-        await ops.finish(op, undefined);
-        if (!stopped) watchUntilAvailable(a);
-        return { instance: instanceStatus(updated) };
+        instance = await requestPower(w, op, stopped);
       } catch (error) {
-        await ops.finish(op, error);
+        if (!(await ops.finish(op, error))) throw leftToAnother(error);
         throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
       }
+      ops.runInBackground(op, async () => {
+        await awaitPower(w, op, stopped);
+        if (!stopped) options.onInstanceAvailable?.();
+        return { detail: { instance: names.instanceName, stopped } };
+      });
+      poller.kick();
+      return { instance };
     },
 
     recover: () => recovery?.recover() ?? Promise.resolve(),
@@ -273,6 +288,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       poller.close();
       await recovery?.close();
       await ops.idle();
+      leases.close();
     },
   };
 }

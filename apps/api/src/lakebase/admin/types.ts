@@ -76,8 +76,9 @@ export interface LakebaseStatus extends ResourceSnapshot {
   configured: boolean;
   config: LakebaseNamesView;
   /**
-   * The running operation (of this process, or of another one per the shared journal), else the last one of
-   * this process (so a failure in the background stays visible).
+   * The current or last operation, the same in every process: the newer of the shared journal's latest row
+   * and the operation the resources carry, judged against the resources (operations/outcome.ts). A succeeded
+   * or failed outcome read back from the resources has no `finishedAt` (its journal could not take it yet).
    */
   operation: OperationView | null;
   /** When the snapshot was taken: while Databricks fails, the last good one is shown (see `api`). */

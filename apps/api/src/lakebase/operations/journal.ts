@@ -41,13 +41,31 @@ export interface OperationJournal {
   claim(op: OperationView, instanceName: string): Promise<ClaimResult>;
   /** Extends the lease and records the step; false when the row is no longer ours (taken over). */
   renew(op: OperationView): Promise<boolean>;
-  /** Records the outcome; the lease ends with it. */
-  finish(op: OperationView): Promise<void>;
+  /**
+   * Records the outcome of an operation of this process; the lease ends with it. Writes the whole row when
+   * the journal has none (the operation ran while its database could not answer, or the row went with a
+   * deleted database): the journal catches up. A row another process has taken over since is left alone.
+   */
+  finish(op: OperationView, instanceName: string): Promise<void>;
+  /** Lets the lease of a running operation of ours run out now (the app is closing): the next process resumes it. */
+  release(id: string): Promise<void>;
   /** Takes over a running row whose lease expired (one process wins); its step says it was resumed. */
   takeOver(id: string, step: string): Promise<JournalRow | null>;
+  /**
+   * Ends a running row whose lease expired with the outcome the resources show (operations/outcome.ts);
+   * false when it was not (still) such a row: its holder came back, or another process got there first.
+   */
+  settle(
+    id: string,
+    outcome: { outcome: "succeeded" | "failed"; step: string; error: string | null },
+  ): Promise<boolean>;
+  /** Records an ended operation only the resources knew of; false when the journal already has it. */
+  record(op: OperationView, instanceName: string): Promise<boolean>;
   /** Ends a running row whose lease expired without resuming it (reported as interrupted). */
   abandon(id: string, error: string): Promise<boolean>;
   running(instanceName: string): Promise<JournalRow | null>;
+  /** The newest row of the instance, running or not. */
+  latest(instanceName: string): Promise<JournalRow | null>;
   find(id: string): Promise<JournalRow | null>;
 }
 
@@ -139,13 +157,61 @@ export function createOperationJournal(pool: pg.Pool, options: OperationJournalO
       return rows.length > 0;
     },
 
-    async finish(op) {
+    async finish(op, instanceName) {
+      // The holder's own record wins over an outcome another process settled from the resources meanwhile
+      // (same outcome, exact time); never over a row another process took over.
       await query(
-        `UPDATE app_data.lakebase_operation
-            SET finished_at = $3, outcome = $4, error = $5, step = $6, lease_until = now()
-          WHERE id = $1 AND owner = $2`,
-        [op.id, owner, op.finishedAt ?? new Date().toISOString(), op.outcome, op.error, op.step],
+        `INSERT INTO app_data.lakebase_operation AS o
+           (id, instance_name, kind, actor, owner, started_at, step, lease_until, finished_at, outcome, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10)
+         ON CONFLICT (id) DO UPDATE
+            SET finished_at = EXCLUDED.finished_at, outcome = EXCLUDED.outcome, error = EXCLUDED.error,
+                step = EXCLUDED.step, lease_until = now()
+          WHERE o.owner = EXCLUDED.owner`,
+        [
+          op.id,
+          instanceName,
+          op.kind,
+          op.actor,
+          owner,
+          op.startedAt,
+          op.step,
+          op.finishedAt ?? new Date().toISOString(),
+          op.outcome,
+          op.error,
+        ],
       );
+    },
+
+    async release(id) {
+      await query(
+        `UPDATE app_data.lakebase_operation SET lease_until = now()
+          WHERE id = $1 AND owner = $2 AND finished_at IS NULL`,
+        [id, owner],
+      );
+    },
+
+    async settle(id, o) {
+      const rows = await query(
+        `UPDATE app_data.lakebase_operation
+            SET finished_at = now(), outcome = $2, step = $3, error = $4
+          WHERE id = $1 AND finished_at IS NULL AND lease_until <= now()
+          RETURNING id`,
+        [id, o.outcome, o.step, o.error],
+      );
+      return rows.length > 0;
+    },
+
+    async record(op, instanceName) {
+      const rows = await query(
+        `INSERT INTO app_data.lakebase_operation
+           (id, instance_name, kind, actor, owner, started_at, step, lease_until, finished_at, outcome, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now(), $8, $9)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [op.id, instanceName, op.kind, op.actor, owner, op.startedAt, op.step, op.outcome, op.error],
+      );
+      return rows.length > 0;
     },
 
     async takeOver(id, step) {
@@ -171,6 +237,15 @@ export function createOperationJournal(pool: pg.Pool, options: OperationJournalO
     },
 
     running,
+
+    async latest(instanceName) {
+      const rows = await query<Row>(
+        `SELECT ${COLUMNS} FROM app_data.lakebase_operation WHERE instance_name = $1
+          ORDER BY started_at DESC LIMIT 1`,
+        [instanceName],
+      );
+      return rows[0] ? toRow(rows[0]) : null;
+    },
 
     async find(id) {
       const rows = await query<Row>(`SELECT ${COLUMNS} FROM app_data.lakebase_operation WHERE id = $1`, [id]);

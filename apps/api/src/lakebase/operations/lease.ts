@@ -11,9 +11,10 @@ import type { JournalRow, OperationJournal } from "./journal.ts";
  *
  * - **Where the database answers, it holds the lease.** An operation claims a running row in the
  *   operation journal (app_data.lakebase_operation, one running row per instance) and renews it every third
- *   of the lease; the loser of a race gets CONFLICT naming the holder. A row whose lease expired belongs to
- *   a process that stopped: the next process resumes it (recovery.ts), or reports it as
- *   interrupted when a new operation needs the lease first.
+ *   of the lease (and at every step); the loser of a race gets CONFLICT naming the holder. A holder whose
+ *   renewal finds the row taken over has lost the lease: its operation stops before its next step. A row
+ *   whose lease expired belongs to a process that stopped (or lost its database to the operation): the
+ *   resources say how it ended (outcome.ts) and it is recorded so, or it is resumed (recovery.ts).
  * - **Where it does not** (the instance does not exist yet, is stopped, starting or being deleted, or the
  *   app's tables are not migrated), **Databricks is the truth**: an operation may start only while nothing
  *   is in transition there (instance STARTING, UPDATING, DELETING or FAILING_OVER, a synced table still
@@ -21,14 +22,26 @@ import type { JournalRow, OperationJournal } from "./journal.ts";
  *   answers (a create claims it once its new database is migrated). Databricks' own calls stay idempotent
  *   (a create meets 409, a delete 404), so two processes racing in this window cannot damage anything; the
  *   window is the few seconds between an instance becoming AVAILABLE and its database answering.
- * - A create tags the instance it creates with its operation id and actor (Databricks keeps the tag), so a
- *   process restarted before the new database exists still finds the create and resumes it.
+ * - Every operation is also recorded on the instance itself (Provisioned: its custom tags, written by the
+ *   call that makes the change: provisioned/markers.ts), which Databricks keeps while the journal cannot
+ *   answer: a process restarted meanwhile finds it, and every process's status reads it alike.
+ * - An outcome the journal cannot take when it happens (a stop ends the database that holds its row, a
+ *   delete deletes it) is kept here and written once the journal answers, retried with backoff.
  */
 export interface HeldLease {
   /** False while the database could not be reached: the lease is claimed as soon as it can be. */
   readonly claimed: boolean;
-  /** Records the outcome and stops renewing. */
+  /** Another process took the lease over: this one must not make one more call for the operation. */
+  readonly lost: boolean;
+  /** Writes the current step now, in the background: a renewal, which also finds out whether it is still ours. */
+  touch(): void;
+  /** Records the outcome (now, or kept and written once the journal answers) and stops renewing. */
   finish(op: OperationView): Promise<void>;
+  /**
+   * Stops renewing without an outcome: the operation stays running in the journal for the next holder.
+   * `closing`: the lease runs out now, so the next process takes over at once rather than a lease later.
+   */
+  release(closing: boolean): Promise<void>;
 }
 
 export interface OperationLeasesOptions {
@@ -39,8 +52,13 @@ export interface OperationLeasesOptions {
   databaseReady: () => boolean;
   /** A fresh Databricks snapshot, for when the database cannot hold the lease. */
   snapshot: () => Promise<ResourceSnapshot>;
-  /** A running row whose process stopped, ended so that a new operation can run (for the audit). */
-  onInterrupted?: (row: JournalRow) => void;
+  /**
+   * A running row whose lease ran out stands in the way of a claim: it is judged against the resources and
+   * ended (recovery.ts), so the claim can go ahead on the next try.
+   */
+  staleHolder?: (row: JournalRow) => Promise<void>;
+  /** First pause before a kept outcome is written again (default 1 s), doubling up to half a lease. */
+  retryMs?: number;
   log: Logger;
 }
 
@@ -50,42 +68,104 @@ export interface OperationLeases {
   /** Holds a lease already claimed for `op` (taken over from a stopped process), renewing it. */
   hold(op: OperationView, claimed: boolean): HeldLease;
   /**
-   * Records outcomes the journal could not take when they happened (a stop ends the very database that
-   * holds its row); runs before every claim and whenever the database becomes ready again.
+   * Writes the outcomes the journal could not take when they happened (a stop ends the very database that
+   * holds its row; a delete deletes it): retried in the background with backoff, and now (before every claim,
+   * whenever the database becomes ready again).
    */
   flush(): Promise<void>;
+  /** Outcomes kept for a later write. */
+  pending(): number;
+  /** Stops the background retries (the kept outcomes are in the log already). */
+  close(): void;
 }
+
+/** Outcomes kept while the journal cannot take them (bounded: the log line is the record of last resort). */
+const MAX_PENDING = 100;
 
 export function createOperationLeases(options: OperationLeasesOptions): OperationLeases {
   const { journal, instanceName, log } = options;
   const renewEveryMs = Math.max(500, (options.leaseSeconds * 1000) / 3);
+  const baseRetryMs = options.retryMs ?? 1000;
+  // Within half a lease: a process that comes back finds its outcome written before anyone else records
+  // it from the resources (recovery.ts waits a lease), so each outcome has one audit row.
+  const maxRetryMs = Math.max(baseRetryMs, Math.min(30_000, (options.leaseSeconds * 1000) / 2));
   // Operations of this process that hold (or wait for) a lease now, and outcomes not recorded yet.
   const active = new Set<string>();
   const unrecorded = new Map<string, OperationView>();
+  let flushing: Promise<void> = Promise.resolve();
+  let retryMs = baseRetryMs;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
 
-  const flush = async () => {
-    if (!journal) return;
+  const scheduleRetry = () => {
+    if (closed || retryTimer || unrecorded.size === 0) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void flush();
+    }, retryMs);
+    retryTimer.unref();
+    retryMs = Math.min(retryMs * 2, maxRetryMs);
+  };
+
+  const flushOnce = async () => {
+    if (!journal || unrecorded.size === 0) return;
+    if (!options.databaseReady()) {
+      scheduleRetry();
+      return;
+    }
     for (const [id, view] of unrecorded) {
       try {
-        await journal.finish(view);
+        await journal.finish(view, instanceName);
         unrecorded.delete(id);
+        log.info("lakebase_operation_outcome_recorded_late", { operationId: id, outcome: view.outcome });
       } catch {
+        scheduleRetry();
         return;
       }
     }
+    retryMs = baseRetryMs;
+  };
+  // One writer at a time: a retry and a claim's flush must not write the same outcome twice.
+  const flush = () => {
+    flushing = flushing.then(flushOnce);
+    return flushing;
+  };
+
+  const keep = (view: OperationView, error: unknown) => {
+    unrecorded.set(view.id, { ...view });
+    if (unrecorded.size > MAX_PENDING) {
+      const [oldest] = unrecorded.keys();
+      if (oldest) unrecorded.delete(oldest);
+      log.error("lakebase_operation_outcome_dropped", { operationId: oldest });
+    }
+    log.warn("lakebase_operation_journal_finish_failed", {
+      operationId: view.id,
+      outcome: view.outcome,
+      error: describeFailure(error),
+      kept: true,
+    });
+    scheduleRetry();
   };
 
   const hold = (op: OperationView, initiallyClaimed: boolean): HeldLease => {
     let claimed = initiallyClaimed;
+    let lost = false;
     active.add(op.id);
     let done = false;
     let ticking: Promise<void> = Promise.resolve();
     const tick = async () => {
-      if (!journal || done) return;
+      if (!journal || done || lost) return;
       try {
         if (claimed) {
           if (!(await journal.renew(op))) {
-            log.error("lakebase_operation_lease_lost", { operationId: op.id, kind: op.kind });
+            lost = true;
+            log.error("lakebase_operation_lease_lost", {
+              operationId: op.id,
+              kind: op.kind,
+              step: op.step,
+              consequence:
+                "the operation stops before its next step; the process holding the lease carries it on",
+            });
           }
         } else if (options.databaseReady()) {
           const result = await journal.claim(op, instanceName);
@@ -97,6 +177,9 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
               operationId: op.id,
               holder: { id: result.holder.id, kind: result.holder.kind, owner: result.holder.owner },
             });
+          } else if (result.holder) {
+            // An operation whose process stopped holds the slot: ended from the resources, claimed next time.
+            await options.staleHolder?.(result.holder);
           }
         }
       } catch (error) {
@@ -107,28 +190,40 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
         });
       }
     };
-    const timer = setInterval(() => {
+    const enqueue = () => {
       ticking = ticking.then(tick);
-    }, renewEveryMs);
+    };
+    const timer = setInterval(enqueue, renewEveryMs);
     timer.unref();
+    const stop = async () => {
+      done = true;
+      clearInterval(timer);
+      await ticking;
+      active.delete(op.id);
+    };
     return {
       get claimed() {
         return claimed;
       },
+      get lost() {
+        return lost;
+      },
+      touch: enqueue,
       async finish(view) {
-        done = true;
-        clearInterval(timer);
-        await ticking;
-        active.delete(view.id);
-        if (!journal || !claimed) return;
-        await journal.finish(view).catch((error: unknown) => {
-          // Kept and recorded later: until then the row would look like a running operation.
-          unrecorded.set(view.id, { ...view });
-          log.warn("lakebase_operation_journal_finish_failed", {
-            operationId: view.id,
+        await stop();
+        if (!journal || lost) return;
+        // Unclaimed too: an operation that ran while its database could not answer is written once it does.
+        await journal.finish(view, instanceName).catch((error: unknown) => keep(view, error));
+      },
+      async release(closing) {
+        await stop();
+        if (!journal || !claimed || lost || !closing) return;
+        await journal.release(op.id).catch((error: unknown) =>
+          log.debug("lakebase_operation_lease_release_failed", {
+            operationId: op.id,
             error: describeFailure(error),
-          });
-        });
+          }),
+        );
       },
     };
   };
@@ -143,15 +238,13 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
       // Our own row, of an operation that ended here while its database could not record it.
       const view = unrecorded.get(holder.id);
       if (view) {
-        await journal.finish(view);
+        await journal.finish(view, instanceName);
         unrecorded.delete(holder.id);
       } else {
-        await journal.finish({
-          ...holder,
-          finishedAt: new Date().toISOString(),
-          outcome: "failed",
-          error: "ended unrecorded",
-        });
+        await journal.finish(
+          { ...holder, finishedAt: new Date().toISOString(), outcome: "failed", error: "ended unrecorded" },
+          instanceName,
+        );
       }
       return "retry";
     }
@@ -160,14 +253,10 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
         `A ${holder.kind} of the Lakebase resources is already running in another process of the app (started by ${holder.actor} at ${holder.startedAt}, now ${holder.step}); try again when it has finished.`,
       );
     }
-    // Its process stopped and nobody resumed it yet: it is reported, and the new operation goes ahead.
-    if (await journal.abandon(holder.id, "interrupted: the process running it stopped")) {
-      log.warn("lakebase_operation_interrupted", {
-        operationId: holder.id,
-        kind: holder.kind,
-        step: holder.step,
-      });
-      options.onInterrupted?.(holder);
+    // Its process stopped and nobody resumed it yet: the resources say how it ended, and the new one goes ahead.
+    if (options.staleHolder) await options.staleHolder(holder);
+    else if (await journal.abandon(holder.id, "interrupted: the process running it stopped")) {
+      log.warn("lakebase_operation_interrupted", { operationId: holder.id, kind: holder.kind });
     }
     return "retry";
   };
@@ -175,6 +264,12 @@ export function createOperationLeases(options: OperationLeasesOptions): Operatio
   return {
     hold,
     flush,
+    pending: () => unrecorded.size,
+    close() {
+      closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+    },
     async acquire(op) {
       if (journal && options.databaseReady()) {
         try {

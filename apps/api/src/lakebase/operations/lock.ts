@@ -5,15 +5,15 @@ import { describeFailure } from "../admin/failures.ts";
 import type { OperationView } from "../admin/types.ts";
 
 /**
- * One lifecycle operation at a time in this process (create, delete, stop, start), and the record of the
- * last one so a failure in the background stays visible. Every change calls `onChange` (the status poller
- * looks again). Other processes are kept out by the operation lease (lease.ts).
+ * One lifecycle operation at a time in this process (create, delete, stop, start). Every change calls
+ * `onChange` (the status poller looks again). Other processes are kept out by the operation lease (lease.ts).
+ * What the status shows as the last operation is not kept here: it comes from what every process reads alike
+ * (the journal and the resources, operations/outcome.ts), never from one process's memory.
  */
 export class OperationLock {
   readonly #log: Logger;
   readonly #onChange: () => void;
   #running: OperationView | null = null;
-  #last: OperationView | null = null;
 
   constructor(log: Logger, onChange: () => void) {
     this.#log = log;
@@ -22,11 +22,6 @@ export class OperationLock {
 
   get running(): OperationView | null {
     return this.#running;
-  }
-
-  /** The running operation, else the last one. */
-  get current(): OperationView | null {
-    return this.#running ?? this.#last;
   }
 
   // Synchronous from the check to the assignment: two requests racing cannot both pass.
@@ -66,19 +61,36 @@ export class OperationLock {
     if (this.#running === op) this.#running = null;
   }
 
+  /**
+   * Lets go of an operation that stopped without an outcome of its own (the app is closing, or another
+   * process took its lease): it stays running in the journal for the process that carries it on.
+   */
+  release(op: OperationView, why: string): void {
+    if (this.#running === op) this.#running = null;
+    this.#onChange();
+    this.#log.warn("lakebase operation left to another process", {
+      operationId: op.id,
+      kind: op.kind,
+      step: op.step,
+      why,
+    });
+  }
+
   step(op: OperationView, step: string): void {
     op.step = step;
     this.#onChange();
   }
 
-  /** Records the outcome (`error` undefined: succeeded) and releases the lock. */
-  finish(op: OperationView, error: unknown): void {
+  /**
+   * Records the outcome (`error` undefined: succeeded), and keeps the lock until `end`: until the journal
+   * has the outcome too, this process shows it as it will read there, rather than an older row, or the
+   * resources' view of it (no finish time), which the status would then report as one more change.
+   */
+  conclude(op: OperationView, error: unknown): void {
     op.finishedAt = new Date().toISOString();
     op.outcome = error === undefined ? "succeeded" : "failed";
     op.error = error === undefined ? null : describeFailure(error).message;
     op.step = error === undefined ? "done" : `failed while ${op.step}`;
-    if (this.#running === op) this.#running = null;
-    this.#last = op;
     this.#onChange();
     (error === undefined ? this.#log.info : this.#log.warn)("lakebase operation finished", {
       operationId: op.id,
@@ -86,5 +98,11 @@ export class OperationLock {
       outcome: op.outcome,
       error: op.error,
     });
+  }
+
+  /** Releases the lock of a concluded operation. */
+  end(op: OperationView): void {
+    if (this.#running === op) this.#running = null;
+    this.#onChange();
   }
 }

@@ -1,10 +1,9 @@
 import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
 import { describeFailure } from "../admin/failures.ts";
-import type { CreateResult, DeleteResult, LakebaseNamesView, OperationView } from "../admin/types.ts";
-import { provisionRest } from "../provisioned/provisioning.ts";
-import { deleteAll } from "../provisioned/teardown.ts";
+import type { DeleteResult, LakebaseNamesView, OperationView } from "../admin/types.ts";
 import type { StatusReader } from "../status/reader.ts";
+import { isInterrupted, OperationInterrupted } from "./interrupted.ts";
 import type { HeldLease, OperationLeases } from "./lease.ts";
 import type { OperationLock } from "./lock.ts";
 import { waitFor } from "./wait-for.ts";
@@ -19,17 +18,24 @@ export interface OperationsOptions {
   intervalMs: number;
   stepTimeoutMs: number;
   closed: () => boolean;
-  onProvisioned?: () => Promise<void>;
   /** The audit row of an outcome that arrives after the request (or without one). */
   onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
   /** Anything that derives from the running operation (the status's view of other processes). */
   onChange?: () => void;
 }
 
+/** What an operation's background part ends with: its detail for the audit, and its failure if it failed. */
+export interface BackgroundOutcome {
+  detail: unknown;
+  failure?: unknown;
+}
+
 /**
  * How an operation runs, whoever started it (a request, or the recovery of one a stopped process left):
- * both locks at the start, the workflow's polling, the work left to the background, and at the end the
- * outcome recorded in both locks and the audit.
+ * both locks at the start, the flavour's steps (each one checks that the operation may go on: the app is
+ * not closing, its lease is still this process's), the work left to the background, and at the end the
+ * outcome recorded in the lock, the journal and the audit. An operation interrupted before its end records
+ * no outcome: it stays running in the journal for the process that carries it on.
  */
 export interface Operations {
   /** A workflow reading with `api` and changing with `acting` (default: `api` itself). */
@@ -38,14 +44,15 @@ export interface Operations {
   begin(kind: OperationView["kind"], actor: string): Promise<OperationView>;
   /** Runs an operation taken over from a stopped process (its lease already claimed, or not yet). */
   adopt(op: OperationView, claimed: boolean): void;
-  /** Records the outcome (`error` undefined: succeeded) in both locks. */
-  finish(op: OperationView, error: unknown): Promise<void>;
+  /**
+   * Records the outcome (`error` undefined: succeeded) in the lock and the journal; true when it did. An
+   * OperationInterrupted records nothing (false): the operation is left running for its next holder.
+   */
+  finish(op: OperationView, error: unknown): Promise<boolean>;
   /** The audit row of an outcome that arrives later; never throws. */
   finished(op: OperationView, detail: unknown): Promise<void>;
-  /** The rest of a create, in the background, then its outcome and audit row. */
-  provisionInBackground(w: Workflow, op: OperationView, result: CreateResult): void;
-  /** A delete run in the background (a resumed one), then its outcome and audit row. */
-  deleteInBackground(w: Workflow, op: OperationView): void;
+  /** The rest of an operation, in the background, then its outcome and audit row (none if interrupted). */
+  runInBackground(op: OperationView, work: () => Promise<BackgroundOutcome>): void;
   /** The delete's outcome from its steps. */
   deleteOutcome(result: DeleteResult): Error | undefined;
   /** Resolves when background work (if any) has ended. */
@@ -55,19 +62,48 @@ export interface Operations {
 export function createOperations(o: OperationsOptions): Operations {
   const held = new Map<string, HeldLease>();
   let background: Promise<void> | null = null;
+  // A concluded operation whose outcome is being written to the journal: the next one begins after it.
+  let ending: Promise<void> = Promise.resolve();
+
+  const interruption = (op: OperationView): OperationInterrupted | null => {
+    if (o.closed()) return new OperationInterrupted("closing", `the app is closing while ${op.step}`);
+    if (held.get(op.id)?.lost) {
+      return new OperationInterrupted(
+        "lease-lost",
+        `another process took over the ${op.kind} while ${op.step}`,
+      );
+    }
+    return null;
+  };
 
   const inBackground = (work: () => Promise<void>) => {
     background = work().finally(() => {
       background = null;
     });
   };
-  const finish = async (op: OperationView, error: unknown) => {
+  const finish = async (op: OperationView, error: unknown): Promise<boolean> => {
     o.reader?.invalidate();
-    o.lock.finish(op, error);
-    o.onChange?.();
     const lease = held.get(op.id);
     held.delete(op.id);
-    await lease?.finish(op);
+    if (isInterrupted(error)) {
+      o.lock.release(op, error.message);
+      o.onChange?.();
+      await lease?.release(error.reason === "closing");
+      return false;
+    }
+    o.lock.conclude(op, error);
+    o.onChange?.();
+    // The journal first, then the lock: every status read in between shows this outcome (lock.ts).
+    ending = (async () => {
+      try {
+        await lease?.finish(op);
+      } finally {
+        o.lock.end(op);
+        o.onChange?.();
+      }
+    })();
+    await ending;
+    return true;
   };
   const finished = async (op: OperationView, detail: unknown) => {
     await o
@@ -85,12 +121,24 @@ export function createOperations(o: OperationsOptions): Operations {
       acting,
       names: o.names,
       lock: o.lock,
-      wait: (what, done) =>
-        waitFor(what, done, { intervalMs: o.intervalMs, timeoutMs: o.stepTimeoutMs, stopped: o.closed }),
+      step(op, step) {
+        const stop = interruption(op);
+        if (stop) throw stop;
+        o.lock.step(op, step);
+        held.get(op.id)?.touch();
+      },
+      wait: (op, what, done) =>
+        waitFor(what, done, {
+          intervalMs: o.intervalMs,
+          timeoutMs: o.stepTimeoutMs,
+          interrupted: () => interruption(op),
+        }),
       invalidate: () => o.reader?.invalidate(),
     }),
 
     async begin(kind, actor) {
+      // Bounded: the journal's calls fail fast, and an outcome it cannot take is kept for later (lease.ts).
+      await ending.catch(() => undefined);
       const op = o.lock.begin(kind, actor);
       try {
         held.set(op.id, await o.leases.acquire(op));
@@ -112,25 +160,17 @@ export function createOperations(o: OperationsOptions): Operations {
     finished,
     deleteOutcome,
 
-    provisionInBackground(w, op, result) {
+    runInBackground(op, work) {
       inBackground(async () => {
-        let failure: unknown;
+        let outcome: BackgroundOutcome;
         try {
-          await provisionRest(w, op, result, o.onProvisioned);
+          outcome = await work();
         } catch (error) {
-          failure = error;
+          outcome = { detail: { error: describeFailure(error) }, failure: error };
         }
-        await finish(op, failure);
-        // The request's audit row said "accepted"; the outcome arrives here, minutes later.
-        await finished(op, result);
-      });
-    },
-
-    deleteInBackground(w, op) {
-      inBackground(async () => {
-        const result = await deleteAll(w, op);
-        await finish(op, deleteOutcome(result));
-        await finished(op, result);
+        // The request's audit row said "accepted"; the outcome arrives here, minutes later (or, if the
+        // operation was interrupted, from the process that carries it on).
+        if (await finish(op, outcome.failure)) await finished(op, outcome.detail);
       });
     },
 

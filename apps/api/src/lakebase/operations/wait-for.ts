@@ -1,10 +1,14 @@
 import { isUnavailable } from "@lakebase-orders/lakebase-api";
+import type { OperationInterrupted } from "./interrupted.ts";
 
 export interface WaitOptions {
   intervalMs: number;
   timeoutMs: number;
-  /** True once the admin is closing: waiting ends with an error rather than outliving the process. */
-  stopped: () => boolean;
+  /**
+   * Why the operation must stop now, if it must (the app is closing, its lease was taken): waiting ends with
+   * that error rather than outliving the process or racing the new holder.
+   */
+  interrupted: () => OperationInterrupted | null;
 }
 
 /**
@@ -19,7 +23,8 @@ export async function waitFor(
   const deadline = Date.now() + options.timeoutMs;
   let unavailable = 0;
   for (;;) {
-    if (options.stopped()) throw new Error(`stopped while waiting for ${what}`);
+    const interrupted = options.interrupted();
+    if (interrupted) throw interrupted;
     try {
       if (await done()) return;
       unavailable = 0;

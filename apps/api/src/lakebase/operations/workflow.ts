@@ -1,8 +1,8 @@
 import { type DatabaseApi, isAlreadyExists, isNotFound } from "@lakebase-orders/lakebase-api";
-import type { LakebaseNamesView } from "../admin/types.ts";
+import type { LakebaseNamesView, OperationView } from "../admin/types.ts";
 import type { OperationLock } from "./lock.ts";
 
-/** What the create and delete workflows work with. */
+/** What a flavour's create, delete, stop and start steps work with. */
 export interface Workflow {
   /** The service principal's: every read and wait (the app's own bookkeeping). */
   readonly api: DatabaseApi;
@@ -13,8 +13,14 @@ export interface Workflow {
   readonly acting: DatabaseApi;
   readonly names: LakebaseNamesView;
   readonly lock: OperationLock;
-  /** Polls until `done` (see wait-for.ts), at the admin's interval and deadline. */
-  wait(what: string, done: () => Promise<boolean>): Promise<void>;
+  /**
+   * Begins the next step of `op` (shown in the status, written to the journal). Throws OperationInterrupted
+   * instead when the operation must stop here: the app is closing, or another process took its lease (it
+   * carries on from the journal; this process must not make one more call).
+   */
+  step(op: OperationView, step: string): void;
+  /** Polls until `done` (see wait-for.ts), at the admin's interval and deadline; interrupted like `step`. */
+  wait(op: OperationView, what: string, done: () => Promise<boolean>): Promise<void>;
   /** Our own change: the next status read must ask Databricks. */
   invalidate(): void;
 }

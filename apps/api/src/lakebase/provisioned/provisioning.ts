@@ -1,10 +1,11 @@
 import { isUnreachable } from "@lakebase-orders/db";
 import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
+import { describeFailure } from "../admin/failures.ts";
 import type { CreateInput, CreateResult, OperationView, ResourceKind } from "../admin/types.ts";
-import { operationTags } from "../operations/recovery.ts";
 import { createdOrExisting, type Workflow } from "../operations/workflow.ts";
 import { PREPARING_STEP } from "../status/availability-policy.ts";
 import { syncedTableStatus } from "../status/snapshot.ts";
+import { operationTags, tagsOf, withOperation } from "./markers.ts";
 
 /**
  * The create's first part, inside the request: see what exists and create the instance if it does not (tagged
@@ -19,7 +20,7 @@ export async function startCreate(
   options: { createInstance?: boolean } = {},
 ): Promise<CreateResult> {
   const { api, names } = w;
-  w.lock.step(op, "checking which resources exist");
+  w.step(op, "checking which resources exist");
   const [instance, catalog, table] = await Promise.all([
     api.getInstance(names.instanceName),
     api.getCatalog(names.catalogName),
@@ -30,7 +31,7 @@ export async function startCreate(
     throw new Error(`the instance ${names.instanceName} no longer exists: nothing to resume`);
   }
   if (!instance) {
-    w.lock.step(op, "creating the instance");
+    w.step(op, "creating the instance");
     instanceOutcome = await createdOrExisting(() =>
       w.acting.createInstance({
         name: names.instanceName,
@@ -80,8 +81,8 @@ export async function provisionRest(
 ): Promise<void> {
   const { api, names } = w;
   const entry = (kind: ResourceKind) => result.resources.find((r) => r.resource === kind);
-  w.lock.step(op, "waiting for the instance to be AVAILABLE");
-  await w.wait("the instance to be AVAILABLE", async () => {
+  w.step(op, "waiting for the instance to be AVAILABLE");
+  await w.wait(op, "the instance to be AVAILABLE", async () => {
     const i = await api.getInstance(names.instanceName);
     if (!i) throw new Error(`the instance ${names.instanceName} disappeared while it was being created`);
     if (i.state === "STOPPED" || i.stopped) {
@@ -92,7 +93,7 @@ export async function provisionRest(
 
   const catalog = entry("catalog");
   if (catalog?.inBackground) {
-    w.lock.step(op, "creating the database catalog");
+    w.step(op, "creating the database catalog");
     catalog.outcome = await createdOrExisting(() =>
       w.acting.createCatalog({
         name: names.catalogName,
@@ -102,12 +103,12 @@ export async function provisionRest(
       }),
     );
   }
-  w.lock.step(op, "waiting for the catalog");
-  await w.wait("the catalog to exist", async () => (await api.getCatalog(names.catalogName)) !== null);
+  w.step(op, "waiting for the catalog");
+  await w.wait(op, "the catalog to exist", async () => (await api.getCatalog(names.catalogName)) !== null);
 
   const table = entry("syncedTable");
   if (table?.inBackground) {
-    w.lock.step(op, "creating the synced table");
+    w.step(op, "creating the synced table");
     table.outcome = await createdOrExisting(() =>
       w.acting.createSyncedTable({
         name: names.syncedTable,
@@ -123,8 +124,8 @@ export async function provisionRest(
       }),
     );
   }
-  w.lock.step(op, "waiting for the synced table to be ONLINE");
-  await w.wait("the synced table to be ONLINE", async () => {
+  w.step(op, "waiting for the synced table to be ONLINE");
+  await w.wait(op, "the synced table to be ONLINE", async () => {
     const raw = await api.getSyncedTable(names.syncedTable);
     if (!raw) throw new Error(`the synced table ${names.syncedTable} disappeared while it was being created`);
     const t = syncedTableStatus(raw);
@@ -133,10 +134,10 @@ export async function provisionRest(
     return isSyncedTableOnline(t);
   });
   if (onProvisioned) {
-    w.lock.step(op, PREPARING_STEP);
+    w.step(op, PREPARING_STEP);
     // A database that just came ONLINE may not take connections yet (its address is still being looked up,
     // it is still starting): that is a wait, like the ones above, not a failed create.
-    await w.wait(PREPARING_STEP, async () => {
+    await w.wait(op, PREPARING_STEP, async () => {
       try {
         await onProvisioned();
         return true;
@@ -145,5 +146,21 @@ export async function provisionRest(
         throw error;
       }
     });
+  }
+}
+
+/**
+ * Notes a failed create on its instance: before its database exists no journal can take the outcome, and
+ * without this every process would show the create as still under way (and one would resume it). Best
+ * effort: the failure is in the log, the audit and (once its database answers) the journal either way.
+ */
+export async function markCreateFailed(w: Workflow, op: OperationView, failure: unknown): Promise<void> {
+  try {
+    const instance = await w.api.getInstance(w.names.instanceName);
+    if (!instance || instance.state === "DELETING") return;
+    const tags = withOperation(tagsOf(instance), op, { failed: describeFailure(failure).message });
+    await w.acting.setTags(w.names.instanceName, tags);
+  } catch {
+    // The failure stands regardless; only its note on the instance is missing.
   }
 }

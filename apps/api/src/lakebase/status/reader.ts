@@ -1,18 +1,17 @@
-import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
 import { createCache } from "../../cache/cache.ts";
 import { describeFailure, fromDatabricks } from "../admin/failures.ts";
-import type { DatabricksHealth, LakebaseNamesView } from "../admin/types.ts";
-import { catalogStatus, instanceStatus, type ResourceSnapshot, syncedTableStatus } from "./snapshot.ts";
+import type { DatabricksHealth } from "../admin/types.ts";
+import type { ObservedSnapshot } from "./snapshot.ts";
 
 export interface StatusReader {
   /** The three resources, from a snapshot at most `maxAgeMs` old; concurrent readers share one round of GETs. */
-  read(maxAgeMs: number): Promise<ResourceSnapshot>;
+  read(maxAgeMs: number): Promise<ObservedSnapshot>;
   /**
    * The last snapshot Databricks gave, however old (kept through failures and `invalidate`); `invalidated`
    * when a change of ours came after it (until `acceptStale`).
    */
-  last(): { snapshot: ResourceSnapshot; at: number; invalidated: boolean } | undefined;
+  last(): { snapshot: ObservedSnapshot; at: number; invalidated: boolean } | undefined;
   /** Serve the last snapshot as it is, though a change of ours came after it (Databricks does not answer). */
   acceptStale(): void;
   /** Starts a read in the background unless the last snapshot is younger than `maxAgeMs`; never throws. */
@@ -25,29 +24,23 @@ export interface StatusReader {
   invalidate(): void;
 }
 
+/**
+ * Caches and health around a flavour's status read (`fetch`: one round of Databricks GETs, e.g.
+ * provisioned/snapshot-read.ts), which is all that differs between flavours.
+ */
 export function createStatusReader(
-  api: DatabaseApi,
-  names: LakebaseNamesView,
+  fetch: () => Promise<ObservedSnapshot>,
   cacheMs: number,
   log?: Logger,
 ): StatusReader {
-  const cache = createCache<ResourceSnapshot>({ name: "lakebase.status", ttlMs: cacheMs });
-  let last: { snapshot: ResourceSnapshot; at: number } | undefined;
+  const cache = createCache<ObservedSnapshot>({ name: "lakebase.status", ttlMs: cacheMs });
+  let last: { snapshot: ObservedSnapshot; at: number } | undefined;
   let invalidatedAt = 0;
   let health: DatabricksHealth = { ok: true, error: null, failingSince: null, databricks: null };
 
-  const fetchSnapshot = async (): Promise<ResourceSnapshot> => {
+  const fetchSnapshot = async (): Promise<ObservedSnapshot> => {
     try {
-      const [i, cat, t] = await Promise.all([
-        api.getInstance(names.instanceName),
-        api.getCatalog(names.catalogName),
-        api.getSyncedTable(names.syncedTable),
-      ]);
-      const snapshot: ResourceSnapshot = {
-        instance: i ? instanceStatus(i) : null,
-        catalog: cat ? catalogStatus(cat) : null,
-        syncedTable: t ? syncedTableStatus(t) : null,
-      };
+      const snapshot = await fetch();
       last = { snapshot, at: Date.now() };
       if (!health.ok) log?.info("databricks_status_recovered", { failingSince: health.failingSince });
       health = { ok: true, error: null, failingSince: null, databricks: null };

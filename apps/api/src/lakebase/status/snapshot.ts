@@ -1,4 +1,5 @@
 import type { DatabaseCatalog, DatabaseInstance, SyncedDatabaseTable } from "@lakebase-orders/lakebase-api";
+import type { RecordedOperation } from "../operations/recorded.ts";
 
 export interface InstanceStatus {
   name: string;
@@ -36,6 +37,14 @@ export interface ResourceSnapshot {
   instance: InstanceStatus | null;
   catalog: CatalogStatus | null;
   syncedTable: SyncedTableStatus | null;
+}
+
+/**
+ * A snapshot as the status reader takes it: the resources, and the operation they carry themselves (read
+ * back from Databricks, so the same for every process). Not shown as such: the status judges it first.
+ */
+export interface ObservedSnapshot extends ResourceSnapshot {
+  recorded: RecordedOperation | null;
 }
 
 export function instanceStatus(i: DatabaseInstance): InstanceStatus {

@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { LakebaseStatus } from "../../api-types.ts";
 import { describeError } from "../../errors.ts";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
+import { actionGuard } from "./action-guard.ts";
 import { CreateForm } from "./CreateForm.tsx";
 import { CreateOutcome } from "./CreateOutcome.tsx";
 import { type ActionDialog, InstanceDialogs } from "./InstanceDialogs.tsx";
@@ -24,6 +25,8 @@ export function AdminConsole({ status, onRefresh }: AdminConsoleProps) {
   const anything = Boolean(instance || catalog || syncedTable);
   const complete = Boolean(instance && catalog && syncedTable);
   const running = status.operation?.outcome === "running";
+  const guard = actionGuard(status);
+  const why = guard.reason ? "admin-actions-why" : undefined;
 
   return (
     <>
@@ -36,21 +39,42 @@ export function AdminConsole({ status, onRefresh }: AdminConsoleProps) {
             Refresh
           </button>
           {instance && !instance.stopped ? (
-            <button type="button" disabled={running} onClick={() => setDialog("stop")}>
+            <button
+              type="button"
+              disabled={!guard.stop}
+              aria-describedby={guard.stop ? undefined : why}
+              onClick={() => setDialog("stop")}
+            >
               Stop instance
             </button>
           ) : null}
           {instance?.stopped ? (
-            <button type="button" disabled={running} onClick={() => setDialog("start")}>
+            <button
+              type="button"
+              disabled={!guard.start}
+              aria-describedby={guard.start ? undefined : why}
+              onClick={() => setDialog("start")}
+            >
               Start instance
             </button>
           ) : null}
           {anything ? (
-            <button type="button" className="danger" disabled={running} onClick={() => setDialog("delete")}>
+            <button
+              type="button"
+              className="danger"
+              disabled={!guard.delete}
+              aria-describedby={guard.delete ? undefined : why}
+              onClick={() => setDialog("delete")}
+            >
               Delete…
             </button>
           ) : null}
         </div>
+        {guard.reason ? (
+          <p id="admin-actions-why" className="muted actions-why">
+            {guard.reason}
+          </p>
+        ) : null}
       </div>
       <ResourceCards status={status} />
       {progress.error ? <ErrorMessage info={describeError(progress.error)} /> : null}

@@ -87,7 +87,12 @@ export interface OutageDescription {
 function whoDid(status: OutageInput, kind: string): { who: string; at: string | null } {
   const op = status.operation;
   if (op?.kind !== kind) return { who: "An admin", at: null };
-  return { who: op.actor ?? "An admin", at: op.outcome === "running" ? op.startedAt : op.finishedAt };
+  // An outcome read back from the resources (its database was stopped before it could be recorded) has no
+  // finish time: the time it was asked is the one known.
+  return {
+    who: op.actor ?? "An admin",
+    at: op.outcome === "running" ? op.startedAt : (op.finishedAt ?? op.startedAt),
+  };
 }
 
 const COMES_BACK =
