@@ -6,6 +6,12 @@ import { type AppServices, createServices, type ServiceOptions } from "./service
 
 /** In-flight requests get this long after SIGTERM before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 7000;
+/**
+ * The services close within what the requests left of this (at least 3 s): an operation's Databricks step in
+ * flight gets the time to reach its next step and hand its lease on (lakebase/operations), not only 3 s.
+ */
+const REQUESTS_AND_SERVICES_MS = 10_000;
+const SERVICES_MIN_MS = 3000;
 
 export interface StartServerOptions extends ServiceOptions, AppOptions {
   /** Overrides the configured port (0 = any free port). */
@@ -59,6 +65,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      const began = Date.now();
       const grace = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
       logger.info("shutting down", { graceMs: grace });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -71,9 +78,10 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
-      // Grace (7 s) + the services' close (3 s) + telemetry's flush (2 s) stay inside the 12.5 s the process
-      // allows itself after SIGTERM, and the 15 s Databricks Apps gives.
-      await services.close();
+      // Requests and services in 10 s at most (7 s grace, then at least 3 s), + telemetry's flush (2 s): inside
+      // the 12.5 s the process allows itself after SIGTERM, and the 15 s Databricks Apps gives.
+      const total = Math.max(REQUESTS_AND_SERVICES_MS, grace + SERVICES_MIN_MS);
+      await services.close(Math.max(SERVICES_MIN_MS, total - (Date.now() - began)));
       logger.info("stopped");
     })();
     return closing;
