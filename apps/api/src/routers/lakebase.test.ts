@@ -156,6 +156,10 @@ describe("lakebase full cycle over HTTP and SSE", () => {
       () => client.lakebase.status.query(),
       (st) => st.instance?.state === "STOPPED" && st.operation?.outcome === "succeeded",
     );
+    // Readers are told the database is stopped (its synced table still says ONLINE), not "retry shortly".
+    const whileStopped = await ordersError();
+    expect(whileStopped?.data?.code).toBe("SERVICE_UNAVAILABLE");
+    expect(whileStopped?.message).toMatch(/is stopped; an admin can start it/);
     await client.lakebase.start.mutate();
     await until(
       () => client.lakebase.status.query(),

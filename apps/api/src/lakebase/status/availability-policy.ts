@@ -15,6 +15,22 @@ export function availabilityOf(
   names: LakebaseNamesView,
 ): DataAvailability {
   const t = snapshot.syncedTable;
+  const i = snapshot.instance;
+  // A stopped instance keeps its synced table ONLINE in Databricks: the reads would only fail to connect.
+  if (i && (i.stopped || i.state === "STOPPED" || i.state === "STOPPING")) {
+    return {
+      available: false,
+      reason: `Orders data is not available: the database (Lakebase instance ${names.instanceName}) is stopped; an admin can start it.`,
+      down: true,
+    };
+  }
+  if (i?.state === "STARTING") {
+    return {
+      available: false,
+      reason: `Orders data is not available yet: the database (Lakebase instance ${names.instanceName}) is starting; it is readable again in a minute or two.`,
+      down: true,
+    };
+  }
   if (isSyncedTableOnline(t)) {
     // ONLINE, but the app's own tables may not be migrated into the new database yet.
     if (running?.kind === "create" && running.step === PREPARING_STEP) {

@@ -1,4 +1,4 @@
-import { preconditionFailed } from "../../errors/domain-error.ts";
+import { preconditionFailed, unavailable } from "../../errors/domain-error.ts";
 import type { ReadOptions } from "../types.ts";
 import type { RecentWriters } from "../writes/recent-writers.ts";
 import type { DataAvailability } from "./availability.ts";
@@ -18,6 +18,8 @@ export interface ReadAccessDeps {
  */
 export async function readAccess(deps: ReadAccessDeps, actor: string): Promise<ReadOptions> {
   const availability = await deps.availability();
-  if (!availability.available) throw preconditionFailed(availability.reason);
+  if (!availability.available) {
+    throw availability.down ? unavailable(availability.reason) : preconditionFailed(availability.reason);
+  }
   return { fromPrimary: deps.recentWriters.isRecent(actor) };
 }

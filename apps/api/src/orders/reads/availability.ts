@@ -3,8 +3,11 @@ import { createCache } from "../../cache/cache.ts";
 import { mapDbError } from "../db-errors.ts";
 import type { SyncedTable } from "../tables.ts";
 
-/** Whether the orders can be read now, and if not, why (the reason reaches the client verbatim). */
-export type DataAvailability = { available: true } | { available: false; reason: string };
+/**
+ * Whether the orders can be read now, and if not, why (the reason reaches the client verbatim); `down`: the
+ * database itself cannot answer for now (stopped, starting), rather than the data not being there yet.
+ */
+export type DataAvailability = { available: true } | { available: false; reason: string; down?: true };
 
 /**
  * Default availability check: the synced table exists. Cached so that it costs nothing per request; an
