@@ -33,6 +33,9 @@ export async function startLocalWorkspace(
   };
   const adminUrl = process.env.PG_LOCAL_ADMIN_URL;
   const local = await startLakebaseLocal({
+    // These workspaces exercise the Provisioned admin (stop, start, delete and create an instance); a new
+    // workspace's default, an Autoscaling project, has its own (lakebase/autoscaling).
+    flavor: "provisioned",
     ...(adminUrl ? { postgres: { adminUrl } } : {}),
     timings: { instanceStartMs: 200, instanceDeleteMs: 50, pipelineStepMs: 30, ...options.timings },
     sourceRows: options.rows ?? 500,

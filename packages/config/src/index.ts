@@ -8,7 +8,9 @@ export type {
   DatabaseConfig,
   IdentityConfig,
   LakebaseAdminConfig,
+  LakebaseFlavour,
   LakebaseNames,
+  LakebaseTarget,
   LimitsConfig,
   LogLevel,
   OrdersConfig,
@@ -24,6 +26,7 @@ export { VARIABLES, type VariableName } from "./variables/catalogue.ts";
 export type { Variable } from "./variables/declare.ts";
 export {
   ADMIN_AUTHS,
+  ENDPOINT_NAME,
   LOG_LEVELS,
   OTLP_PROTOCOLS,
   SSL_MODES,

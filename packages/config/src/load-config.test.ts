@@ -172,8 +172,11 @@ describe("loadConfig", () => {
   it("refuses a bad admin e-mail and contradicting token settings", () => {
     expect(() => loadConfig({ APP_ADMINS: "not-an-email" })).toThrow(/APP_ADMINS: "not-an-email"/);
     expect(() =>
-      loadConfig({ LAKEBASE_TOKEN_SOURCE: "provisioned", LAKEBASE_ENDPOINT: "projects/p" }),
-    ).toThrow(/contradicts/);
+      loadConfig({
+        LAKEBASE_TOKEN_SOURCE: "provisioned",
+        LAKEBASE_ENDPOINT: "projects/p/branches/b/endpoints/e",
+      }),
+    ).toThrow(/contradicts LAKEBASE_ENDPOINT/);
     expect(() => loadConfig({ LAKEBASE_TOKEN_SOURCE: "autoscaling" })).toThrow(/LAKEBASE_ENDPOINT/);
   });
 
@@ -233,6 +236,87 @@ describe("loadConfig", () => {
       /LAKEBASE_OPERATION_LEASE_SECONDS/,
     );
     expect(() => loadConfig({ DATABRICKS_TIMEOUT_SECONDS: "0" })).toThrow(/DATABRICKS_TIMEOUT_SECONDS/);
+  });
+});
+
+describe("loadConfig: the Lakebase target (Provisioned or Autoscaling, chosen once)", () => {
+  it("is Provisioned with the instance when no Autoscaling variable is set", () => {
+    const c = loadConfig({ LAKEBASE_INSTANCE_NAME: "orders-prod" });
+    expect(c.lakebase.target).toEqual({ flavour: "provisioned", instanceName: "orders-prod" });
+    expect(c.connection.target).toBe(c.lakebase.target);
+    expect(c.connection.endpoint).toBeNull();
+  });
+
+  it("is Autoscaling from LAKEBASE_ENDPOINT, as Databricks Apps injects it, discovering a read-only endpoint", () => {
+    const c = loadConfig({ LAKEBASE_ENDPOINT: "projects/orders/branches/main/endpoints/rw" });
+    expect(c.lakebase.target).toEqual({
+      flavour: "autoscaling",
+      projectId: "orders",
+      branchId: "main",
+      endpointId: "rw",
+      project: "projects/orders",
+      branch: "projects/orders/branches/main",
+      endpoint: "projects/orders/branches/main/endpoints/rw",
+      readEndpoint: "discover",
+    });
+    expect(c.connection.endpoint).toBe("projects/orders/branches/main/endpoints/rw");
+    // The project as the database API names it (what the admin manages), unless LAKEBASE_INSTANCE_NAME says.
+    expect(c.lakebase.instanceName).toBe("orders");
+    expect(
+      loadConfig({
+        LAKEBASE_ENDPOINT: "projects/orders/branches/main/endpoints/rw",
+        LAKEBASE_INSTANCE_NAME: "legacy",
+      }).lakebase.instanceName,
+    ).toBe("legacy");
+  });
+
+  it("is Autoscaling from LAKEBASE_PROJECT_ID, on production/primary unless told", () => {
+    const c = loadConfig({ LAKEBASE_PROJECT_ID: "orders", LAKEBASE_READ_ENDPOINT: "reader" });
+    expect(c.lakebase.target).toMatchObject({
+      flavour: "autoscaling",
+      endpoint: "projects/orders/branches/production/endpoints/primary",
+      readEndpoint: "projects/orders/branches/production/endpoints/reader",
+    });
+    const d = loadConfig({
+      LAKEBASE_PROJECT_ID: "orders",
+      LAKEBASE_BRANCH_ID: "dev",
+      LAKEBASE_READ_ENDPOINT: "none",
+    });
+    expect(d.lakebase.target).toMatchObject({
+      branch: "projects/orders/branches/dev",
+      endpoint: "projects/orders/branches/dev/endpoints/primary",
+      readEndpoint: "none",
+    });
+    // Both spellings may be given when they agree.
+    expect(
+      loadConfig({
+        LAKEBASE_ENDPOINT: "projects/orders/branches/dev/endpoints/primary",
+        LAKEBASE_PROJECT_ID: "orders",
+        LAKEBASE_BRANCH_ID: "dev",
+      }).lakebase.target.flavour,
+    ).toBe("autoscaling");
+  });
+
+  it("refuses a malformed endpoint, ids that contradict it, and branch settings without a project", () => {
+    expect(() => loadConfig({ LAKEBASE_ENDPOINT: "orders-local" })).toThrow(
+      /LAKEBASE_ENDPOINT: must be projects\/<project>/,
+    );
+    expect(() =>
+      loadConfig({ LAKEBASE_ENDPOINT: "projects/a/branches/b/endpoints/e", LAKEBASE_PROJECT_ID: "other" }),
+    ).toThrow(/LAKEBASE_PROJECT_ID: "other" contradicts LAKEBASE_ENDPOINT/);
+    expect(() => loadConfig({ LAKEBASE_BRANCH_ID: "dev" })).toThrow(
+      /LAKEBASE_BRANCH_ID: needs an Autoscaling target/,
+    );
+    expect(() => loadConfig({ LAKEBASE_PROJECT_ID: "Bad_Id" })).toThrow(/LAKEBASE_PROJECT_ID/);
+    expect(() => loadConfig({ LAKEBASE_PROJECT_ID: "p", LAKEBASE_READ_ENDPOINT: "projects/x" })).toThrow(
+      /LAKEBASE_READ_ENDPOINT/,
+    );
+    expect(() => loadConfig({ LAKEBASE_PROJECT_ID: "p", LAKEBASE_TOKEN_SOURCE: "provisioned" })).toThrow(
+      /contradicts LAKEBASE_PROJECT_ID/,
+    );
+    expect(
+      loadConfig({ LAKEBASE_PROJECT_ID: "p", LAKEBASE_TOKEN_SOURCE: "autoscaling" }).connection.endpoint,
+    ).toBe("projects/p/branches/production/endpoints/primary");
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { AppConfig, TableName, TelemetryConfig } from "./types.ts";
+import type { AppConfig, LakebaseTarget, TableName, TelemetryConfig } from "./types.ts";
 import { VARIABLES, type VariableName } from "./variables/catalogue.ts";
+import { ENDPOINT_NAME } from "./variables/value-types.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -82,14 +83,19 @@ export function loadConfig(env: Env): AppConfig {
       `LAKEBASE_SYNCED_TABLE: "${syncedTable.fullName}" must be in the catalog LAKEBASE_CATALOG_NAME="${catalogName}"`,
     );
   }
-  if (e.LAKEBASE_TOKEN_SOURCE === "provisioned" && e.LAKEBASE_ENDPOINT) {
+  const target = lakebaseTarget(e, e.LAKEBASE_INSTANCE_NAME ?? "orders-local", problems);
+  // An Autoscaling project is also reached through the database API, under its instance name: the project id
+  // unless told otherwise (the admin manages it there; the connection's credentials are the endpoint's).
+  const instanceName =
+    e.LAKEBASE_INSTANCE_NAME ?? (target.flavour === "autoscaling" ? target.projectId : "orders-local");
+  if (e.LAKEBASE_TOKEN_SOURCE === "provisioned" && target.flavour === "autoscaling") {
     problems.push(
-      "LAKEBASE_TOKEN_SOURCE: provisioned contradicts LAKEBASE_ENDPOINT (autoscaling): unset one",
+      `LAKEBASE_TOKEN_SOURCE: provisioned contradicts ${e.LAKEBASE_ENDPOINT ? "LAKEBASE_ENDPOINT" : "LAKEBASE_PROJECT_ID"} (autoscaling): unset one`,
     );
   }
-  if (e.LAKEBASE_TOKEN_SOURCE === "autoscaling" && !e.LAKEBASE_ENDPOINT) {
+  if (e.LAKEBASE_TOKEN_SOURCE === "autoscaling" && target.flavour !== "autoscaling") {
     problems.push(
-      "LAKEBASE_ENDPOINT: LAKEBASE_TOKEN_SOURCE=autoscaling needs projects/<p>/branches/<b>/endpoints/<e>",
+      "LAKEBASE_ENDPOINT: LAKEBASE_TOKEN_SOURCE=autoscaling needs projects/<p>/branches/<b>/endpoints/<e> (or LAKEBASE_PROJECT_ID)",
     );
   }
   const adminAuth = e.LAKEBASE_ADMIN_AUTH ?? (inDatabricksApp ? "user" : "service-principal");
@@ -102,7 +108,6 @@ export function loadConfig(env: Env): AppConfig {
   const resourceAttributes = keyValues(e.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES", problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const instanceName = e.LAKEBASE_INSTANCE_NAME ?? "orders-local";
   const databaseName = e.LAKEBASE_DATABASE_NAME ?? "orders";
   const workspaceConfigured = e.DATABRICKS_HOST !== undefined || e.DATABRICKS_CONFIG_PROFILE !== undefined;
   const config: AppConfig = {
@@ -135,6 +140,7 @@ export function loadConfig(env: Env): AppConfig {
         }
       : null,
     lakebase: {
+      target,
       instanceName,
       catalogName,
       databaseName,
@@ -160,7 +166,8 @@ export function loadConfig(env: Env): AppConfig {
         sslmode: e.PGSSLMODE ?? null,
         sslRootCert: e.PGSSLROOTCERT ?? null,
       },
-      endpoint: e.LAKEBASE_ENDPOINT ?? null,
+      endpoint: target.flavour === "autoscaling" ? target.endpoint : null,
+      target,
       tokenSource: e.LAKEBASE_TOKEN_SOURCE ?? null,
       refreshBeforeSeconds: e.LAKEBASE_TOKEN_REFRESH_BEFORE_SECONDS ?? 300,
       instanceName,
@@ -190,6 +197,53 @@ export function loadConfig(env: Env): AppConfig {
 }
 
 type Parsed = z.output<typeof envSchema>;
+
+/**
+ * The one choice of flavour. LAKEBASE_ENDPOINT (what Apps injects) names everything; LAKEBASE_PROJECT_ID
+ * with LAKEBASE_BRANCH_ID / LAKEBASE_ENDPOINT_ID (defaults production / primary) is the same target spelt in
+ * ids; both may be set when they agree. Neither: Provisioned, LAKEBASE_INSTANCE_NAME.
+ */
+function lakebaseTarget(e: Parsed, instanceName: string, problems: string[]): LakebaseTarget {
+  const fromName = e.LAKEBASE_ENDPOINT ? ENDPOINT_NAME.exec(e.LAKEBASE_ENDPOINT) : null;
+  if (!fromName && !e.LAKEBASE_PROJECT_ID) {
+    for (const name of ["LAKEBASE_BRANCH_ID", "LAKEBASE_ENDPOINT_ID", "LAKEBASE_READ_ENDPOINT"] as const) {
+      if (e[name])
+        problems.push(`${name}: needs an Autoscaling target (LAKEBASE_PROJECT_ID or LAKEBASE_ENDPOINT)`);
+    }
+    return { flavour: "provisioned", instanceName };
+  }
+  const projectId = fromName?.[1] ?? e.LAKEBASE_PROJECT_ID ?? "";
+  const branchId = fromName?.[2] ?? e.LAKEBASE_BRANCH_ID ?? "production";
+  const endpointId = fromName?.[3] ?? e.LAKEBASE_ENDPOINT_ID ?? "primary";
+  const given = [
+    ["LAKEBASE_PROJECT_ID", e.LAKEBASE_PROJECT_ID, projectId],
+    ["LAKEBASE_BRANCH_ID", e.LAKEBASE_BRANCH_ID, branchId],
+    ["LAKEBASE_ENDPOINT_ID", e.LAKEBASE_ENDPOINT_ID, endpointId],
+  ] as const;
+  for (const [name, value, fromEndpoint] of given) {
+    if (value && value !== fromEndpoint) {
+      problems.push(`${name}: "${value}" contradicts LAKEBASE_ENDPOINT (${fromEndpoint}): unset one`);
+    }
+  }
+  const project = `projects/${projectId}`;
+  const branch = `${project}/branches/${branchId}`;
+  const read = e.LAKEBASE_READ_ENDPOINT;
+  return {
+    flavour: "autoscaling",
+    projectId,
+    branchId,
+    endpointId,
+    project,
+    branch,
+    endpoint: `${branch}/endpoints/${endpointId}`,
+    readEndpoint:
+      read === undefined
+        ? "discover"
+        : read === "none" || read.includes("/")
+          ? read
+          : `${branch}/endpoints/${read}`,
+  };
+}
 
 /**
  * The OTEL_* variables as the exporters need them. The base endpoint gets the signal's path for the HTTP

@@ -74,8 +74,35 @@ export interface TableName {
   readonly table: string;
 }
 
+export type LakebaseFlavour = "provisioned" | "autoscaling";
+
+/**
+ * Which Lakebase the app is bound to, chosen once from the environment (the composition root picks the admin
+ * and the connection from it; nothing else branches on the flavour). Autoscaling when LAKEBASE_ENDPOINT or
+ * LAKEBASE_PROJECT_ID is set, else Provisioned with LAKEBASE_INSTANCE_NAME.
+ */
+export type LakebaseTarget =
+  | { readonly flavour: "provisioned"; readonly instanceName: string }
+  | {
+      readonly flavour: "autoscaling";
+      readonly projectId: string;
+      readonly branchId: string;
+      readonly endpointId: string;
+      /** Full resource names: `projects/p`, `projects/p/branches/b`, `projects/p/branches/b/endpoints/e`. */
+      readonly project: string;
+      readonly branch: string;
+      readonly endpoint: string;
+      /**
+       * Where orders reads go: a read-only endpoint's full name (LAKEBASE_READ_ENDPOINT), `discover` (the
+       * branch's first READ_ONLY endpoint, if any: the default) or `none` (reads on the primary).
+       */
+      readonly readEndpoint: string;
+    };
+
 /** The three Lakebase resources the app reads from and the admin manages. */
 export interface LakebaseNames {
+  /** Which Lakebase: the Provisioned instance, or the Autoscaling project/branch/endpoint. */
+  readonly target: LakebaseTarget;
   readonly instanceName: string;
   readonly catalogName: string;
   readonly databaseName: string;
@@ -100,7 +127,10 @@ export interface ConnectionConfig {
     /** PGSSLROOTCERT: a PEM file of CAs trusted besides the system's. */
     readonly sslRootCert: string | null;
   };
+  /** The Autoscaling endpoint whose credentials are the passwords (LAKEBASE_ENDPOINT, or the target's). */
   readonly endpoint: string | null;
+  /** The same target as `lakebase.target`: where the host is looked up (without PGHOST or a URL). */
+  readonly target: LakebaseTarget;
   readonly tokenSource: TokenSource | null;
   readonly refreshBeforeSeconds: number;
   /** The token scope and, without PGHOST or a URL, where the host is looked up. */

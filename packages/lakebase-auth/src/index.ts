@@ -4,6 +4,7 @@ export {
   createCachingTokenProvider,
   TokenUnavailableError,
 } from "./caching-token-provider.ts";
+export { EndpointNotReadyError } from "./endpoint-lookup.ts";
 export {
   autoscalingTokenProvider,
   jwtExpiry,

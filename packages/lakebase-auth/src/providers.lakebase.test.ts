@@ -89,7 +89,7 @@ describe("token providers against the local Lakebase", () => {
 
   it("autoscaling: POST /api/2.0/postgres/credentials {endpoint} gives an accepted token", async () => {
     const before = lakebase.counters().routes["POST /api/2.0/postgres/credentials"] ?? 0;
-    const provider = autoscalingTokenProvider(w, "projects/p/branches/main/endpoints/auth-it", { logger });
+    const provider = autoscalingTokenProvider(w, lakebase.endpointName ?? "", { logger });
     expect(await loginWith(provider, true)).toBe(50);
     expect(lakebase.counters().routes["POST /api/2.0/postgres/credentials"]).toBe(before + 1);
     expect(provider.expiresAt()).toBeInstanceOf(Date);

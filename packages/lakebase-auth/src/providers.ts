@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
+import { PostgresApi } from "@lakebase-orders/lakebase-api";
 import { type CachingOptions, createCachingTokenProvider } from "./caching-token-provider.ts";
 import type { Credential, TokenMetrics, TokenProvider } from "./token-provider.ts";
 
@@ -23,29 +24,22 @@ export function provisionedTokenProvider(
 }
 
 /**
- * Autoscaling endpoint: `POST /api/2.0/postgres/credentials {endpoint}` -> `{token, expire_time}`. Sent through
- * the SDK's ApiClient so auth, user agent and ApiError shapes are the SDK's own.
+ * Autoscaling endpoint: `POST /api/2.0/postgres/credentials {endpoint}` -> `{token, expire_time}` (note: not the
+ * `database` API's `expiration_time`), through PostgresApi (the SDK's ApiClient: its auth, user agent and
+ * ApiErrors). The token logs in at that endpoint only: a read-only endpoint needs a provider of its own.
  */
 export function autoscalingTokenProvider(
   w: WorkspaceClient,
   endpoint: string,
-  options: CachingOptions = {},
+  options: CachingOptions & { api?: PostgresApi } = {},
 ): TokenProvider {
+  const { api = new PostgresApi(w), ...caching } = options;
   return createCachingTokenProvider({
-    ...options,
+    ...caching,
     source: { flavour: "autoscaling", target: endpoint },
     fetchCredential: async () => {
-      const body = (await w.apiClient.request({
-        path: "/api/2.0/postgres/credentials",
-        method: "POST",
-        headers: new Headers(),
-        raw: false,
-        payload: { endpoint },
-      })) as { token?: unknown; expire_time?: unknown };
-      return {
-        token: typeof body.token === "string" ? body.token : "",
-        expiresAt: typeof body.expire_time === "string" ? parseTime(body.expire_time) : undefined,
-      };
+      const credential = await api.generateCredential({ endpoint });
+      return { token: credential.token, expiresAt: parseTime(credential.expire_time) };
     },
   });
 }

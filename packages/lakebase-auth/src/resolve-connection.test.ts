@@ -171,7 +171,7 @@ describe("resolveConnection from the environment", () => {
         PGHOST: "h",
         PGUSER: "u",
         LAKEBASE_TOKEN_SOURCE: "provisioned",
-        LAKEBASE_ENDPOINT: "e",
+        LAKEBASE_ENDPOINT: "projects/p/branches/b/endpoints/e",
         LAKEBASE_INSTANCE_NAME: "i",
       },
       /contradicts LAKEBASE_ENDPOINT/,

@@ -6,8 +6,10 @@ import {
   type SslMode,
   type WorkspaceConfig,
 } from "@lakebase-orders/config";
+import { PostgresApi } from "@lakebase-orders/lakebase-api";
 import { type Logger, silentLogger } from "@lakebase-orders/log";
 import type { CachingOptions } from "./caching-token-provider.ts";
+import { type EndpointAddress, primaryEndpoint, readEndpoint } from "./endpoint-lookup.ts";
 import {
   autoscalingTokenProvider,
   provisionedTokenProvider,
@@ -35,7 +37,10 @@ export interface ResolvedConnection extends PgConnection {
   readonly flavour: TokenFlavour;
   /** Always set: the static one wraps the fixed password, so metrics and logs are uniform. */
   readonly provider: TokenProvider;
-  /** A readable secondary, when one is configured or the instance has one. */
+  /**
+   * A readable secondary, when one is configured, the instance has one, or the Autoscaling branch has a
+   * read-only endpoint (then with a token provider of its own: a credential logs in at its endpoint only).
+   */
   readonly read?: PgConnection;
 }
 
@@ -50,9 +55,12 @@ export interface ResolveDeps {
 export type ConnectionSettings = Pick<AppConfig, "connection" | "databricks">;
 
 /**
- * Works out how to reach Lakebase, in order: LAKEBASE_PG_URL, the Apps-injected PG* variables, then the SDK
- * (`getDatabaseInstance` of LAKEBASE_INSTANCE_NAME). Without a password the password is a token provider of
- * the configured flavour. Fails fast, naming the variable to set, and logs the choice once (never the token).
+ * Works out how to reach Lakebase, in order: LAKEBASE_PG_URL, the Apps-injected PG* variables, then the SDK:
+ * the configured target's address (Provisioned: `getDatabaseInstance` of LAKEBASE_INSTANCE_NAME; Autoscaling:
+ * the endpoint's `status.hosts.host`). Without a password the password is a token provider of the configured
+ * flavour (Autoscaling: credentials of the endpoint). Reads go to LAKEBASE_PG_READ_URL, else the instance's
+ * `read_only_dns`, else the Autoscaling branch's read-only endpoint. Fails fast, naming the variable to set,
+ * and logs the choice once (never the token).
  */
 export async function resolveConnection(
   settings: ConnectionSettings,
@@ -65,6 +73,13 @@ export async function resolveConnection(
     client ??= createWorkspaceClient(requireWorkspace(settings.databricks));
     return client;
   };
+  let postgresApi: PostgresApi | undefined;
+  const postgres = () => {
+    const timeoutSeconds = settings.databricks?.timeoutSeconds;
+    postgresApi ??= new PostgresApi(workspace(), timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {});
+    return postgresApi;
+  };
+  const target = c.target;
   const tokenOptions: CachingOptions = {
     logger,
     refreshBeforeSeconds: c.refreshBeforeSeconds,
@@ -118,18 +133,24 @@ export async function resolveConnection(
     source = "sdk";
     if (!settings.databricks) {
       throw new ConnectionConfigError(
-        "no host: set LAKEBASE_PG_URL, PGHOST (a Databricks Apps database resource sets it) or DATABRICKS_HOST (the instance LAKEBASE_INSTANCE_NAME is then looked up)",
+        "no host: set LAKEBASE_PG_URL, PGHOST (a Databricks Apps database resource sets it) or DATABRICKS_HOST (the instance LAKEBASE_INSTANCE_NAME, or the endpoint LAKEBASE_ENDPOINT, is then looked up)",
       );
     }
-    const instance = await workspace().database.getDatabaseInstance({ name: c.instanceName });
-    if (!instance.read_write_dns) {
-      throw new ConnectionConfigError(
-        `instance "${c.instanceName}" has no read_write_dns (state ${instance.state ?? "unknown"}): wait until it is AVAILABLE`,
-      );
+    if (target.flavour === "autoscaling") {
+      const endpoint = await primaryEndpoint(postgres(), target);
+      host = endpoint.host;
+      port = c.pg.port ?? endpoint.port ?? 5432;
+    } else {
+      const instance = await workspace().database.getDatabaseInstance({ name: c.instanceName });
+      if (!instance.read_write_dns) {
+        throw new ConnectionConfigError(
+          `instance "${c.instanceName}" has no read_write_dns (state ${instance.state ?? "unknown"}): wait until it is AVAILABLE`,
+        );
+      }
+      host = instance.read_write_dns;
+      readDns = instance.read_only_dns || undefined;
+      port = c.pg.port ?? 5432;
     }
-    host = instance.read_write_dns;
-    readDns = instance.read_only_dns || undefined;
-    port = c.pg.port ?? 5432;
     database = c.databaseName;
     userGiven = c.pg.user ?? undefined;
     sslmode = c.pg.sslmode ?? "require";
@@ -192,6 +213,15 @@ export async function resolveConnection(
     };
   } else if (readDns) {
     read = { ...primary, host: readDns };
+  } else if (target.flavour === "autoscaling" && source !== "url" && settings.databricks) {
+    const found = await readEndpoint(postgres(), target).catch((error: unknown) => ({
+      address: null,
+      reason: `the read-only endpoints could not be listed: ${error instanceof Error ? error.message : String(error)}`,
+    }));
+    if (found.reason)
+      logger.warn("lakebase_read_endpoint_unavailable", { reason: found.reason, reads: "primary" });
+    if (found.address)
+      read = readEndpointConnection(primary, found.address, flavour, workspace, tokenOptions);
   }
 
   logger.info("lakebase_connection_resolved", {
@@ -222,6 +252,28 @@ export async function resolveConnection(
     }
   }
   return { ...primary, source, flavour, provider, ...(read && { read }) };
+}
+
+/**
+ * The connection to an Autoscaling read-only endpoint: the primary's database, user and TLS settings at the
+ * endpoint's address, with credentials of that endpoint (an endpoint credential logs in nowhere else).
+ */
+function readEndpointConnection(
+  primary: PgConnection,
+  address: EndpointAddress,
+  flavour: TokenFlavour,
+  workspace: () => WorkspaceClient,
+  tokenOptions: CachingOptions,
+): PgConnection {
+  return {
+    ...primary,
+    host: address.host,
+    port: address.port ?? 5432,
+    password:
+      flavour === "autoscaling"
+        ? autoscalingTokenProvider(workspace(), address.endpoint, tokenOptions)
+        : primary.password,
+  };
 }
 
 function tokenFlavour(c: ConnectionConfig, ws: WorkspaceConfig | null): Exclude<TokenFlavour, "static"> {

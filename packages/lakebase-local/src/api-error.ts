@@ -2,11 +2,14 @@
 export class LakebaseApiError extends Error {
   readonly status: number;
   readonly errorCode: string;
-  constructor(status: number, errorCode: string, message: string) {
+  /** `details` of the error body (google.rpc messages), as the `postgres` API sends for some refusals. */
+  readonly details: readonly Record<string, unknown>[] | undefined;
+  constructor(status: number, errorCode: string, message: string, details?: Record<string, unknown>[]) {
     super(message);
     this.name = "LakebaseApiError";
     this.status = status;
     this.errorCode = errorCode;
+    this.details = details;
   }
 }
 

@@ -74,8 +74,21 @@ describe("the CLI", () => {
         "requireTls",
         "restUrl",
         "workspaceToken",
+        "flavor",
+        "projectName",
+        "branchName",
+        "endpointName",
+        "endpointPort",
       ].sort(),
     );
+    // The default flavour: the seed is a project, whose primary endpoint is the instance's front door.
+    expect(ready).toMatchObject({
+      flavor: "autoscaling",
+      projectName: "projects/cli-inst",
+      branchName: "projects/cli-inst/branches/production",
+      endpointName: "projects/cli-inst/branches/production/endpoints/primary",
+      endpointPort: ready.pgPort,
+    });
     // The CA lives in the data dir, so a restart keeps the file that clients trust.
     expect(ready.caFile).toBe(path.join(dataDir, "tls", "ca.pem"));
     expect(await fs.readFile(ready.caFile, "utf8")).toBe(ready.caPem);
@@ -121,8 +134,14 @@ describe("the CLI", () => {
     expect(await exited(first.child)).toBe(0);
     expect(await isPortFree(ready.pgPort)).toBe(true);
     expect(await isPortFree(Number(new URL(ready.restUrl).port))).toBe(true);
-    // The embedded PostgreSQL is gone too (it removes its pid file on a clean shutdown).
-    await expect(fs.access(path.join(dataDir, "pg", "postmaster.pid"))).rejects.toThrow();
+    // The branch's PostgreSQL is gone too (it removes its pid file on a clean shutdown), and so is the
+    // instances' cluster, started for the synced table's source (no instance lives there).
+    const branches = await fs.readdir(path.join(dataDir, "branches"));
+    expect(branches).toHaveLength(1);
+    for (const pgDir of [path.join(dataDir, "branches", branches[0] ?? "", "pg"), path.join(dataDir, "pg")]) {
+      await fs.access(path.join(pgDir, "PG_VERSION"));
+      await expect(fs.access(path.join(pgDir, "postmaster.pid"))).rejects.toThrow();
+    }
 
     // A restart finds the same resources (no reload: the same pipeline) on the same front-door port.
     const second = await startCli(args);

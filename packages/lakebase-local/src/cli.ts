@@ -27,6 +27,10 @@ function parseServeArgs() {
       "continuous-interval-ms": { type: "string" },
       "sync-batch-rows": { type: "string" },
       "seed-creator": { type: "string" },
+      flavor: { type: "string" },
+      "suspend-after-ms": { type: "string" },
+      "wake-delay-ms": { type: "string" },
+      "replica-delay-ms": { type: "string" },
     },
     strict: true,
   }).values;
@@ -57,6 +61,12 @@ const cliSchema = z.object({
     .default(1000),
   syncBatchRows: count("--sync-batch-rows").min(1, "--sync-batch-rows must be >= 1").default(10_000),
   seedCreator: z.email({ error: "--seed-creator must be an email" }).optional(),
+  flavor: z
+    .enum(["autoscaling", "provisioned"], { error: "--flavor must be autoscaling or provisioned" })
+    .default("autoscaling"),
+  suspendAfterMs: count("--suspend-after-ms").min(1, "--suspend-after-ms must be >= 1").optional(),
+  wakeDelayMs: count("--wake-delay-ms").max(60_000).optional(),
+  replicaDelayMs: count("--replica-delay-ms").max(3_600_000).optional(),
 });
 
 function log(event: Record<string, unknown>): void {
@@ -81,6 +91,10 @@ async function main(): Promise<void> {
     continuousIntervalMs: values["continuous-interval-ms"],
     syncBatchRows: values["sync-batch-rows"],
     seedCreator: values["seed-creator"],
+    flavor: values.flavor,
+    suspendAfterMs: values["suspend-after-ms"],
+    wakeDelayMs: values["wake-delay-ms"],
+    replicaDelayMs: values["replica-delay-ms"],
   });
   if (!parsed.success) {
     log({ event: "bad_arguments", error: parsed.error.issues[0]?.message });
@@ -96,6 +110,10 @@ async function main(): Promise<void> {
     syncBatchRows: o.syncBatchRows,
     timings: { continuousIntervalMs: o.continuousIntervalMs },
     requireTls: o.requireTls,
+    flavor: o.flavor,
+    ...(o.suspendAfterMs !== undefined ? { suspendAfterMs: o.suspendAfterMs } : {}),
+    ...(o.wakeDelayMs !== undefined ? { wakeDelayMs: o.wakeDelayMs } : {}),
+    ...(o.replicaDelayMs !== undefined ? { replicaDelayMs: o.replicaDelayMs } : {}),
     log,
     ...(o.seed
       ? {
@@ -136,6 +154,11 @@ async function main(): Promise<void> {
     caFile: local.caFile,
     caPem: local.caPem,
     requireTls: local.requireTls,
+    flavor: local.flavor,
+    projectName: local.projectName ?? null,
+    branchName: local.branchName ?? null,
+    endpointName: local.endpointName ?? null,
+    endpointPort: local.endpointPort ?? null,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
 }

@@ -1,9 +1,11 @@
 export { LakebaseApiError } from "./api-error.ts";
+export type { ComputeCounters } from "./compute/endpoint-computes.ts";
 export type { SeedOptions } from "./database-api/seed.ts";
 export { type FaultRequest, Faults, type RouteMatcher } from "./faults.ts";
 export type { FrontDoorCounters } from "./front-door/types.ts";
 export {
   type LakebaseCounters,
+  type LakebaseFlavor,
   type LakebaseLocal,
   type LakebaseLocalOptions,
   startLakebaseLocal,

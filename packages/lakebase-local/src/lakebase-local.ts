@@ -1,12 +1,13 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { type LocalPostgres, startLocalPostgres } from "@lakebase-orders/pg-local";
-import { INSTANCE_HOST, physicalDatabaseName } from "./compute/addresses.ts";
+import { INSTANCE_HOST, physicalDatabaseName, READ_ONLY_HOST } from "./compute/addresses.ts";
 import { Cluster } from "./compute/cluster.ts";
+import type { ComputeCounters } from "./compute/endpoint-computes.ts";
 import { prepareLocalCa } from "./compute/local-ca.ts";
-import { type SeedOptions, seed } from "./database-api/seed.ts";
+import { type SeedOptions, seed, syncedTableName } from "./database-api/seed.ts";
 import { Faults } from "./faults.ts";
 import type { FrontDoorCounters } from "./front-door/types.ts";
 import { Identities } from "./identity/identities.ts";
@@ -19,7 +20,27 @@ import { emptyState, type LocalState } from "./state/records.ts";
 import { StateFile } from "./state/state-file.ts";
 import { type SourceControl, sourceControl } from "./sync/source/control.ts";
 
+/** What a new workspace creates (`autoscaling`, since March 2026) or the classic instances. */
+export type LakebaseFlavor = "autoscaling" | "provisioned";
+
 export interface LakebaseLocalOptions {
+  /**
+   * `autoscaling` (default): the seed is a project (id = the seed's instance name) whose production branch's
+   * primary endpoint holds the seeded database and synced table, also reachable through the `database` API
+   * under its instance name. `provisioned`: the seed is a database instance, as before projects existed.
+   * Both APIs answer in both flavours.
+   */
+  flavor?: LakebaseFlavor;
+  /**
+   * Scale to zero after this many ms without queries (tests: below the real 60 s minimum). The default
+   * project's primary endpoint gets this suspend timeout, and every endpoint with a suspend timeout uses it
+   * instead of its own. Omitted: the default project never suspends; endpoints use their own timeouts.
+   */
+  suspendAfterMs?: number;
+  /** Added to the real start of a suspended endpoint when a connection wakes it. Default 200. */
+  wakeDelayMs?: number;
+  /** Apply delay of every hot standby (readable secondaries, read-only endpoints). Default 0. */
+  replicaDelayMs?: number;
   /** Use an existing cluster (its admin URL, database `postgres`); omitted: start an embedded one. */
   postgres?: { adminUrl: string };
   /** Keep the embedded PostgreSQL data (`<dataDir>/pg`) and the resource state here across restarts. */
@@ -56,7 +77,13 @@ export interface LakebaseCounters {
   /** Calls per route, keyed `METHOD /path/pattern`. */
   routes: Record<string, number>;
   tokensIssued: number;
+  /** Per instance or endpoint name (a project also under its instance name: its primary endpoint's). */
   frontDoors: Record<string, FrontDoorCounters>;
+  /** Scale to zero per endpoint name. */
+  computes: Record<string, ComputeCounters & { state: "ACTIVE" | "IDLE" }>;
+  /** Totals of every endpoint's suspensions and wakes. */
+  suspensions: number;
+  wakes: number;
 }
 
 export interface LakebaseLocal {
@@ -71,11 +98,20 @@ export interface LakebaseLocal {
   caPem: string;
   /** Whether plain (unencrypted) logins are refused. */
   requireTls: boolean;
-  /** Front-door port of the default (seeded) instance, if any. */
+  /** Front-door port of the default (seeded) instance, if any (a project: its primary endpoint's). */
   pgPort: number | undefined;
   instanceName: string | undefined;
   databaseName: string | undefined;
   identity: string;
+  flavor: LakebaseFlavor;
+  /** This workspace's id (what SCIM Me sends in `x-databricks-org-id`). */
+  workspaceId: string;
+  /** The default project's resource names (`projects/p`, `.../branches/production`, `.../endpoints/primary`). */
+  projectName: string | undefined;
+  branchName: string | undefined;
+  endpointName: string | undefined;
+  /** Front-door port of the default project's primary endpoint (the same as pgPort). */
+  endpointPort: number | undefined;
   /**
    * Adds a workspace user (an email) and returns a new personal access token of theirs: a REST bearer for
    * the SDK (`authType: "pat"`) and, like a workspace OAuth token, a Postgres password. Users start with no
@@ -89,12 +125,32 @@ export interface LakebaseLocal {
    */
   source: SourceControl;
   counters(): LakebaseCounters;
-  /** The front-door port of an instance (stable per name while this LakebaseLocal runs). */
-  portOf(instanceName: string): number | undefined;
+  /**
+   * The front-door port of an instance, a project named as an instance, or an endpoint
+   * (`projects/p/branches/b/endpoints/e`); stable per name while this LakebaseLocal runs.
+   */
+  portOf(name: string): number | undefined;
   /** Resolves when the synced table's running pipeline (if any) has finished. */
   waitForPipeline(syncedTableName: string): Promise<void>;
-  /** Physical database of a logical one on the cluster (for tests that inspect it directly). */
+  /**
+   * Replica lag on demand: sets the apply delay of every hot standby (the instances' readable secondary,
+   * read-only endpoints), now and for those started later (also `POST /__local/replica {apply_delay_ms}`).
+   */
+  setReplicaDelay(ms: number): Promise<void>;
+  /**
+   * Fails the instances' cluster over to its readable secondary, for real (sessions end with 57P01, the
+   * standby is promoted and serves every instance on the same ports); also `POST /__local/replica/failover`.
+   * Needs the local Lakebase's own cluster and no data dir.
+   */
+  failover(): Promise<void>;
+  /**
+   * Superuser URL of the cluster holding the default (seeded) database: the default project's production
+   * branch in the autoscaling flavour, the instances' cluster otherwise (or without a seed).
+   */
   adminUrl: string;
+  /** Superuser URL (database `postgres`) of a branch's cluster, started if needed. */
+  branchAdminUrl(branch: string): Promise<string>;
+  /** Physical database of a logical one on the cluster (for tests that inspect it directly). */
   physicalDatabase(instanceName: string, databaseName: string): string;
   stop(): Promise<void>;
 }
@@ -105,6 +161,7 @@ const DEFAULT_TIMINGS: Timings = {
   pipelineStepMs: 500,
   continuousIntervalMs: 1000,
 };
+const DEFAULT_WAKE_DELAY_MS = 200;
 
 export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Promise<LakebaseLocal> {
   const log = options.log ?? (() => undefined);
@@ -115,9 +172,12 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
   const persistent = options.dataDir !== undefined;
   const cleanups: (() => Promise<void>)[] = [];
 
+  const flavor = options.flavor ?? "autoscaling";
   let ownPostgres: LocalPostgres | undefined;
-  let adminUrl = options.postgres?.adminUrl;
-  if (!adminUrl) {
+  let cluster: Cluster;
+  if (options.postgres?.adminUrl) {
+    cluster = new Cluster(options.postgres.adminUrl);
+  } else {
     if (options.dataDir) {
       await fs.mkdir(options.dataDir, { recursive: true });
       // As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach <dataDir>/pg.
@@ -126,24 +186,30 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
         await fs.chmod(options.dataDir, mode | 0o111).catch(() => undefined);
       }
     }
-    ownPostgres = await startLocalPostgres(
-      options.dataDir ? { dataDir: path.join(options.dataDir, "pg") } : { fast: true },
-    );
-    adminUrl = ownPostgres.url("postgres");
+    const dataDir = options.dataDir;
+    cluster = new Cluster(async () => {
+      ownPostgres = await startLocalPostgres(
+        dataDir
+          ? { dataDir: path.join(dataDir, "pg"), replication: true }
+          : { fast: true, replication: true },
+      );
+      return ownPostgres.url("postgres");
+    });
     cleanups.push(() => ownPostgres?.stop() ?? Promise.resolve());
+    // The instances' own cluster: at once for the Provisioned flavour, else with the first instance.
+    if (flavor === "provisioned") await cluster.ready();
   }
 
   try {
     const ca = await prepareLocalCa({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      hosts: [INSTANCE_HOST, "127.0.0.1", "localhost"],
+      hosts: [INSTANCE_HOST, "127.0.0.1", READ_ONLY_HOST, "localhost"],
     });
     cleanups.unshift(ca.cleanup);
     const requireTls = options.requireTls ?? false;
     const stateFile = options.dataDir ? new StateFile(options.dataDir) : undefined;
     const loaded: LocalState | undefined = await stateFile?.load();
     const state = loaded ?? emptyState(randomBytes(3).toString("hex"));
-    const cluster = new Cluster(adminUrl);
     const tokens = new TokenStore(workspaceToken, identity);
     const identities = new Identities();
     identities.add(identity, "user", { admin: true });
@@ -171,18 +237,47 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       tls: ca.server,
       requireTls,
       log,
+      computes: {
+        branchesDir: options.dataDir ? path.join(options.dataDir, "branches") : undefined,
+        suspendAfterMs: options.suspendAfterMs,
+        wakeDelayMs: options.wakeDelayMs ?? DEFAULT_WAKE_DELAY_MS,
+        replicaDelayMs: options.replicaDelayMs ?? 0,
+        instanceCluster: options.postgres?.adminUrl ? undefined : () => ownPostgres,
+      },
     });
     cleanups.unshift(() => service.stop());
     await service.restore();
 
     const routeCounts = new Map<string, number>();
-    const counters = (): LakebaseCounters => ({
-      routes: Object.fromEntries(routeCounts),
-      tokensIssued: tokens.issuedCount,
-      frontDoors: service.frontDoors.counters(),
-    });
+    const { aliases } = service.postgres;
+    const counters = (): LakebaseCounters => {
+      const frontDoors = service.frontDoors.counters();
+      for (const id of aliases.names()) {
+        const primary = aliases.primary(aliases.find(id)!);
+        const door = primary && frontDoors[primary.name];
+        if (door) frontDoors[id] = door;
+      }
+      const computes = service.postgres.computes.counters();
+      const sum = (key: "suspensions" | "wakes") =>
+        Object.values(computes).reduce((total, c) => total + c[key], 0);
+      return {
+        routes: Object.fromEntries(routeCounts),
+        tokensIssued: tokens.issuedCount,
+        frontDoors,
+        computes,
+        suspensions: sum("suspensions"),
+        wakes: sum("wakes"),
+      };
+    };
     const clients = new Map((options.servicePrincipals ?? []).map((sp) => [sp.clientId, sp.clientSecret]));
+    // A stable workspace id (16 digits, as Databricks' are) derived from this local Lakebase's own id.
+    const workspaceId = String(
+      1_000_000_000_000_000n +
+        (BigInt(`0x${createHash("sha256").update(state.localId).digest("hex").slice(0, 14)}`) %
+          9_000_000_000_000_000n),
+    );
     const app = createRestApp({
+      workspaceId,
       service,
       tokens,
       identities,
@@ -201,11 +296,35 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
 
     const tableCreator = options.seed?.syncedTableCreator;
     if (tableCreator && !identities.kind(tableCreator)) identities.add(tableCreator, "user", { admin: true });
-    if (options.seed && !state.seeded) await seed(service, options.seed, identity);
+    if (options.seed && !state.seeded) {
+      if (flavor === "provisioned") await seed(service, options.seed, identity);
+      else {
+        await service.postgres.seed(
+          {
+            projectId: options.seed.instanceName,
+            catalogName: options.seed.catalogName,
+            databaseName: options.seed.databaseName,
+            syncedTable: syncedTableName(options.seed),
+            schedulingPolicy: options.seed.schedulingPolicy ?? "SNAPSHOT",
+            syncedTableCreator: tableCreator ?? identity,
+          },
+          identity,
+        );
+      }
+    }
     state.seeded = true;
     await stateFile?.save(state);
 
     const seededInstance = options.seed?.instanceName;
+    const seededProject = seededInstance ? aliases.find(seededInstance) : undefined;
+    const primary = seededProject ? aliases.primary(seededProject) : undefined;
+    const portOf = (name: string) =>
+      name.startsWith("projects/")
+        ? service.frontDoors.port(name)
+        : (aliases.portOf(name) ?? service.frontDoors.port(name));
+    const branchAdminUrl = async (branch: string) =>
+      (await service.postgres.clusters.of(branch).running()).pg.url("postgres");
+    const seededAdminUrl = primary ? await branchAdminUrl(primary.parent) : undefined;
     let stopping: Promise<void> | undefined;
     const handle: LakebaseLocal = {
       restUrl,
@@ -214,18 +333,32 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       caFile: ca.caFile,
       caPem: ca.caPem,
       requireTls,
-      pgPort: seededInstance ? service.frontDoors.port(seededInstance) : undefined,
+      pgPort: seededInstance ? portOf(seededInstance) : undefined,
       instanceName: seededInstance,
       databaseName: options.seed?.databaseName,
       identity,
+      flavor,
+      workspaceId,
+      projectName: seededProject?.name,
+      branchName: primary?.parent,
+      endpointName: primary?.name,
+      endpointPort: primary ? portOf(primary.name) : undefined,
       addUser,
       faults,
       source: sourceControl(service.pipelines.source),
       counters,
-      portOf: (name) => service.frontDoors.port(name),
+      portOf,
+      setReplicaDelay: (ms) => service.setReplicaDelay(ms),
+      failover: () => service.failover(),
+      // One pipeline registry for both flavours' synced tables.
       waitForPipeline: (name) => service.waitForPipeline(name),
-      adminUrl,
-      physicalDatabase: (instance, database) => physicalDatabaseName(state.localId, instance, database),
+      get adminUrl() {
+        return seededAdminUrl ?? cluster.adminUrl;
+      },
+      branchAdminUrl,
+      // A project's databases are real databases of its branch cluster, under their own names.
+      physicalDatabase: (instance, database) =>
+        aliases.find(instance) ? database : physicalDatabaseName(state.localId, instance, database),
       stop: () => {
         stopping ??= runCleanups(cleanups);
         return stopping;
@@ -236,6 +369,8 @@ export async function startLakebaseLocal(options: LakebaseLocalOptions = {}): Pr
       restUrl,
       pgPort: handle.pgPort ?? null,
       instance: seededInstance ?? null,
+      flavor,
+      endpoint: handle.endpointName ?? null,
       caFile: ca.caFile,
       requireTls,
     });

@@ -1,6 +1,7 @@
 /**
  * The one JSON line the CLI prints on stdout once it is ready (a contract: `pnpm dev`, `pnpm start` and
- * scripts parse it). Null fields: started with --no-seed, so there is no default instance.
+ * scripts parse it). Null fields: started with --no-seed, so there is no default instance; the project
+ * fields are null in the provisioned flavour too.
  */
 export interface ReadyLine {
   restUrl: string;
@@ -15,6 +16,16 @@ export interface ReadyLine {
   caPem: string;
   /** Whether the front doors refuse unencrypted logins (--require-tls). */
   requireTls: boolean;
+  /** `autoscaling` (default) or `provisioned` (--flavor). */
+  flavor: "autoscaling" | "provisioned";
+  /** The default project (`projects/<instanceName>`), reachable as the instance `instanceName` too. */
+  projectName: string | null;
+  /** Its default branch (`projects/<p>/branches/production`). */
+  branchName: string | null;
+  /** That branch's primary endpoint: `LAKEBASE_ENDPOINT` for the app (Databricks Apps' `valueFrom: postgres`). */
+  endpointName: string | null;
+  /** The endpoint's front-door port (the same as pgPort). */
+  endpointPort: number | null;
 }
 
 export function isReadyLine(line: string): boolean {

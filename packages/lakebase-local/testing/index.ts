@@ -1,6 +1,15 @@
 import { WorkspaceClient } from "@databricks/sdk-experimental";
 import type { LakebaseLocal } from "../src/index.ts";
 
+export {
+  createOAuthRole,
+  type PostgresOperation,
+  patchPostgres,
+  postgresCall,
+  postgresMutate,
+  waitForOperation,
+} from "./postgres.ts";
+
 /** Test timings: transitions in milliseconds so the suite stays fast. */
 export const FAST = {
   instanceStartMs: 30,

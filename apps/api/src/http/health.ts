@@ -36,6 +36,12 @@ export function healthRoutes(services: AppServices, options: { readyTimeoutMs?: 
         await services.db.ping(options.readyTimeoutMs ?? 2000);
         return c.json({ status: "ready" });
       } catch (error) {
+        // A Lakebase Autoscaling compute coming back from scale to zero is not down: requests wait for it.
+        const waking = services.lakebase.wakeReason(error);
+        if (waking) {
+          c.header("Retry-After", "1");
+          return c.json({ status: "waking", reason: admin ? waking : "the database is waking up" }, 503);
+        }
         if (!admin) {
           return c.json({ status: "unavailable", reason: "database unavailable" }, 503);
         }

@@ -12,6 +12,7 @@ import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admi
 import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
 import { userApiFactory } from "../lakebase/admin/user-api.ts";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "../lakebase/audit/audit.ts";
+import { rideThroughWakes } from "../lakebase/autoscaling/wake.ts";
 import { createOperationJournal } from "../lakebase/operations/journal.ts";
 import { describeDbProblem } from "../orders/db-errors.ts";
 import { type DataAvailability, tableAvailability } from "../orders/reads/availability.ts";
@@ -130,12 +131,16 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   // One client of the workspace per process: the database's tokens and the Lakebase admin's calls.
   const workspaceClient =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
-  const role = processRole(config.server.workers);
+  const worker = processRole(config.server.workers);
   const db = await createDbFromConfig(config, {
     logger,
     // pg_stat_activity says which worker holds a connection.
-    ...(role.kind === "worker" && { pool: { applicationName: `lakebase-orders worker ${role.id}` } }),
-    instrumentPool: telemetry.instrumentPool,
+    ...(worker.kind === "worker" && { pool: { applicationName: `lakebase-orders worker ${worker.id}` } }),
+    instrumentPool: (pool, role) => {
+      telemetry.instrumentPool(pool, role);
+      // Autoscaling computes scale to zero: a connection that meets one going down or coming up tries again.
+      if (config.lakebase.target.flavour === "autoscaling") rideThroughWakes(pool, { logger });
+    },
     ...(workspaceClient && { workspaceClient }),
   });
   return buildServices(config, db, {
@@ -242,6 +247,11 @@ export function buildServices(
     names: config.lakebase,
     api: config.databricks && workspace ? new DatabaseApi(workspace, apiOptions) : null,
     ...(userApi && { userApi }),
+    // An Autoscaling target is managed through its database API view (the project under its instance name)
+    // until the Autoscaling admin lands; its endpoint scales to zero.
+    ...(config.lakebase.target.flavour === "autoscaling" && {
+      scalesToZero: { endpoint: config.lakebase.target.endpoint },
+    }),
     logger,
     pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
     settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,

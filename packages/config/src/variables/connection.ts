@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Variable, variable } from "./declare.ts";
-import { int, postgresUrl, SSL_MODES, TOKEN_SOURCES } from "./value-types.ts";
+import { ENDPOINT_NAME, int, postgresUrl, RESOURCE_ID, SSL_MODES, TOKEN_SOURCES } from "./value-types.ts";
 
 // The connection variables (how the app reaches Postgres).
 export const CONNECTION_VARIABLES = {
@@ -39,14 +39,25 @@ export const CONNECTION_VARIABLES = {
   ),
   LAKEBASE_ENDPOINT: variable(
     "connection",
-    z.string().min(1),
+    z.string().regex(ENDPOINT_NAME, "must be projects/<project>/branches/<branch>/endpoints/<endpoint>"),
     "",
-    "Autoscaling endpoint projects/<p>/branches/<b>/endpoints/<e>: selects autoscaling credentials.",
+    "Lakebase Autoscaling: the endpoint projects/<p>/branches/<b>/endpoints/<e> to connect to, as Databricks Apps injects it (app.yaml valueFrom: postgres). Selects Autoscaling: the host is the endpoint's, passwords are its credentials.",
+  ),
+  LAKEBASE_READ_ENDPOINT: variable(
+    "connection",
+    z
+      .string()
+      .refine(
+        (v) => v === "none" || RESOURCE_ID.test(v) || ENDPOINT_NAME.test(v),
+        "must be an endpoint id of the branch, a full endpoint name, or none",
+      ),
+    "the branch's read-only endpoint, if it has one",
+    "Autoscaling: the read-only endpoint orders reads go to (an id on the branch, or a full name), each with its own credentials; none: every read on the primary. LAKEBASE_PG_READ_URL wins.",
   ),
   LAKEBASE_TOKEN_SOURCE: variable(
     "connection",
     z.enum(TOKEN_SOURCES),
-    "provisioned (autoscaling with LAKEBASE_ENDPOINT)",
+    "provisioned (autoscaling with an Autoscaling target)",
     "Where Postgres passwords come from; workspace = the SDK's own OAuth token.",
   ),
   LAKEBASE_TOKEN_REFRESH_BEFORE_SECONDS: variable(

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { type Variable, variable } from "./declare.ts";
-import { INSTANCE, int, threePart, ucIdent } from "./value-types.ts";
+import { INSTANCE, int, resourceId, threePart, ucIdent } from "./value-types.ts";
 
 // The lakebase variables (the resources; defaults match the local Lakebase's seed).
 export const LAKEBASE_VARIABLES = {
@@ -8,7 +8,25 @@ export const LAKEBASE_VARIABLES = {
     "lakebase",
     z.string().regex(INSTANCE, "lowercase letters, digits and hyphens, starting with a letter, at most 63"),
     "orders-local",
-    "The database instance: managed by the admin, and the scope of the Postgres tokens.",
+    "Lakebase Provisioned: the database instance, managed by the admin and the scope of the Postgres tokens. With an Autoscaling target: the project's name in the database API, which the admin manages (default: the project id).",
+  ),
+  LAKEBASE_PROJECT_ID: variable(
+    "lakebase",
+    resourceId,
+    "",
+    "Lakebase Autoscaling: the project (instead of LAKEBASE_ENDPOINT); the admin manages it, its branches and endpoints.",
+  ),
+  LAKEBASE_BRANCH_ID: variable(
+    "lakebase",
+    resourceId,
+    "production",
+    "Autoscaling: the branch of LAKEBASE_PROJECT_ID the app reads and writes.",
+  ),
+  LAKEBASE_ENDPOINT_ID: variable(
+    "lakebase",
+    resourceId,
+    "primary",
+    "Autoscaling: the read-write endpoint of that branch the app connects to.",
   ),
   LAKEBASE_CATALOG_NAME: variable(
     "lakebase",

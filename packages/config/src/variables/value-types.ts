@@ -16,6 +16,14 @@ export const postgresUrl = z
     "must be a postgresql://user@host:port/db URL",
   );
 export const INSTANCE = /^[a-z][a-z0-9-]{0,62}$/;
+/** A `postgres` API id (project, branch, endpoint): the same rule as an instance name. */
+export const RESOURCE_ID = INSTANCE;
+/** An Autoscaling endpoint's full name, as Databricks Apps injects it (`valueFrom: postgres`). */
+export const ENDPOINT_NAME =
+  /^projects\/([a-z][a-z0-9-]{0,62})\/branches\/([a-z][a-z0-9-]{0,62})\/endpoints\/([a-z][a-z0-9-]{0,62})$/;
+export const resourceId = z
+  .string()
+  .regex(RESOURCE_ID, "lowercase letters, digits and hyphens, starting with a letter, at most 63");
 export const UC_IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
 // Schema and table parts may carry hyphens (a UC name in backticks); they are quoted wherever SQL uses them.
 export const THREE_PART = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_-]*$/;

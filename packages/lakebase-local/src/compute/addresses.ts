@@ -7,6 +7,14 @@ import { createHash } from "node:crypto";
 export const INSTANCE_HOST = "127.0.0.1";
 
 /**
+ * The address an instance with readable secondaries reports as `read_only_dns`: another loopback address,
+ * so that clients reach the secondary on the same port as the primary (as on Lakebase, where only the
+ * host differs). Linux routes all of 127/8 to loopback; where it does not (macOS), the read-only door
+ * cannot bind and `read_only_dns` falls back to the primary's address.
+ */
+export const READ_ONLY_HOST = "127.0.0.2";
+
+/**
  * Physical database for a logical one. Several LakebaseLocal may share one PostgreSQL cluster (the tests do),
  * so every name carries the owner's id; names longer than PostgreSQL's 63 bytes keep a hash suffix so two
  * long names never collide after truncation.

@@ -19,7 +19,9 @@ let w: WorkspaceClient;
 
 beforeAll(async () => {
   db = await createTestDatabase("lbl_fd");
+  // The login decision of Provisioned instances (endpoints have theirs: postgres-api tests).
   local = await startLakebaseLocal({
+    flavor: "provisioned",
     postgres: { adminUrl: db.adminUrl },
     timings: FAST,
     sourceRows: ROWS,
@@ -168,6 +170,7 @@ describe("token expiry", () => {
   beforeAll(async () => {
     shortDb = await createTestDatabase("lbl_fd_ttl");
     short = await startLakebaseLocal({
+      flavor: "provisioned",
       postgres: { adminUrl: shortDb.adminUrl },
       timings: FAST,
       sourceRows: 10,

@@ -21,13 +21,14 @@ export class Admission {
   async admit(name: string, login: FrontDoorLogin): Promise<Decision> {
     const record = this.#ctx.state.instances[name];
     if (!record) return refuse("08004", `database instance "${name}" does not exist`, "instance_deleted");
-    if (record.state === "STOPPED" || record.state === "DELETING" || record.state === "STARTING") {
-      const what =
-        record.state === "STOPPED"
-          ? "is stopped"
-          : record.state === "DELETING"
-            ? "is being deleted"
-            : "is starting";
+    const refusing = {
+      STOPPED: "is stopped",
+      DELETING: "is being deleted",
+      STARTING: "is starting",
+      FAILING_OVER: "is failing over",
+    } as const;
+    if (record.state in refusing) {
+      const what = refusing[record.state as keyof typeof refusing];
       return refuse("57P03", `database instance "${name}" ${what}`, `instance_${record.state.toLowerCase()}`);
     }
     const check = this.#ctx.deps.tokens.checkLogin(login.password, login.user, name);

@@ -7,32 +7,77 @@ import pg from "pg";
  * role of each Databricks identity (synced tables' own roles are the pipelines', src/sync/ownership.ts).
  */
 export class Cluster {
-  readonly adminUrl: string;
-  readonly host: string;
-  readonly port: number;
-  readonly #secret: string;
+  #adminUrl: URL | undefined;
+  #secret = "";
+  /** Starts the cluster on first use (a cluster that may never be needed), then gives its admin URL. */
+  readonly #start: (() => Promise<string>) | undefined;
+  #starting: Promise<void> | undefined;
   readonly #roles = new Map<string, Promise<string>>();
   readonly #grants = new Map<string, Promise<void>>();
 
-  constructor(adminUrl: string) {
-    this.adminUrl = adminUrl;
+  constructor(adminUrl: string | (() => Promise<string>)) {
+    if (typeof adminUrl === "string") this.#adopt(adminUrl);
+    else this.#start = adminUrl;
+  }
+
+  /** Whether the cluster is there (a lazy one starts at its first query). */
+  get started(): boolean {
+    return this.#adminUrl !== undefined;
+  }
+
+  get adminUrl(): string {
+    return this.#url().toString();
+  }
+
+  get host(): string {
+    return this.#url().hostname;
+  }
+
+  get port(): number {
+    return Number(this.#url().port || 5432);
+  }
+
+  url(database: string): string {
+    const url = new URL(this.#url());
+    url.pathname = `/${encodeURIComponent(database)}`;
+    return url.toString();
+  }
+
+  async withClient<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    if (!this.#adminUrl) await this.ready();
+    return withClient(this.url(database), fn);
+  }
+
+  /** Starts a lazy cluster (once); at once for one that runs already. */
+  ready(): Promise<void> {
+    if (this.#adminUrl || !this.#start) return Promise.resolve();
+    this.#starting ??= this.#start().then(
+      (url) => this.#adopt(url),
+      (error: unknown) => {
+        this.#starting = undefined;
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  /** After a failover: the same databases and roles, served by another server (the promoted standby). */
+  repoint(adminUrl: string): void {
+    this.#adopt(adminUrl);
+  }
+
+  #adopt(adminUrl: string): void {
     const url = new URL(adminUrl);
-    this.host = url.hostname;
-    this.port = Number(url.port || 5432);
+    this.#adminUrl = url;
     // Deterministic per cluster, so several LakebaseLocal sharing a cluster agree on each role's password.
     this.#secret = createHmac("sha256", "lakebase-local-roles")
       .update(decodeURIComponent(url.password))
       .digest("hex");
   }
 
-  url(database: string): string {
-    const url = new URL(this.adminUrl);
-    url.pathname = `/${encodeURIComponent(database)}`;
-    return url.toString();
-  }
-
-  withClient<T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    return withClient(this.url(database), fn);
+  #url(): URL {
+    if (!this.#adminUrl) throw new Error("lakebase-local: the instances' cluster has not started yet");
+    return this.#adminUrl;
   }
 
   /** Creates the database (idempotent) and closes it to everyone but the roles granted CONNECT. */
@@ -71,6 +116,7 @@ export class Cluster {
 
   /** The internal password of an identity's role: never given out, only used by the front door upstream. */
   rolePassword(role: string): string {
+    this.#url();
     return createHmac("sha256", this.#secret).update(role).digest("base64url");
   }
 
@@ -86,6 +132,7 @@ export class Cluster {
   }
 
   async #createLoginRole(role: string): Promise<string> {
+    await this.ready();
     const password = this.rolePassword(role);
     await this.withClient("postgres", async (c) => {
       const existing = await c.query<{ rolsuper: boolean }>(

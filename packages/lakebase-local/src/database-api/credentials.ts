@@ -1,4 +1,4 @@
-import { invalidParameter, invalidState } from "../api-error.ts";
+import { invalidState } from "../api-error.ts";
 import type { Permissions } from "../identity/permissions.ts";
 import type { ServiceContext } from "../state/context.ts";
 
@@ -15,31 +15,22 @@ export class Credentials {
     this.#permissions = permissions;
   }
 
-  /** Provisioned: `POST /database/credentials {instance_names}` -> `{token, expiration_time}`. */
-  generate(identity: string, instanceNames: string[]) {
+  /**
+   * Provisioned: `POST /database/credentials {instance_names}` -> `{token, expiration_time}`. `projects`:
+   * projects named as instances the token is also good for (already checked: their primary endpoints accept
+   * it).
+   */
+  generate(identity: string, instanceNames: string[], projects: readonly string[] = []) {
     for (const name of instanceNames) {
       const record = this.#permissions.require(identity, name, "CAN_USE");
       if (record.state === "DELETING") throw invalidState(`Database instance '${name}' is being deleted.`);
     }
     const { deps } = this.#ctx;
     const { token, expiresAt } = deps.tokens.issue(
-      { identity, kind: "database", instances: [...new Set(instanceNames)] },
+      { identity, kind: "database", scope: [...new Set([...instanceNames, ...projects])] },
       deps.tokenTtlSeconds,
       "lbl_db_",
     );
     return { token, expiration_time: new Date(expiresAt).toISOString() };
-  }
-
-  /**
-   * Autoscaling: `POST /postgres/credentials {endpoint}` -> `{token, expire_time}`. The endpoint
-   * `projects/<project>/branches/<branch>/endpoints/<endpoint>` maps to the instance named `<endpoint>`
-   * (project and branch are not modelled); a bare name is taken as the instance name.
-   */
-  generateForEndpoint(identity: string, endpoint: string) {
-    const match = /^projects\/[^/]+\/branches\/[^/]+\/endpoints\/([^/]+)$/.exec(endpoint);
-    const name = match?.[1] ?? endpoint;
-    if (name.includes("/")) throw invalidParameter(`Invalid endpoint '${endpoint}'.`);
-    const { token, expiration_time } = this.generate(identity, [name]);
-    return { token, expire_time: expiration_time };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { alreadyExists, invalidParameter, invalidState } from "../api-error.ts";
-import { INSTANCE_HOST } from "../compute/addresses.ts";
+import { INSTANCE_HOST, READ_ONLY_HOST } from "../compute/addresses.ts";
 import type { FrontDoors } from "../compute/front-doors.ts";
 import type { Permissions } from "../identity/permissions.ts";
 import type { ServiceContext } from "../state/context.ts";
@@ -20,17 +20,21 @@ export class Instances {
   readonly #frontDoors: FrontDoors;
   readonly #transitions: Transitions;
   readonly #permissions: Permissions;
+  /** Opens the read-only front door of an instance with readable secondaries (when it can have one). */
+  readonly #readOnlyDoor: (name: string) => Promise<void>;
 
   constructor(
     ctx: ServiceContext,
     frontDoors: FrontDoors,
     transitions: Transitions,
     permissions: Permissions,
+    readOnlyDoor: (name: string) => Promise<void>,
   ) {
     this.#ctx = ctx;
     this.#frontDoors = frontDoors;
     this.#transitions = transitions;
     this.#permissions = permissions;
+    this.#readOnlyDoor = readOnlyDoor;
   }
 
   async create(input: InstanceInput, creator: string, options: { available?: boolean } = {}) {
@@ -59,6 +63,7 @@ export class Instances {
     state.instances[record.name] = record;
     try {
       await this.#frontDoors.ensure(record.name);
+      if (record.enable_readable_secondaries) await this.#readOnlyDoor(record.name);
     } catch (error) {
       delete state.instances[record.name];
       throw error;
@@ -124,6 +129,7 @@ export class Instances {
     }
     if (fields.includes("enable_readable_secondaries")) {
       record.enable_readable_secondaries = patch.enable_readable_secondaries ?? false;
+      if (record.enable_readable_secondaries) await this.#readOnlyDoor(record.name);
     }
     if (fields.includes("custom_tags")) record.custom_tags = patch.custom_tags ?? [];
     if (fields.includes("stopped")) {
@@ -172,7 +178,10 @@ export class Instances {
       effective_enable_pg_native_login: false,
       pg_version: "PG_VERSION_16",
       read_write_dns: INSTANCE_HOST,
-      ...(record.enable_readable_secondaries ? { read_only_dns: INSTANCE_HOST } : {}),
+      // The secondary's own address when it has a front door there (a real standby), else the primary's.
+      ...(record.enable_readable_secondaries
+        ? { read_only_dns: this.#frontDoors.hasReadOnly(record.name) ? READ_ONLY_HOST : INSTANCE_HOST }
+        : {}),
       creator: record.creator,
       creation_time: record.creation_time,
       // Not in the real API (Lakebase always listens on 5432): the front-door port of this instance.

@@ -23,6 +23,15 @@ export interface SeedOptions {
   syncedTableCreator?: string;
 }
 
+/** The seeded synced table's full UC name: `syncedTable` as given, inside `catalogName` when partial. */
+export function syncedTableName(s: Pick<SeedOptions, "catalogName" | "syncedTable">): string {
+  const parts = s.syncedTable.split(".");
+  if (parts.length === 3) return s.syncedTable;
+  return parts.length === 2
+    ? `${s.catalogName}.${s.syncedTable}`
+    : `${s.catalogName}.public.${s.syncedTable}`;
+}
+
 /**
  * The default resources of a dev or test LakebaseLocal, created by `creator` as a client would: an instance
  * (AVAILABLE at once), a catalog on its database, and a synced table of the source, waited for until online.
@@ -41,13 +50,7 @@ export async function seed(service: LakebaseService, s: SeedOptions, creator: st
       create_database_if_not_exists: true,
     });
   }
-  const parts = s.syncedTable.split(".");
-  const fullName =
-    parts.length === 3
-      ? s.syncedTable
-      : parts.length === 2
-        ? `${s.catalogName}.${s.syncedTable}`
-        : `${s.catalogName}.public.${s.syncedTable}`;
+  const fullName = syncedTableName(s);
   if (!state.syncedTables[fullName]) {
     await service.syncedTables.create(s.syncedTableCreator ?? creator, {
       name: fullName,

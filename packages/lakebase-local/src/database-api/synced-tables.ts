@@ -33,7 +33,9 @@ export class SyncedTables {
       throw invalidParameter(`Invalid synced table name '${input.name}': expected catalog.schema.table.`);
     }
     const [catalogName, schema, table] = parts as [string, string, string];
-    if (state.syncedTables[input.name]) throw alreadyExists(`Synced table '${input.name}' already exists.`);
+    // One name space with the synced tables on projects' branches.
+    const taken = () => state.syncedTables[input.name] ?? this.#ctx.postgres.syncedTables[input.name];
+    if (taken()) throw alreadyExists(`Synced table '${input.name}' already exists.`);
     const target = this.#target(input, catalogName);
     this.#validateSpec(input.spec);
 
@@ -50,7 +52,7 @@ export class SyncedTables {
       if (!instance.databases.includes(target.database)) instance.databases.push(target.database);
     }
     // Checked again: another create of the same name may have finished while the database was created.
-    if (state.syncedTables[input.name]) throw alreadyExists(`Synced table '${input.name}' already exists.`);
+    if (taken()) throw alreadyExists(`Synced table '${input.name}' already exists.`);
 
     const spec = input.spec;
     const record: SyncedTableRecord = {

@@ -124,7 +124,11 @@ describe("front door robustness", () => {
       Buffer.from("X\0\0\0\x04"),
     ]);
     const split = [...bytes].map((b) => Buffer.from([b]));
-    const reply = await exchange(door.port, split, 1);
+    // A door of its own with the default login deadline: ~110 writes 1 ms apart outlast the 300 ms the
+    // shared door gives (to keep the timeout test short) on a loaded machine, and the deadline is not what
+    // this test is about (the next test is).
+    const patient = await startFrontDoor({ admit: backend.admit });
+    const reply = await exchange(patient.port, split, 1).finally(() => patient.close());
     const seen = types(reply);
     expect(seen.slice(0, 3)).toEqual(["v", "R", "R"]);
     expect(seen).toContain("K");

@@ -7,6 +7,7 @@ export { startFrontDoor } from "./server.ts";
 export type {
   Admission,
   FrontDoor,
+  FrontDoorActivity,
   FrontDoorCounters,
   FrontDoorEvent,
   FrontDoorLogin,

@@ -15,6 +15,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   const sessions = new Set<ClientSession>();
   const cancelTargets = new Map<string, CancelTarget>();
   const log = options.log ?? (() => undefined);
+  let lastActivityAt = Date.now();
 
   const server = net.createServer({ noDelay: true });
   await new Promise<void>((resolve, reject) => {
@@ -37,6 +38,9 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     counters,
     log,
     cancelTargets,
+    touch: () => {
+      lastActivityAt = Date.now();
+    },
   };
   // Sockets outlive their session while a refused client reads its FATAL; close() must not wait for them.
   const sockets = new Set<net.Socket>();
@@ -54,6 +58,16 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     host,
     port,
     counters,
+    activity: () => {
+      let relayed = 0;
+      let busy = 0;
+      for (const session of sessions) {
+        if (!session.relaying) continue;
+        relayed++;
+        if (!session.idle) busy++;
+      }
+      return { sessions: relayed, busy, lastActivityAt };
+    },
     closeConnections,
     close: () => {
       closing ??= new Promise<void>((resolve) => {

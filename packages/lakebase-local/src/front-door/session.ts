@@ -39,6 +39,8 @@ export interface SessionContext {
   log(event: FrontDoorEvent): void;
   /** Upstream BackendKeyData (hex) -> where to relay a CancelRequest carrying it. */
   cancelTargets: Map<string, CancelTarget>;
+  /** Called on every relayed chunk, either way (scale to zero measures idleness from it). */
+  touch(): void;
 }
 
 type State = "handshake" | "relay" | "done";
@@ -72,6 +74,16 @@ export class ClientSession {
     }, ctx.handshakeTimeoutMs);
     this.timer.unref();
     this.handshake().catch((error: unknown) => this.handshakeFailed(error));
+  }
+
+  /** Logged in and relaying to its upstream session. */
+  get relaying(): boolean {
+    return this.state === "relay";
+  }
+
+  /** No request in flight and no open transaction (a session still logging in is idle). */
+  get idle(): boolean {
+    return this.state !== "relay" || this.boundary.idle;
   }
 
   /**
@@ -238,11 +250,22 @@ export class ClientSession {
       setTimeout(() => this.destroySockets(), LINGER_MS).unref();
       this.teardown();
     });
-    upstream.on("data", (chunk: Buffer) => this.boundary.observe(chunk));
+    upstream.on("data", (chunk: Buffer) => {
+      this.boundary.observe(chunk);
+      this.ctx.touch();
+    });
+    client.on("data", () => {
+      this.boundary.clientSent();
+      this.ctx.touch();
+    });
     this.boundary.observe(greeting);
     this.boundary.observe(fromUpstream);
     client.write(Buffer.concat([greeting, fromUpstream]));
-    if (fromClient.length > 0) upstream.write(fromClient);
+    this.ctx.touch();
+    if (fromClient.length > 0) {
+      this.boundary.clientSent();
+      upstream.write(fromClient);
+    }
     client.pipe(upstream);
     upstream.pipe(client);
   }

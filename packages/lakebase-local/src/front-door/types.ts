@@ -62,10 +62,21 @@ export interface FrontDoorCounters {
   active: number;
 }
 
+/** What scale to zero needs to know about a front door's sessions. */
+export interface FrontDoorActivity {
+  /** Relayed sessions open now. */
+  sessions: number;
+  /** Of those, the ones running a request or inside a transaction. */
+  busy: number;
+  /** When a byte last went through (either way), or a login was accepted; epoch ms. */
+  lastActivityAt: number;
+}
+
 export interface FrontDoor {
   host: string;
   port: number;
   counters: FrontDoorCounters;
+  activity(): FrontDoorActivity;
   /** Destroys every connection now, relayed or still logging in (instance stopped/deleted). */
   closeConnections(): void;
   /** Stops listening and destroys all connections; resolves when the port is free. */

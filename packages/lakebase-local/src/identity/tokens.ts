@@ -6,8 +6,11 @@ export type TokenKind = "workspace" | "database";
 export interface IssuedToken {
   identity: string;
   kind: TokenKind;
-  /** Instances a database credential is scoped to; workspace tokens are valid for every instance. */
-  instances: readonly string[] | "*";
+  /**
+   * Where a database credential may log in: instance names (Provisioned) or endpoint names
+   * (`projects/p/branches/b/endpoints/e`, Autoscaling). Workspace tokens are valid everywhere.
+   */
+  scope: readonly string[] | "*";
   /** epoch ms; Infinity for the configured workspace token. */
   expiresAt: number;
 }
@@ -28,7 +31,7 @@ export class TokenStore {
     this.#tokens.set(workspaceToken, {
       identity,
       kind: "workspace",
-      instances: "*",
+      scope: "*",
       expiresAt: Number.POSITIVE_INFINITY,
     });
   }
@@ -59,7 +62,7 @@ export class TokenStore {
     this.#tokens.set(token, {
       identity,
       kind: "workspace",
-      instances: "*",
+      scope: "*",
       expiresAt: Number.POSITIVE_INFINITY,
     });
     return token;
@@ -72,13 +75,17 @@ export class TokenStore {
     return found.identity;
   }
 
-  /** Checks a Postgres login password: auth happens at login only, so open connections outlive the token. */
-  checkLogin(token: string, user: string, instance: string): TokenCheck {
+  /**
+   * Checks a Postgres login password at the front door of `target` (an instance or endpoint name, or the
+   * names one door answers to): auth happens at login only, so open connections outlive the token.
+   */
+  checkLogin(token: string, user: string, target: string | readonly string[]): TokenCheck {
     const found = this.#tokens.get(token);
     if (!found) return { ok: false, reason: "unknown_token" };
     if (found.expiresAt <= Date.now()) return { ok: false, reason: "expired" };
     if (found.identity !== user) return { ok: false, reason: "wrong_user" };
-    if (found.instances !== "*" && !found.instances.includes(instance))
+    const targets = typeof target === "string" ? [target] : target;
+    if (found.scope !== "*" && !targets.some((t) => found.scope.includes(t)))
       return { ok: false, reason: "wrong_instance" };
     return { ok: true, token: found };
   }

@@ -3,6 +3,7 @@ import { databaseRoutes } from "./database-routes.ts";
 import { localRoutes } from "./local-routes.ts";
 import { permissionRoutes } from "./permission-routes.ts";
 import { pipelineRoutes } from "./pipeline-routes.ts";
+import { postgresRoutes } from "./postgres-routes.ts";
 import { type RestDeps, routeFor } from "./route.ts";
 import { workspaceRoutes } from "./workspace-routes.ts";
 
@@ -15,6 +16,7 @@ export function createRestApp(deps: RestDeps): Hono {
   workspaceRoutes(route, deps);
   databaseRoutes(route, deps.service);
   permissionRoutes(route, deps.service);
+  postgresRoutes(route, deps.service);
   pipelineRoutes(route, deps);
   localRoutes(route, deps);
   app.notFound((c) =>

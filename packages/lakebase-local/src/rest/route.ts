@@ -19,6 +19,8 @@ export interface RestDeps {
   tokenTtlSeconds: number;
   routeCounts: Map<string, number>;
   counters: () => unknown;
+  /** This workspace's id (SCIM Me's `x-databricks-org-id`): stable for a data dir. */
+  workspaceId: string;
   /** Registers a workspace user and returns a new personal access token of theirs. */
   addUser: (email: string, options: { admin?: boolean }) => string;
   log: (event: LogEvent) => void;
@@ -93,7 +95,14 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T
 
 function errorResponse(c: Context, error: unknown, log: (event: LogEvent) => void): Response {
   if (error instanceof LakebaseApiError) {
-    return c.json({ error_code: error.errorCode, message: error.message }, error.status as 400);
+    return c.json(
+      {
+        error_code: error.errorCode,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      },
+      error.status as 400,
+    );
   }
   if (error instanceof z.ZodError) {
     return c.json({ error_code: "INVALID_PARAMETER_VALUE", message: describeZodError(error) }, 400);

@@ -2,10 +2,31 @@ import { createHash } from "node:crypto";
 import type { Context } from "hono";
 import { API, type RestDeps, type Route } from "./route.ts";
 
-/** Who the caller is (SCIM Me) and the OAuth M2M endpoints the SDK's `oauth-m2m` auth fetches. */
+/** Most telemetry a client may send in one call; more is refused (413) unread. */
+const TELEMETRY_MAX_BYTES = 1 << 20;
+
+/**
+ * Who the caller is (SCIM Me, with the workspace id in `x-databricks-org-id`, where AppKit reads it), the
+ * OAuth M2M endpoints the SDK's `oauth-m2m` auth fetches, and a sink for clients' telemetry.
+ */
 export function workspaceRoutes(route: Route, deps: RestDeps): void {
-  route("GET", `${API}/preview/scim/v2/Me`, (_c, identity) =>
-    scimUser(identity, deps.identities.isServicePrincipal(identity)),
+  route("GET", `${API}/preview/scim/v2/Me`, (c, identity) => {
+    c.header("x-databricks-org-id", deps.workspaceId);
+    return scimUser(identity, deps.identities.isServicePrincipal(identity));
+  });
+  // AppKit posts its start-up, heartbeat and request metrics here; the service answers 200 and so do we.
+  route(
+    "POST",
+    "/telemetry-ext",
+    async (c) => {
+      const length = Number(c.req.header("content-length") ?? 0);
+      if (length > TELEMETRY_MAX_BYTES) {
+        return c.json({ error_code: "RESOURCE_EXHAUSTED", message: "Telemetry batch too large." }, 413);
+      }
+      await c.req.arrayBuffer().catch(() => undefined);
+      return { errors: [], numProtoSuccess: 0, numSuccess: 0 };
+    },
+    { auth: false },
   );
   route(
     "GET",
@@ -48,7 +69,7 @@ async function tokenEndpoint(c: Context, deps: RestDeps): Promise<Response> {
     return c.json({ error: "invalid_client", error_description: "Client authentication failed." }, 401);
   }
   const { token } = deps.tokens.issue(
-    { identity: clientId, kind: "workspace", instances: "*" },
+    { identity: clientId, kind: "workspace", scope: "*" },
     deps.tokenTtlSeconds,
     "lbl_oauth_",
   );

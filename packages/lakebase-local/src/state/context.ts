@@ -1,3 +1,4 @@
+import type { LocalPostgres } from "@lakebase-orders/pg-local";
 import { notFound } from "../api-error.ts";
 import { physicalDatabaseName } from "../compute/addresses.ts";
 import type { Cluster } from "../compute/cluster.ts";
@@ -5,6 +6,7 @@ import type { Faults } from "../faults.ts";
 import type { TlsMaterial } from "../front-door/certificate.ts";
 import type { Identities } from "../identity/identities.ts";
 import type { TokenStore } from "../identity/tokens.ts";
+import { emptyPostgresState, type PostgresState } from "./postgres-records.ts";
 import type { InstanceRecord, LocalState } from "./records.ts";
 import type { StateFile } from "./state-file.ts";
 
@@ -43,6 +45,28 @@ export interface ServiceDeps {
   /** Refuse unencrypted Postgres logins, as Lakebase does. */
   requireTls: boolean;
   log: (event: LogEvent) => void;
+  /** Autoscaling computes: where branch clusters live and how scale to zero behaves. */
+  computes: ComputeSettings;
+}
+
+export interface ComputeSettings {
+  /** Root of kept branch clusters (`<dataDir>/branches`); undefined: temporary clusters removed on stop. */
+  branchesDir: string | undefined;
+  /**
+   * Scale to zero after this many ms without queries, below the real 60 s minimum: the default project's
+   * endpoints get it, and every endpoint with a suspend timeout uses it instead of its own. Undefined:
+   * endpoints use their `suspend_timeout_duration`.
+   */
+  suspendAfterMs: number | undefined;
+  /** Added to the real start of a suspended compute when a connection wakes it. */
+  wakeDelayMs: number;
+  /** Apply delay of every standby (readable secondaries and read-only endpoints). */
+  replicaDelayMs: number;
+  /**
+   * The instances' cluster when it is this local Lakebase's own (replication-ready: instances' readable
+   * secondaries are a standby of it); undefined with an external cluster.
+   */
+  instanceCluster: (() => LocalPostgres | undefined) | undefined;
 }
 
 /**
@@ -65,6 +89,12 @@ export class ServiceContext {
 
   get cluster(): Cluster {
     return this.deps.cluster;
+  }
+
+  /** The Autoscaling resources (projects, branches, endpoints, databases, roles). */
+  get postgres(): PostgresState {
+    this.deps.state.postgres ??= emptyPostgresState();
+    return this.deps.state.postgres;
   }
 
   log(event: LogEvent): void {

@@ -1,14 +1,10 @@
 import type { IndexDefinition, SyncState } from "../sync/sync-state.ts";
+import type { AclEntry } from "./acl.ts";
+import type { PostgresState } from "./postgres-records.ts";
 
 export type InstanceState = "STARTING" | "AVAILABLE" | "DELETING" | "STOPPED" | "UPDATING" | "FAILING_OVER";
 
-export type PermissionLevel = "CAN_USE" | "CAN_MANAGE";
-
-/** One direct grant on an instance, as the permissions API names its principal. */
-export interface AclEntry {
-  principal: { kind: "user" | "service_principal" | "group"; name: string };
-  level: PermissionLevel;
-}
+export type { AclEntry, PermissionLevel } from "./acl.ts";
 
 export interface InstanceRecord {
   name: string;
@@ -34,6 +30,9 @@ export interface CatalogRecord {
   database_instance_name: string;
   database_name: string;
   create_database_if_not_exists: boolean;
+  /** A catalog on an Autoscaling branch (`projects/p/branches/b`); `database_instance_name` is then the project id. */
+  branch?: string;
+  create_time?: string;
 }
 
 export interface SyncedTableRecord {
@@ -67,6 +66,8 @@ export interface LocalState {
   instances: Record<string, InstanceRecord>;
   catalogs: Record<string, CatalogRecord>;
   syncedTables: Record<string, SyncedTableRecord>;
+  /** Autoscaling projects and what they hold (absent in state files written before them). */
+  postgres?: PostgresState;
   seeded: boolean;
 }
 

@@ -98,6 +98,8 @@ export class TableSync {
           estimated_completion_time_seconds: 0,
           provisioning_phase: "PROVISIONING_PHASE_MAIN",
         };
+        // Before the table is online: once it is, a client may start the next update at once.
+        await this.#afterLoad(m);
         s.unity_catalog_provisioning_state = "ACTIVE";
         await this.#synced(m, head.version, new Date(started), continuous);
         this.#deps.log({
@@ -157,6 +159,7 @@ export class TableSync {
           await buildExtraIndexes(client, m.ref, await ensureWriterRole(client), s.extra_index_definitions);
         }
         await analyze(client, m.ref);
+        await this.#afterLoad(m);
         await this.#synced(m, head.version, new Date(started), options.continuous);
         this.#deps.log({
           event: "synced_table_refreshed",
@@ -267,6 +270,17 @@ export class TableSync {
     } finally {
       await session.close();
     }
+  }
+
+  /** The target's follow-up of a whole-table load; the data is in place already, so a failure only logs. */
+  async #afterLoad(m: SyncedMember): Promise<void> {
+    await m.target.afterLoad?.().catch((error: unknown) =>
+      this.#deps.log({
+        event: "synced_table_after_load_failed",
+        name: m.name,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
   }
 
   #phase(s: SyncState, state: SyncState["detailed_state"], message: string): void {

@@ -13,6 +13,13 @@ export interface SyncTarget {
   ensureRole(identity: string): Promise<string>;
   /** Whether the identity may start or stop the table's pipeline updates (CAN_MANAGE on what holds it). */
   canManage(identity: string): boolean;
+  /**
+   * After a load that wrote the whole table (an initial snapshot, a full copy): much WAL, which a flavour
+   * with history may want to cut short (an Autoscaling branch takes a stored backup if one is due, so that
+   * a branch in the past replays little). Part of the update, before the table is synced; a failure only
+   * logs.
+   */
+  afterLoad?(): Promise<void>;
 }
 
 /** `catalog.schema.table` -> the Postgres schema and table. */

@@ -5,6 +5,7 @@ import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
 import { DomainError, preconditionFailed, unavailable } from "../../errors/domain-error.ts";
 import type { DataAvailability } from "../../orders/reads/availability.ts";
+import { wakeWatch } from "../autoscaling/wake-watch.ts";
 import { isInterrupted } from "../operations/interrupted.ts";
 import type { OperationJournal } from "../operations/journal.ts";
 import { createOperationLeases } from "../operations/lease.ts";
@@ -69,6 +70,11 @@ export interface LakebaseAdminOptions {
   leaseSeconds?: number;
   /** True once the app's database answers and is migrated (the journal lives there). */
   databaseReady?: () => boolean;
+  /**
+   * The Lakebase Autoscaling endpoint the app connects to, when it is one: it scales to zero, and a database
+   * that does not answer while it is not stopped is waking (`wakeReason`). Absent: a Provisioned instance.
+   */
+  scalesToZero?: { endpoint: string };
 }
 
 /** How long an orders request waits for the very first snapshot before it asks the table instead. */
@@ -109,6 +115,7 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     ? createStatusReader(() => readProvisioned(api, names), cacheMs, log)
     : null;
   const outcomes = provisionedOutcomes;
+  const waking = options.scalesToZero ? wakeWatch(reader, options.scalesToZero.endpoint) : null;
 
   const lock = new OperationLock(log, () => poller.kick());
   const view = createStatusView({
@@ -280,6 +287,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     },
 
     recover: () => recovery?.recover() ?? Promise.resolve(),
+
+    wakeReason: (error) => waking?.reason(error) ?? null,
 
     idle: () => ops.idle(),
 

@@ -117,6 +117,13 @@ export interface LakebaseAdmin {
   /** Deletes synced table, catalog, instance, each after the previous one is gone. */
   delete(actor: string, as?: UserCredentials): Promise<DeleteResult>;
   setStopped(stopped: boolean, actor: string, as?: UserCredentials): Promise<{ instance: InstanceStatus }>;
+  /**
+   * Why the database does not answer right now when that is its compute waking from scale to zero (a
+   * Lakebase Autoscaling endpoint: the failure is a refused or ended connection or a deadline, and the
+   * database is not known to be stopped), for readiness to say "waking" rather than "down"; null otherwise
+   * (always for a Provisioned instance, which does not scale to zero).
+   */
+  wakeReason(error: unknown): string | null;
   /** Resolves when background provisioning (if any) has ended. */
   idle(): Promise<void>;
   /**
