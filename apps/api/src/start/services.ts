@@ -114,6 +114,8 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 // takes a few hundred milliseconds; a database that does not answer fails the attempt at the connect timeout).
 const FIRST_ATTEMPT_WAIT_MS = 3000;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+// How long readiness waits for the readable secondary to replay the migrations (it lags by seconds at most).
+const REPLICA_MIGRATIONS_WAIT_MS = 30_000;
 
 // Read-your-writes where the secondary cannot say how far it has replayed (it is not a hot standby): long
 // enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
@@ -223,6 +225,30 @@ export function buildServices(
       applied: result.applied,
       alreadyApplied: result.alreadyApplied.length,
     });
+    await replicaHasMigrations();
+  };
+  // A readable secondary that has not replayed the migrations yet lacks the app's tables: a read there fails
+  // (42P01, a 500). Ready waits until it has, within a bound; a secondary that is unreachable (reads fall back
+  // to the primary) or not a hot standby (it cannot say) is not waited for.
+  const replicaHasMigrations = async () => {
+    const readPool = db.readPool;
+    if (!readPool) return;
+    const { rows } = await db.pool.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    const until = Date.now() + REPLICA_MIGRATIONS_WAIT_MS;
+    for (;;) {
+      const replayed = await readPool
+        .query<{ done: boolean | null }>("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done", [
+          rows[0]?.lsn,
+        ])
+        .then((r) => r.rows[0]?.done ?? null)
+        .catch(() => null);
+      if (replayed !== false) return;
+      if (Date.now() > until) {
+        logger.warn("read_replica_behind_migrations", { waitedMs: REPLICA_MIGRATIONS_WAIT_MS });
+        return;
+      }
+      await delay(100);
+    }
   };
   const readiness = createDatabaseReadiness({
     migrate: applyMigrations,

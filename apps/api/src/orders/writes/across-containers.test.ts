@@ -70,7 +70,11 @@ async function call<T>(p: ApiProcess, procedure: string, input: unknown, email?:
     },
   );
   const body = (await res.json()) as { result?: { data: T }; error?: unknown };
-  if (!body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)}`);
+  if (!body.result) {
+    // The server's own account of a failure (a 500 says nothing else).
+    const logged = p.logs.filter((l) => l.msg === "procedure failed").slice(-1);
+    throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error)} ${JSON.stringify(logged)}`);
+  }
   return body.result.data;
 }
 
