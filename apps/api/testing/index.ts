@@ -7,6 +7,7 @@ export * from "./lakebase-harness.ts";
 export * from "./local-workspace.ts";
 export * from "./orders-fixture.ts";
 export * from "./otlp-receiver.ts";
+export * from "./pg-proxy.ts";
 export * from "./raw-upload.ts";
 export * from "./recording-proxy.ts";
 export * from "./security-probes.ts";

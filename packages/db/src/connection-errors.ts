@@ -19,9 +19,21 @@ const NEVER_CONNECTED_CODES = new Set([
 
 // The database cannot be used right now, before or under a statement: the two sets above, plus connects that
 // time out, Prisma's "can't reach" codes, too many connections (53300) and a token that cannot be had.
-const UNREACHABLE_CODES = new Set(["ETIMEDOUT", "P1001", "P1002", "P1008", "P1017", "P2024", "53300"]);
+const UNREACHABLE_CODES = new Set(["ETIMEDOUT", "P1001", "P1002", "P1008", "P1017", "53300"]);
 const UNREACHABLE_MESSAGES =
-  /timeout exceeded when trying to connect|Can't reach database server|DatabaseNotReachable|TokenUnavailableError/i;
+  /Connection terminated due to connection timeout|Can't reach database server|DatabaseNotReachable|TokenUnavailableError/i;
+
+// Every connection of the pool is busy and none came free in time: backpressure, not an outage. pg-pool says
+// so in this fixed message when a caller waited `connectionTimeoutMillis` in its queue (a connect that itself
+// times out is "Connection terminated due to connection timeout"); P2024 is Prisma's own pool's, P2028 its
+// interactive transaction's ("Unable to start a transaction in the given time", or out of its time: rolled
+// back either way).
+const SATURATED_CODES = new Set(["P2024", "P2028"]);
+const SATURATED_MESSAGES = /timeout exceeded when trying to connect/i;
+
+// The statement gave up waiting within its budget: 55P03 a lock (lock_timeout), 57014 the statement
+// (statement_timeout, or cancelled). The database works; the table or the server is busy.
+const BUSY_CODES = new Set(["55P03", "57014"]);
 
 /** Every code and message along an error's wrappers (Prisma's meta and driver-adapter error, `cause`). */
 function* facets(error: unknown, depth = 0): Generator<{ code?: string; message?: string }> {
@@ -68,9 +80,14 @@ export function neverConnected(error: unknown): boolean {
 
 /** The first SQLSTATE (five characters) along an error's wrappers, e.g. 42P01 for a missing table. */
 export function sqlState(error: unknown): string | undefined {
-  for (const { code } of facets(error)) if (code && /^[0-9A-Z]{5}$/.test(code)) return code;
+  // Prisma's own codes have the same shape (P2010 "raw query failed" wraps the server's 55P03); PostgreSQL's
+  // class P0 (PL/pgSQL) starts with P0.
+  for (const { code } of facets(error))
+    if (code && /^[0-9A-Z]{5}$/.test(code) && !PRISMA_CODE.test(code)) return code;
   return undefined;
 }
+
+const PRISMA_CODE = /^P[1-9][0-9]{3}$/;
 
 /**
  * True when the database cannot be used right now (lost, refused, not reachable, overloaded, no token), as
@@ -84,4 +101,32 @@ export function isUnreachable(error: unknown): boolean {
     if (message && UNREACHABLE_MESSAGES.test(message)) return true;
   }
   return false;
+}
+
+/**
+ * True when the pool had no connection to give within its wait (every one busy): backpressure. It says nothing
+ * about the database's health, so a read must not fall back to another pool for it (a fallback storm would
+ * carry the load to the primary) and must not mark anything down: the caller waits its turn or gets 503.
+ */
+export function isPoolSaturated(error: unknown): boolean {
+  for (const { code, message } of facets(error)) {
+    if (code && SATURATED_CODES.has(code)) return true;
+    if (message && SATURATED_MESSAGES.test(message)) return true;
+  }
+  return false;
+}
+
+/** True when a statement gave up waiting for a lock (55P03, `lock_timeout`). */
+export function isLockTimeout(error: unknown): boolean {
+  return sqlState(error) === "55P03";
+}
+
+/**
+ * True when the database is reachable but could not finish the statement within its budget: a lock it
+ * waited for (55P03), its statement timeout or a cancel (57014), or no free connection (a saturated pool).
+ * Worth another try shortly; not a reason to fall back to another database.
+ */
+export function isBusy(error: unknown): boolean {
+  const code = sqlState(error);
+  return (code !== undefined && BUSY_CODES.has(code)) || isPoolSaturated(error);
 }

@@ -14,6 +14,14 @@ export const dbPoolConfigSchema = z.object({
   connectionTimeoutMillis: z.number().int().min(1).default(10_000),
   /** Server-side limit per statement (sent as the `statement_timeout` startup parameter). */
   statementTimeoutMillis: z.number().int().min(0).default(30_000),
+  /**
+   * Server-side limit on waiting for a lock, per statement (the `lock_timeout` startup parameter; 0: none).
+   * A refresh of the synced table or DDL holds an ACCESS EXCLUSIVE lock for as long as it runs; a read queued
+   * behind it would hold its connection that long (the pool drains), and a long statement of ours queued
+   * first would make every reader after it wait too. With a short limit a read fails with 55P03 within a
+   * second (the caller gets 503 with Retry-After) and long work retries later (see budget.ts).
+   */
+  lockTimeoutMillis: z.number().int().min(0).default(1_000),
   /** Client-side limit per query, a little above the server's so the server's clearer error usually wins. */
   queryTimeoutMillis: z.number().int().min(0).optional(),
   idleTimeoutMillis: z.number().int().min(0).default(30_000),

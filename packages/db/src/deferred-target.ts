@@ -1,5 +1,6 @@
 import type { PgConnection, ResolvedConnection } from "@lakebase-orders/lakebase-auth";
 import pg from "pg";
+import { refusedTokenClient } from "./pool.ts";
 
 /** What a connect answers while the database's address is not known yet. */
 export class TargetUnknownError extends Error {
@@ -41,6 +42,10 @@ export function createDeferredPool(
           const resolved = await resolve();
           // Before any client is built from them: every connection from now on goes to the real address.
           Object.assign(this.options, targetOf(resolved));
+          // pg-pool builds clients from its `Client`: one that tells the provider of a refused token.
+          if (typeof resolved.password !== "string") {
+            (this as unknown as { Client: typeof pg.Client }).Client = refusedTokenClient(resolved.password);
+          }
           connection = resolved;
           options.onResolved(resolved, this);
         } catch (error) {

@@ -1,4 +1,19 @@
-export { isConnectionLost, isUnreachable, neverConnected, sqlState } from "./connection-errors.ts";
+export {
+  LONG_WORK_BUDGET,
+  type RetryWhenLockedOptions,
+  retryWhenLocked,
+  type SessionBudget,
+  withSessionBudget,
+} from "./budget.ts";
+export {
+  isBusy,
+  isConnectionLost,
+  isLockTimeout,
+  isPoolSaturated,
+  isUnreachable,
+  neverConnected,
+  sqlState,
+} from "./connection-errors.ts";
 export {
   type CreateDbFromConfigOptions,
   type CreateDbOptions,
@@ -31,6 +46,7 @@ export {
 export { createTokenPool, endPool, type PoolRole } from "./pool.ts";
 export { type ReadRetryOptions, retryRead } from "./read-retry.ts";
 export { createReadClient } from "./replica.ts";
+export { openSession } from "./session.ts";
 export { splitStatements } from "./sql-statements.ts";
 export {
   createUserPools,

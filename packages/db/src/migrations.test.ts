@@ -95,6 +95,7 @@ describe("runMigrations", () => {
       "_migrations",
       "admin_audit",
       "lakebase_operation",
+      "order_change",
       "order_keys",
       "order_keys_state",
       "order_rollup",

@@ -291,6 +291,7 @@ export async function migratePool(
   const {
     query_timeout: _q,
     statement_timeout: _s,
+    lock_timeout: _l,
     idle_in_transaction_session_timeout: _i,
     ...target
   } = pool.options;

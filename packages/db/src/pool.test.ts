@@ -1,3 +1,4 @@
+import { createCachingTokenProvider } from "@lakebase-orders/lakebase-auth";
 import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import type pg from "pg";
@@ -79,5 +80,43 @@ describe("a checked-out client that loses its connection", () => {
     client.release(error as Error);
     const { rows } = await pool.query<{ one: number }>("SELECT 1 AS one");
     expect(rows[0]?.one).toBe(1);
+  });
+});
+
+describe("a token the database refuses", () => {
+  it("is discarded (28P01): the next connection logs in with a new one instead of the cached one", async () => {
+    const role = `token_user_${Math.random().toString(36).slice(2, 8)}`;
+    await withClient(database.adminUrl, (c) => c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'current-token'`));
+    // The first token the credential API hands out was revoked before its hour was up.
+    const issued = ["revoked-token", "current-token"];
+    const provider = createCachingTokenProvider({
+      source: { flavour: "provisioned", target: "refusal-test" },
+      fetchCredential: async () => ({
+        token: issued.shift() ?? "current-token",
+        expiresAt: new Date(Date.now() + 3_600_000),
+      }),
+    });
+    const url = new URL(database.url);
+    const tokens = createTokenPool(
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        database: database.name,
+        user: role,
+        sslmode: "disable",
+        ssl: false,
+        password: provider,
+      },
+      parseDbPoolConfig({ max: 2 }),
+    );
+    try {
+      await expect(tokens.query("SELECT 1")).rejects.toMatchObject({ code: "28P01" });
+      const { rows } = await tokens.query<{ who: string }>("SELECT current_user AS who");
+      expect(rows[0]?.who).toBe(role);
+      expect(provider.metrics().refreshes).toBe(2);
+    } finally {
+      await endPool(tokens, 5000);
+      await withClient(database.adminUrl, (c) => c.query(`DROP ROLE ${role}`));
+    }
   });
 });

@@ -1,7 +1,7 @@
-import type { PgConnection } from "@lakebase-orders/lakebase-auth";
+import type { PgConnection, TokenProvider } from "@lakebase-orders/lakebase-auth";
 import { type Logger, silentLogger } from "@lakebase-orders/log";
 import pg from "pg";
-import { isConnectionLost } from "./connection-errors.ts";
+import { isConnectionLost, sqlState } from "./connection-errors.ts";
 import { type DbPoolConfig, effectiveMaxLifetimeSeconds } from "./db-config.ts";
 
 export type PoolRole = "primary" | "read" | "user";
@@ -37,6 +37,7 @@ export function createTokenPool(
     keepAlive: config.keepAlive,
     keepAliveInitialDelayMillis: config.keepAliveInitialDelayMillis,
     statement_timeout: config.statementTimeoutMillis,
+    lock_timeout: config.lockTimeoutMillis,
     query_timeout:
       config.queryTimeoutMillis ??
       (config.statementTimeoutMillis > 0 ? config.statementTimeoutMillis + 5_000 : 0),
@@ -55,6 +56,8 @@ export function createTokenPool(
       user: options.login?.user ?? connection.user,
       ssl: connection.ssl,
       password: options.login?.password ?? (typeof secret === "string" ? secret : () => secret.getToken()),
+      // A user's login (options.login) brings its own password: a refusal is that user's, not the app token's.
+      ...(!options.login && typeof secret !== "string" && { Client: refusedTokenClient(secret) }),
     });
   }
   // An idle client dropped by the server (57P01, a restart, a failover) is emitted here; unheard, it would
@@ -70,6 +73,37 @@ export function createTokenPool(
       logger.warn("db_pool_idle_dropped", { role, evicted, cause: cause.slice(0, 200) }),
   });
   return pool;
+}
+
+/**
+ * A client that tells the token provider when the database refused its token (28P01: revoked, or scoped
+ * away before its expiry), so the provider drops it and the next connection logs in with a new one instead
+ * of the same refused token until it expires. node-postgres keeps the password it used on the client.
+ */
+export function refusedTokenClient(provider: TokenProvider): typeof pg.Client {
+  const refused = (client: pg.Client, error: unknown) => {
+    const used = (client as unknown as { password?: unknown }).password;
+    if (sqlState(error) === "28P01" && typeof used === "string") provider.discard?.(used);
+  };
+  type Callback = ((err: Error) => void) | ((err: null, c: pg.Client) => void);
+  class TokenClient extends pg.Client {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: Callback): void;
+    override connect(callback?: Callback): Promise<pg.Client> | undefined {
+      if (callback) {
+        super.connect((err: Error | null, c?: pg.Client) => {
+          if (err) refused(this, err);
+          (callback as (err: Error | null, c?: pg.Client) => void)(err, c);
+        });
+        return undefined;
+      }
+      return super.connect().catch((err: unknown) => {
+        refused(this, err);
+        throw err;
+      });
+    }
+  }
+  return TokenClient;
 }
 
 class EvictedError extends Error {

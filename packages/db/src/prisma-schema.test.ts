@@ -183,6 +183,7 @@ describe("Prisma schema against the migrated database", () => {
     const models: Record<string, Record<string, string>> = {
       order_status: Prisma.OrderStatusScalarFieldEnum,
       order_status_history: Prisma.OrderStatusHistoryScalarFieldEnum,
+      order_change: Prisma.OrderChangeScalarFieldEnum,
       admin_audit: Prisma.AdminAuditScalarFieldEnum,
       lakebase_operation: Prisma.LakebaseOperationScalarFieldEnum,
       saved_views: Prisma.SavedViewScalarFieldEnum,

@@ -100,6 +100,61 @@ describe("caching token provider", () => {
     expect(p.metrics()).toMatchObject({ refreshes: 1, credentialCalls: 1, failures: 0 });
   });
 
+  it("makes one credential call for every new connection just past validUntil", async () => {
+    const clock = fakeClock();
+    const issuer = countingIssuer(clock, 600_000);
+    const p = createCachingTokenProvider({ source, ...issuer, now: clock.now, logger });
+    const first = await p.getToken();
+    clock.advance(600_000 - 29_000); // inside the skew margin: the cached token is no longer handed out
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => p.getToken()));
+    expect(issuer.state.calls).toBe(2);
+    expect(new Set(tokens)).toEqual(new Set([tokens[0]]));
+    expect(tokens[0]).not.toBe(first);
+  });
+
+  it("after a failed refresh, answers new connections with its failure until the cooldown ends: one refresh at a time", async () => {
+    const clock = fakeClock();
+    const issuer = countingIssuer(clock, 600_000);
+    const p = createCachingTokenProvider({
+      source,
+      ...issuer,
+      now: clock.now,
+      logger,
+      sleep: noSleep,
+      maxAttempts: 3,
+      failureCooldownMs: 5_000,
+    });
+    await p.getToken();
+    issuer.state.fail = () => apiError(503, "TEMPORARILY_UNAVAILABLE");
+    clock.advance(600_000 - 29_000);
+    await expect(p.getToken()).rejects.toBeInstanceOf(TokenUnavailableError);
+    const afterOneRefresh = issuer.state.calls;
+    expect(afterOneRefresh).toBe(1 + 3);
+    // Ten new connections inside the cooldown: the same answer, no credential call.
+    for (let i = 0; i < 10; i++) {
+      clock.advance(100);
+      await expect(p.getToken()).rejects.toThrow(/503/);
+    }
+    expect(issuer.state.calls).toBe(afterOneRefresh);
+    clock.advance(5_000);
+    issuer.state.fail = undefined;
+    expect(await p.getToken()).toMatch(/^tok_/);
+    expect(issuer.state.calls).toBe(afterOneRefresh + 1);
+  });
+
+  it("discards the token the database refused (28P01), and only that one", async () => {
+    const clock = fakeClock();
+    const issuer = countingIssuer(clock, 3600_000);
+    const p = createCachingTokenProvider({ source, ...issuer, now: clock.now, logger });
+    const refused = await p.getToken();
+    p.discard?.("some-older-token");
+    expect(await p.getToken()).toBe(refused);
+    p.discard?.(refused);
+    const next = await p.getToken();
+    expect(next).not.toBe(refused);
+    expect(issuer.state.calls).toBe(2);
+  });
+
   it("retries 429 and 503 with full-jitter exponential backoff, and gives up at once on 403", async () => {
     const clock = fakeClock();
     const issuer = countingIssuer(clock, 3600_000);
@@ -170,6 +225,9 @@ describe("caching token provider", () => {
     expect(message).toContain("503");
     expect(message).not.toContain(good);
     issuer.state.fail = undefined;
+    // Within the failure cooldown the failure stands (one refresh at a time); after it, a new token.
+    await expect(p.getToken()).rejects.toBeInstanceOf(TokenUnavailableError);
+    clock.advance(1_000);
     expect(await p.getToken()).not.toBe(good);
   });
 

@@ -76,6 +76,9 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
   let cached: Cached | undefined;
   let inflight: Promise<Cached> | undefined;
   let nextAttemptAt = 0;
+  // The last refresh's failure, answered at once to callers without a usable token until the cooldown ends:
+  // one refresh at a time, not one (with its retries) per new connection.
+  let lastFailure: TokenUnavailableError | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   // Every token we ever held, so an error message that echoes one can be scrubbed.
@@ -121,6 +124,7 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
         seen.add(credential.token);
         const fresh = toCached(credential, now());
         cached = fresh;
+        lastFailure = undefined;
         m.refreshes++;
         m.lastRefreshMs = now() - started;
         m.lastRefreshAt = new Date(now());
@@ -147,13 +151,14 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
             servingLastKnownGoodUntil:
               stillValid && cached ? new Date(cached.validUntil).toISOString() : null,
           });
-          throw new TokenUnavailableError(
+          lastFailure = new TokenUnavailableError(
             source,
             `${cause} (after ${attempt} attempt${attempt > 1 ? "s" : ""})`,
             {
               cause: error,
             },
           );
+          throw lastFailure;
         }
         // Full jitter: callers that failed together do not come back together.
         const delayMs = Math.round(random() * Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** (attempt - 1)));
@@ -200,12 +205,22 @@ export function createCachingTokenProvider(options: CachingTokenProviderOptions)
         m.servedLastKnownGood++;
         return current.token;
       }
+      // No usable token: one refresh for every caller (a pool opening many connections at once, just past
+      // `validUntil`), and right after one failed, its answer until the cooldown ends.
+      if (!inflight && lastFailure && at < nextAttemptAt) throw lastFailure;
       try {
         return (await refresh()).token;
       } catch (error) {
         if (error instanceof TokenUnavailableError) throw error;
         throw new TokenUnavailableError(source, redact(describeError(error)), { cause: error });
       }
+    },
+    discard(token) {
+      if (cached?.token !== token) return;
+      logger.warn("lakebase_token_discarded", { ...source, reason: "the database refused it (28P01)" });
+      cached = undefined;
+      nextAttemptAt = 0;
+      lastFailure = undefined;
     },
     expiresAt: () => (cached ? new Date(cached.expiry) : undefined),
     metrics: (): TokenMetrics => ({

@@ -29,6 +29,11 @@ export interface TokenProvider {
   /** Expiry of the cached token, if known. */
   expiresAt(): Date | undefined;
   metrics(): TokenMetrics;
+  /**
+   * The database refused this token (28P01): if it is the cached one, it is dropped, and the next caller
+   * gets a new one. (A token can be revoked or scoped away before it expires.)
+   */
+  discard?(token: string): void;
   /** Starts the optional background refresh (fetches at once when nothing is cached). Idempotent. */
   start(): void;
   stop(): void;

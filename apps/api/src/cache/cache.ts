@@ -19,6 +19,11 @@ export interface Cache<V> {
   /** The kept value and when it was computed, without computing. */
   peek(key: string): { value: V; at: number } | undefined;
   clear(): void;
+  /**
+   * Forgets the keys `match` picks (their values and the computations under way for them, which may
+   * predate the change that made them wrong); the others stay.
+   */
+  forget(match: (key: string) => boolean): void;
 }
 
 export interface CacheOptions<V> {
@@ -65,6 +70,8 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
   // used one.
   const entries = new Map<string, { value: V; at: number; ttl: number }>();
   const flights = new Map<string, Flights<V>>();
+  // Computations whose result must not be kept (forgotten while they ran).
+  const dropped = new WeakSet<Promise<V>>();
   let generation = 0;
 
   const keep = (key: string, value: V) => {
@@ -86,7 +93,7 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
     }
     const running = computing
       .then((value) => {
-        if (started === generation) keep(key, value);
+        if (started === generation && !dropped.has(running)) keep(key, value);
         return value;
       })
       .finally(() => {
@@ -147,6 +154,15 @@ export function createCache<V>(options: CacheOptions<V>): Cache<V> {
     clear() {
       generation++;
       entries.clear();
+    },
+    forget(match) {
+      for (const key of [...entries.keys()]) if (match(key)) entries.delete(key);
+      for (const [key, f] of flights) {
+        if (!match(key)) continue;
+        // Its value is not kept, and the next caller queues one new computation behind it (single flight).
+        dropped.add(f.running);
+        f.generation = -1;
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
+import { sendToPrimary } from "./ipc.ts";
 
 /**
  * Tells the other worker processes of this server that something changed (a status, who wrote lately), so
@@ -35,7 +36,7 @@ export function createChangeBus(): ChangeBus {
     publish(topic, data) {
       if (!inWorker) return;
       const message: BusMessage = { lakebaseOrdersBus: data === undefined ? { topic } : { topic, data } };
-      process.send?.(message);
+      sendToPrimary(message);
     },
     subscribe(topic, handler) {
       const set = handlers.get(topic) ?? new Set();
@@ -51,6 +52,6 @@ export function createChangeBus(): ChangeBus {
 /** In the primary: passes each worker's bus messages on to all the other workers. */
 export function relayBusMessages(from: Worker, message: unknown, workers: Iterable<Worker>): boolean {
   if (!isBusMessage(message)) return false;
-  for (const w of workers) if (w !== from && w.isConnected()) w.send(message);
+  for (const w of workers) if (w !== from && w.isConnected()) w.send(message, undefined, () => undefined);
   return true;
 }

@@ -60,6 +60,8 @@ beforeAll(async () => {
       // Writer and analyst are told apart by the forwarded e-mail, as behind the Apps proxy.
       TRUST_FORWARDED_HEADERS: "true",
       ORDERS_ROLLUP_CHECK_SECONDS: "60",
+      // Per identity and per server (not per worker): see the limits test below.
+      RATE_LIMIT_WRITES_PER_MINUTE: "6",
     },
   });
   let buffered = "";
@@ -184,6 +186,39 @@ describe("cluster mode", () => {
       { "x-forwarded-email": "analyst@example.com" },
     );
     expect(analyst.comment).toBe("served by the replica");
+  });
+
+  it("holds a caller's write limit across workers: 6 a minute in all, not 6 per worker", async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `limit-${Date.now()}-${i}`);
+    const statuses: number[] = [];
+    for (const id of ids) {
+      const res = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve, reject) => {
+        const req = http.request(
+          `${baseUrl}/api/trpc/orders.updateStatus`,
+          {
+            method: "POST",
+            agent: false,
+            headers: {
+              "content-type": "application/json",
+              "x-forwarded-email": "limited@example.com",
+              "x-request-id": id,
+            },
+          },
+          (r) => {
+            r.resume();
+            r.on("end", () => resolve({ status: r.statusCode ?? 0, retryAfter: r.headers["retry-after"] }));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ orderKey: KEY, status: "O" }));
+      });
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.retryAfter)).toBeGreaterThan(0);
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(6);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(6);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(workersServing(ids)).toEqual(new Set([1, 2]));
   });
 
   it("stops every worker and exits 0 within 15 s of SIGTERM", async () => {

@@ -1,9 +1,10 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "@lakebase-orders/log";
 import { relayBusMessages } from "./bus.ts";
+import { createReadinessTracker } from "./readiness.ts";
 import { SHUTDOWN_MESSAGE } from "./worker.ts";
 
-/** Databricks Apps kills the app 15 s after SIGTERM; workers stop within 10 s, the primary waits a bit longer. */
+/** Databricks Apps kills the app 15 s after SIGTERM; workers stop within 12.5 s, the primary waits a bit longer. */
 const PRIMARY_DEADLINE_MS = 13_000;
 /** A worker that dies this often within a minute means a broken deployment: exit and let the platform act. */
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -17,15 +18,20 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 export function superviseWorkers(workers: number, logger: Logger): void {
   let stopping = false;
   const restarts: number[] = [];
-  const fork = () => {
-    const worker = cluster.fork();
-    worker.on("message", (message: unknown) => relayBusMessages(worker, message, live()));
-    return worker;
-  };
   const live = (): Worker[] =>
     Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+  const readiness = createReadinessTracker(live);
+  const fork = () => {
+    const worker = cluster.fork();
+    readiness.forked(worker);
+    worker.on("message", (message: unknown) => {
+      if (!readiness.message(worker, message)) relayBusMessages(worker, message, live());
+    });
+    return worker;
+  };
 
   cluster.on("exit", (worker, code, signal) => {
+    readiness.exited(worker);
     if (stopping) return;
     const now = Date.now();
     restarts.push(now);
@@ -56,7 +62,7 @@ export function superviseWorkers(workers: number, logger: Logger): void {
       for (const w of left) w.process.kill("SIGKILL");
       process.exit(1);
     }, PRIMARY_DEADLINE_MS).unref();
-    for (const w of live()) if (w.isConnected()) w.send(SHUTDOWN_MESSAGE);
+    for (const w of live()) if (w.isConnected()) w.send(SHUTDOWN_MESSAGE, undefined, () => undefined);
     let failed = false;
     const done = (_worker?: Worker, code?: number) => {
       if (code !== undefined && code !== 0) failed = true;

@@ -93,7 +93,9 @@ export function exportRoutes(services: AppServices) {
       );
     } catch (error) {
       slot.release();
-      if (isDomainError(error)) return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode);
+      if (isDomainError(error)) {
+        return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode, retryHeaders(error));
+      }
       throw error;
     }
 

@@ -29,6 +29,9 @@ export function healthRoutes(services: AppServices, options: { readyTimeoutMs?: 
           503,
         );
       }
+      // A probe is not a user: while nobody uses the app it asks the database nothing (a query would keep a
+      // scale-to-zero endpoint awake); the next request wakes it in a moment.
+      if (services.activity.isIdle()) return c.json({ status: "ready", idle: true });
       try {
         await services.db.ping(options.readyTimeoutMs ?? 2000);
         return c.json({ status: "ready" });

@@ -1,4 +1,11 @@
-import { isConnectionLost, isUnreachable, neverConnected, sqlState } from "@lakebase-orders/db";
+import {
+  isConnectionLost,
+  isLockTimeout,
+  isPoolSaturated,
+  isUnreachable,
+  neverConnected,
+  sqlState,
+} from "@lakebase-orders/db";
 import { isDomainError, notFound, preconditionFailed, unavailable } from "../errors/domain-error.ts";
 
 /** The Postgres/driver code of an error, looking through Prisma's wrappers and cause chains. */
@@ -27,8 +34,34 @@ export function mapDbError(error: unknown, tableName: string): unknown {
     );
   }
   if (isUnreachable(error)) return unavailable("The database is unavailable; retry shortly.", error);
+  // The database works but could not serve this within its budget: a 503 that says when to come back, never
+  // a 500 (nothing is broken) and never a wait for as long as someone else holds the table.
+  if (isLockTimeout(error)) {
+    return unavailable(
+      "The orders table is locked (a data sync or maintenance is replacing it); retry in a moment.",
+      error,
+      BUSY_RETRY_AFTER_SECONDS,
+    );
+  }
+  if (code === "57014") {
+    return unavailable(
+      "The database did not answer within this request's time budget; retry shortly.",
+      error,
+      BUSY_RETRY_AFTER_SECONDS,
+    );
+  }
+  if (isPoolSaturated(error)) {
+    return unavailable(
+      "The app is serving as many database requests as it can; retry in a moment.",
+      error,
+      BUSY_RETRY_AFTER_SECONDS,
+    );
+  }
   return error;
 }
+
+/** A lock, a statement budget or a full pool pass within seconds: ask again soon. */
+const BUSY_RETRY_AFTER_SECONDS = 2;
 
 /** What a caller is told when a write lost its connection: it may or may not have been committed. */
 export const WRITE_OUTCOME_UNKNOWN =

@@ -1,7 +1,6 @@
 import { type Db, retryRead } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
 import { createCache } from "../cache/cache.ts";
-import type { ChangeBus } from "../cluster/bus.ts";
 import { mapDbError, mapWriteError, orderNotFound } from "./db-errors.ts";
 import { createSortKeys, type SortKeysMode } from "./indexes/sort-keys.ts";
 import { csvStatement } from "./reads/csv-statement.ts";
@@ -25,6 +24,9 @@ import { statsFromGroups } from "./rollup/stats.ts";
 import type { CountOutput, ListInput, OrderFilters, StatsOutput, StreamInput } from "./schemas.ts";
 import type { SyncedTable } from "./tables.ts";
 import type { OrdersStore, ReadOptions } from "./types.ts";
+import { movesCount, movesStats } from "./writes/affected.ts";
+import type { ChangeFeed } from "./writes/change-feed.ts";
+import type { OrderChange } from "./writes/change-log.ts";
 import { createStatusWriter } from "./writes/status-writer.ts";
 
 export interface OrdersStoreOptions {
@@ -42,13 +44,21 @@ export interface OrdersStoreOptions {
   maintainIndexes?: boolean;
   /** How the sorts find their keys: the table's indexes, the app's projection, either (default), or neither. */
   sortKeys?: SortKeysMode;
-  /** Tells sibling workers that statuses changed (their figures and caches must follow). */
-  bus?: ChangeBus;
-  /** Statuses changed, here or in a sibling worker: for other figures kept from the orders (the trend). */
-  onChanged?: () => void;
+  /**
+   * Every committed status change, whoever made it (this process, a sibling worker, another container):
+   * what this process keeps follows it. Without one (tests of the store alone), only this store's own.
+   */
+  changes?: ChangeFeed;
+  /** A status changed, here or elsewhere: for other figures kept from the orders (the trend). */
+  onChanged?: (change: OrderChange) => void;
+  /** The synced table changed (a sync): for other figures kept from it (the trend). */
+  onTableChanged?: () => void;
+  /**
+   * True while the readable secondary may not have replayed the latest status change: figures that are
+   * kept for everyone are then read from the primary, never kept from before the change.
+   */
+  replicaBehind?: () => boolean;
 }
-
-const ORDERS_CHANGED = "orders.changed";
 
 /**
  * Orders reads and status changes. The split: reads of the synced table (the hot path) go through
@@ -84,12 +94,21 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     checkIntervalMs,
     minRebuildMs: (options.rollupMinRebuildSeconds ?? 60) * 1000,
     sortKeys,
+    // A sync moved the table: counts kept from before it are not fresh any more (the rollup's say stale).
+    onTableChanged: () => {
+      counts.clear();
+      scannedStats.clear();
+      options.onTableChanged?.();
+    },
   });
   const ttlMs = options.countCacheTtlSeconds * 1000;
   // Before the rollup exists: stale-while-refresh, a count is at most twice the TTL old.
   const counts = createCache<{ n: number; at: number }>({ name: "orders.count", ttlMs, staleMs: ttlMs });
   const scannedStats = createCache<StatsOutput>({ name: "orders.stats", ttlMs, staleMs: ttlMs });
-  const writer = createStatusWriter(db.prisma, table);
+  const writer = createStatusWriter(db.prisma, table, {
+    onPruneFailed: (error) =>
+      logger.warn("orders_prune_failed", { message: error instanceof Error ? error.message : String(error) }),
+  });
 
   // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
   const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {
@@ -100,6 +119,9 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     }
   };
 
+  // Where a figure that is kept is read from (a user's stay on the user's own connection).
+  const keptFrom = (o: ReadOptions | undefined): ReadOptions | undefined =>
+    options.replicaBehind?.() ? { ...o, fromPrimary: true } : o;
   // A user's figures are theirs (their grants and policies chose the rows): kept under their own key.
   const cacheKey = (f: OrderFilters, o: ReadOptions | undefined) =>
     o?.asUser ? `as:${o.asUser.key}|${filterKey(f)}` : filterKey(f);
@@ -108,7 +130,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
   const scannedCount = (f: OrderFilters, o: ReadOptions | undefined) =>
     counts.get(cacheKey(f, o), async () => {
-      const rows = await reads.rows<{ n: number }>(countStatement(T, f), o);
+      const rows = await reads.rows<{ n: number }>(countStatement(T, f), keptFrom(o));
       return { n: Number(rows[0]?.n ?? 0), at: Date.now() };
     });
 
@@ -124,13 +146,14 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     return { totalOrders: n, computedAt: new Date(at).toISOString(), stale: false };
   };
 
-  const changed = () => {
-    counts.clear();
-    scannedStats.clear();
-    rollup.overridesChanged();
-    options.onChanged?.();
+  // A committed change moves counts between statuses: only the figures it moves are forgotten or corrected.
+  const changed = (change: OrderChange) => {
+    counts.forget((key) => movesCount(change, key));
+    scannedStats.forget((key) => movesStats(change, key));
+    rollup.orderChanged(change);
+    options.onChanged?.(change);
   };
-  const unsubscribe = options.bus?.subscribe(ORDERS_CHANGED, changed);
+  const unsubscribe = options.changes?.onChange(changed);
 
   return {
     list: (input: ListInput, o?: ReadOptions) =>
@@ -216,7 +239,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         return scannedStats.get(cacheKey(filters, o), async () => {
           const rows = await reads.rows<{ status: string; priority: string; n: number }>(
             statsStatement(T, filters),
-            o,
+            keptFrom(o),
           );
           return {
             ...statsFromGroups(rows),
@@ -229,13 +252,12 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
     updateStatus: (input, by) =>
       guard(async () => {
-        try {
-          return await writer.updateStatus(input, by);
-        } finally {
-          // A status change moves counts between statuses: every worker's figures follow.
-          changed();
-          options.bus?.publish(ORDERS_CHANGED);
-        }
+        const { update, change, lsn } = await writer.updateStatus(input, by);
+        // Committed (a write that failed changed nothing, so it invalidates nothing and marks nobody): now
+        // every process learns it, this one before the caller hears back.
+        if (options.changes) options.changes.committed(change, lsn);
+        else changed(change);
+        return update;
       }, "write"),
 
     history: (orderKey: number, o?: ReadOptions) =>

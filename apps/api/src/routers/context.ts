@@ -29,6 +29,8 @@ export interface RequestFacts {
 }
 
 export function createContext(services: AppServices, request: RequestFacts): Context {
+  // Every procedure call is a user's (health probes are not procedures): background work may run.
+  services.activity.touch();
   return {
     services,
     requestId: request.requestId,

@@ -1,4 +1,5 @@
 import { type Logger, scrubSecrets } from "@lakebase-orders/log";
+import type { SiblingReadiness } from "../cluster/readiness.ts";
 import { backoffMs } from "./backoff.ts";
 
 export interface ReadinessState {
@@ -22,7 +23,14 @@ export interface ReadinessState {
  * only Databricks.
  */
 export interface DatabaseReadiness {
+  /**
+   * Whether this server can serve orders: this process's database is ready and so is every sibling worker's
+   * (a cluster's primary hands connections to each worker in turn, so one worker that cannot serve fails a
+   * share of the requests). What `/api/ready` answers.
+   */
   state(): ReadinessState;
+  /** This process's own database readiness (what its own requests depend on). */
+  local(): ReadinessState;
   /** Starts the background attempts (once). */
   start(): void;
   /** Runs the migrations now (e.g. a new database is ONLINE), waiting for the outcome; failures throw. */
@@ -31,6 +39,8 @@ export interface DatabaseReadiness {
   kick(): void;
   /** Resolves once ready. */
   whenReady(): Promise<void>;
+  /** Resolves once the first attempt since start has an outcome (at once when there is none under way). */
+  firstOutcome(): Promise<void>;
   close(): void;
 }
 
@@ -47,6 +57,8 @@ export interface DatabaseReadinessOptions {
   describe?: (error: unknown) => string;
   /** The caller has migrated the database already (tests, tools): ready from the start. */
   initiallyReady?: boolean;
+  /** The other workers of this server (cluster mode): told this one's readiness, asked for theirs. */
+  siblings?: SiblingReadiness;
 }
 
 export function createDatabaseReadiness(options: DatabaseReadinessOptions): DatabaseReadiness {
@@ -81,6 +93,7 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
         const { ready: wasReady, attempts } = state;
         state = { ready: true, reason: null, detail: null, attempts: 0, since: new Date().toISOString() };
         if (!wasReady) {
+          options.siblings?.report(true);
           log.info("database ready", {
             failedAttempts: attempts,
             tookMs: Math.round(performance.now() - began),
@@ -91,6 +104,7 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
         }
       } catch (error) {
         const detail = scrubSecrets(error instanceof Error ? error.message : String(error));
+        if (state.ready) options.siblings?.report(false);
         state = {
           ready: false,
           reason: describe(error),
@@ -134,8 +148,27 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
     );
   };
 
+  options.siblings?.report(state.ready);
+  const serving = (): ReadinessState => {
+    const siblings = options.siblings;
+    if (!state.ready || !siblings) return state;
+    const waiting = siblings.waiting();
+    if (waiting !== null && waiting.length === 0) return state;
+    return {
+      ready: false,
+      reason:
+        waiting === null
+          ? "the other workers of this server have not said whether they are ready yet"
+          : `worker${waiting.length > 1 ? "s" : ""} ${waiting.join(", ")} of this server ha${waiting.length > 1 ? "ve" : "s"} not reached the database yet`,
+      detail: null,
+      attempts: 0,
+      since: state.since,
+    };
+  };
+
   return {
-    state: () => state,
+    state: serving,
+    local: () => state,
     start() {
       if (started) return;
       started = true;
@@ -160,6 +193,13 @@ export function createDatabaseReadiness(options: DatabaseReadinessOptions): Data
     },
     whenReady: () =>
       state.ready ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
+    firstOutcome: () =>
+      running && !state.ready && state.attempts === 0
+        ? running.then(
+            () => undefined,
+            () => undefined,
+          )
+        : Promise.resolve(),
     close() {
       closed = true;
       if (timer) clearTimeout(timer);

@@ -6,12 +6,21 @@ import { type AppOptions, createApp } from "../http/app.ts";
 import { guardBodies } from "../http/node-bodies.ts";
 import { type AppServices, createServices, type ServiceOptions } from "./services.ts";
 
+/** In-flight requests get this long after SIGTERM before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 7000;
+/**
+ * The services close within what the requests left of this (at least 3 s): an operation's Databricks step in
+ * flight gets the time to reach its next step and hand its lease on (lakebase/operations), not only 3 s.
+ */
+const REQUESTS_AND_SERVICES_MS = 10_000;
+const SERVICES_MIN_MS = 3000;
+
 export interface StartServerOptions extends ServiceOptions, AppOptions {
   /** Overrides the configured port (0 = any free port). */
   port?: number;
   /** Overrides the configured host. */
   host?: string;
-  /** How long close() lets in-flight requests finish before cutting connections (default 8000 ms). */
+  /** How long close() lets in-flight requests finish before cutting connections (default 7000 ms). */
   shutdownGraceMs?: number;
 }
 
@@ -60,7 +69,8 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const grace = options.shutdownGraceMs ?? 8000;
+      const began = Date.now();
+      const grace = options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
       logger.info("shutting down", { graceMs: grace });
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive sockets with no request in flight would hold close() open until they time out.
@@ -72,8 +82,10 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
-      // Grace (8 s) + pool close (1.5 s) stays inside the 10 s the process allows itself after SIGTERM.
-      await services.close();
+      // Requests and services in 10 s at most (7 s grace, then at least 3 s), + telemetry's flush (2 s): inside
+      // the 12.5 s the process allows itself after SIGTERM, and the 15 s Databricks Apps gives.
+      const total = Math.max(REQUESTS_AND_SERVICES_MS, grace + SERVICES_MIN_MS);
+      await services.close(Math.max(SERVICES_MIN_MS, total - (Date.now() - began)));
       logger.info("stopped");
     })();
     return closing;

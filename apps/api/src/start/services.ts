@@ -1,10 +1,12 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
 import type { AppConfig } from "@lakebase-orders/config";
-import { createDbFromConfig, type Db, migratePool } from "@lakebase-orders/db";
+import { createDbFromConfig, type Db, migratePool, openSession } from "@lakebase-orders/db";
 import { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
 import { createChangeBus } from "../cluster/bus.ts";
+import { workerReadiness } from "../cluster/readiness.ts";
+import { processRole } from "../cluster/roles.ts";
 import { unavailable } from "../errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admin/admin.ts";
 import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
@@ -19,10 +21,12 @@ import { createOrdersStore } from "../orders/store.ts";
 import { syncedTable } from "../orders/tables.ts";
 import { createTrend, type Trend } from "../orders/trend.ts";
 import type { OrdersStore } from "../orders/types.ts";
+import { type ChangeFeed, createChangeFeed } from "../orders/writes/change-feed.ts";
 import { createRecentWriters, type RecentWriters } from "../orders/writes/recent-writers.ts";
-import { sharedRecentWriters } from "../orders/writes/shared-recent-writers.ts";
+import { createReplicaPosition } from "../orders/writes/replica-position.ts";
 import { disabledTelemetry, type Telemetry } from "../telemetry/index.ts";
 import { createViewsService, type ViewsService } from "../views/views-service.ts";
+import { type Activity, appActivity } from "./activity.ts";
 import { createDatabaseReadiness, type DatabaseReadiness } from "./database-readiness.ts";
 
 /** Long-lived things the app is built from: one set per process, built once, shared by every request. */
@@ -39,6 +43,10 @@ export interface AppServices {
   readonly recentWriters: RecentWriters;
   /** Reads as the signed-in user (ORDERS_READ_AS_USER=on), else null: every read runs as the app. */
   readonly userReads: UserReads | null;
+  /** Every committed status change, whoever made it (orders/writes/change-feed.ts). */
+  readonly changes: ChangeFeed;
+  /** When a user last asked anything: background work waits while nobody does (start/activity.ts). */
+  readonly activity: Activity;
   /**
    * Whether the synced orders table can be read; the reason reaches the client verbatim. Throws
    * SERVICE_UNAVAILABLE (with the reason) while the database is not ready.
@@ -55,8 +63,12 @@ export interface AppServices {
   migrate(): Promise<void>;
   /** Background work of a server: reach and migrate the database, resume interrupted operations. */
   start(): void;
-  /** Stops background work, then closes the pools it opened (not a `db` it was given). */
-  close(): Promise<void>;
+  /**
+   * Stops background work, lets Lakebase work in flight finish and writes the audit entries still kept,
+   * within `budgetMs` in all (default 3 s; what Lakebase work is left then is its lease's to resume), then
+   * closes the pools it opened (not a `db` it was given).
+   */
+  close(budgetMs?: number): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -79,8 +91,40 @@ export interface ServiceOptions {
   readinessBaseDelayMs?: number;
 }
 
-// Long enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
+// Closing the services after the last request (server.ts gives in-flight requests 7 s before this): the
+// audit's and the pools' shares are kept back from Lakebase work in flight.
+const CLOSE_BUDGET_MS = 3000;
+const AUDIT_SHARE_MS = 750;
+const POOL_SHARE_MS = 750;
+
+/** Whether `work` settled within `ms` (it is not stopped otherwise: its owner was told to stop). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return settled;
+}
+
+// How long a request waits for a starting worker's first attempt to reach the database (a cold start
+// takes a few hundred milliseconds; a database that does not answer fails the attempt at the connect timeout).
+const FIRST_ATTEMPT_WAIT_MS = 3000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+// How long readiness waits for the readable secondary to replay the migrations (it lags by seconds at most).
+const REPLICA_MIGRATIONS_WAIT_MS = 30_000;
+
+// Read-your-writes where the secondary cannot say how far it has replayed (it is not a hot standby): long
+// enough for a Lakebase readable secondary to replay a status change; short enough to spare the primary.
 const READ_YOUR_WRITES_MS = 10_000;
+// The author under which every change is also marked: "has the secondary replayed the latest change?"
+const ANY_WRITER = "\u0000any";
 
 /**
  * The composition root: builds every service from the configuration, once. Nothing here needs the database
@@ -92,8 +136,11 @@ export async function createServices(config: AppConfig, options: ServiceOptions 
   // One client of the workspace per process: the database's tokens and the Lakebase admin's calls.
   const workspaceClient =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
+  const worker = processRole(config.server.workers);
   const db = await createDbFromConfig(config, {
     logger,
+    // pg_stat_activity says which worker holds a connection.
+    ...(worker.kind === "worker" && { pool: { applicationName: `lakebase-orders worker ${worker.id}` } }),
     instrumentPool: (pool, role) => {
       telemetry.instrumentPool(pool, role);
       // Autoscaling computes scale to zero: a connection that meets one going down or coming up tries again.
@@ -127,8 +174,33 @@ export function buildServices(
   telemetry.observe({ db });
   const table = syncedTable(config.lakebase.syncedTable);
   const bus = createChangeBus();
+  const activity = appActivity();
+  // Building the app is its owner's doing: background work may start.
+  activity.touch();
+  const recentWriters = createRecentWriters(
+    READ_YOUR_WRITES_MS,
+    Date.now,
+    db.readPool ? createReplicaPosition(db.readPool) : undefined,
+  );
+  const changes = createChangeFeed({
+    connect: () => openSession(db.pool, `${db.config.applicationName} changes`),
+    logger,
+    bus,
+  });
+  changes.onWriter((actor, position) => {
+    for (const who of [actor, ANY_WRITER]) {
+      if (position === "pending") recentWriters.pending(who);
+      else recentWriters.wrote(who, position === "unknown" ? undefined : position.lsn);
+    }
+  });
+  const replicaBehind = () => recentWriters.isRecent(ANY_WRITER);
+  // A session that ended while the app was idle (the endpoint suspended) reopens with the next request.
+  const stopWaking = activity.onRequest(() => changes.wake());
   const trend = createTrend({
-    read: db.read,
+    // Kept for everyone like the counts: from the primary while the secondary lags behind a change.
+    get read() {
+      return replicaBehind() ? db.prisma : db.read;
+    },
     table,
     ttlSeconds: config.orders.countCacheTtlSeconds,
     months: () => orders.months(),
@@ -138,8 +210,10 @@ export function buildServices(
     db,
     table,
     logger,
-    bus,
-    onChanged: trend.changed,
+    changes,
+    replicaBehind,
+    onChanged: () => trend.changed(),
+    onTableChanged: () => trend.changed(),
     countCacheTtlSeconds: config.orders.countCacheTtlSeconds,
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
     rollupMinRebuildSeconds: config.orders.rollupMinRebuildSeconds,
@@ -158,6 +232,30 @@ export function buildServices(
       applied: result.applied,
       alreadyApplied: result.alreadyApplied.length,
     });
+    await replicaHasMigrations();
+  };
+  // A readable secondary that has not replayed the migrations yet lacks the app's tables: a read there fails
+  // (42P01, a 500). Ready waits until it has, within a bound; a secondary that is unreachable (reads fall back
+  // to the primary) or not a hot standby (it cannot say) is not waited for.
+  const replicaHasMigrations = async () => {
+    const readPool = db.readPool;
+    if (!readPool) return;
+    const { rows } = await db.pool.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    const until = Date.now() + REPLICA_MIGRATIONS_WAIT_MS;
+    for (;;) {
+      const replayed = await readPool
+        .query<{ done: boolean | null }>("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done", [
+          rows[0]?.lsn,
+        ])
+        .then((r) => r.rows[0]?.done ?? null)
+        .catch(() => null);
+      if (replayed !== false) return;
+      if (Date.now() > until) {
+        logger.warn("read_replica_behind_migrations", { waitedMs: REPLICA_MIGRATIONS_WAIT_MS });
+        return;
+      }
+      await delay(100);
+    }
   };
   const readiness = createDatabaseReadiness({
     migrate: applyMigrations,
@@ -166,9 +264,11 @@ export function buildServices(
     ...(options.readinessBaseDelayMs !== undefined ? { baseDelayMs: options.readinessBaseDelayMs } : {}),
     describe: describeDbProblem,
     initiallyReady: options.migrated ?? true,
+    siblings: workerReadiness(),
     onReady: () => {
       void audit.flush();
       void lakebase.recover();
+      changes.wake();
     },
   });
   const migrate = () => readiness.migrateNow();
@@ -193,7 +293,7 @@ export function buildServices(
     journal: createOperationJournal(db.pool, {
       leaseSeconds: options.lakebase?.leaseSeconds ?? config.lakebaseAdmin.operationLeaseSeconds,
     }),
-    databaseReady: () => readiness.state().ready,
+    databaseReady: () => readiness.local().ready,
     onProvisioned:
       options.onProvisioned ??
       (async () => {
@@ -227,15 +327,25 @@ export function buildServices(
     orders,
     trend,
     views: createViewsService(db.prisma),
-    recentWriters: sharedRecentWriters(createRecentWriters(READ_YOUR_WRITES_MS), bus),
+    recentWriters,
     userReads,
+    changes,
+    activity,
     availability: async () => {
-      const state = readiness.state();
+      let state = readiness.local();
+      if (!state.ready && state.attempts === 0) {
+        // The first attempt to reach the database is under way (this worker has just started): a request that
+        // arrives now waits for its outcome, briefly, rather than fail a moment before it could be served.
+        await Promise.race([readiness.firstOutcome(), delay(FIRST_ATTEMPT_WAIT_MS)]);
+        state = readiness.local();
+      }
       if (!state.ready) {
         throw unavailable(
           `Orders are not available yet: ${state.reason ?? "the database is not ready"}; the app keeps trying and will serve them as soon as it answers.`,
         );
       }
+      // Changes made elsewhere while this process was not listening are applied before any figure is read.
+      await changes.current();
       return dataAvailability();
     },
     lakebase,
@@ -247,16 +357,30 @@ export function buildServices(
       readiness.start();
       void lakebase.recover();
     },
-    async close() {
+    async close(budgetMs = CLOSE_BUDGET_MS) {
+      const ends = Date.now() + budgetMs;
+      const left = (keep = 0) => Math.max(0, ends - Date.now() - keep);
+      stopWaking();
       readiness.close();
-      audit.close();
       orders.close();
-      await lakebase.close();
-      await userReads?.close();
+      await changes.close();
+      // An operation's step in flight (a Databricks call) gets what is left after the audit's and the
+      // pools' shares; one still running then is abandoned to its lease (this or another process resumes
+      // it), rather than keep the process past the platform's deadline.
+      if (!(await within(lakebase.close(), left(AUDIT_SHARE_MS + POOL_SHARE_MS)))) {
+        logger.warn("shutdown: Lakebase work still running was left to its lease");
+      }
+      // The entries still kept (their database did not take them yet) are written now if it can.
+      if (!(await within(audit.flush(), left(POOL_SHARE_MS))) || audit.pending() > 0) {
+        logger.warn("shutdown: admin audit entries not written", { pending: audit.pending() });
+      }
+      audit.close();
+      if (userReads && !(await within(userReads.close(), left(POOL_SHARE_MS)))) {
+        logger.warn("shutdown: user connections still closing");
+      }
       if (options.ownsDb) {
-        // Leaves room inside the 10 s the process allows itself after SIGTERM.
         await db
-          .disconnect(1500)
+          .disconnect(Math.max(250, left()))
           .catch((error) => logger.warn("pool close failed", { error: serializeError(error) }));
       }
     },

@@ -1,4 +1,5 @@
 import type { AppConfig, LimitsConfig } from "@lakebase-orders/config";
+import { clusterSpends } from "../../cluster/shared-limits.ts";
 import {
   createRateLimiter,
   RateLimitedError,
@@ -42,8 +43,13 @@ export function createLimits(
 ): Limits {
   const now = options.now ?? Date.now;
   const limiter = options.limiter ?? createRateLimiter;
-  const writes = limiter({ perMinute: config.limits.writesPerMinute, now });
-  const reads = limiter({ perMinute: config.limits.expensiveReadsPerMinute, now });
+  // Shared with the other workers of this server (per server, not per worker; each container has its own).
+  const writes = limiter({ perMinute: config.limits.writesPerMinute, now, shared: clusterSpends("writes") });
+  const reads = limiter({
+    perMinute: config.limits.expensiveReadsPerMinute,
+    now,
+    shared: clusterSpends("reads"),
+  });
   const ttlMs = config.orders.countCacheTtlSeconds * 1000;
   // When each caller last paid for each question: within the count cache's lifetime it is answered from
   // the cache. Bounded; the oldest are forgotten first (Map order is insertion order).

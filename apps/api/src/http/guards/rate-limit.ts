@@ -9,9 +9,22 @@ export interface RateLimiter {
   take(key: string, cost?: number): Take;
 }
 
+/** Spends shared between limiters of one kind in several processes (cluster workers). */
+export interface SharedSpends {
+  /** This limiter let a request through that cost `cost` of `key`'s tokens. */
+  spent(key: string, cost: number): void;
+  /** Another process's limiter did. */
+  onSpent(handler: (key: string, cost: number) => void): void;
+}
+
 export interface RateLimiterOptions {
   /** Tokens per minute, also the burst; 0: no limit. */
   perMinute: number;
+  /**
+   * The same limit's spends in the other workers (cluster/shared-limits.ts): every worker's bucket is
+   * charged with every spend, so the limit holds per server, not per worker.
+   */
+  shared?: SharedSpends | undefined;
   /** Buckets kept at most (oldest forgotten first; a forgotten bucket is a full one). */
   maxKeys?: number;
   now?: () => number;
@@ -29,6 +42,17 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const { perMinute, maxKeys = 10_000, now = Date.now } = options;
   const perMs = perMinute / 60_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  // Another worker's spend: charged here too. A bucket may go below zero (spends that crossed on their way),
+  // which only makes this worker wait that much longer.
+  options.shared?.onSpent((key, cost) => {
+    if (perMinute <= 0) return;
+    const t = now();
+    const kept = buckets.get(key);
+    const tokens = kept ? Math.min(perMinute, kept.tokens + (t - kept.at) * perMs) : perMinute;
+    buckets.delete(key);
+    buckets.set(key, { tokens: Math.max(-perMinute, tokens - cost), at: t });
+    if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
+  });
   return {
     take(key, cost = 1) {
       if (perMinute <= 0) return { ok: true };
@@ -42,6 +66,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((needed - tokens) / perMs / 1000)) };
       }
       buckets.set(key, { tokens: tokens - cost, at: t });
+      options.shared?.spent(key, cost);
       // Map order is insertion order: the first key is the least recently seen.
       if (buckets.size > maxKeys) buckets.delete(buckets.keys().next().value!);
       return { ok: true };
@@ -51,10 +76,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
 /** What a procedure throws when its caller is over a limit; `Retry-After` goes on the response. */
 export class RateLimitedError extends DomainError {
-  readonly retryAfterSeconds: number;
+  declare readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
-    super("too_many_requests", message);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super("too_many_requests", message, { retryAfterSeconds });
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Logger, serializeError } from "@lakebase-orders/log";
 import type { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { isDomainError } from "../../errors/domain-error.ts";
+import { isDomainError, retryAfterHeaders } from "../../errors/domain-error.ts";
 import { RateLimitedError } from "../guards/rate-limit.ts";
 import type { RequestVars } from "../request-log.ts";
 
@@ -31,7 +31,7 @@ export function reportProcedureError(
 
 /**
  * The headers a set of failures adds to the response: `Retry-After` when a rate limit refused a call, or when
- * a failure says when to come back (every user connection taken, as-user reads).
+ * a failure says when to come back (the database cannot serve it for now, every user connection taken).
  */
 export function errorHeaders(errors: readonly TRPCError[]): Record<string, string> {
   const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
@@ -43,9 +43,7 @@ export function errorHeaders(errors: readonly TRPCError[]): Record<string, strin
   return {};
 }
 
-/** `Retry-After` for a domain error that says when to come back (a `retryAfterSeconds` of its own). */
+/** `Retry-After` for a domain error that says when to come back (its `retryAfterSeconds`). */
 export function retryHeaders(error: unknown): Record<string, string> {
-  if (!isDomainError(error)) return {};
-  const seconds = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
-  return typeof seconds === "number" && seconds > 0 ? { "Retry-After": String(Math.ceil(seconds)) } : {};
+  return isDomainError(error) ? retryAfterHeaders(error) : {};
 }

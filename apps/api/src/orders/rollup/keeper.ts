@@ -1,17 +1,13 @@
 import type { Logger } from "@lakebase-orders/log";
 import type pg from "pg";
+import { isAppIdle } from "../../start/activity.ts";
 import { LOCKS, withMaintenanceLock } from "../indexes/maintenance.ts";
 import type { SortKeys } from "../indexes/sort-keys.ts";
 import type { SyncedTable } from "../tables.ts";
-import { buildFigures, type Correction, type RollupFigures, type RollupRow } from "./rollup.ts";
-import {
-  loadCorrections,
-  loadRollup,
-  readOverridesMark,
-  readState,
-  readTableMark,
-  rebuildRollup,
-} from "./sql.ts";
+import { feedHead, type OrderChange } from "../writes/change-log.ts";
+import { createOverrides } from "../writes/overrides.ts";
+import { buildFigures, type RollupFigures, type RollupRow } from "./rollup.ts";
+import { loadRollup, readState, readTableMark, rebuildRollup } from "./sql.ts";
 
 /** The rollup's figures and how old they are. */
 export interface RollupView {
@@ -25,8 +21,10 @@ export interface RollupView {
 export interface RollupKeeper {
   /** The figures with this process's latest overrides applied; undefined until a rollup exists. */
   view(): Promise<RollupView | undefined>;
-  /** A status changed (here or in another worker): the overrides are reloaded before the next figures. */
+  /** Overrides may have changed in ways the feed does not tell: they are reloaded before the next figures. */
   overridesChanged(): void;
+  /** A committed status change (from the change feed): applied to the figures in memory, no reload. */
+  orderChanged(change: OrderChange): void;
   /** One check now. */
   check(): Promise<void>;
   /** Settles once the first check has run (the figures are loaded then, if the table and a rollup exist). */
@@ -44,6 +42,11 @@ export interface RollupKeeperOptions {
   minRebuildMs: number;
   /** Told of the table's mark at every check: keeps the sorts' keys (indexes or projection) in step. */
   sortKeys?: SortKeys;
+  /**
+   * The synced table changed since the last check (a sync applied changes, a refresh replaced it): figures
+   * kept elsewhere from it (scanned counts, the trend) are no longer fresh.
+   */
+  onTableChanged?: () => void;
 }
 
 /** While another process builds the rollup: how soon to look for its result. */
@@ -61,8 +64,12 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   const { primary, table, logger } = options;
   let rows: RollupRow[] | undefined;
   let builtAt = 0;
-  let corrections: Correction[] = [];
+  const overrides = createOverrides(primary, table);
+  // The overrides' version the figures were built with.
+  let figuresOf = -1;
   let overridesMark: string | undefined;
+  // The table's signature at the last check (null: it did not exist; undefined: not checked yet).
+  let seenSignature: string | null | undefined;
   let figures: RollupFigures | undefined;
   let asOf = new Date(0);
   let stale = false;
@@ -76,17 +83,21 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
   let lastProblem = "";
   let soon = false;
 
+  const rebuild = () => {
+    if (!rows) return;
+    figuresOf = overrides.version();
+    figures = buildFigures(rows, overrides.corrections());
+  };
+
   const reloadOverrides = async () => {
     const generation = overridesGeneration;
-    const mark = await readOverridesMark(primary);
-    corrections = await loadCorrections(primary, table.sqlName);
+    const mark = await feedHead(primary);
+    await overrides.load();
     overridesMark = mark;
-    if (rows) {
-      const built = buildFigures(rows, corrections);
-      figures = built;
-      // The trend's months are summed off the request path (tens of milliseconds at 15 M orders).
-      setImmediate(() => built.months());
-    }
+    rebuild();
+    // The trend's months are summed off the request path (tens of milliseconds at 15 M orders).
+    const built = figures;
+    if (built) setImmediate(() => built.months());
     loadedGeneration = generation;
   };
 
@@ -104,13 +115,19 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       builtAt = state.builtAt.getTime();
       overridesMark = undefined;
     }
-    const mark = await readOverridesMark(primary);
-    if (mark !== overridesMark || !figures) await ensureOverrides();
+    // The feed's newest change: the overrides follow it change by change, so only news they have not
+    // seen (or new rollup rows, whose synced statuses moved) calls for a reload.
+    const mark = await feedHead(primary);
+    if (!figures || overridesMark === undefined || Number(mark) > overrides.seen()) await ensureOverrides();
+    else if (figuresOf !== overrides.version()) rebuild();
   };
 
   const checkOnce = async () => {
     const checkedAt = new Date();
     const mark = await readTableMark(primary, table.sqlName);
+    const signature = mark?.signature ?? null;
+    if (seenSignature !== undefined && signature !== seenSignature) options.onTableChanged?.();
+    seenSignature = signature;
     // Decides where the sorts find their keys; its builds run in the background (minutes on a large table),
     // the rollup does not wait for them.
     await options.sortKeys?.check(mark);
@@ -122,7 +139,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     }
     let state = await readState(primary, table.fullName);
     if (state?.signature !== mark.signature) {
-      const wait = state ? options.minRebuildMs - (Date.now() - state.builtAt.getTime()) : 0;
+      // Both times on the database's clock: the app's may be off by any amount.
+      const wait = state ? options.minRebuildMs - state.ageMs : 0;
       if (state && wait > 0) {
         // Changes keep coming (a continuous sync): one full scan per interval at most; until then the
         // last figures, flagged stale.
@@ -150,7 +168,9 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     }
     await loadIfNewer(state);
     // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
-    asOf = state.builtAt > checkedAt ? state.builtAt : checkedAt;
+    // When it was built, on this process's clock.
+    const built = Date.now() - state.ageMs;
+    asOf = built > checkedAt.getTime() ? new Date(built) : checkedAt;
     stale = false;
   };
 
@@ -173,7 +193,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
 
   const loop = (): Promise<void> => {
     if (closed || primary.ended) return Promise.resolve();
-    return check().finally(() => {
+    // Nobody uses the app: no query, so a scale-to-zero endpoint can suspend (the figures age, and say so).
+    return (isAppIdle() ? Promise.resolve() : check()).finally(() => {
       if (closed || primary.ended) return;
       timer = setTimeout(
         loop,
@@ -191,12 +212,16 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       // A reload that started before the latest change may have missed it: once more.
       if (loadedGeneration !== overridesGeneration) await ensureOverrides();
       if (!figures) return undefined;
+      if (figuresOf !== overrides.version()) rebuild();
       // Checks that keep failing make the figures old: say so rather than pass them off as fresh.
       const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3;
       return { figures, asOf, stale: stale || late };
     },
     overridesChanged() {
       overridesGeneration++;
+    },
+    orderChanged(change) {
+      overrides.apply(change);
     },
     check,
     firstCheck,

@@ -48,17 +48,23 @@ export async function readOverridesMark(db: pg.Pool): Promise<string> {
 
 export interface RollupState {
   signature: string;
+  /** The database's clock: only an identity to compare, never a time to compare with the app's clock. */
   builtAt: Date;
+  /** How long ago it was built, measured on the database's clock (the one that wrote `builtAt`). */
+  ageMs: number;
   rowCount: number;
 }
 
 export async function readState(db: pg.Pool, tableName: string): Promise<RollupState | null> {
-  const { rows } = await db.query<{ signature: string; built_at: Date; row_count: string }>(
-    `SELECT signature, built_at, row_count FROM ${STATE} WHERE table_name = $1`,
+  const { rows } = await db.query<{ signature: string; built_at: Date; age_ms: number; row_count: string }>(
+    `SELECT signature, built_at, (extract(epoch FROM now() - built_at) * 1000)::float8 AS age_ms, row_count
+       FROM ${STATE} WHERE table_name = $1`,
     [tableName],
   );
   const r = rows[0];
-  return r ? { signature: r.signature, builtAt: r.built_at, rowCount: Number(r.row_count) } : null;
+  return r
+    ? { signature: r.signature, builtAt: r.built_at, ageMs: Number(r.age_ms), rowCount: Number(r.row_count) }
+    : null;
 }
 
 /**

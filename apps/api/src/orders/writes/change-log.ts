@@ -1,0 +1,195 @@
+import type { Prisma } from "@lakebase-orders/db";
+import type pg from "pg";
+
+// The change feed's table (migration 20261206000000_order_change): one row per committed status change,
+// numbered in commit order. Written inside the status change's transaction; read by every process to follow
+// what others changed (change-feed.ts).
+
+/** A committed status change, as every process learns it. */
+export interface OrderChange {
+  /** Its number in the feed: changes commit in this order, without gaps. */
+  seq: number;
+  /** ISO time of the change (the database's clock). */
+  at: string;
+  actor: string;
+  orderKey: number;
+  previousStatus: string;
+  status: string;
+  /** The synced table's status of the order when it changed (what the override moves it away from). */
+  syncedStatus: string;
+  /** The order's day (YYYY-MM-DD), priority and total price (numeric as text): where it counts. */
+  orderDate: string;
+  priority: string;
+  totalPrice: string;
+}
+
+/** The channel of the fast path: NOTIFY with the change as JSON, delivered at commit. */
+export const CHANGES_CHANNEL = "lakebase_orders_changes";
+
+// Advisory lock space of the feed (two-int form; the orders maintenance uses class 881_501).
+const FEED_LOCK = "881502, 0";
+
+const COLUMNS = `seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor,
+  order_key::text AS order_key, previous_status, status, synced_status, order_date::text AS order_date, priority,
+  total_price::text AS total_price`;
+
+interface ChangeRow {
+  seq: string;
+  at: string;
+  actor: string;
+  order_key: string;
+  previous_status: string;
+  status: string;
+  synced_status: string;
+  order_date: string;
+  priority: string;
+  total_price: string;
+}
+
+const fromRow = (r: ChangeRow): OrderChange => ({
+  seq: Number(r.seq),
+  at: r.at,
+  actor: r.actor,
+  orderKey: Number(r.order_key),
+  previousStatus: r.previous_status,
+  status: r.status,
+  syncedStatus: r.synced_status,
+  orderDate: r.order_date,
+  priority: r.priority,
+  totalPrice: r.total_price,
+});
+
+/**
+ * Records a change as the last statement of its transaction, in one round trip: the feed's lock (held until
+ * the commit, so numbers commit in order), the row, and the notification (sent by PostgreSQL at commit, never
+ * for a transaction that rolls back). The lock is held from here to the commit only, so changes queue on it
+ * briefly; waiting for it has its own budget (longer than the pool's lock timeout, which is for other
+ * sessions' locks: this one is only ever held for a commit).
+ */
+export async function recordChange(
+  tx: Prisma.TransactionClient,
+  change: Omit<OrderChange, "seq" | "at">,
+): Promise<OrderChange> {
+  await tx.$executeRawUnsafe(`SELECT set_config('lock_timeout', '${FEED_LOCK_WAIT_MS}ms', true)`);
+  const rows = await tx.$queryRawUnsafe<ChangeRow[]>(
+    `WITH recorded AS (
+       INSERT INTO app_data.order_change
+         (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price)
+       SELECT $1, $2::bigint, $3, $4, $5, $6::date, $7, $8::numeric
+         FROM (SELECT pg_advisory_xact_lock(${FEED_LOCK})) AS feed_lock
+       RETURNING *
+     ), listed AS (SELECT ${COLUMNS} FROM recorded),
+     notified AS (SELECT pg_notify($9, json_build_object(
+         'seq', listed.seq::bigint, 'at', listed.at, 'actor', listed.actor, 'orderKey', listed.order_key::bigint,
+         'previousStatus', listed.previous_status, 'status', listed.status, 'syncedStatus', listed.synced_status,
+         'orderDate', listed.order_date, 'priority', listed.priority, 'totalPrice', listed.total_price)::text)
+       FROM listed)
+     SELECT listed.*, (SELECT count(*) FROM notified)::int AS notified
+       FROM listed`,
+    change.actor,
+    String(change.orderKey),
+    change.previousStatus,
+    change.status,
+    change.syncedStatus,
+    change.orderDate,
+    change.priority,
+    change.totalPrice,
+    CHANGES_CHANNEL,
+  );
+  return fromRow(rows[0]!);
+}
+
+/** How long a change waits for the feed's lock (other changes committing): a few commits' worth. */
+const FEED_LOCK_WAIT_MS = 3000;
+
+/** A notification's payload as a change, or undefined when it is not one (another sender, a newer shape). */
+export function parseChange(payload: string | undefined): OrderChange | undefined {
+  if (!payload) return undefined;
+  try {
+    const c = JSON.parse(payload) as Partial<OrderChange>;
+    return typeof c.seq === "number" &&
+      typeof c.actor === "string" &&
+      typeof c.orderKey === "number" &&
+      typeof c.status === "string" &&
+      typeof c.previousStatus === "string" &&
+      typeof c.syncedStatus === "string" &&
+      typeof c.orderDate === "string" &&
+      typeof c.priority === "string" &&
+      typeof c.totalPrice === "string"
+      ? (c as OrderChange)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ChangesSince {
+  changes: OrderChange[];
+  /** The oldest change still kept (null: none): a reader whose last one is older has missed pruned ones. */
+  oldest: number | null;
+  /** The newest change committed (null: none yet). */
+  newest: number | null;
+  /** The primary's WAL position when they were read: at or past the commit of every change listed. */
+  lsn: string;
+}
+
+/** Changes after `seq`, oldest first, at most `limit`; with the feed's bounds and the primary's WAL position. */
+export async function changesSince(
+  db: Pick<pg.ClientBase, "query">,
+  seq: number,
+  limit = 1000,
+): Promise<ChangesSince> {
+  // One after the other: a session runs one query at a time.
+  const listed = await db.query<ChangeRow>(
+    `SELECT ${COLUMNS} FROM app_data.order_change WHERE seq > $1 ORDER BY seq LIMIT $2`,
+    [seq, limit],
+  );
+  const bounds = await db.query<{ oldest: string | null; newest: string | null; lsn: string }>(
+    `SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
+       FROM app_data.order_change`,
+  );
+  const b = bounds.rows[0];
+  return {
+    changes: listed.rows.map(fromRow),
+    oldest: b?.oldest ? Number(b.oldest) : null,
+    newest: b?.newest ? Number(b.newest) : null,
+    lsn: b?.lsn ?? "0/0",
+  };
+}
+
+/** The newest change number committed (0: none): moves with every status change. */
+export async function feedHead(db: Pick<pg.ClientBase, "query">): Promise<string> {
+  const { rows } = await db.query<{ seq: string }>(
+    "SELECT COALESCE(max(seq), 0)::text AS seq FROM app_data.order_change",
+  );
+  return rows[0]?.seq ?? "0";
+}
+
+/** The primary's WAL position now: at or past the commit of everything committed before this call. */
+export async function walPosition(db: Pick<pg.ClientBase, "query">): Promise<string> {
+  const { rows } = await db.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+  return rows[0]?.lsn ?? "0/0";
+}
+
+/**
+ * Housekeeping after writes (at most hourly per process: status-writer.ts): changes older than a day go (a
+ * process away longer starts over from the tables), and so do overrides that no longer say anything: ones
+ * that agree with the synced status (the source has caught up; from then on its changes show) and ones of
+ * orders the synced table no longer has (a key that comes back later must not inherit them). Neither moves
+ * a figure, so neither is a change for the feed. Bounded per call.
+ */
+export async function pruneChanges(
+  db: Pick<Prisma.TransactionClient, "$executeRawUnsafe">,
+  syncedSql: string,
+): Promise<number> {
+  const changes = await db.$executeRawUnsafe(
+    `DELETE FROM app_data.order_change WHERE seq IN (
+       SELECT seq FROM app_data.order_change WHERE at < now() - interval '1 day' ORDER BY seq LIMIT 10000)`,
+  );
+  const overrides = await db.$executeRawUnsafe(
+    `DELETE FROM app_data.order_status s WHERE s.order_key IN (
+       SELECT s2.order_key FROM app_data.order_status s2 LEFT JOIN ${syncedSql} o ON o.o_orderkey = s2.order_key
+        WHERE o.o_orderkey IS NULL OR o.o_orderstatus = s2.status LIMIT 10000)`,
+  );
+  return changes + overrides;
+}

@@ -1,0 +1,26 @@
+import pg from "pg";
+
+/**
+ * A session of its own on the database `pool` reaches (same address, user, TLS and token provider), outside
+ * the pool: for what belongs to one session and must outlive a request, such as LISTEN. It takes the pool's
+ * statement and lock budgets but no client-side query timeout (it waits for notifications). The caller ends
+ * it and hears its `error` events (one is emitted when the server ends the session).
+ */
+export async function openSession(pool: pg.Pool, applicationName: string): Promise<pg.Client> {
+  // Through the pool first: it reaches the database (and learns its address, for a deferred pool).
+  (await pool.connect()).release();
+  const { query_timeout: _q, ...target } = pool.options;
+  // pg-pool keeps the password (a string or the token function) non-enumerable: the spread leaves it out.
+  const client = new pg.Client({
+    ...target,
+    password: pool.options.password,
+    application_name: applicationName,
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  return client;
+}
