@@ -108,7 +108,9 @@ describe("a fresh clone, the README's first command", () => {
       logFile: path.join(clone.base, "interrupted-start.log"),
     });
     sessions.push(session);
-    await untilOutput(session, /\[lakebase-local\] .*"event":"instance_created"/, 180_000);
+    // The seed's database exists (an Autoscaling project by default, an instance with --flavor provisioned)
+    // and its orders are not loaded yet.
+    await untilOutput(session, /\[lakebase-local\] .*"event":"(project|instance)_created"/, 180_000);
     if (/local Lakebase ready/.test(session.output()))
       throw session.failure("the start was not interrupted early enough");
     await session.interruptCleanly();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { claimDir } from "../environment.ts";
@@ -20,7 +21,14 @@ export async function prepareReplicationHome(
   options: ReplicationOptions,
   ids: OsIds | undefined,
 ): Promise<ReplicationHome> {
-  const dir = options.dir === undefined ? `${dataDir}.replication` : path.resolve(options.dir);
+  let dir = options.dir === undefined ? `${dataDir}.replication` : path.resolve(options.dir);
+  if (ids && options.dir !== undefined && (await firstBlockedDir(path.dirname(dir), ids))) {
+    // As root, PostgreSQL runs as the postgres OS user, which cannot get there (a private home): the folder
+    // goes beside the data directory, which was placed where it can (environment.ts), under a name that stays
+    // the same from one start to the next.
+    const key = createHash("sha256").update(dir).digest("hex").slice(0, 12);
+    dir = path.join(path.dirname(dataDir), `${path.basename(dir)}-${key}`);
+  }
   const blocked = ids && (await firstBlockedDir(path.dirname(dir), ids));
   if (blocked) {
     throw new Error(

@@ -36,10 +36,8 @@ export interface UserReads {
 
 /** 503 with `Retry-After`: every user connection is taken. */
 export class RetryLaterError extends DomainError {
-  readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
-    super("unavailable", message);
-    this.retryAfterSeconds = retryAfterSeconds;
+    super("unavailable", message, { retryAfterSeconds });
   }
 }
 

@@ -35,6 +35,7 @@ interface Row {
   priority: string | null;
   synced: string | null;
   status: string | null;
+  cents: string | null;
 }
 
 export function createOverrides(pool: Pick<pg.Pool, "query">, table: SyncedTable): Overrides {
@@ -64,7 +65,7 @@ export function createOverrides(pool: Pick<pg.Pool, "query">, table: SyncedTable
            SELECT feed.seq, c.* FROM feed LEFT JOIN (
              SELECT s.order_key::text AS k, (o.o_orderdate - date '1970-01-01') AS d,
                     floor(o.o_totalprice / ${PRICE_BUCKET})::bigint::text AS p, o.o_orderpriority AS priority,
-                    o.o_orderstatus AS synced, s.status
+                    o.o_orderstatus AS synced, s.status, (o.o_totalprice * 100)::bigint::text AS cents
                FROM app_data.order_status s JOIN ${table.sqlName} o ON o.o_orderkey = s.order_key
               WHERE s.status <> o.o_orderstatus) c ON true`,
         );
@@ -82,6 +83,7 @@ export function createOverrides(pool: Pick<pg.Pool, "query">, table: SyncedTable
               priority: r.priority ?? "",
               synced: r.synced ?? "",
               status: r.status ?? "",
+              cents: BigInt(r.cents ?? 0),
             },
           });
         }
@@ -122,5 +124,13 @@ function correctionOf(change: OrderChange): Correction | null {
     priority: change.priority,
     synced: change.syncedStatus,
     status: change.status,
+    cents: centsOf(change.totalPrice),
   };
+}
+
+/** An exact price ("1234.5", "1234.56") in cents, as the rollup sums them (numeric(18,2) times 100). */
+function centsOf(price: string): bigint {
+  const [whole = "0", fraction = ""] = price.split(".");
+  const sign = whole.trim().startsWith("-") ? -1n : 1n;
+  return BigInt(whole) * 100n + sign * BigInt(`${fraction}00`.slice(0, 2));
 }
