@@ -693,7 +693,11 @@ async function issue26Probes(t: ProbeTarget, probe: Probe, tools: Tools): Promis
       );
       await new Promise((r) => setTimeout(r, t.holdExports ? 1500 : 0));
       const refused = settled.filter((a) => a.status === 429 && a.headers.get("retry-after"));
-      const running = t.holdExports ? 6 - settled.length : settled.filter((a) => a.status === 200).length;
+      // Held, the admitted export is still running, or has answered 503 once its lock wait ran out (the read
+      // budget, issue 25): admitted either way. Only the others must be refused, with Retry-After.
+      const running = t.holdExports
+        ? 6 - settled.filter((a) => a.status === 429).length
+        : settled.filter((a) => a.status === 200).length;
       const statuses = settled.map((a) => a.status).sort();
       await release();
       for (const a of await Promise.all(answers)) await a?.body?.cancel().catch(() => undefined);

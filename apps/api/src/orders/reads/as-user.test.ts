@@ -159,7 +159,7 @@ describe("reads as the signed-in user (ORDERS_READ_AS_USER=on)", () => {
       const count = await trpc<{ totalOrders: number }>(app, "orders.count", email);
       expect(count.data.totalOrders).toBe(total);
 
-      const csv = await get(app, "/api/export/orders.csv?columns=orderKey,priority", email);
+      const csv = await get(app, "/api/export/orders.csv?columns=orderKey,priority&format=api", email);
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split("\n").slice(1);
       expect(lines).toHaveLength(total);
