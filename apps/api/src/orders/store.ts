@@ -260,8 +260,9 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         return update;
       }, "write"),
 
-    history: (orderKey: number, o?: ReadOptions) =>
-      guard(() => writer.history(o?.fromPrimary ? db.prisma : db.read, orderKey)),
+    // The app's own table, a few rows per order, read where it is written: a change made a moment ago through
+    // another container is there even before this one hears of it (the secondary may lag behind it).
+    history: (orderKey: number, _o?: ReadOptions) => guard(() => writer.history(db.prisma, orderKey)),
 
     csv: (query, copy, o) => reads.copy(csvStatement(table, query), copy, o),
 
