@@ -4,14 +4,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ANALYST,
-  ARTIFACTS_DIR,
-  axeViolations,
-  type Stack,
-  screenshotPath,
-  startStack,
-} from "./stack.ts";
+import { ANALYST, ARTIFACTS_DIR, axeViolations, type Stack, screenshotPath, startStack } from "./stack.ts";
 
 const ROWS = 20_000;
 let stack: Stack;
