@@ -16,9 +16,6 @@ export default defineConfig({
       "tests/appkit",
     ],
     // Project files do not inherit timeouts from here (only inline projects would): each sets its own.
-    // Vitest's default is one worker per core less one: on CI's 2 cores, one file at a time, while most of
-    // them wait on PostgreSQL, a child process or a browser. Two at a time halves the wall time.
-    maxWorkers: 2,
     // CI asks for a JSON report beside the console one, to print a single "N passed, N failed" line.
     reporters: process.env.TEST_REPORT_JSON
       ? ["default", ["json", { outputFile: process.env.TEST_REPORT_JSON }]]
