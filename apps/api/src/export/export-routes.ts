@@ -2,11 +2,10 @@ import { serializeError } from "@lakebase-orders/log";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { isDomainError } from "../errors/domain-error.ts";
+import { isDomainError, retryAfterHeaders } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 import { RateLimitedError } from "../http/guards/rate-limit.ts";
-import { retryHeaders } from "../http/trpc/procedure-errors.ts";
 import { userTokenOf } from "../identity/user-token.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { CSV_NAMES } from "../orders/reads/csv-statement.ts";
@@ -94,7 +93,11 @@ export function exportRoutes(services: AppServices) {
     } catch (error) {
       slot.release();
       if (isDomainError(error)) {
-        return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode, retryHeaders(error));
+        return fail(
+          error.message,
+          HTTP_STATUSES[error.kind] as ContentfulStatusCode,
+          retryAfterHeaders(error),
+        );
       }
       throw error;
     }
@@ -148,7 +151,11 @@ export function exportRoutes(services: AppServices) {
         return fail("The export was cancelled", 400);
       }
       if (isDomainError(error)) {
-        return fail(error.message, HTTP_STATUSES[error.kind] as ContentfulStatusCode, retryHeaders(error));
+        return fail(
+          error.message,
+          HTTP_STATUSES[error.kind] as ContentfulStatusCode,
+          retryAfterHeaders(error),
+        );
       }
       throw error;
     }

@@ -1,8 +1,8 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { serializeError } from "@lakebase-orders/log";
 import { TRPCError } from "@trpc/server";
+import { retryAfterHeaders } from "../errors/domain-error.ts";
 import { procedureContext } from "../http/trpc/procedure-context.ts";
-import { retryHeaders } from "../http/trpc/procedure-errors.ts";
 import { auditAdmin } from "../routers/admin-procedure.ts";
 import type { AppServices } from "../start/services.ts";
 import { docsRoutes } from "./openapi/docs.ts";
@@ -78,7 +78,7 @@ export function restApi(services: AppServices) {
         error: serializeError(error),
       });
     }
-    return c.json({ detail }, status, retryHeaders(error instanceof TRPCError ? error.cause : error));
+    return c.json({ detail }, status, retryAfterHeaders(error instanceof TRPCError ? error.cause : error));
   });
   return api;
 }

@@ -37,13 +37,8 @@ export function errorHeaders(errors: readonly TRPCError[]): Record<string, strin
   const limited = errors.map((e) => e.cause).find((e) => e instanceof RateLimitedError);
   if (limited) return { "Retry-After": String(limited.retryAfterSeconds) };
   for (const error of errors) {
-    const headers = retryHeaders(error.cause);
+    const headers = retryAfterHeaders(error.cause);
     if (headers["Retry-After"]) return headers;
   }
   return {};
-}
-
-/** `Retry-After` for a domain error that says when to come back (its `retryAfterSeconds`). */
-export function retryHeaders(error: unknown): Record<string, string> {
-  return isDomainError(error) ? retryAfterHeaders(error) : {};
 }
