@@ -1,16 +1,23 @@
 /**
  * What telemetry costs per request: the same API, side by side in one run, with telemetry off (no OTLP
- * endpoint) and on (every request traced: HTTP, procedure and SQL spans, metrics, trace ids in the log lines,
- * all exported over OTLP http/protobuf to a local sink), and, with `--baseline <git-ref>`, the API as it was
+ * endpoint) and on (every request traced: HTTP and procedure spans, SQL spans for a tenth of the traces,
+ * metrics, trace ids in the log lines, all exported over OTLP http/protobuf to a local sink), on with a span
+ * for every SQL statement, on with Node's `--experimental-async-context-frame`, and, with `--baseline <git-ref>`, the API as it was
  * at that commit (before telemetry existed) to show what "off" costs against no telemetry code at all.
  * The figure that matters is the API process's CPU time per request (from /proc, Linux): on a shared machine
  * throughput follows the neighbours, the CPU a request costs barely does. Runs are interleaved, the order
- * rotating per round, and the median round is kept.
- * Beside them, the bare node:http + pg floor (floor-server.ts: the same statements, no framework, no
- * telemetry), so "off" and "on" read as multiples of the floor's CPU per request too (issue 27 item 2).
+ * rotating per round, and the median round is kept; beside it the least CPU per request of any round: a
+ * busy machine only ever adds to it (cache misses, migrations), so under a heavy load the least is the
+ * steadier figure.
+ * Beside them, the two floors (issue 27 item 2): the bare node:http + pg server (floor-server.ts: the same
+ * statements, no framework, no telemetry), so "off" and "on" read as multiples of its CPU per request, and
+ * the SQL floor: the same statements on a bare `pg` pool in this process (its CPU per request is this
+ * process's, the client side of the query only), in the same rounds.
+ * With --profile <dir>: the API processes run under --cpu-prof (`node profile-summary.ts <file>`).
  * Data: BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-<rows>), loaded when missing, as bench/rest.ts.
  * Usage: pnpm --filter @lakebase-orders/bench telemetry [--duration 5] [--rounds 5] [--rows 150000]
- *        [--connections 16] [--warmup 6] [--baseline <git-ref>]
+ *        [--connections 16] [--warmup 6] [--baseline <git-ref>] [--profile <dir>]
+ *        [--only byKey,list]
  */
 import { execSync, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -23,6 +30,7 @@ import readline from "node:readline";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
+import { queryConfig, statementsFor } from "./src/floor-sql.ts";
 import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
 import { startApi, startFloor } from "./src/servers.ts";
 import { formatTable } from "./src/table.ts";
@@ -36,6 +44,11 @@ const ROUNDS = flag("--rounds", 5);
 const CONNECTIONS = flag("--connections", 16);
 const WARMUP = flag("--warmup", 6);
 const BASELINE = option("--baseline");
+const PROFILE = option("--profile");
+const ONLY = option("--only")?.split(",");
+const SQL_FLOOR = "SQL floor";
+// The HTTP floor's pool size, for the SQL floor too.
+const FLOOR_POOL = 10;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 interface Variant {
@@ -53,14 +66,22 @@ const variants: Variant[] = [];
 try {
   const dbUrl = data.url;
   variants.push(await startBundled("off", dbUrl, {}));
+  const on = {
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+    OTEL_METRIC_EXPORT_INTERVAL: "5000",
+  };
+  variants.push(await startBundled("on", dbUrl, on));
+  // Every statement its own span (TELEMETRY_SQL_SPAN_RATIO=1; the default is a tenth of the traces).
+  variants.push(await startBundled("on, every SQL span", dbUrl, { ...on, TELEMETRY_SQL_SPAN_RATIO: "1" }));
+  // Node 22's AsyncLocalStorage on AsyncContextFrame (Node 24's default) instead of promise hooks.
   variants.push(
-    await startBundled("on", dbUrl, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
-      OTEL_METRIC_EXPORT_INTERVAL: "5000",
+    await startBundled("on, async context frame", dbUrl, {
+      ...on,
+      NODE_OPTIONS: "--experimental-async-context-frame",
     }),
   );
-  variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, 10)) });
+  variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, FLOOR_POOL)) });
   if (BASELINE) {
     const tree = baselineTree(BASELINE);
     variants.unshift(
@@ -76,28 +97,47 @@ try {
   const trpc = (procedure: string, input: unknown) =>
     `/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
   const scenarios = [
-    { name: "orders.byKey random", path: () => trpc("orders.byKey", { orderKey: pick() }) },
-    { name: "orders.list page 1", path: () => trpc("orders.list", { page: 1, pageSize: 50 }) },
+    {
+      name: "orders.byKey random",
+      path: () => trpc("orders.byKey", { orderKey: pick() }),
+      sql: () => statementsFor({ procedure: "orders.byKey", input: { orderKey: pick() } }, undefined),
+    },
+    {
+      name: "orders.list page 1",
+      path: () => trpc("orders.list", { page: 1, pageSize: 50 }),
+      sql: () => statementsFor({ procedure: "orders.list", input: { page: 1, pageSize: 50 } }, undefined),
+    },
   ];
+  const sqlPool = new pg.Pool({ connectionString: dbUrl, max: FLOOR_POOL });
+  sqlPool.on("error", () => undefined);
 
   log(
-    `\nTelemetry cost: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s, node ${process.version}, ${os.cpus().length} CPUs\n`,
+    `\nTelemetry cost: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s, node ${process.version}, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}\n`,
   );
   const table: string[][] = [];
-  for (const scenario of scenarios) {
+  const names = [...variants.map((v) => v.name), SQL_FLOOR];
+  for (const scenario of scenarios.filter((x) => !ONLY || ONLY.some((o) => x.name.includes(o)))) {
+    const sqlRun = () => loadSqlRun(sqlPool, scenario.sql, DURATION, CONNECTIONS);
     // Warm-up: JIT, pool, caches (the first seconds of a fresh process cost several times the steady state).
     for (const v of variants) await loadRun(v.url, v.pid, scenario.path, WARMUP, CONNECTIONS);
-    const runs = new Map<string, Run[]>(variants.map((v) => [v.name, []]));
+    await loadSqlRun(sqlPool, scenario.sql, 2, CONNECTIONS);
+    const runs = new Map<string, Run[]>(names.map((n) => [n, []]));
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate who goes first, so a drift in the machine's load favours none.
-      for (let i = 0; i < variants.length; i++) {
-        const v = variants[(round + i) % variants.length]!;
-        runs.get(v.name)!.push(await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS));
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length]!;
+        const v = variants.find((x) => x.name === name);
+        runs
+          .get(name)!
+          .push(v ? await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS) : await sqlRun());
       }
     }
     const off = runs.get("off")!;
     const floor = runs.get("HTTP floor")!;
-    for (const v of variants) {
+    for (const v of [...variants, { name: SQL_FLOOR }]) {
       const r = runs.get(v.name)!;
       const cpu = medianOf(r.map((x) => x.cpuUs));
       // Against "off" round by round (the runs of one round are seconds apart, so the machine's load drifts
@@ -111,8 +151,10 @@ try {
         medianOf(r.map((x) => x.p50)).toFixed(1),
         medianOf(r.map((x) => x.p99)).toFixed(1),
         cpu.toFixed(0),
+        Math.min(...r.map((x) => x.cpuUs)).toFixed(0),
         r.map((x) => x.cpuUs.toFixed(0)).join("/"),
         `${(vsOff * 100).toFixed(1)} %`,
+        `${((Math.min(...r.map((x) => x.cpuUs)) / Math.min(...off.map((x) => x.cpuUs)) - 1) * 100).toFixed(1)} %`,
         medianOf(r.map((x, i) => x.cpuUs / floor[i]!.cpuUs)).toFixed(2),
       ];
       table.push(row);
@@ -126,12 +168,21 @@ try {
     "p50 ms",
     "p99 ms",
     "CPU us/req",
+    "least",
     "per round",
     "CPU vs off (median per round)",
+    "least vs off's least",
     "CPU / floor",
   ];
   log(`\n${formatTable([header, ...table], 2)}`);
   log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
+  log(
+    `load at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  await sqlPool.end();
 } finally {
   for (const v of variants) await v.stop();
   await sink.close();
@@ -144,7 +195,10 @@ try {
  * process so /proc/<pid>/stat is its own CPU; measured once it serves the orders.
  */
 async function startBundled(name: string, dbUrl: string, env: Record<string, string>): Promise<Variant> {
-  const server = await startApi({ LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env });
+  const server = await startApi(
+    { LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env },
+    { profileDir: PROFILE && path.join(PROFILE, name) },
+  );
   const deadline = Date.now() + 120_000;
   while (
     !(await fetch(`${server.url}/api/trpc/orders.count`).then(
@@ -156,6 +210,43 @@ async function startBundled(name: string, dbUrl: string, env: Record<string, str
     await new Promise((r) => setTimeout(r, 200));
   }
   return { name, ...server };
+}
+
+/**
+ * The SQL floor: `connections` callers run a request's statements on a bare pool for `duration` seconds; the
+ * CPU is this process's own (the pg client's side of each query: protocol, parsing the rows).
+ */
+async function loadSqlRun(
+  pool: pg.Pool,
+  next: () => ReturnType<typeof statementsFor>,
+  duration: number,
+  connections: number,
+): Promise<Run> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const end = started + duration * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await Promise.all(next().map((s) => pool.query(queryConfig(s)))).catch(() => failures++);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0;
+  return {
+    rps: latencies.length / elapsed,
+    cpuUs: (used.user + used.system) / Math.max(1, latencies.length - failures),
+    p50: at(0.5),
+    p99: at(0.99),
+    failures,
+  };
 }
 
 /** The API at an older commit, started with tsx from that tree's own bench server script. */

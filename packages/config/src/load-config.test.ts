@@ -382,6 +382,8 @@ describe("loadConfig: telemetry (the OTEL_* variables)", () => {
       samplerRatio: 1,
       serviceName: "lakebase-orders",
       resourceAttributes: {},
+      sqlSpanRatio: 0.1,
+      sqlSlowMs: 100,
     });
     // What Databricks Apps sets when app telemetry is on.
     const apps = loadConfig({
@@ -407,8 +409,12 @@ describe("loadConfig: telemetry (the OTEL_* variables)", () => {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0.25",
       OTEL_METRIC_EXPORT_INTERVAL: "1000",
+      TELEMETRY_SQL_SPAN_RATIO: "1",
+      TELEMETRY_SQL_SLOW_MILLIS: "0",
     }).telemetry;
     expect(c).toMatchObject({
+      sqlSpanRatio: 1,
+      sqlSlowMs: 0,
       protocol: "http/json",
       tracesUrl: "https://traces.example.com/custom",
       metricsUrl: null,

@@ -300,6 +300,8 @@ function telemetryConfig(
     samplerRatio: e.OTEL_TRACES_SAMPLER_ARG ?? 1,
     serviceName: e.OTEL_SERVICE_NAME ?? e.DATABRICKS_APP_NAME ?? "lakebase-orders",
     resourceAttributes,
+    sqlSpanRatio: e.TELEMETRY_SQL_SPAN_RATIO ?? 0.1,
+    sqlSlowMs: e.TELEMETRY_SQL_SLOW_MILLIS ?? 100,
   };
 }
 

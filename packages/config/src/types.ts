@@ -215,6 +215,10 @@ export interface TelemetryConfig {
   readonly samplerRatio: number;
   readonly serviceName: string;
   readonly resourceAttributes: Readonly<Record<string, string>>;
+  /** Share of sampled traces whose SQL statements each get a span (failed and slow ones always do). */
+  readonly sqlSpanRatio: number;
+  /** A statement at least this slow always gets its span. */
+  readonly sqlSlowMs: number;
 }
 
 /** Everything the app is configured with: read once from the environment, then passed down. */

@@ -28,6 +28,22 @@ export function httpTelemetry(
     description: "Duration of HTTP server requests.",
     unit: "s",
   });
+  // The outcome's attributes per method, route and status, built once (the span copies them, the histogram
+  // reads them): a bounded few, since the route is the pattern.
+  const outcomes = new Map<string, Attributes>();
+  const outcomeOf = (method: string, route: string, status: number) => {
+    const key = `${status} ${method} ${route}`;
+    let attributes = outcomes.get(key);
+    if (attributes === undefined) {
+      attributes = {
+        "http.request.method": method,
+        "http.route": route,
+        "http.response.status_code": status,
+      };
+      if (outcomes.size < 1000) outcomes.set(key, attributes);
+    }
+    return attributes;
+  };
   return async (c, next) => {
     const started = performance.now();
     const method = c.req.method;
@@ -46,16 +62,13 @@ export function httpTelemetry(
       // The route is known once routing ran: the pattern, not the path (bounded cardinality).
       const route = routePath(c) || c.req.path;
       const status = c.res.status;
-      const attributes: Attributes = {
-        "http.request.method": method,
-        "http.route": route,
-        "http.response.status_code": status,
-      };
+      const attributes = outcomeOf(method, route, status);
       span.updateName(`${method} ${route}`);
       span.setAttributes(attributes);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-      duration.record((performance.now() - started) / 1000, attributes);
+      const ended = performance.now();
+      span.end(ended);
+      duration.record((ended - started) / 1000, attributes);
     }
   };
 }

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Attributes, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Instruments, ProcedureResult } from "./types.ts";
 
 /**
@@ -11,17 +11,33 @@ export function procedureTelemetry({ tracer, meter, contextManager }: Instrument
     description: "Duration of tRPC procedure calls, by procedure and outcome.",
     unit: "s",
   });
+  // The attributes of each procedure and outcome, built once: the paths and codes are a fixed few.
+  const spans = new Map<string, { name: string; options: { kind: SpanKind; attributes: Attributes } }>();
+  const outcomes = new Map<string, Attributes>();
+  const spanOf = (path: string, type: string) => {
+    const key = `${type} ${path}`;
+    let span = spans.get(key);
+    if (span === undefined) {
+      const attributes = { "rpc.system": "trpc", "rpc.method": path, "trpc.procedure.type": type };
+      span = { name: `trpc ${path}`, options: { kind: SpanKind.INTERNAL, attributes } };
+      spans.set(key, span);
+    }
+    return span;
+  };
+  const outcomeOf = (path: string, code: string) => {
+    const key = `${code} ${path}`;
+    let attributes = outcomes.get(key);
+    if (attributes === undefined) {
+      attributes = { "rpc.system": "trpc", "rpc.method": path, "rpc.response.status_code": code };
+      outcomes.set(key, attributes);
+    }
+    return attributes;
+  };
   return async <R extends ProcedureResult>(path: string, type: string, next: () => Promise<R>) => {
     const started = performance.now();
     const parent = contextManager.active();
-    const span = tracer.startSpan(
-      `trpc ${path}`,
-      {
-        kind: SpanKind.INTERNAL,
-        attributes: { "rpc.system": "trpc", "rpc.method": path, "trpc.procedure.type": type },
-      },
-      parent,
-    );
+    const { name, options } = spanOf(path, type);
+    const span = tracer.startSpan(name, options, parent);
     let code = "INTERNAL_SERVER_ERROR";
     try {
       const result = await contextManager.with(trace.setSpan(parent, span), next);
@@ -35,12 +51,9 @@ export function procedureTelemetry({ tracer, meter, contextManager }: Instrument
           span.setStatus({ code: SpanStatusCode.ERROR, message: code });
         }
       }
-      span.end();
-      duration.record((performance.now() - started) / 1000, {
-        "rpc.system": "trpc",
-        "rpc.method": path,
-        "rpc.response.status_code": code,
-      });
+      const ended = performance.now();
+      span.end(ended);
+      duration.record((ended - started) / 1000, outcomeOf(path, code));
     }
   };
 }

@@ -25,6 +25,11 @@ import type { Telemetry } from "./types.ts";
 /** The name and version of what records the spans and metrics (the instrumentation scope). */
 export const SCOPE = "lakebase-orders";
 const SHUTDOWN_DEADLINE_MS = 2000;
+// The batch processor's queue and batch: a 2-vCPU app at a few thousand requests a second ends some 10 k
+// spans a second; the SDK's 2,048 would drop spans between two exports. An export serializes its batch in
+// one go on the event loop (about 1 us per span), so batches stay at a couple of milliseconds of work.
+const MAX_QUEUED_SPANS = 16_384;
+const MAX_EXPORT_BATCH = 2048;
 
 /**
  * The SDK, built without its globals: the tracer, meter and context manager are passed to the pieces that
@@ -57,7 +62,13 @@ export async function createSdkTelemetry(
     resource,
     sampler: sampler(config),
     spanProcessors: config.tracesUrl
-      ? [new BatchSpanProcessor({ exporter: await createSpanExporter(config, config.tracesUrl) })]
+      ? [
+          new BatchSpanProcessor({
+            exporter: await createSpanExporter(config, config.tracesUrl),
+            maxQueueSize: MAX_QUEUED_SPANS,
+            maxExportBatchSize: MAX_EXPORT_BATCH,
+          }),
+        ]
       : [],
   });
   const meterProvider = new MeterProvider({
@@ -81,7 +92,8 @@ export async function createSdkTelemetry(
     enabled: true,
     http: httpTelemetry(tools, new W3CTraceContextPropagator()),
     procedure: procedureTelemetry(tools),
-    instrumentPool: (pool, role) => instrumentPool(pool, role, tools),
+    instrumentPool: (pool, role) =>
+      instrumentPool(pool, role, tools, { ratio: config.sqlSpanRatio, slowMs: config.sqlSlowMs }),
     observe: (services) => observeServices(meter, services),
     logContext: () => traceFields(contextManager.active()),
     shutdown() {

@@ -110,6 +110,7 @@ describe.each<OtlpProtocol>(["http/json", "http/protobuf", "grpc"])("telemetry o
       OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=k%3D1",
       OTEL_SERVICE_NAME: "orders-under-test",
       OTEL_RESOURCE_ATTRIBUTES: "workspace.id=42,app.name=orders-under-test",
+      TELEMETRY_SQL_SPAN_RATIO: "1",
     });
     const app = await startApp(config);
     const caller = ids();
@@ -152,6 +153,15 @@ describe.each<OtlpProtocol>(["http/json", "http/protobuf", "grpc"])("telemetry o
       "db.namespace": "orders",
     });
     expect(String(sql[0]?.attributes["db.query.text"])).toContain("orders_synced");
+    expect(sql[0]?.name).toBe(sql[0]?.attributes["db.query.summary"]);
+    expect(sql[0]?.attributes["db.query.summary"]).toMatch(/^SELECT .*orders_synced$/);
+    // The statement's later spans name it (summary, identity) without its full text.
+    const statement = sql[0]?.attributes["lakebase_orders.db.statement"];
+    const again = receiver.spans.filter(
+      (s) => s.kind === CLIENT && s.attributes["lakebase_orders.db.statement"] === statement,
+    );
+    expect(again.length).toBeGreaterThan(1);
+    expect(again.filter((s) => "db.query.text" in s.attributes)).toHaveLength(1);
     // A client's NOT_FOUND is recorded on its procedure, without marking the span failed.
     const notFound = receiver.spans.find(
       (s) => s.name === "trpc orders.byKey" && s.attributes["error.type"] === "NOT_FOUND",
@@ -206,6 +216,9 @@ describe("telemetry", () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         DB_POOL_MAX: "1",
+        // No trace chosen for SQL spans, but every statement counts as slow: the path of a slow one.
+        TELEMETRY_SQL_SPAN_RATIO: "0",
+        TELEMETRY_SQL_SLOW_MILLIS: "0",
       }),
     );
     const callers = Array.from({ length: 8 }, ids);
@@ -225,6 +238,30 @@ describe("telemetry", () => {
       (s) => s.kind === CLIENT && !receiver.spans.some((p) => p.spanId === s.parentSpanId),
     );
     expect(orphans).toEqual([]);
+  }, 60_000);
+
+  it("a trace not chosen for SQL spans keeps its request and procedure spans, its fast statements none", async () => {
+    receiver.clear();
+    const app = await startApp(
+      configFor({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        TELEMETRY_SQL_SPAN_RATIO: "0",
+        TELEMETRY_SQL_SLOW_MILLIS: "60000",
+      }),
+    );
+    const caller = ids();
+    try {
+      const response = await app.get(trpc("orders.byKey", { orderKey: 1 }), {
+        traceparent: caller.traceparent,
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+    await receiver.waitFor(() => chainOf(receiver.spans, caller.traceId).procedure !== undefined);
+    expect(chainOf(receiver.spans, caller.traceId).sql).toEqual([]);
+    expect(receiver.spans.filter((s) => s.kind === CLIENT)).toEqual([]);
   }, 60_000);
 
   it("off: nothing is installed (no middleware, no pool wrapper, no log fields) and nothing is sent", async () => {

@@ -81,6 +81,18 @@ export const TELEMETRY_VARIABLES = {
     "60000",
     "Milliseconds between metric exports.",
   ),
+  TELEMETRY_SQL_SPAN_RATIO: variable(
+    "telemetry",
+    z.coerce.number().min(0).max(1),
+    "0.1",
+    "Share of traced requests whose SQL statements get a span each, 0..1 (by trace id, so a trace has all or none). A failed or slow statement always has one; the others are in the procedure's span and the duration metrics.",
+  ),
+  TELEMETRY_SQL_SLOW_MILLIS: variable(
+    "telemetry",
+    int(0, 3_600_000),
+    "100",
+    "A SQL statement at least this slow gets its span whatever TELEMETRY_SQL_SPAN_RATIO says (0: every statement).",
+  ),
   OTEL_SDK_DISABLED: variable(
     "telemetry",
     lower(z.enum(["true", "false"])),
