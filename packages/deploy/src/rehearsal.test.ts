@@ -68,6 +68,8 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
     OTEL_SERVICE_NAME: "lakebase-orders",
     OTEL_RESOURCE_ATTRIBUTES: "workspace.id=1234567890,app.name=lakebase-orders",
+    // Every statement its span (the default is a tenth of the traces), so the one byKey call below has one.
+    TELEMETRY_SQL_SPAN_RATIO: "1",
   };
   const running = await startLikeApps(workdir, manifest, env, appUrl);
   app = running.process;

@@ -10,13 +10,15 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  NoopSpanProcessor,
   ParentBasedSampler,
   type Sampler,
+  type SpanProcessor,
   TraceIdRatioBasedSampler,
-  TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { createMetricExporter, createSpanExporter } from "./exporters.ts";
 import { httpTelemetry } from "./http.ts";
+import { leanTracer } from "./lean-tracer.ts";
 import { observeServices } from "./observe.ts";
 import { procedureTelemetry } from "./procedure.ts";
 import { instrumentPool } from "./sql.ts";
@@ -58,19 +60,13 @@ export async function createSdkTelemetry(
   });
   const contextManager = new AsyncLocalStorageContextManager().enable();
 
-  const tracerProvider = new TracerProvider({
-    resource,
-    sampler: sampler(config),
-    spanProcessors: config.tracesUrl
-      ? [
-          new BatchSpanProcessor({
-            exporter: await createSpanExporter(config, config.tracesUrl),
-            maxQueueSize: MAX_QUEUED_SPANS,
-            maxExportBatchSize: MAX_EXPORT_BATCH,
-          }),
-        ]
-      : [],
-  });
+  const processor: SpanProcessor = config.tracesUrl
+    ? new BatchSpanProcessor({
+        exporter: await createSpanExporter(config, config.tracesUrl),
+        maxQueueSize: MAX_QUEUED_SPANS,
+        maxExportBatchSize: MAX_EXPORT_BATCH,
+      })
+    : new NoopSpanProcessor();
   const meterProvider = new MeterProvider({
     resource,
     readers: config.metricsUrl
@@ -83,7 +79,7 @@ export async function createSdkTelemetry(
         ]
       : [],
   });
-  const tracer = tracerProvider.getTracer(SCOPE);
+  const tracer = leanTracer({ sampler: sampler(config), processor, resource, scope: SCOPE });
   const meter = meterProvider.getMeter(SCOPE);
   const tools = { tracer, meter, contextManager };
 
@@ -100,7 +96,7 @@ export async function createSdkTelemetry(
       // Flushes what the batch processor and the metric reader hold. An unreachable collector must not
       // hold the exit past the platform's deadline (15 s after SIGTERM on Databricks Apps): give up after 2 s.
       stopped ??= Promise.race([
-        Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
+        Promise.allSettled([processor.shutdown(), meterProvider.shutdown()]),
         new Promise((resolve) => setTimeout(resolve, SHUTDOWN_DEADLINE_MS).unref()),
       ]).then(() => {
         contextManager.disable();
