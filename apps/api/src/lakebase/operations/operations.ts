@@ -38,8 +38,8 @@ export interface BackgroundOutcome {
  * no outcome: it stays running in the journal for the process that carries it on.
  */
 export interface Operations {
-  /** A workflow reading with `api` and changing with `acting` (default: `api` itself). */
-  workflow(api: DatabaseApi, acting?: DatabaseApi): Workflow;
+  /** A workflow reading with `api` and changing with `acting` (default: `api` itself), of either flavour's API. */
+  workflow<A = DatabaseApi>(api: A, acting?: A): Workflow<A>;
   /** This process's lock first (synchronous: racing requests cannot both pass), then the lease. */
   begin(kind: OperationView["kind"], actor: string): Promise<OperationView>;
   /** Runs an operation taken over from a stopped process (its lease already claimed, or not yet). */
@@ -116,7 +116,7 @@ export function createOperations(o: OperationsOptions): Operations {
   };
 
   return {
-    workflow: (api, acting = api) => ({
+    workflow: <A>(api: A, acting: A = api): Workflow<A> => ({
       api,
       acting,
       names: o.names,
