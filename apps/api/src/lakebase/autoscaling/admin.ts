@@ -5,7 +5,7 @@ import { isSettled } from "@lakebase-orders/shared";
 import { DomainError, preconditionFailed } from "../../errors/domain-error.ts";
 import { leftToAnother, NOT_CONFIGURED, namesView } from "../admin/admin.ts";
 import { availabilityFrom } from "../admin/availability.ts";
-import { fromDatabricks } from "../admin/failures.ts";
+import { describeFailure, fromDatabricks } from "../admin/failures.ts";
 import type {
   ActionResult,
   AutoscalingActions,
@@ -327,13 +327,16 @@ export function createAutoscalingAdmin(options: AutoscalingAdminOptions): Lakeba
     async setStopped(stopped: boolean, actor: string, as?: UserCredentials) {
       const w = workflow(actingApi(as));
       const op = await ops.begin(stopped ? "stop" : "start", actor);
+      const detail = { project: target.project, endpoint: target.endpoint, stopped };
       try {
         await setDisabled(w, op, stopped);
       } catch (error) {
         if (!(await ops.finish(op, error))) throw leftToAnother(error);
+        await ops.finished(op, { ...detail, error: describeFailure(error) });
         throw fromDatabricks(error, stopped ? "stop failed" : "start failed");
       }
-      await ops.finish(op, undefined);
+      // Its request is audited as accepted, as on Provisioned: the outcome has its own row.
+      if (await ops.finish(op, undefined)) await ops.finished(op, detail);
       if (!stopped) options.onInstanceAvailable?.();
       const snapshot = reader ? await reader.read(0) : EMPTY_SNAPSHOT;
       if (!snapshot.instance) throw preconditionFailed(`The project ${target.project} is gone`);

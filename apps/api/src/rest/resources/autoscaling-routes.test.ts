@@ -2,6 +2,7 @@
 // API: each calls the tRPC procedure it mirrors, so the checks are the procedures' (admin, flavour, input,
 // audit); here, what REST adds: snake_case names in and out, ids in the path, 400/403/412 as `{detail}`.
 import { type Harness, namesFor, type Setup, setUp, startHarness } from "@lakebase-orders/api/testing";
+import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 let h: Harness;
@@ -24,7 +25,7 @@ afterAll(async () => {
 async function call(method: string, path: string, email?: string) {
   const res = await s.app.request(`http://api.test/api/v1${path}`, {
     method,
-    headers: email ? { "X-Forwarded-Email": email } : {},
+    headers: { "X-Forwarded-Email": email ?? LOCAL_ADMIN },
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
