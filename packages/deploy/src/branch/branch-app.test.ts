@@ -168,6 +168,11 @@ describe("pnpm branch-app", () => {
     expect(() => parseBranchAppArgs(["--at", "yesterday-ish"])).toThrow(/--at/);
     expect(() => parseBranchAppArgs(["--name", "Not_An_Id"])).toThrow(/--name/);
     expect(() => parseBranchAppArgs(["--frm", "x"])).toThrow(/unknown flag --frm/);
+    for (const target of ["prod", "production", "prod-eu"]) {
+      expect(() => parseBranchAppArgs(["--target", target])).toThrow(
+        /never runs against a production target/,
+      );
+    }
     const args = parseBranchAppArgs(
       ["--ttl=90m", "--at", "2026-12-07T00:00:00Z"],
       new Date("2026-12-07T01:02:03Z"),
@@ -179,6 +184,19 @@ describe("pnpm branch-app", () => {
       name: "change-20261207-010203",
     });
     expect(args.at).toBe("2026-12-07T00:00:00.000Z");
+  });
+
+  it("refuses the project's production branch as the new branch, before it creates anything", async () => {
+    // No change of any kind reaches the service (a create is a POST).
+    const posts = () =>
+      Object.entries(lakebase.counters().routes)
+        .filter(([route]) => route.startsWith("POST "))
+        .reduce((sum, [, n]) => sum + n, 0);
+    const before = posts();
+    const command = branchApp(["--name", "production"]);
+    expect(await command.exited).not.toBe(0);
+    expect(command.output.join("\n")).toMatch(/production \(default\) branch/);
+    expect(posts()).toBe(before);
   });
 
   it("runs the app on a new branch that sees production as of its creation, keeps its writes, and is deleted on Ctrl-C", async () => {
