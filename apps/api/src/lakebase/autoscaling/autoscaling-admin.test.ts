@@ -2,6 +2,7 @@
 // `postgres` API (a real cluster per branch): create with its project, branch, catalog and synced table;
 // branches and endpoints; stop and start; data on another branch; delete in dependency order; audit; and
 // the Provisioned app answering PRECONDITION_FAILED for the Autoscaling procedures.
+import { randomUUID } from "node:crypto";
 import { type Harness, namesFor, type Setup, setUp, startHarness, until } from "@lakebase-orders/api/testing";
 import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { PostgresApi } from "@lakebase-orders/lakebase-api";
@@ -263,6 +264,31 @@ describe("Lakebase Autoscaling admin", () => {
     // Reads are open, as the status is.
     expect((await analyst.lakebase.branches.list.query()).branches.length).toBeGreaterThan(0);
     expect((await auditRows("lakebase.branches.create", since)).map((r) => r.outcome)).toEqual(["forbidden"]);
+  });
+
+  it("an operation whose process stopped is settled from the resources by the next process's recovery", async () => {
+    // A start left running in the journal by a process that is gone (its lease ran out): the next process of
+    // the app (here with a 1 s lease, so it confirms within a second) judges it against the endpoint.
+    const next = setUp(h, names, { leaseSeconds: 1 });
+    const id = randomUUID();
+    try {
+      await h.db.pool.query(
+        `INSERT INTO app_data.lakebase_operation (id, instance_name, kind, actor, owner, started_at, step, lease_until)
+         VALUES ($1, $2, 'start', $3, 'gone:1:dead', now() - interval '1 minute', 'enabling the endpoint', now() - interval '1 second')`,
+        [id, names.instanceName, LOCAL_ADMIN],
+      );
+      await next.service.recover();
+      const { rows } = await h.db.pool.query<{ outcome: string; finished: boolean }>(
+        "SELECT outcome, finished_at IS NOT NULL AS finished FROM app_data.lakebase_operation WHERE id = $1",
+        [id],
+      );
+      // The endpoint runs (the stop and start above ended with it enabled): the start had succeeded.
+      expect(rows[0]).toEqual({ outcome: "succeeded", finished: true });
+      const audited = await h.db.prisma.adminAudit.findMany({ where: { action: "lakebase.start.finished" } });
+      expect(audited.some((r) => JSON.stringify(r.detail).includes(id))).toBe(true);
+    } finally {
+      await next.service.close();
+    }
   });
 
   it("deletes in dependency order after the project id is typed", async () => {

@@ -61,7 +61,9 @@ export interface Operations {
 
 export function createOperations(o: OperationsOptions): Operations {
   const held = new Map<string, HeldLease>();
-  let background: Promise<void> | null = null;
+  // Every background part still running: the next operation may begin while the last one's audit row is
+  // being written (its lock ends first), and `idle` waits for both.
+  const background = new Set<Promise<void>>();
   // A concluded operation whose outcome is being written to the journal: the next one begins after it.
   let ending: Promise<void> = Promise.resolve();
 
@@ -77,9 +79,8 @@ export function createOperations(o: OperationsOptions): Operations {
   };
 
   const inBackground = (work: () => Promise<void>) => {
-    background = work().finally(() => {
-      background = null;
-    });
+    const running: Promise<void> = work().finally(() => background.delete(running));
+    background.add(running);
   };
   const finish = async (op: OperationView, error: unknown): Promise<boolean> => {
     o.reader?.invalidate();
@@ -175,7 +176,7 @@ export function createOperations(o: OperationsOptions): Operations {
     },
 
     async idle() {
-      await background?.catch(() => undefined);
+      while (background.size > 0) await Promise.allSettled([...background]);
     },
   };
 }
