@@ -5,10 +5,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import readline from "node:readline";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { sdkFor } from "@lakebase-orders/lakebase-local/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../bundle.ts";
 import { parseBranchAppArgs } from "./args.ts";
+import { runBranchApp } from "./branch-app.ts";
 
 const PROJECT = "branch-orders";
 let lakebase: LakebaseLocal;
@@ -193,9 +195,17 @@ describe("pnpm branch-app", () => {
         .filter(([route]) => route.startsWith("POST "))
         .reduce((sum, [, n]) => sum + n, 0);
     const before = posts();
-    const command = branchApp(["--name", "production"]);
-    expect(await command.exited).not.toBe(0);
-    expect(command.output.join("\n")).toMatch(/production \(default\) branch/);
+    const said: string[] = [];
+    const refused = runBranchApp(parseBranchAppArgs(["--name", "production", "--project", PROJECT]), {
+      workspace: sdkFor(lakebase),
+      env: {},
+      root: repoRoot,
+      say: (line) => said.push(line),
+      emit: (event) => said.push(JSON.stringify(event)),
+      signal: new AbortController().signal,
+    });
+    await expect(refused).rejects.toThrow(/production \(default\) branch/);
+    expect(said).toEqual([]);
     expect(posts()).toBe(before);
   });
 
