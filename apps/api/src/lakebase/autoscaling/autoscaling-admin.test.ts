@@ -1,7 +1,8 @@
-// The Lakebase admin on Autoscaling, end to end through the app's tRPC router, against the local Lakebase's
-// `postgres` API (a real cluster per branch): create with its project, branch, catalog and synced table;
-// branches and endpoints; stop and start; data on another branch; delete in dependency order; audit; and
-// the Provisioned app answering PRECONDITION_FAILED for the Autoscaling procedures.
+// The Lakebase admin on Autoscaling, end to end through the app's tRPC router and REST routes, against the
+// local Lakebase's `postgres` API (a real cluster per branch): create with its project, branch, catalog and
+// synced table; branches and endpoints; stop and start; data on another branch; recovery of an operation
+// whose process stopped; delete in dependency order; audit; and the Provisioned app answering
+// PRECONDITION_FAILED (412 on REST) for the Autoscaling procedures. One local Lakebase for all (CI time).
 import { randomUUID } from "node:crypto";
 import { type Harness, namesFor, type Setup, setUp, startHarness, until } from "@lakebase-orders/api/testing";
 import { LOCAL_ADMIN } from "@lakebase-orders/config";
@@ -46,6 +47,15 @@ async function auditRows(prefix: string, since: Date) {
     orderBy: { id: "asc" },
   });
   return rows.filter((r) => r.action.startsWith(prefix));
+}
+
+/** A REST call (`/api/v1`), as `email` (default the local admin). */
+async function call(method: string, path: string, email?: string) {
+  const res = await s.app.request(`http://api.test/api/v1${path}`, {
+    method,
+    headers: { "X-Forwarded-Email": email ?? LOCAL_ADMIN },
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 /** Waits for the running operation (background work included) to end, and answers the status then. */
@@ -266,6 +276,90 @@ describe("Lakebase Autoscaling admin", () => {
     expect((await auditRows("lakebase.branches.create", since)).map((r) => r.outcome)).toEqual(["forbidden"]);
   });
 
+  // The REST routes (`/api/v1/resources/branches...`) call the procedures they mirror: here, what REST adds
+  // (snake_case in and out, ids in the path, 400/403 as `{detail}`), on the same project.
+  it("REST: list, create and delete a branch, with snake_case in and out", async () => {
+    const listed = await call("GET", "/resources/branches");
+    expect(listed.status).toBe(200);
+    expect(listed.body.branches).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: "branch",
+          id: "production",
+          in_use: true,
+          detail: expect.objectContaining({ is_default: true }),
+        }),
+      ]),
+    );
+    const created = await call("POST", "/resources/branches?branch_id=feature-1&ttl_seconds=600");
+    expect(created).toMatchObject({
+      status: 200,
+      body: { kind: "branch.create", resource: `${PROJECT}/branches/feature-1`, outcome: "started" },
+    });
+    await s.service.idle();
+    const status = await call("GET", "/resources/status");
+    expect(status.body).toMatchObject({
+      flavour: "autoscaling",
+      operation: { kind: "branch.create", outcome: "succeeded" },
+    });
+
+    expect(await call("DELETE", "/resources/branches/feature-1?confirm_name=nope")).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringContaining("feature-1") },
+    });
+    const deleted = await call("DELETE", "/resources/branches/feature-1?confirm_name=feature-1");
+    expect(deleted).toMatchObject({ status: 200, body: { kind: "branch.delete", outcome: "started" } });
+    await s.service.idle();
+  });
+
+  it("REST endpoints: add, set compute (no_suspension), list, delete", async () => {
+    expect(
+      (await call("POST", "/resources/branches/production/endpoints?endpoint_id=ro&min_cu=0.5&max_cu=1"))
+        .status,
+    ).toBe(200);
+    await s.service.idle();
+    const patched = await call(
+      "PATCH",
+      "/resources/branches/production/endpoints/ro?max_cu=2&no_suspension=true",
+    );
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { kind: "endpoint.update", resource: `${PROJECT}/branches/production/endpoints/ro` },
+    });
+    await s.service.idle();
+    const listed = await call("GET", "/resources/branches/production/endpoints");
+    expect(listed.body.endpoints).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          id: "ro",
+          detail: expect.objectContaining({ type: "read-only", max_cu: 2, suspend_timeout_seconds: null }),
+        }),
+      ]),
+    );
+    expect((await call("DELETE", "/resources/branches/production/endpoints/ro?confirm_name=ro")).status).toBe(
+      200,
+    );
+    await s.service.idle();
+  });
+
+  it("REST: bad input is 400 naming the REST field; non-admins 403 before anything else", async () => {
+    expect(await call("POST", "/resources/branches?branch_id=Bad_Id&no_expiry=true")).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringContaining("branch_id") },
+    });
+    expect(await call("POST", "/resources/branches?branch_id=x1")).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringContaining("ttl_seconds") },
+    });
+    expect(await call("PATCH", "/resources/branches/production/endpoints/primary?min_cu=0.3")).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringContaining("min_cu") },
+    });
+    expect(
+      (await call("POST", "/resources/branches?branch_id=x1&no_expiry=true", "analyst@example.com")).status,
+    ).toBe(403);
+  });
+
   it("an operation whose process stopped is settled from the resources by the next process's recovery", async () => {
     // A start left running in the journal by a process that is gone (its lease ran out): the next process of
     // the app (here with a 1 s lease, so it confirms within a second) judges it against the endpoint.
@@ -335,6 +429,11 @@ describe("the Autoscaling procedures on a Provisioned app", () => {
           message: expect.stringContaining("Autoscaling"),
         });
       }
+      const rest = await provisioned.app.request("http://api.test/api/v1/resources/branches", {
+        headers: { "X-Forwarded-Email": LOCAL_ADMIN },
+      });
+      expect(rest.status).toBe(412);
+      expect(((await rest.json()) as { detail: string }).detail).toMatch(/Autoscaling/);
       expect(
         await rejection(
           provisioned
