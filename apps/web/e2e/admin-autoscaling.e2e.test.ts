@@ -84,6 +84,7 @@ describe("admin console, Lakebase Autoscaling", () => {
     expect(await rendered(primary)).toMatch(/Read-write[\s\S]*the app's[\s\S]*(Running|Asleep)/);
     expect(await rendered(primary)).toMatch(/Compute [\d.]+(–[\d.]+)? CU/);
     expect(await rendered(production)).toContain(NAMES.syncedTable);
+    expect(await rendered(production)).toMatch(/Orders\s+Readable\./);
     // What cannot be done says why: the app's branch stays, a read-write endpoint goes with its branch only.
     expect(await production.getByRole("button", { name: "Delete branch production" }).isDisabled()).toBe(
       true,
@@ -102,11 +103,16 @@ describe("admin console, Lakebase Autoscaling", () => {
     expect(await dialog.getByRole("button", { name: "Create branch" }).isDisabled()).toBe(true);
     await dialog.getByRole("textbox", { name: "Branch id" }).fill("dev");
     expect(await dialog.getByRole("combobox", { name: "Parent" }).inputValue()).toBe("production");
+    await dialog.getByRole("radio", { name: /A past time \(within the last 7 days\)/ }).check();
+    await dialog.getByLabel("Time (your time zone)").waitFor();
+    await photograph("new-branch");
+    await dialog.getByRole("radio", { name: /Now/ }).check();
     await dialog.getByRole("combobox", { name: "Lifetime" }).selectOption({ label: "4 h" });
     const outcomes = await recordOutcomes("Branch creation");
     await dialog.getByRole("button", { name: "Create branch" }).click();
     await dialog.waitFor({ state: "detached" });
     await page.getByText("Your request — Branch creation of dev: accepted").waitFor();
+    await page.screenshot({ path: screenshotPath(`admin-as-creating-${DESKTOP.width}`) });
     expect(await outcomes()).toEqual(["running", "succeeded"]);
     const dev = branchCard("dev");
     await dev.getByText("Ready").first().waitFor();

@@ -18,7 +18,11 @@ export type AsDialog =
   | { kind: "branch.create" }
   | { kind: "project.delete" }
   | { kind: "branch.delete" | "endpoint.create" | "data.attach"; branch: BranchView }
-  | { kind: "endpoint.update" | "endpoint.delete"; branch: BranchView; endpoint: EndpointView };
+  | {
+      kind: "endpoint.update" | "endpoint.delete" | "endpoint.stop" | "endpoint.start";
+      branch: BranchView;
+      endpoint: EndpointView;
+    };
 
 export interface AutoscalingDialogsProps {
   dialog: AsDialog;
@@ -161,6 +165,27 @@ export function AutoscalingDialogs({
           onClose={close}
           pending={actions.attachData.isPending}
           error={errorOf(actions.attachData)}
+        />
+      );
+    }
+    case "endpoint.stop":
+    case "endpoint.start": {
+      const stopping = dialog.kind === "endpoint.stop";
+      const mutation = stopping ? actions.stop : actions.start;
+      const { branch, endpoint } = dialog;
+      return (
+        <ConfirmDialog
+          title={stopping ? `Stop endpoint ${endpoint.id}?` : `Start endpoint ${endpoint.id}?`}
+          body={
+            stopping
+              ? `Disables the app's read-write endpoint ${endpoint.id} on ${branch.id}: it refuses every connection, so the app cannot read or write orders until it is started again. Its compute stops billing; storage does not.`
+              : `Enables the app's read-write endpoint ${endpoint.id} on ${branch.id}: it accepts connections again, and orders are readable once it runs.`
+          }
+          confirmLabel={stopping ? "Stop endpoint" : "Start endpoint"}
+          onConfirm={() => mutation.mutate(undefined, { onSuccess: close })}
+          onClose={close}
+          pending={actions.stop.isPending || actions.start.isPending}
+          error={errorOf(mutation)}
         />
       );
     }

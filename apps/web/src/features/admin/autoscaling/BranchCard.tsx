@@ -1,4 +1,4 @@
-import { isSyncedTableOnline } from "@lakebase-orders/shared";
+import { isSyncedTableOnline, isSyncFailed } from "@lakebase-orders/shared";
 import { useId } from "react";
 import type { BranchView, EndpointView, LakebaseStatus } from "../../../api-types.ts";
 import { describeError } from "../../../errors.ts";
@@ -8,7 +8,7 @@ import { ResourceStateBadge } from "../../../ui/ResourceStateBadge.tsx";
 import { SyncProgress } from "../../../ui/SyncProgress.tsx";
 import { branchState, expiryLabel, idOf } from "./autoscaling-format.ts";
 import { branchGuard } from "./autoscaling-guard.ts";
-import { EndpointList } from "./EndpointList.tsx";
+import { type EndpointAction, EndpointList } from "./EndpointList.tsx";
 
 export type BranchAction = "endpoint.create" | "data.attach" | "branch.delete";
 
@@ -19,7 +19,7 @@ export interface BranchCardProps {
   status: LakebaseStatus;
   now: number;
   onAction: (action: BranchAction) => void;
-  onEndpoint: (action: "endpoint.update" | "endpoint.delete", endpoint: EndpointView) => void;
+  onEndpoint: (action: EndpointAction, endpoint: EndpointView) => void;
 }
 
 /** One branch: where it came from, when it goes, its state, its endpoints and (the app's) its data. */
@@ -82,12 +82,7 @@ export function BranchCard({ branch, endpoints, status, now, onAction, onEndpoin
       {endpoints.error ? (
         <ErrorMessage info={describeError(endpoints.error)} />
       ) : endpoints.data ? (
-        <EndpointList
-          endpoints={endpoints.data}
-          operation={status.operation}
-          onUpdate={(e) => onEndpoint("endpoint.update", e)}
-          onDelete={(e) => onEndpoint("endpoint.delete", e)}
-        />
+        <EndpointList endpoints={endpoints.data} operation={status.operation} onAction={onEndpoint} />
       ) : (
         <p className="muted" role="status">
           Loading the endpoints…
@@ -178,6 +173,25 @@ function AppData({ status }: { status: LakebaseStatus }) {
           <dd>{dateTime(syncedTable.lastSyncAt)}</dd>
         </>
       ) : null}
+      <dt>Orders</dt>
+      <dd className="as-readable">{readable(status, online)}</dd>
     </dl>
   );
+}
+
+/**
+ * Whether the app can read orders now, from the table and the app's read-write endpoint together (an online
+ * table behind a stopped endpoint cannot be read; an asleep one can, after its wake).
+ */
+function readable(status: LakebaseStatus, online: boolean): string {
+  const state = status.instance?.state;
+  if (!status.instance) return "Not readable: the project is gone.";
+  if (state === "STOPPED" || status.instance.stopped) {
+    return "Not readable: the app's endpoint is stopped, until it is started again.";
+  }
+  if (state === "STARTING") return "Not readable yet: the app's endpoint is starting.";
+  if (!status.syncedTable) return "Not readable: there is no synced table.";
+  if (!online && isSyncFailed(status.syncedTable)) return "Not readable: the synced table's sync failed.";
+  if (!online) return "Not readable yet: the synced table's first sync has not finished.";
+  return "Readable.";
 }

@@ -3,17 +3,19 @@ import type { EndpointView, LakebaseStatus } from "../../../api-types.ts";
 import { cuRangeLabel, endpointState, suspendLabel } from "./autoscaling-format.ts";
 import { endpointGuard } from "./autoscaling-guard.ts";
 
+export type EndpointAction = "endpoint.update" | "endpoint.delete" | "endpoint.stop" | "endpoint.start";
+
 export interface EndpointListProps {
   endpoints: readonly EndpointView[];
   operation: LakebaseStatus["operation"];
-  onUpdate: (endpoint: EndpointView) => void;
-  onDelete: (endpoint: EndpointView) => void;
+  onAction: (action: EndpointAction, endpoint: EndpointView) => void;
 }
 
 /** A branch's computes: type, state (asleep said as such), size and scale to zero, and their actions. */
-export function EndpointList({ endpoints, operation, onUpdate, onDelete }: EndpointListProps) {
-  if (endpoints.length === 0)
+export function EndpointList({ endpoints, operation, onAction }: EndpointListProps) {
+  if (endpoints.length === 0) {
     return <p className="muted">No endpoint: nothing can connect to this branch yet.</p>;
+  }
   const sorted = [...endpoints].sort(
     (a, b) =>
       Number(a.detail.type === "read-only") - Number(b.detail.type === "read-only") ||
@@ -22,13 +24,7 @@ export function EndpointList({ endpoints, operation, onUpdate, onDelete }: Endpo
   return (
     <ul className="as-endpoints">
       {sorted.map((e) => (
-        <EndpointItem
-          key={e.name}
-          endpoint={e}
-          operation={operation}
-          onUpdate={onUpdate}
-          onDelete={onDelete}
-        />
+        <EndpointItem key={e.name} endpoint={e} operation={operation} onAction={onAction} />
       ))}
     </ul>
   );
@@ -37,13 +33,11 @@ export function EndpointList({ endpoints, operation, onUpdate, onDelete }: Endpo
 function EndpointItem({
   endpoint,
   operation,
-  onUpdate,
-  onDelete,
+  onAction,
 }: {
   endpoint: EndpointView;
   operation: LakebaseStatus["operation"];
-  onUpdate: (endpoint: EndpointView) => void;
-  onDelete: (endpoint: EndpointView) => void;
+  onAction: (action: EndpointAction, endpoint: EndpointView) => void;
 }) {
   const whyId = useId();
   const state = endpointState(endpoint);
@@ -54,6 +48,7 @@ function EndpointItem({
     operation?.outcome === "running"
       ? null
       : (guard.update.reason ?? (d.type === "read-only" ? guard.delete.reason : null));
+  const describedBy = (ok: boolean) => (ok || !reason ? undefined : whyId);
   return (
     <li className="as-endpoint" data-endpoint={endpoint.id} aria-label={`Endpoint ${endpoint.id}`}>
       <div className="as-endpoint-head">
@@ -74,20 +69,30 @@ function EndpointItem({
           type="button"
           aria-label={`Change the compute of endpoint ${endpoint.id}`}
           disabled={!guard.update.ok}
-          aria-describedby={guard.update.ok || !reason ? undefined : whyId}
-          onClick={() => onUpdate(endpoint)}
+          aria-describedby={describedBy(guard.update.ok)}
+          onClick={() => onAction("endpoint.update", endpoint)}
         >
           Compute…
         </button>
+        {guard.stopStart ? (
+          <button
+            type="button"
+            disabled={!guard.stopStart.ok}
+            aria-describedby={describedBy(guard.stopStart.ok)}
+            onClick={() => onAction(d.disabled ? "endpoint.start" : "endpoint.stop", endpoint)}
+          >
+            {d.disabled ? "Start…" : "Stop…"}
+          </button>
+        ) : null}
         {/* A read-write endpoint goes with its branch only: no delete is offered for it. */}
-        {endpoint.detail.type === "read-only" ? (
+        {d.type === "read-only" ? (
           <button
             type="button"
             className="danger"
             aria-label={`Delete endpoint ${endpoint.id}`}
             disabled={!guard.delete.ok}
-            aria-describedby={guard.delete.ok || !reason ? undefined : whyId}
-            onClick={() => onDelete(endpoint)}
+            aria-describedby={describedBy(guard.delete.ok)}
+            onClick={() => onAction("endpoint.delete", endpoint)}
           >
             Delete…
           </button>

@@ -4,7 +4,10 @@ import { useFormat } from "../../../locale.ts";
 import { OperationOutcome } from "../OperationOutcome.tsx";
 import { idOf } from "./autoscaling-format.ts";
 
-/** What the last request of this page was answered (the operation itself is followed below it). */
+/**
+ * What the last request of this page was answered (the operation itself is followed below it); said only
+ * while that operation is the one shown, so it never stands beside another one's outcome.
+ */
 export interface RequestAnswer {
   kind: string;
   result: ActionResult;
@@ -35,7 +38,7 @@ export function OperationCard({
   return (
     <section className="card progress-view" aria-labelledby="as-progress-title" aria-live="polite">
       <h3 id="as-progress-title">Progress {live ? <span className="badge badge-busy">live</span> : null}</h3>
-      {answer ? (
+      {answer && answer.result.operationId === operation?.id ? (
         <p className="as-answer">
           Your request — {operationLabel(answer.kind)} of <code>{idOf(answer.result.resource)}</code>:{" "}
           {ANSWERS[answer.result.outcome]}.

@@ -188,8 +188,16 @@ describe("autoscaling guard", () => {
     expect(endpointGuard(endpoint("read-only"), null)).toEqual({
       update: { ok: true, reason: null },
       delete: { ok: true, reason: null },
+      stopStart: null,
     });
     expect(endpointGuard(endpoint("read-only", "INIT"), null).update.ok).toBe(false);
+    // Stop and start are the app's read-write endpoint's only (lakebase.stop/start act on it), never another's.
+    expect(endpointGuard(endpoint("read-write"), null).stopStart).toBeNull();
+    expect(endpointGuard({ ...endpoint("read-write"), inUse: true }, null).stopStart).toEqual({
+      ok: true,
+      reason: null,
+    });
+    expect(endpointGuard({ ...endpoint("read-write"), inUse: true }, running).stopStart?.ok).toBe(false);
     // Asleep is not a reason to refuse anything: the change wakes nothing and applies.
     expect(endpointGuard(endpoint("read-only", "IDLE"), null).update.ok).toBe(true);
   });

@@ -58,15 +58,21 @@ export function branchGuard(
 export interface EndpointGuard {
   update: Allowed;
   delete: Allowed;
+  /**
+   * Stop and start (disable, enable) are for the app's own read-write endpoint (`lakebase.stop`/`start`);
+   * null for every other endpoint: no such action is offered there.
+   */
+  stopStart: Allowed | null;
 }
 
 export function endpointGuard(endpoint: EndpointView, operation: LakebaseStatus["operation"]): EndpointGuard {
+  const ownRw = endpoint.inUse && endpoint.detail.type === "read-write";
   const running = busy(operation);
-  if (!running.ok) return { update: running, delete: running };
+  if (!running.ok) return { update: running, delete: running, stopStart: ownRw ? running : null };
   const creating = endpoint.state === "INIT" ? no("The endpoint is being created: wait until it runs.") : YES;
   const del =
     endpoint.detail.type === "read-write"
       ? no("A branch keeps its read-write endpoint: delete the branch to remove it.")
       : creating;
-  return { update: creating, delete: del };
+  return { update: creating, delete: del, stopStart: ownRw ? creating : null };
 }

@@ -26,6 +26,9 @@ export function useAutoscalingActions(onStarted: () => void) {
     updateEndpoint: useMutation(trpc.lakebase.endpoints.update.mutationOptions(started)),
     deleteEndpoint: useMutation(trpc.lakebase.endpoints.delete.mutationOptions(started)),
     attachData: useMutation(trpc.lakebase.data.attach.mutationOptions(started)),
+    // The app's read-write endpoint disabled or enabled (the Provisioned console's stop and start).
+    stop: useMutation(trpc.lakebase.stop.mutationOptions(started)),
+    start: useMutation(trpc.lakebase.start.mutationOptions(started)),
   };
 }
 
