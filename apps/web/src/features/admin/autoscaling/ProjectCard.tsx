@@ -30,12 +30,6 @@ export function ProjectCard({ project, primary }: { project: ProjectView; primar
             ? "—"
             : `${durationLabel(d.historyRetentionSeconds)} (a branch can start from any point in it)`}
         </dd>
-        {d.owner ? (
-          <>
-            <dt>Owner</dt>
-            <dd>{d.owner}</dd>
-          </>
-        ) : null}
         <dt>Created</dt>
         <dd>{project.createdAt ? dateTime(project.createdAt) : "—"}</dd>
         <dt>Last compute activity</dt>
