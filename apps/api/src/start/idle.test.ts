@@ -119,8 +119,20 @@ describe("an idle app", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(proxy.traffic().connections).toBe(suspended.connections);
 
-    // The next request: served, with the other container's change (caught up from the change table).
+    // The next request: served, with the other container's change (caught up from the change table,
+    // through the pool while the listening session opens beside it).
     expect(await count("F")).toBe(before + 2);
-    expect(server.services.changes.state().listening).toBe(true);
+    const within = async (ms: number, ok: () => Promise<boolean> | boolean) => {
+      for (const deadline = Date.now() + ms; !(await ok()) && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
+      return ok();
+    };
+    expect(await within(5000, () => server.services.changes.state().listening)).toBe(true);
+    // It listens again: the other container's next change arrives without a request asking for it.
+    await other.services.orders.updateStatus(
+      { orderKey: keys[2]!, status: "F" },
+      { actor: "other@example.com", requestId: "r2" },
+    );
+    expect(await within(5000, async () => (await count("F")) === before + 3)).toBe(true);
   });
 });
