@@ -128,7 +128,7 @@ async function firstRow(url: string): Promise<number> {
   const first = await reader.read();
   const at = clock();
   if (response.status !== 200 || first.done) throw new Error(`${url}: ${response.status}`);
-  for (let r = first; !r.done; r = await reader.read());
+  while (!(await reader.read()).done);
   return at;
 }
 
