@@ -65,6 +65,8 @@ describe("the change feed reopening", () => {
       letIn();
       for (const deadline = Date.now() + 10_000; !feed.state().listening && Date.now() < deadline; )
         await new Promise((r) => setTimeout(r, 10));
+      // Listening, and catching up from the table again (what `current` waits for).
+      await feed.current(10_000);
       expect(feed.state()).toEqual({ lastSeq: between.seq, listening: true });
       expect(seen).toEqual([2]);
       // Listening: the next change arrives by notification.

@@ -139,18 +139,26 @@ export async function changesSince(
   seq: number,
   limit = 1000,
 ): Promise<ChangesSince> {
-  // One after the other: a session runs one query at a time.
-  const listed = await db.query<ChangeRow>(
-    `SELECT ${COLUMNS} FROM app_data.order_change WHERE seq > $1 ORDER BY seq LIMIT $2`,
+  // One statement: one round trip (the first request after a wake waits for this catch-up) and one snapshot
+  // for the changes and the bounds. No change after `seq`: one row of bounds, its change columns null.
+  const { rows } = await db.query<
+    { [K in keyof ChangeRow]: ChangeRow[K] | null } & {
+      oldest: string | null;
+      newest: string | null;
+      lsn: string;
+    }
+  >(
+    `SELECT c.*, b.oldest, b.newest, b.lsn
+       FROM (SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
+               FROM app_data.order_change) b
+       LEFT JOIN LATERAL (SELECT seq AS ord, ${COLUMNS} FROM app_data.order_change
+                           WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
+      ORDER BY c.ord`,
     [seq, limit],
   );
-  const bounds = await db.query<{ oldest: string | null; newest: string | null; lsn: string }>(
-    `SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
-       FROM app_data.order_change`,
-  );
-  const b = bounds.rows[0];
+  const b = rows[0];
   return {
-    changes: listed.rows.map(fromRow),
+    changes: rows.filter((r): r is typeof r & ChangeRow => r.seq !== null).map(fromRow),
     oldest: b?.oldest ? Number(b.oldest) : null,
     newest: b?.newest ? Number(b.newest) : null,
     lsn: b?.lsn ?? "0/0",
