@@ -23,6 +23,11 @@ import {
 // row lock would queue every change behind one order, and this order rules it out. A concurrent first
 // writer of the same order (no override row yet for either) makes the later INSERT fail on the key (23505)
 // and change nothing; the caller runs the statement again, and it then finds the winner's row under the lock.
+//
+// A change whose connection was lost (a terminated backend, a failover) has an unknown outcome. Its write id
+// makes one more attempt safe: if the first was committed, the second finds its feed row (`done`) and
+// answers with it; if the first was still committing when the second began (not in the second's snapshot),
+// the unique index refuses the second's row (23505, nothing changed) and a third attempt finds it.
 
 /** How long a change waits for the feed's lock (other changes committing; each holds it for microseconds). */
 const FEED_LOCK_WAIT_MS = 3000;
@@ -36,6 +41,8 @@ export interface StatusChangeInput {
   requestId: string | undefined;
   /** The change's time (the app's clock, as the history has always recorded it). */
   at: Date;
+  /** A random id for this change, the same across its attempts: a second attempt applies it at most once. */
+  writeId: string;
 }
 
 export type StatusChangeResult =
@@ -44,11 +51,13 @@ export type StatusChangeResult =
   | { kind: "conflict"; previousStatus: string };
 
 interface ResultRow extends Partial<ChangeRow> {
-  was: string;
+  was: string | null;
 }
 
 export function statusChangeStatement(table: SyncedTable): string {
-  return `WITH synced AS (
+  return `WITH done AS (
+      SELECT ${COLUMNS} FROM app_data.order_change WHERE write_id = $8::uuid
+    ), synced AS (
       SELECT o.o_orderstatus AS status, o.o_orderdate::text AS day, o.o_orderpriority AS priority,
              o.o_totalprice::text AS price
         FROM ${table.sqlName} o WHERE o.o_orderkey = $1::bigint
@@ -58,7 +67,7 @@ export function statusChangeStatement(table: SyncedTable): string {
       SELECT s.*, COALESCE(h.status, s.status) AS was, h.status IS NOT NULL AS overridden
         FROM synced s LEFT JOIN held h ON true
     ), allowed AS (
-      SELECT * FROM state WHERE $3::text IS NULL OR was = $3::text
+      SELECT * FROM state WHERE NOT EXISTS (SELECT 1 FROM done) AND ($3::text IS NULL OR was = $3::text)
     ), removed AS (
       DELETE FROM app_data.order_status WHERE order_key = $1::bigint
          AND EXISTS (SELECT 1 FROM allowed WHERE overridden AND status = $2::text)
@@ -85,8 +94,8 @@ export function statusChangeStatement(table: SyncedTable): string {
         FROM (SELECT set_config('lock_timeout', '${FEED_LOCK_WAIT_MS}ms', true) AS budget FROM written WHERE n > 0) w
     ), recorded AS (
       INSERT INTO app_data.order_change
-        (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price)
-      SELECT $4::text, $1::bigint, a.was, $2::text, a.status, a.day::date, a.priority, a.price::numeric
+        (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price, write_id)
+      SELECT $4::text, $1::bigint, a.was, $2::text, a.status, a.day::date, a.priority, a.price::numeric, $8::uuid
         FROM allowed a, feed_lock
       RETURNING *
     ), listed AS (SELECT ${COLUMNS} FROM recorded),
@@ -95,8 +104,9 @@ export function statusChangeStatement(table: SyncedTable): string {
         'previousStatus', listed.previous_status, 'status', listed.status, 'syncedStatus', listed.synced_status,
         'orderDate', listed.order_date, 'priority', listed.priority, 'totalPrice', listed.total_price)::text)
       FROM listed)
-    SELECT state.was, listed.*, (SELECT count(*) FROM notified)::int AS notified
-      FROM state LEFT JOIN listed ON true`;
+    SELECT state.was, c.*, (SELECT count(*) FROM notified)::int AS notified
+      FROM (SELECT 1) one LEFT JOIN state ON true
+      LEFT JOIN (SELECT * FROM listed UNION ALL SELECT * FROM done) c ON true`;
 }
 
 /** Runs one status change (one statement, its own transaction); a failure changed nothing. */
@@ -114,10 +124,12 @@ export async function runStatusChange(
     input.at.toISOString(),
     input.requestId ?? null,
     CHANGES_CHANNEL,
+    input.writeId,
   );
   const row = rows[0];
-  if (!row) return { kind: "not found" };
-  if (row.seq === null || row.seq === undefined) return { kind: "conflict", previousStatus: row.was };
+  const committed = row?.seq !== null && row?.seq !== undefined;
+  if (!row || (!committed && row.was === null)) return { kind: "not found" };
+  if (!committed) return { kind: "conflict", previousStatus: row.was ?? "" };
   const change = fromRow(row as ChangeRow);
   return {
     kind: "committed",

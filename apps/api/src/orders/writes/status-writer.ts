@@ -1,4 +1,5 @@
-import { type PrismaClient, sqlState } from "@lakebase-orders/db";
+import { randomUUID } from "node:crypto";
+import { isConnectionLost, type PrismaClient, sqlState } from "@lakebase-orders/db";
 import { conflict } from "../../errors/domain-error.ts";
 import { orderNotFound } from "../db-errors.ts";
 import type { HistoryOutput, StatusUpdate, UpdateStatusInput } from "../schemas.ts";
@@ -39,7 +40,7 @@ export function createStatusWriter(
   };
 
   const statement = statusChangeStatement(table);
-  const attempt = async (input: UpdateStatusInput, by: Actor, at: Date) => {
+  const attempt = async (input: UpdateStatusInput, by: Actor, at: Date, writeId: string) => {
     const r = await runStatusChange(prisma, statement, {
       orderKey: input.orderKey,
       status: input.status,
@@ -47,6 +48,7 @@ export function createStatusWriter(
       actor: by.actor,
       requestId: by.requestId,
       at,
+      writeId,
     });
     if (r.kind === "not found") throw orderNotFound(input.orderKey);
     if (r.kind === "conflict") {
@@ -61,14 +63,21 @@ export function createStatusWriter(
     /** Applies the change and resolves once it is committed; a failure changed nothing. */
     async updateStatus(input: UpdateStatusInput, by: Actor): Promise<CommittedChange> {
       const at = new Date();
-      let committed: Omit<CommittedChange, "lsn">;
-      try {
-        committed = await attempt(input, by, at);
-      } catch (error) {
-        // Two first-ever writers of one order: the loser hits the primary key; once more, it finds the
-        // winner's row under the lock and is checked against it.
-        if (sqlState(error) !== "23505") throw error;
-        committed = await attempt(input, by, at);
+      const writeId = randomUUID();
+      let committed: Omit<CommittedChange, "lsn"> | undefined;
+      let lost = false;
+      for (let tries = 1; !committed; tries++) {
+        try {
+          committed = await attempt(input, by, at, writeId);
+        } catch (error) {
+          // 23505: two first-ever writers of one order (the loser finds the winner's row under the lock next
+          // time), or an earlier attempt of this change that committed meanwhile (found by its write id).
+          // A lost connection: the outcome is unknown, and the write id makes one more attempt apply it at
+          // most once (status-change.ts). Anything else changed nothing and is the caller's answer.
+          const again = sqlState(error) === "23505" || (!lost && isConnectionLost(error));
+          if (!again || tries >= 3) throw error;
+          lost ||= isConnectionLost(error);
+        }
       }
       // Read after the commit, so at or past it: what a replica must have replayed to show the change. The
       // change is committed whatever happens here.
