@@ -46,7 +46,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // --- the database: a replicated primary carrying the local Lakebase, and a lagging hot standby ---
 const NAMES = { instanceName: "soak", catalogName: "soak_catalog", databaseName: "soak" };
 const primary = await startLocalPostgres({ fast: true, replication: true });
+// Provisioned: the soak names an instance and reads through its own standby (the default flavour, Autoscaling,
+// seeds a project instead, and the instance's database would not exist).
 const local = await startLakebaseLocal({
+  flavor: "provisioned",
   postgres: { adminUrl: primary.url("postgres") },
   sourceRows: ROWS,
   timings: { instanceStartMs: 0, instanceDeleteMs: 0, pipelineStepMs: 0, continuousIntervalMs: 1000 },
@@ -119,7 +122,8 @@ function send(
           `${proxy.url}${path}`,
           {
             method,
-            agent: method === "GET" ? agent : false,
+            // The second try is on a new connection, not another kept-alive one to the same closing server.
+            agent: method === "GET" && !retried ? agent : false,
             headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
           },
           (res) => {
@@ -170,6 +174,7 @@ async function timed(
     retryAfter: r.retryAfter,
     ms: performance.now() - started,
     ...(r.error && { error: r.error }),
+    ...(r.status !== 200 && !r.error && { error: failureMessage(r.body) }),
   });
   return r;
 }
@@ -298,8 +303,10 @@ await sleep(15_000 * SCALE);
 enter("steady");
 await sleep(30_000 * SCALE);
 enter("table locked 20 s");
+// The window opens when the lock is asked for: from then on it queues ahead of every new reader (PostgreSQL
+// grants locks in order), as a refresh's lock does in production.
+lockWindow = { start: Date.now(), end: Number.POSITIVE_INFINITY };
 const hold = await local.faults.holdSyncedTableLock(syncedTable, LOCK_MS);
-lockWindow = { start: Date.now(), end: Date.now() + LOCK_MS };
 await hold.released;
 lockWindow.end = Date.now();
 enter("after the lock");
@@ -375,7 +382,7 @@ out(formatTable(rows));
 const other = samples.filter((x) => x.status !== 200 && !(inLock(x) && x.status === 503 && x.retryAfter));
 const byCause = new Map<string, number>();
 for (const x of other) {
-  const key = `${x.phase} / ${x.kind} / ${x.status || x.error}`;
+  const key = `${x.phase} / ${x.kind} / ${x.status || ""}${x.retryAfter ? " Retry-After" : ""} ${x.error ?? ""}`;
   byCause.set(key, (byCause.get(key) ?? 0) + 1);
 }
 if (byCause.size > 0)
@@ -416,6 +423,19 @@ await standbyAdmin.end();
 await local.stop();
 await standby.stop();
 await primary.stop();
+
+/** What a failed answer said (tRPC or REST error shapes), short. */
+function failureMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as {
+      error?: { message?: string; json?: { message?: string } };
+      message?: string;
+    };
+    return (parsed.error?.json?.message ?? parsed.error?.message ?? parsed.message ?? body).slice(0, 90);
+  } catch {
+    return body.slice(0, 90);
+  }
+}
 
 function loadAverage(): string {
   return os
