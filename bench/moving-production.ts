@@ -19,7 +19,7 @@
  * down) is sent again once on a new one, as browsers do for idempotent requests; writes are never resent.
  *
  * Usage: pnpm --filter @lakebase-orders/bench moving-production [--rows 100000] [--lag-ms 2000]
- *        [--scale 1] (phase lengths multiplied by --scale)
+ *        [--scale 1] (phase lengths multiplied by --scale) [--log-level warn] (the instances', on stderr)
  */
 import http from "node:http";
 import os from "node:os";
@@ -38,6 +38,7 @@ const flag = (name: string, fallback: number) => {
 const ROWS = flag("--rows", 100_000);
 const LAG_MS = flag("--lag-ms", 2000);
 const SCALE = flag("--scale", 1);
+const LOG_LEVEL = args.includes("--log-level") ? args[args.indexOf("--log-level") + 1]! : "warn";
 const READERS = 32;
 const LOCK_MS = 20_000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -69,7 +70,7 @@ const env: Record<string, string> = {
   LAKEBASE_PG_READ_URL: standby.url(physical),
   CLUSTER_WORKERS: "2",
   TRUST_FORWARDED_HEADERS: "true",
-  LOG_LEVEL: "warn",
+  LOG_LEVEL,
 };
 await buildApi();
 const instances: Server[] = await Promise.all([
@@ -308,7 +309,8 @@ enter("table locked 20 s");
 lockWindow = { start: Date.now(), end: Number.POSITIVE_INFINITY };
 const hold = await local.faults.holdSyncedTableLock(syncedTable, LOCK_MS);
 await hold.released;
-lockWindow.end = Date.now();
+// Readers of the standby meet the lock until it has replayed the release, the lag later.
+lockWindow.end = Date.now() + LAG_MS;
 enter("after the lock");
 await sleep(10_000 * SCALE);
 enter("every connection killed");
@@ -344,7 +346,7 @@ running = false;
 await Promise.all([...readers, writer, source, counter]);
 
 // --- the table ---
-// Sent while the table was locked.
+// Sent while the table was locked (on the primary, or on the standby that replays the lock LAG_MS late).
 const inLock = (s: Sample) => lockWindow !== undefined && s.at >= lockWindow.start && s.at <= lockWindow.end;
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return 0;
@@ -379,6 +381,10 @@ out(
   `\nmoving production: ${ROWS} rows, standby ${LAG_MS} ms behind, 2 instances x 2 workers, ${READERS} readers`,
 );
 out(formatTable(rows));
+if (lockWindow)
+  out(
+    `lock window: ${((lockWindow.end - lockWindow.start) / 1000).toFixed(1)} s (from asking for the lock to its release, plus the standby's ${LAG_MS} ms lag)`,
+  );
 const other = samples.filter((x) => x.status !== 200 && !(inLock(x) && x.status === 503 && x.retryAfter));
 const byCause = new Map<string, number>();
 for (const x of other) {
