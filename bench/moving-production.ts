@@ -346,8 +346,10 @@ running = false;
 await Promise.all([...readers, writer, source, counter]);
 
 // --- the table ---
-// Sent while the table was locked (on the primary, or on the standby that replays the lock LAG_MS late).
-const inLock = (s: Sample) => lockWindow !== undefined && s.at >= lockWindow.start && s.at <= lockWindow.end;
+// In flight while the table was locked (on the primary, or on the standby that replays the lock LAG_MS late): a
+// request sent a moment before the lock was asked for may reach the database after it, and queue behind it.
+const inLock = (s: Sample) =>
+  lockWindow !== undefined && s.at <= lockWindow.end && s.at + s.ms >= lockWindow.start;
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -383,7 +385,7 @@ out(
 out(formatTable(rows));
 if (lockWindow)
   out(
-    `lock window: ${((lockWindow.end - lockWindow.start) / 1000).toFixed(1)} s (from asking for the lock to its release, plus the standby's ${LAG_MS} ms lag)`,
+    `lock window: ${((lockWindow.end - lockWindow.start) / 1000).toFixed(1)} s (from asking for the lock to its release, plus the standby's ${LAG_MS} ms lag); a request in flight during it is in it`,
   );
 const other = samples.filter((x) => x.status !== 200 && !(inLock(x) && x.status === 503 && x.retryAfter));
 const byCause = new Map<string, number>();
