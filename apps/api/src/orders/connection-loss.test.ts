@@ -10,6 +10,7 @@ import { LOCAL_ADMIN } from "@lakebase-orders/config";
 import { until } from "@lakebase-orders/lakebase-local/testing";
 import { withClient } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FEED_LOCK } from "./writes/change-log.ts";
 
 // The real path: HTTP -> tRPC -> orders store -> token-injected pool -> the local Lakebase front door.
 let w: LocalWorkspace;
@@ -97,23 +98,25 @@ describe("orders reads when every connection is lost", () => {
     if (!order) throw new Error("no order");
     const before = await client.orders.history.query({ orderKey: order.orderKey });
     const status = order.status === "F" ? "O" : "F";
-    // Hold the overlay table so the write waits inside its statement, then cut its connection there.
+    // Hold the change feed's lock so the write waits inside its statement (its override and history rows
+    // written, not committed), then cut its connection there. Nothing else waits for that lock (background
+    // work reading the overlay table would, had the table been locked instead).
     await withClient(`${w.local.adminUrl.replace(/\/[^/]*$/, "")}/${physical}`, async (blocker) => {
       await blocker.query("BEGIN");
-      await blocker.query("LOCK TABLE app_data.order_status IN ACCESS EXCLUSIVE MODE");
+      await blocker.query(`SELECT pg_advisory_xact_lock(${FEED_LOCK})`);
       const write = client.orders.updateStatus
         .mutate({ orderKey: order.orderKey, status })
         .catch((e: unknown) => e);
       await until(
         () =>
           blocker.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event = 'advisory'",
             [physical],
           ),
         (r) => (r.rows[0] as { n: number }).n > 0,
       );
-      expect(await terminateAll("AND wait_event_type = 'Lock'")).toBe(1);
-      // The second attempt goes through once the table is free (within the pool's 1 s lock wait).
+      expect(await terminateAll("AND wait_event = 'advisory'")).toBe(1);
+      // The second attempt goes through once the lock is free (it waits up to 3 s for it).
       await blocker.query("ROLLBACK");
       expect(await write).toMatchObject({ orderKey: order.orderKey, status });
     });
