@@ -185,6 +185,7 @@ export function buildServices(
   );
   const changes = createChangeFeed({
     connect: () => openSession(db.pool, `${db.config.applicationName} changes`),
+    catchUpVia: db.pool,
     logger,
     bus,
   });

@@ -1,5 +1,6 @@
 import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
+import { isAppIdle } from "../../start/activity.ts";
 import { describeFailure } from "../admin/failures.ts";
 import type { LakebaseNamesView, OperationView } from "../admin/types.ts";
 import type { StatusReader } from "../status/reader.ts";
@@ -157,6 +158,11 @@ export function createRecoveryLoop<A = DatabaseApi>(o: RecoveryLoopOptions<A>): 
       recovering = (async () => {
         let steps = 0;
         for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+          // Nobody uses the app: no query, so a scale-to-zero endpoint can suspend; look again later.
+          if (attempt > 1 && isAppIdle()) {
+            await pause(Math.min(o.intervalMs * 16, 30_000, o.leaseMs));
+            continue;
+          }
           again = false;
           const outcome = await once().catch((error: unknown) => {
             log.warn("lakebase recovery failed; will retry", { error: describeFailure(error) });
