@@ -29,12 +29,20 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  /**
+   * Bind the app to the seeded Autoscaling project (LAKEBASE_PROJECT_ID) rather than to it as an instance
+   * (LAKEBASE_INSTANCE_NAME): the admin console is then the Autoscaling one.
+   */
+  autoscaling?: boolean;
+}
+
 /**
  * The real stack: the local Lakebase seeded with TPC-H orders, the API on a free port serving the built
  * SPA (built once per run by build-once.ts), and Chromium with a fresh profile. `stop()` tears everything
  * down, in reverse order.
  */
-export async function startStack(rows: number): Promise<Stack> {
+export async function startStack(rows: number, options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
@@ -54,7 +62,7 @@ export async function startStack(rows: number): Promise<Stack> {
     const server = await startServer(
       loadConfig({
         STATIC_DIR: staticDir,
-        ...lakebaseEnv(lakebase, NAMES),
+        ...lakebaseEnv(lakebase, NAMES, options),
         APP_ADMINS: ADMIN,
         LOCAL_IDENTITY: ADMIN,
         // The analyst's page names itself in X-Forwarded-Email, as behind the Apps proxy.

@@ -12,8 +12,9 @@ import { judgeInterrupted, viewOf } from "./outcome.ts";
 import { planRecovery } from "./recovery.ts";
 import type { Workflow } from "./workflow.ts";
 
-export interface RecoveryLoopOptions {
-  api: DatabaseApi;
+export interface RecoveryLoopOptions<A = DatabaseApi> {
+  /** The flavour's API (the service principal's), for the workflow of an operation taken over. */
+  api: A;
   names: LakebaseNamesView;
   reader: StatusReader;
   journal: OperationJournal | null;
@@ -27,7 +28,7 @@ export interface RecoveryLoopOptions {
    * The flavour's way to carry on an operation taken over: the rest of a create or a delete, or the wait of
    * a stop or start until Databricks shows it done.
    */
-  resume: (op: OperationView, w: Workflow) => Promise<BackgroundOutcome>;
+  resume: (op: OperationView, w: Workflow<A>) => Promise<BackgroundOutcome>;
   leaseMs: number;
   intervalMs: number;
   log: Logger;
@@ -54,7 +55,7 @@ const MAX_STEPS_WITHOUT_PAUSE = 5;
  * takes over and resumes what is not, retrying with backoff while it cannot decide yet (Databricks or the
  * database does not answer, another process's lease has not run out).
  */
-export function createRecoveryLoop(o: RecoveryLoopOptions): RecoveryLoop {
+export function createRecoveryLoop<A = DatabaseApi>(o: RecoveryLoopOptions<A>): RecoveryLoop {
   const { api, names, log, ops } = o;
   const abandonedSince = new Map<string, number>();
   const stopping = new AbortController();
