@@ -120,4 +120,75 @@ describe("createLogger", () => {
       expect((used.user + used.system) / 1000, unit).toBeLessThan(50);
     }
   });
+  it("writes every line exactly as JSON.stringify with the redacting replacer did, on random records", () => {
+    // The encoder it replaced, verbatim: a replacer over every value.
+    const SECRET = /pass(word)?|token|secret|authorization|cookie|credential/i;
+    const replacer = (key: string, value: unknown): unknown => {
+      if (key && SECRET.test(key)) return "[redacted]";
+      if (value instanceof Error) return serializeError(value);
+      if (typeof value === "string") return scrubSecrets(value);
+      if (typeof value === "bigint") return value.toString();
+      return value;
+    };
+    let seed = 27;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const keys = [
+      "a",
+      "path",
+      "password",
+      "accessToken",
+      "0",
+      "msg",
+      "time",
+      "nested",
+      "é",
+      'q"uote',
+      "cause",
+    ];
+    const leaves: (() => unknown)[] = [
+      () =>
+        pick([
+          "",
+          "plain",
+          "postgresql://me:s3cret@db/x",
+          "Bearer abc.def",
+          "dapi0123456789abcdef01",
+          "é\n\u0001",
+        ]),
+      () => pick([0, -0, 1.5, -7, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]),
+      () => pick([true, false, null, undefined]),
+      () => 12n,
+      () => () => 1,
+      () => Symbol("s"),
+      () => new Date(1_700_000_000_000),
+      () => Object.assign(new Error("to postgresql://u:pw@h/db"), { code: "57014" }),
+      () => new Map([["k", 1]]),
+      () => ({ toJSON: (key: string) => `json of ${key}` }),
+      () => Object.create(null) as object,
+    ];
+    const value = (depth: number): unknown => {
+      if (depth > 3 || random() < 0.5) return pick(leaves)();
+      if (random() < 0.4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      const out: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 5); i > 0; i--) out[pick(keys)] = value(depth + 1);
+      return out;
+    };
+    for (let i = 0; i < 1000; i++) {
+      const fields: Record<string, unknown> = {};
+      for (let k = Math.floor(random() * 6); k > 0; k--) fields[pick(keys)] = value(0);
+      let line = "";
+      const logger = createLogger({ write: (l) => (line = l), base: { requestId: "r1" } });
+      logger.info("request postgresql://a:b@c", fields);
+      const record = JSON.parse(line) as { time: string };
+      const expected = JSON.stringify(
+        { time: record.time, level: "info", msg: "request postgresql://a:b@c", requestId: "r1", ...fields },
+        replacer,
+      );
+      expect(line, expected).toBe(expected);
+    }
+  });
 });
