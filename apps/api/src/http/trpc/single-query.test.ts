@@ -1,5 +1,6 @@
 import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_CHAINS_BUILT } from "../../routers/procedure-chain.ts";
 import { singleQueryOf } from "./single-query.ts";
 
 // Single GET queries answered without tRPC's fetch adapter must be indistinguishable from tRPC's own answer.
@@ -48,6 +49,10 @@ describe("single GET queries", () => {
       }
       expect(r.direct.headers.get("x-request-id")).toBeTruthy();
     }
+  });
+
+  it("run every procedure on the chain tRPC built for it (an upgrade that moves it fails here)", () => {
+    expect(ALL_CHAINS_BUILT).toBe(true);
   });
 
   it("decode a `+` as a space, as tRPC does", async () => {
