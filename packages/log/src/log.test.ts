@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createLogger, scrubSecrets, serializeError } from "./log.ts";
 
@@ -189,6 +192,31 @@ describe("createLogger", () => {
         replacer,
       );
       expect(line, expected).toBe(expected);
+    }
+  });
+  it("writes stdout's lines whole, in order, in writes of at most 4096 bytes, and all of them on exit", () => {
+    // A child process logs past several batches, then exits at once (or throws): nothing may be lost.
+    const source = path.join(path.dirname(fileURLToPath(import.meta.url)), "log.ts");
+    for (const end of ["process.exit(3)", "throw new Error('boom')"]) {
+      const script = `
+        const { createLogger } = await import(${JSON.stringify(source)});
+        const realWrite = process.stdout.write.bind(process.stdout);
+        const sizes = [];
+        process.stdout.write = (chunk) => (sizes.push(Buffer.byteLength(chunk)), realWrite(chunk));
+        process.on("exit", () => process.stderr.write(JSON.stringify(sizes)));
+        const logger = createLogger();
+        for (let i = 0; i < 200; i++) logger.info("line", { i, text: "é".repeat(i % 7 === 0 ? 3000 : 20) });
+        ${end};`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      const lines = child.stdout.split("\n").filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([...Array(200).keys()]);
+      const sizes = JSON.parse(
+        child.stderr.slice(child.stderr.indexOf("["), child.stderr.indexOf("]") + 1),
+      ) as number[];
+      // Batched (fewer writes than lines); a write above 4096 bytes is one line longer than that, alone.
+      expect(sizes.length).toBeLessThan(200);
+      const lineSizes = lines.map((l) => Buffer.byteLength(l) + 1);
+      for (const size of sizes.filter((s) => s > 4096)) expect(lineSizes).toContain(size);
     }
   });
 });
