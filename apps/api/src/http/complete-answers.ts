@@ -1,0 +1,38 @@
+import type { Context as HonoContext } from "hono";
+import type { ApiVars } from "./api-vars.ts";
+import { API_ANSWER_HEADER_RECORD } from "./guards/api-answer-headers.ts";
+
+// Answers built whole by their handler: every header the middlewares around it would add is already there.
+const complete = new WeakSet<Response>();
+
+/**
+ * A JSON answer of the API with all its headers at once, as one plain record: its own, the security headers
+ * of an API answer (guards/security-headers.ts) and the request id (request-log.ts), which those two
+ * middlewares then leave alone. Headers set one by one after the handler made node-server build a Fetch
+ * `Headers` (undici's, validated name by name) and turn it back into a record to write: a few microseconds
+ * of every key lookup. A middleware that replaces the response gets the usual path (the set does not hold
+ * the new one).
+ */
+export function completeJsonAnswer(
+  c: HonoContext<{ Variables: ApiVars }>,
+  body: string,
+  status: number,
+  headers: Readonly<Record<string, string>>,
+): Response {
+  const res = new Response(body, {
+    status,
+    headers: {
+      "content-type": "application/json",
+      ...headers,
+      ...API_ANSWER_HEADER_RECORD,
+      "x-request-id": c.get("requestId"),
+    },
+  });
+  complete.add(res);
+  return res;
+}
+
+/** True for an answer `completeJsonAnswer` built (nothing to add to it). */
+export function isCompleteAnswer(res: Response): boolean {
+  return complete.has(res);
+}
