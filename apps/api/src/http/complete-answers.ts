@@ -1,5 +1,3 @@
-import type { Context as HonoContext } from "hono";
-import type { ApiVars } from "./api-vars.ts";
 import { API_ANSWER_HEADER_RECORD } from "./guards/api-answer-headers.ts";
 
 // Answers built whole by their handler: every header the middlewares around it would add is already there.
@@ -14,7 +12,7 @@ const complete = new WeakSet<Response>();
  * the new one).
  */
 export function completeJsonAnswer(
-  c: HonoContext<{ Variables: ApiVars }>,
+  requestId: string,
   body: string,
   status: number,
   headers: Readonly<Record<string, string>>,
@@ -25,7 +23,7 @@ export function completeJsonAnswer(
       "content-type": "application/json",
       ...headers,
       ...API_ANSWER_HEADER_RECORD,
-      "x-request-id": c.get("requestId"),
+      "x-request-id": requestId,
     },
   });
   complete.add(res);

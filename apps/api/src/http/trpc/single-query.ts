@@ -56,12 +56,12 @@ export async function answerSingleQuery(
   const ctx = procedureContext(c, services);
   try {
     const data = await runProcedure({ path, type: "query", ctx, input });
-    return completeJsonAnswer(c, JSON.stringify({ result: { data } }), 200, HEADERS);
+    return completeJsonAnswer(c.get("requestId"), JSON.stringify({ result: { data } }), 200, HEADERS);
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
     reportProcedureError(c.get("procedureErrors"), ctx.logger, error, path);
     return completeJsonAnswer(
-      c,
+      c.get("requestId"),
       JSON.stringify({ error: errorShape(error, path) }),
       getHTTPStatusCodeFromError(error),
       { ...HEADERS, ...errorHeaders([error]) },
