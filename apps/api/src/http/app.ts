@@ -17,7 +17,7 @@ import { sameOriginOnly } from "./guards/same-origin.ts";
 import { securityHeaders } from "./guards/security-headers.ts";
 import { wellFormedUrl } from "./guards/well-formed-url.ts";
 import { healthRoutes } from "./health.ts";
-import { requestLog } from "./request-log.ts";
+import { rawPathOf, requestLog } from "./request-log.ts";
 import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
@@ -36,7 +36,7 @@ export interface AppOptions {
  */
 function trpcCalls(c: HonoContext): number {
   if (c.req.query("batch") !== "1") return 1;
-  return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
+  return Math.max(1, trpcProcedureNames(rawPathOf(c.req.url))?.length ?? 1);
 }
 
 /**
@@ -97,7 +97,7 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       key: callerKey,
       when: (c) =>
         c.req.method === "GET" &&
-        (trpcProcedureNames(new URL(c.req.url).pathname)?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
+        (trpcProcedureNames(rawPathOf(c.req.url))?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
     }),
   );
   app.route("/api", healthRoutes(services, options));
