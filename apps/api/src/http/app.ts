@@ -5,6 +5,7 @@ import { callerKey, identify } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { completeJsonAnswers } from "./complete-answers.ts";
 import { allowedHostOnly } from "./guards/allowed-host.ts";
 import { limitBody } from "./guards/body-limit.ts";
 import { inlineHashes } from "./guards/inline-hashes.ts";
@@ -100,6 +101,8 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
         (trpcProcedureNames(rawPathOf(c.req.url))?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
     }),
   );
+  // The REST routes' JSON answers carry all their headers at once, as the single tRPC queries' do.
+  app.use("/api/v1/*", completeJsonAnswers());
   app.route("/api", healthRoutes(services, options));
   app.route("/", restApi(services));
   app.route("/api", exportRoutes(services));
