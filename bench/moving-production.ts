@@ -19,7 +19,7 @@
  * down) is sent again once on a new one, as browsers do for idempotent requests; writes are never resent.
  *
  * Usage: pnpm --filter @lakebase-orders/bench moving-production [--rows 100000] [--lag-ms 2000]
- *        [--scale 1] (phase lengths multiplied by --scale)
+ *        [--scale 1] (phase lengths multiplied by --scale) [--log-level warn] (the instances', on stderr)
  */
 import http from "node:http";
 import os from "node:os";
@@ -38,6 +38,7 @@ const flag = (name: string, fallback: number) => {
 const ROWS = flag("--rows", 100_000);
 const LAG_MS = flag("--lag-ms", 2000);
 const SCALE = flag("--scale", 1);
+const LOG_LEVEL = args.includes("--log-level") ? args[args.indexOf("--log-level") + 1]! : "warn";
 const READERS = 32;
 const LOCK_MS = 20_000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -46,7 +47,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // --- the database: a replicated primary carrying the local Lakebase, and a lagging hot standby ---
 const NAMES = { instanceName: "soak", catalogName: "soak_catalog", databaseName: "soak" };
 const primary = await startLocalPostgres({ fast: true, replication: true });
+// Provisioned: the soak names an instance and reads through its own standby (the default flavour, Autoscaling,
+// seeds a project instead, and the instance's database would not exist).
 const local = await startLakebaseLocal({
+  flavor: "provisioned",
   postgres: { adminUrl: primary.url("postgres") },
   sourceRows: ROWS,
   timings: { instanceStartMs: 0, instanceDeleteMs: 0, pipelineStepMs: 0, continuousIntervalMs: 1000 },
@@ -66,7 +70,7 @@ const env: Record<string, string> = {
   LAKEBASE_PG_READ_URL: standby.url(physical),
   CLUSTER_WORKERS: "2",
   TRUST_FORWARDED_HEADERS: "true",
-  LOG_LEVEL: "warn",
+  LOG_LEVEL,
 };
 await buildApi();
 const instances: Server[] = await Promise.all([
@@ -119,7 +123,8 @@ function send(
           `${proxy.url}${path}`,
           {
             method,
-            agent: method === "GET" ? agent : false,
+            // The second try is on a new connection, not another kept-alive one to the same closing server.
+            agent: method === "GET" && !retried ? agent : false,
             headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
           },
           (res) => {
@@ -170,6 +175,7 @@ async function timed(
     retryAfter: r.retryAfter,
     ms: performance.now() - started,
     ...(r.error && { error: r.error }),
+    ...(r.status !== 200 && !r.error && { error: failureMessage(r.body) }),
   });
   return r;
 }
@@ -298,10 +304,13 @@ await sleep(15_000 * SCALE);
 enter("steady");
 await sleep(30_000 * SCALE);
 enter("table locked 20 s");
+// The window opens when the lock is asked for: from then on it queues ahead of every new reader (PostgreSQL
+// grants locks in order), as a refresh's lock does in production.
+lockWindow = { start: Date.now(), end: Number.POSITIVE_INFINITY };
 const hold = await local.faults.holdSyncedTableLock(syncedTable, LOCK_MS);
-lockWindow = { start: Date.now(), end: Date.now() + LOCK_MS };
 await hold.released;
-lockWindow.end = Date.now();
+// Readers of the standby meet the lock until it has replayed the release, the lag later.
+lockWindow.end = Date.now() + LAG_MS;
 enter("after the lock");
 await sleep(10_000 * SCALE);
 enter("every connection killed");
@@ -337,8 +346,10 @@ running = false;
 await Promise.all([...readers, writer, source, counter]);
 
 // --- the table ---
-// Sent while the table was locked.
-const inLock = (s: Sample) => lockWindow !== undefined && s.at >= lockWindow.start && s.at <= lockWindow.end;
+// In flight while the table was locked (on the primary, or on the standby that replays the lock LAG_MS late): a
+// request sent a moment before the lock was asked for may reach the database after it, and queue behind it.
+const inLock = (s: Sample) =>
+  lockWindow !== undefined && s.at <= lockWindow.end && s.at + s.ms >= lockWindow.start;
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
@@ -372,10 +383,14 @@ out(
   `\nmoving production: ${ROWS} rows, standby ${LAG_MS} ms behind, 2 instances x 2 workers, ${READERS} readers`,
 );
 out(formatTable(rows));
+if (lockWindow)
+  out(
+    `lock window: ${((lockWindow.end - lockWindow.start) / 1000).toFixed(1)} s (from asking for the lock to its release, plus the standby's ${LAG_MS} ms lag); a request in flight during it is in it`,
+  );
 const other = samples.filter((x) => x.status !== 200 && !(inLock(x) && x.status === 503 && x.retryAfter));
 const byCause = new Map<string, number>();
 for (const x of other) {
-  const key = `${x.phase} / ${x.kind} / ${x.status || x.error}`;
+  const key = `${x.phase} / ${x.kind} / ${x.status || ""}${x.retryAfter ? " Retry-After" : ""} ${x.error ?? ""}`;
   byCause.set(key, (byCause.get(key) ?? 0) + 1);
 }
 if (byCause.size > 0)
@@ -416,6 +431,19 @@ await standbyAdmin.end();
 await local.stop();
 await standby.stop();
 await primary.stop();
+
+/** What a failed answer said (tRPC or REST error shapes), short. */
+function failureMessage(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as {
+      error?: { message?: string; json?: { message?: string } };
+      message?: string;
+    };
+    return (parsed.error?.json?.message ?? parsed.error?.message ?? parsed.message ?? body).slice(0, 90);
+  } catch {
+    return body.slice(0, 90);
+  }
+}
 
 function loadAverage(): string {
   return os

@@ -12,6 +12,12 @@ export const ADMIN_MUTATIONS = [
   "lakebase.delete",
   "lakebase.stop",
   "lakebase.start",
+  "lakebase.branches.create",
+  "lakebase.branches.delete",
+  "lakebase.endpoints.create",
+  "lakebase.endpoints.update",
+  "lakebase.endpoints.delete",
+  "lakebase.data.attach",
 ] as const;
 export const MUTATIONS = ["orders.updateStatus", "views.save", "views.delete", ...ADMIN_MUTATIONS] as const;
 export const SUBSCRIPTIONS = ["lakebase.progress"] as const;
@@ -47,6 +53,14 @@ const REST_ROUTES: { method: string; path: string; admin?: boolean }[] = [
   { method: "GET", path: "/resources/status" },
   { method: "POST", path: "/resources/create-lakebase-resources", admin: true },
   { method: "DELETE", path: "/resources/delete-lakebase-resources", admin: true },
+  { method: "GET", path: "/resources/branches" },
+  { method: "POST", path: "/resources/branches", admin: true },
+  { method: "DELETE", path: "/resources/branches/{branch}", admin: true },
+  { method: "GET", path: "/resources/branches/{branch}/endpoints" },
+  { method: "POST", path: "/resources/branches/{branch}/endpoints", admin: true },
+  { method: "PATCH", path: "/resources/branches/{branch}/endpoints/{endpoint}", admin: true },
+  { method: "DELETE", path: "/resources/branches/{branch}/endpoints/{endpoint}", admin: true },
+  { method: "POST", path: "/resources/branches/{branch}/data", admin: true },
 ];
 const REST_FIELDS = [
   "page",
@@ -66,6 +80,19 @@ const REST_FIELDS = [
   "enable_readable_secondaries",
   "retention_window_in_days",
   "confirm_name",
+  "branch_id",
+  "source_branch_id",
+  "point_in_time",
+  "ttl_seconds",
+  "expire_time",
+  "no_expiry",
+  "endpoint_id",
+  "min_cu",
+  "max_cu",
+  "suspend_timeout_seconds",
+  "no_suspension",
+  "catalog_name",
+  "create_resources",
   "o_orderstatus",
   "expected_status",
 ];
@@ -176,6 +203,18 @@ const KEYS = [
   "enableReadableSecondaries",
   "retentionWindowInDays",
   "confirmName",
+  "compute",
+  "branchId",
+  "sourceBranchId",
+  "pointInTime",
+  "ttlSeconds",
+  "expireTime",
+  "noExpiry",
+  "endpointId",
+  "minCu",
+  "maxCu",
+  "suspendTimeoutSeconds",
+  "catalogName",
   "lastEventId",
   "__proto__",
   "constructor",
@@ -253,6 +292,31 @@ class Generator {
         return { confirmName: this.chance(0.5) ? (this.options.instanceName ?? "x") : "wrong" };
       case "lakebase.progress":
         return this.chance(0.5) ? { lastEventId: "abcd1234:1" } : {};
+      // Autoscaling: valid shapes that name branches which do not exist (a fuzzed admin must not make
+      // real copies); the app's own branch and endpoint sometimes, to reach the refusals and updates.
+      case "lakebase.branches.create":
+        return {
+          branchId: `fuzz-${this.int(5)}`,
+          sourceBranchId: "no-such-branch",
+          ttlSeconds: 60 + this.int(3600),
+        };
+      case "lakebase.branches.delete": {
+        const id = this.pick(["no-such-branch", "production"]);
+        return { branchId: id, confirmName: this.chance(0.5) ? id : "wrong" };
+      }
+      case "lakebase.endpoints.list":
+        return this.chance(0.5) ? { branchId: "no-such-branch" } : {};
+      case "lakebase.endpoints.create":
+        return { branchId: "no-such-branch", endpointId: "reader", maxCu: 1 };
+      case "lakebase.endpoints.update":
+        return { branchId: "no-such-branch", endpointId: "reader", minCu: 0.5, maxCu: 1 + this.int(4) };
+      case "lakebase.endpoints.delete":
+        return {
+          endpointId: this.pick(["primary", "reader"]),
+          confirmName: this.pick(["primary", "reader", "x"]),
+        };
+      case "lakebase.data.attach":
+        return { branchId: "no-such-branch" };
       default:
         return undefined;
     }
@@ -373,7 +437,10 @@ class Generator {
     }
     if (route.path.includes("create") && this.chance(0.5)) query.push("acknowledge_cost=true");
     const method = this.chance(0.9) ? route.method : this.pick(["GET", "POST", "PUT", "DELETE", "PATCH"]);
-    const path = `/api/v1${route.path.replace("{key}", key)}${query.length ? `?${query.join("&")}` : ""}`;
+    const id = () =>
+      this.chance(0.7) ? this.pick(["production", "no-such-branch", "reader", "primary"]) : key;
+    const filled = route.path.replace("{key}", key).replace("{branch}", id()).replace("{endpoint}", id());
+    const path = `/api/v1${filled}${query.length ? `?${query.join("&")}` : ""}`;
     const body =
       method !== "GET" && this.chance(0.7)
         ? this.chance(0.8)

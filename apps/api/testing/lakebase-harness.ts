@@ -55,6 +55,8 @@ export async function startHarness(label: string, timings: Partial<typeof FAST> 
 export interface Names {
   /** False: no workspace is configured (DATABRICKS_HOST unset). */
   configured: boolean;
+  /** Lakebase Autoscaling: `instanceName` is then the project id (the app binds to its production branch). */
+  autoscaling?: boolean;
   instanceName: string;
   catalogName: string;
   databaseName: string;
@@ -79,7 +81,9 @@ export function lakebaseEnv(h: Harness, names: Names): Env {
     ...(names.configured
       ? { DATABRICKS_HOST: h.local.restUrl, DATABRICKS_TOKEN: h.local.workspaceToken }
       : {}),
-    LAKEBASE_INSTANCE_NAME: names.instanceName,
+    ...(names.autoscaling
+      ? { LAKEBASE_PROJECT_ID: names.instanceName }
+      : { LAKEBASE_INSTANCE_NAME: names.instanceName }),
     LAKEBASE_CATALOG_NAME: names.catalogName,
     LAKEBASE_DATABASE_NAME: names.databaseName,
     LAKEBASE_SYNCED_TABLE: names.syncedTable,

@@ -35,15 +35,22 @@ export function seedOf(names: LakebaseNames, rows: number) {
  * The API's variables for a local Lakebase, as for a real workspace: the SDK's host and token, the resources,
  * the instance's port, and its CA (TLS is verified, as in production).
  */
-export function lakebaseEnv(lakebase: LakebaseLocal, names: LakebaseNames): Record<string, string> {
+export function lakebaseEnv(
+  lakebase: LakebaseLocal,
+  names: LakebaseNames,
+  options: { autoscaling?: boolean } = {},
+): Record<string, string> {
   return {
     DATABRICKS_HOST: lakebase.restUrl,
     DATABRICKS_TOKEN: lakebase.workspaceToken,
-    LAKEBASE_INSTANCE_NAME: names.instance,
+    // Autoscaling: the seeded project (its id is the seed's instance name), on its production branch's primary
+    // endpoint, whose host and port the app looks up through the postgres API.
+    ...(options.autoscaling
+      ? { LAKEBASE_PROJECT_ID: names.instance }
+      : { LAKEBASE_INSTANCE_NAME: names.instance, PGPORT: String(lakebase.pgPort) }),
     LAKEBASE_CATALOG_NAME: names.catalog,
     LAKEBASE_DATABASE_NAME: names.database,
     LAKEBASE_SYNCED_TABLE: names.syncedTable,
-    PGPORT: String(lakebase.pgPort),
     PGSSLROOTCERT: lakebase.caFile,
   };
 }

@@ -45,3 +45,14 @@ export const ORDER_SORTS = SHARED_SORTS satisfies readonly OrderSort[];
 export const CAPACITIES = SHARED_CAPACITIES satisfies readonly Capacity[];
 export const ORDER_COLUMNS = SHARED_COLUMNS satisfies readonly OrderColumn[];
 export const TREND_SPLITS = SHARED_TREND_SPLITS satisfies readonly TrendSplit[];
+
+// Lakebase Autoscaling: the resources the status lists (project, branches, endpoints, catalog, synced table),
+// and the answer of a branch, endpoint or data action.
+export type ResourceView = LakebaseStatus["resources"][number];
+export type ProjectView = Extract<ResourceView, { kind: "project" }>;
+export type BranchView = Extract<ResourceView, { kind: "branch" }>;
+export type EndpointView = Extract<ResourceView, { kind: "endpoint" }>;
+export type ActionResult = RouterOutputs["lakebase"]["branches"]["create"];
+export type BranchCreateInput = RouterInputs["lakebase"]["branches"]["create"];
+export type EndpointCreateInput = RouterInputs["lakebase"]["endpoints"]["create"];
+export type EndpointUpdateInput = RouterInputs["lakebase"]["endpoints"]["update"];

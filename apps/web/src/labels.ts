@@ -85,6 +85,9 @@ export const RESOURCE_LABELS: Readonly<Record<string, string>> = {
   instance: "Instance",
   catalog: "Catalog",
   syncedTable: "Synced table",
+  project: "Project",
+  branch: "Branch",
+  endpoint: "Endpoint",
 };
 
 export const OPERATION_LABELS: Readonly<Record<string, string>> = {
@@ -92,6 +95,13 @@ export const OPERATION_LABELS: Readonly<Record<string, string>> = {
   delete: "Delete",
   stop: "Stop",
   start: "Start",
+  // Lakebase Autoscaling
+  "branch.create": "Branch creation",
+  "branch.delete": "Branch deletion",
+  "endpoint.create": "Endpoint creation",
+  "endpoint.update": "Compute change",
+  "endpoint.delete": "Endpoint deletion",
+  "data.attach": "Data attachment",
 };
 
 /**

@@ -69,8 +69,10 @@ export const WRITE_OUTCOME_UNKNOWN =
 
 /**
  * `mapDbError` for writes, which are never retried blindly: a write whose connection was lost after it
- * reached the server has an unknown outcome, and the caller must check (the history is the truth). One that
- * never reached it (refused, login failed) is plainly unavailable.
+ * reached the server has an unknown outcome (a status change is sent once more with its write id, which
+ * applies it at most once: writes/status-writer.ts; this is what is left when that one is lost too), and the
+ * caller must check (the history is the truth). One that never reached it (refused, login failed) is plainly
+ * unavailable.
  */
 export function mapWriteError(error: unknown, tableName: string): unknown {
   if (isDomainError(error)) return error;

@@ -8,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // source's changes) within a bound, and never present figures from before it as fresh. The bound here:
 // one rollup check (1 s in this test, ORDERS_ROLLUP_CHECK_SECONDS; 5 s by default) to notice the update,
 // then the rebuild (at most once per ORDERS_ROLLUP_MIN_REBUILD_SECONDS: 1 s here, 60 s by default) during
-// which the figures say `stale: true`. The trend is dropped at the check that notices it.
+// which the figures say `stale: true`. The trend is dropped at the check that notices it. The check notices
+// the update through PostgreSQL's table statistics, which the pipeline's session may report up to 10 s after
+// its commit (PGSTAT_IDLE_INTERVAL): usually at once, at worst that much later, and until then the figures
+// are dated before the update, never after it.
+const FOLLOW_BOUND_MS = 1000 + 10_000 + 3000;
 const NAMES = { instanceName: "i-follows", catalogName: "c_follows", databaseName: "d_follows" };
 let local: LakebaseLocal;
 let server: TestServer;
@@ -106,7 +110,7 @@ describe("figures while the synced table moves", () => {
 
     const seen: string[] = [];
     let followedAfter: number | undefined;
-    while (Date.now() - appliedAt < 10_000) {
+    while (Date.now() - appliedAt < FOLLOW_BOUND_MS + 2000) {
       const f = await figures();
       seen.push(
         `${Date.now() - appliedAt}ms count ${f.count.totalOrders}${f.count.stale ? " stale" : ""} trend ${f.trendF}`,
@@ -134,6 +138,6 @@ describe("figures while the synced table moves", () => {
     }
     console.info(`figures followed the update ${followedAfter} ms after it was applied`);
     expect(followedAfter, seen.join("; ")).toBeDefined();
-    expect(followedAfter!).toBeLessThan(5000);
+    expect(followedAfter!).toBeLessThan(FOLLOW_BOUND_MS);
   });
 });

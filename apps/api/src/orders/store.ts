@@ -110,7 +110,8 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
       logger.warn("orders_prune_failed", { message: error instanceof Error ? error.message : String(error) }),
   });
 
-  // Reads survive a lost connection (retried once on a fresh one); writes never are (see mapWriteError).
+  // Reads survive a lost connection (retried once on a fresh one); a write only by its own means (a status
+  // change carries a write id that makes a second attempt safe), never here (see mapWriteError).
   const guard = async <R>(work: () => Promise<R>, kind: "read" | "write" = "read"): Promise<R> => {
     try {
       return kind === "read" ? await retryRead(work) : await work();

@@ -10,6 +10,8 @@ import { openApiDocument } from "./openapi/openapi.ts";
 import { ordersNames, ordersRoutes } from "./orders/orders-routes.ts";
 import { describeIssues, problemOf, speakerFor } from "./problem.ts";
 import { type Call, procedures } from "./procedures.ts";
+import { autoscalingRoutes } from "./resources/autoscaling-routes.ts";
+import { autoscalingNames } from "./resources/autoscaling-schemas.ts";
 import { resourcesNames, resourcesRoutes } from "./resources/resources-routes.ts";
 import { json } from "./responses.ts";
 import type { RestEnv } from "./types.ts";
@@ -35,7 +37,7 @@ const healthcheck = createRoute({
  * @example app.route("/", restApi(services));
  */
 export function restApi(services: AppServices) {
-  const speak = speakerFor([...ordersNames, ...resourcesNames]);
+  const speak = speakerFor([...ordersNames, ...resourcesNames, ...autoscalingNames]);
   const call: Call = (c) => procedures(c, services);
   const api = new OpenAPIHono<RestEnv>({
     defaultHook: async (result, c) => {
@@ -60,6 +62,7 @@ export function restApi(services: AppServices) {
 
   api.route("/v1", ordersRoutes(call));
   api.route("/v1", resourcesRoutes(services, call));
+  api.route("/v1", autoscalingRoutes(services, call));
   api.openapi(healthcheck, (c) =>
     c.json({ status: "OK" as const, timestamp: new Date().toISOString() }, 200),
   );

@@ -89,7 +89,7 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInpu
     // Create, stop and start end in the background (their `.finished` row says how); delete ends here.
     const outcome: AuditOutcome = hasFailedStep(result.data)
       ? "failed"
-      : ACCEPTED_ONLY.has(path)
+      : ACCEPTED_ONLY.has(path) || goesOnInBackground(result.data)
         ? "accepted"
         : "succeeded";
     await auditAdmin(ctx, { action: path, input, outcome, detail: result.data });
@@ -110,6 +110,14 @@ export const adminProcedure = publicProcedure.use(async ({ ctx, path, getRawInpu
 });
 
 const ACCEPTED_ONLY: ReadonlySet<string> = new Set(["lakebase.create", "lakebase.stop", "lakebase.start"]);
+
+/** An Autoscaling action that Databricks took and that goes on after the answer (its outcome is audited then). */
+function goesOnInBackground(data: unknown): boolean {
+  const d = data as { outcome?: unknown; steps?: { outcome?: unknown }[] } | null;
+  return (
+    d?.outcome === "started" || (Array.isArray(d?.steps) && d.steps.some((s) => s.outcome === "deleting"))
+  );
+}
 
 function hasFailedStep(data: unknown): boolean {
   const steps = (data as { steps?: { outcome?: string }[] } | null)?.steps;

@@ -1,5 +1,13 @@
 import type { z } from "zod";
 import { createInput, deleteInput } from "../lakebase/admin/schemas.ts";
+import {
+  attachInput,
+  branchCreateInput,
+  branchDeleteInput,
+  endpointCreateInput,
+  endpointDeleteInput,
+  endpointUpdateInput,
+} from "../lakebase/autoscaling/schemas.ts";
 
 /** An input its schema refused: its size and what is wrong with it, never its text. */
 export interface RejectedInput {
@@ -12,6 +20,12 @@ export interface RejectedInput {
 const SCHEMAS: Record<string, z.ZodType> = {
   "lakebase.create": createInput,
   "lakebase.delete": deleteInput,
+  "lakebase.branches.create": branchCreateInput,
+  "lakebase.branches.delete": branchDeleteInput,
+  "lakebase.endpoints.create": endpointCreateInput,
+  "lakebase.endpoints.update": endpointUpdateInput,
+  "lakebase.endpoints.delete": endpointDeleteInput,
+  "lakebase.data.attach": attachInput,
 };
 const MAX_ISSUES = 5;
 const MAX_PATH = 64;

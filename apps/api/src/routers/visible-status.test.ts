@@ -12,10 +12,13 @@ const names = {
   sourceTable: "samples.tpch.orders",
   storageCatalog: "main",
   storageSchema: "default",
+  autoscaling: null,
 };
 
 const status: LakebaseStatus = {
   configured: true,
+  flavour: "provisioned",
+  resources: [],
   config: names,
   instance: {
     name: "orders",

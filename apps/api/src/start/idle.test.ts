@@ -11,7 +11,8 @@ import { createLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import { loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setIdleAfterMs } from "./activity.ts";
+import { createAuditWriter } from "../lakebase/audit/audit.ts";
+import { appActivity, setIdleAfterMs } from "./activity.ts";
 import type { AppServices } from "./services.ts";
 import { buildServices } from "./services.ts";
 
@@ -119,8 +120,52 @@ describe("an idle app", () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(proxy.traffic().connections).toBe(suspended.connections);
 
-    // The next request: served, with the other container's change (caught up from the change table).
+    // The next request: served, with the other container's change (caught up from the change table,
+    // through the pool while the listening session opens beside it).
     expect(await count("F")).toBe(before + 2);
-    expect(server.services.changes.state().listening).toBe(true);
+    const within = async (ms: number, ok: () => Promise<boolean> | boolean) => {
+      for (const deadline = Date.now() + ms; !(await ok()) && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 20));
+      return ok();
+    };
+    expect(await within(5000, () => server.services.changes.state().listening)).toBe(true);
+    // It listens again: the other container's next change arrives without a request asking for it.
+    await other.services.orders.updateStatus(
+      { orderKey: keys[2]!, status: "F" },
+      { actor: "other@example.com", requestId: "r2" },
+    );
+    expect(await within(5000, async () => (await count("F")) === before + 3)).toBe(true);
+  });
+
+  it("keeps the audit's unwritten entries without retrying while idle, and retries once it is used again", async () => {
+    // Its own proxy (the server's goes on once the app is used again), to a database that is not there: every
+    // attempt to write is a connection through it.
+    const target = new URL(database.url);
+    const auditProxy = await startPgProxy({ host: target.hostname, port: Number(target.port) });
+    const url = new URL(auditProxy.url(database.url));
+    url.pathname = `/${database.name}_missing`;
+    const db = createDb({ connectionString: url.toString(), max: 1, applicationName: "idle-audit" });
+    const audit = createAuditWriter(db.prisma, createLogger({ write: () => undefined }), {
+      retryMs: 50,
+      maxRetryMs: 50,
+    });
+    try {
+      appActivity().touch();
+      await audit({ actor: "admin@example.com", action: "lakebase.create", outcome: "accepted" });
+      expect(audit.pending()).toBe(1);
+      await new Promise((r) => setTimeout(r, IDLE_AFTER_MS + 200));
+      const quiet = auditProxy.traffic().connections;
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(auditProxy.traffic().connections).toBe(quiet);
+      expect(audit.pending()).toBe(1);
+
+      appActivity().touch();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(auditProxy.traffic().connections).toBeGreaterThan(quiet);
+    } finally {
+      audit.close();
+      await db.disconnect();
+      await auditProxy.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { WorkspaceClient } from "@databricks/sdk-experimental";
 import type { AppConfig } from "@lakebase-orders/config";
 import { createDbFromConfig, type Db, migratePool, openSession } from "@lakebase-orders/db";
-import { DatabaseApi } from "@lakebase-orders/lakebase-api";
+import { DatabaseApi, PostgresApi } from "@lakebase-orders/lakebase-api";
 import { createWorkspaceClient } from "@lakebase-orders/lakebase-auth";
 import { createLogger, type Logger, serializeError } from "@lakebase-orders/log";
 import { createChangeBus } from "../cluster/bus.ts";
@@ -10,8 +10,9 @@ import { processRole } from "../cluster/roles.ts";
 import { unavailable } from "../errors/domain-error.ts";
 import { createLakebaseAdmin, type LakebaseAdminOptions } from "../lakebase/admin/admin.ts";
 import type { LakebaseAdmin } from "../lakebase/admin/types.ts";
-import { userApiFactory } from "../lakebase/admin/user-api.ts";
+import { userApiFactory, userPostgresApiFactory } from "../lakebase/admin/user-api.ts";
 import { type AuditWriter, type AuditWriterOptions, createAuditWriter } from "../lakebase/audit/audit.ts";
+import { createAutoscalingAdmin } from "../lakebase/autoscaling/admin.ts";
 import { rideThroughWakes } from "../lakebase/autoscaling/wake.ts";
 import { createOperationJournal } from "../lakebase/operations/journal.ts";
 import { describeDbProblem } from "../orders/db-errors.ts";
@@ -184,6 +185,7 @@ export function buildServices(
   );
   const changes = createChangeFeed({
     connect: () => openSession(db.pool, `${db.config.applicationName} changes`),
+    catchUpVia: db.pool,
     logger,
     bus,
   });
@@ -275,16 +277,8 @@ export function buildServices(
   const workspace =
     options.workspaceClient ?? (config.databricks ? createWorkspaceClient(config.databricks) : undefined);
   const apiOptions = { timeoutMs: (config.databricks?.timeoutSeconds ?? 30) * 1000 };
-  const userApi = config.databricks ? userApiFactory(config.databricks, apiOptions) : undefined;
-  const lakebase = createLakebaseAdmin({
+  const adminOptions: Omit<LakebaseAdminOptions, "api" | "userApi"> = {
     names: config.lakebase,
-    api: config.databricks && workspace ? new DatabaseApi(workspace, apiOptions) : null,
-    ...(userApi && { userApi }),
-    // An Autoscaling target is managed through its database API view (the project under its instance name)
-    // until the Autoscaling admin lands; its endpoint scales to zero.
-    ...(config.lakebase.target.flavour === "autoscaling" && {
-      scalesToZero: { endpoint: config.lakebase.target.endpoint },
-    }),
     logger,
     pollIntervalMs: config.lakebaseAdmin.statusPollSeconds * 1000,
     settledPollIntervalMs: config.lakebaseAdmin.settledPollSeconds * 1000,
@@ -317,7 +311,27 @@ export function buildServices(
       }),
     // A started instance answers from now on: try the database now rather than after the current pause.
     onInstanceAvailable: () => readiness.kick(),
-  });
+  };
+  // The one place the flavour is picked (config.lakebase.target): the admin of the configured Lakebase.
+  const target = config.lakebase.target;
+  const ws = config.databricks && workspace ? { config: config.databricks, client: workspace } : null;
+  let lakebase: LakebaseAdmin;
+  if (target.flavour === "autoscaling") {
+    const userApi = ws ? userPostgresApiFactory(ws.config, apiOptions) : undefined;
+    lakebase = createAutoscalingAdmin({
+      ...adminOptions,
+      target,
+      api: ws ? new PostgresApi(ws.client, apiOptions) : null,
+      ...(userApi && { userApi }),
+    });
+  } else {
+    const userApi = ws ? userApiFactory(ws.config, apiOptions) : undefined;
+    lakebase = createLakebaseAdmin({
+      ...adminOptions,
+      api: ws ? new DatabaseApi(ws.client, apiOptions) : null,
+      ...(userApi && { userApi }),
+    });
+  }
   const tableCheck = tableAvailability(db.prisma, table);
   const dataAvailability = lakebase.configured ? lakebase.availability(tableCheck) : tableCheck;
   return {

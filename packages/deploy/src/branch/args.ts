@@ -47,6 +47,12 @@ const schema = z
     target: z
       .string()
       .regex(/^[a-z][a-z0-9-]*$/, "--target: local or a bundle target")
+      // The command moves a target's app onto a short-lived branch and deletes the branch afterwards:
+      // production's app must never be the one moved.
+      .refine(
+        (v) => !/^prod/.test(v),
+        "--target: branch-app never runs against a production target (prod*): it moves that target's app onto a short-lived branch and deletes the branch afterwards; use a development target",
+      )
       .default("local"),
     name: z
       .string()

@@ -5,10 +5,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import readline from "node:readline";
 import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebase-local";
+import { sdkFor } from "@lakebase-orders/lakebase-local/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../bundle.ts";
 import { parseBranchAppArgs } from "./args.ts";
+import { runBranchApp } from "./branch-app.ts";
 
 const PROJECT = "branch-orders";
 let lakebase: LakebaseLocal;
@@ -168,6 +170,11 @@ describe("pnpm branch-app", () => {
     expect(() => parseBranchAppArgs(["--at", "yesterday-ish"])).toThrow(/--at/);
     expect(() => parseBranchAppArgs(["--name", "Not_An_Id"])).toThrow(/--name/);
     expect(() => parseBranchAppArgs(["--frm", "x"])).toThrow(/unknown flag --frm/);
+    for (const target of ["prod", "production", "prod-eu"]) {
+      expect(() => parseBranchAppArgs(["--target", target])).toThrow(
+        /never runs against a production target/,
+      );
+    }
     const args = parseBranchAppArgs(
       ["--ttl=90m", "--at", "2026-12-07T00:00:00Z"],
       new Date("2026-12-07T01:02:03Z"),
@@ -179,6 +186,27 @@ describe("pnpm branch-app", () => {
       name: "change-20261207-010203",
     });
     expect(args.at).toBe("2026-12-07T00:00:00.000Z");
+  });
+
+  it("refuses the project's production branch as the new branch, before it creates anything", async () => {
+    // No change of any kind reaches the service (a create is a POST).
+    const posts = () =>
+      Object.entries(lakebase.counters().routes)
+        .filter(([route]) => route.startsWith("POST "))
+        .reduce((sum, [, n]) => sum + n, 0);
+    const before = posts();
+    const said: string[] = [];
+    const refused = runBranchApp(parseBranchAppArgs(["--name", "production", "--project", PROJECT]), {
+      workspace: sdkFor(lakebase),
+      env: {},
+      root: repoRoot,
+      say: (line) => said.push(line),
+      emit: (event) => said.push(JSON.stringify(event)),
+      signal: new AbortController().signal,
+    });
+    await expect(refused).rejects.toThrow(/production \(default\) branch/);
+    expect(said).toEqual([]);
+    expect(posts()).toBe(before);
   });
 
   it("runs the app on a new branch that sees production as of its creation, keeps its writes, and is deleted on Ctrl-C", async () => {

@@ -32,6 +32,14 @@ export async function runBranchApp(args: BranchAppArgs, deps: BranchAppDeps): Pr
   const project = projectOf(args, deps.env);
   const api = new PostgresApi(deps.workspace);
   const branchName = `projects/${project}/branches/${args.name}`;
+  // Never production: the new branch must not be (or replace) the project's default branch, which this
+  // command would delete when it ends. Asked before anything is created.
+  const defaultBranch = (await api.getProject(`projects/${project}`))?.status?.default_branch;
+  if (defaultBranch === branchName || args.name === "production") {
+    throw new Error(
+      `--name ${args.name} is the project's production (default) branch: branch-app makes a short-lived branch and deletes it afterwards; choose another --name`,
+    );
+  }
   let created = false;
   let app: ChildProcess | undefined;
   try {

@@ -24,6 +24,8 @@ export const QUERIES = [
   "orders.history",
   "orders.trend",
   "lakebase.status",
+  "lakebase.branches.list",
+  "lakebase.endpoints.list",
   "views.list",
   "views.get",
 ] as const satisfies readonly QueryPath[];

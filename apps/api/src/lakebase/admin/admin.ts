@@ -1,11 +1,8 @@
 import type { LakebaseNames } from "@lakebase-orders/config";
 import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
-import { withDeadline } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
 import { isSettled } from "@lakebase-orders/shared";
 import { DomainError, preconditionFailed, unavailable } from "../../errors/domain-error.ts";
-import type { DataAvailability } from "../../orders/reads/availability.ts";
-import { wakeWatch } from "../autoscaling/wake-watch.ts";
 import { isInterrupted } from "../operations/interrupted.ts";
 import type { OperationJournal } from "../operations/journal.ts";
 import { createOperationLeases } from "../operations/lease.ts";
@@ -16,12 +13,12 @@ import { provisionedOutcomes, provisionedResume, readProvisioned } from "../prov
 import { awaitPower, requestPower } from "../provisioned/power.ts";
 import { markCreateFailed, provisionRest, startCreate } from "../provisioned/provisioning.ts";
 import { deleteAll } from "../provisioned/teardown.ts";
-import { availabilityOf } from "../status/availability-policy.ts";
 import { createPoller, type Poller } from "../status/poller.ts";
 import { createStatusReader, type StatusReader } from "../status/reader.ts";
-import type { InstanceStatus, ResourceSnapshot } from "../status/snapshot.ts";
+import type { InstanceStatus } from "../status/snapshot.ts";
 import { createStatusView, EMPTY_SNAPSHOT } from "../status/view.ts";
-import { describeFailure, fromDatabricks } from "./failures.ts";
+import { availabilityFrom } from "./availability.ts";
+import { fromDatabricks } from "./failures.ts";
 import type {
   CreateInput,
   CreateResult,
@@ -70,17 +67,10 @@ export interface LakebaseAdminOptions {
   leaseSeconds?: number;
   /** True once the app's database answers and is migrated (the journal lives there). */
   databaseReady?: () => boolean;
-  /**
-   * The Lakebase Autoscaling endpoint the app connects to, when it is one: it scales to zero, and a database
-   * that does not answer while it is not stopped is waking (`wakeReason`). Absent: a Provisioned instance.
-   */
-  scalesToZero?: { endpoint: string };
 }
 
-/** How long an orders request waits for the very first snapshot before it asks the table instead. */
-const FIRST_STATUS_WAIT_MS = 2000;
 /** What a request learns when its operation stopped half-way for another process of the app to carry on. */
-function leftToAnother(error: unknown) {
+export function leftToAnother(error: unknown) {
   const why =
     isInterrupted(error) && error.reason === "lease-lost"
       ? "another process of the app took the operation over and carries it on"
@@ -88,9 +78,24 @@ function leftToAnother(error: unknown) {
   return unavailable(`The operation stopped here: ${why}.`, error);
 }
 
-/** The names as the status shows them: the synced table as its 3-part name. */
+/** The names as the status shows them: the synced table as its 3-part name, the target's names. */
 export function namesView(names: LakebaseNames): LakebaseNamesView {
-  return { ...names, syncedTable: names.syncedTable.fullName };
+  const { target, ...rest } = names;
+  return {
+    ...rest,
+    syncedTable: names.syncedTable.fullName,
+    ...(target.flavour === "autoscaling"
+      ? {
+          instanceName: target.projectId,
+          autoscaling: {
+            project: target.project,
+            branch: target.branch,
+            endpoint: target.endpoint,
+            readEndpoint: target.readEndpoint,
+          },
+        }
+      : { autoscaling: null }),
+  };
 }
 
 /**
@@ -115,11 +120,11 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
     ? createStatusReader(() => readProvisioned(api, names), cacheMs, log)
     : null;
   const outcomes = provisionedOutcomes;
-  const waking = options.scalesToZero ? wakeWatch(reader, options.scalesToZero.endpoint) : null;
 
   const lock = new OperationLock(log, () => poller.kick());
   const view = createStatusView({
     configured: api !== null,
+    flavour: "provisioned",
     names,
     reader,
     journal,
@@ -195,37 +200,20 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
 
   return {
     configured: api !== null,
+    flavour: "provisioned",
     names,
+    autoscaling: null,
     poller,
     status: (o = {}) => view.status(o.maxAgeMs ?? cacheMs),
 
-    // Orders reads decide from the last known snapshot and never wait on Databricks: a stale one is
-    // refreshed in the background. They wait, briefly, only for the very first answer, and for the first
-    // one after a change of this process (its own create must not read as "does not exist").
-    availability: (fallback) => async (): Promise<DataAvailability> => {
-      if (!reader) return fallback();
-      const last = reader.last();
-      if (last && !last.invalidated) {
-        reader.refresh(cacheMs);
-        return availabilityOf(last.snapshot, lock.running, names);
-      }
-      let snapshot: ResourceSnapshot;
-      try {
-        snapshot = await withDeadline(reader.read(cacheMs), FIRST_STATUS_WAIT_MS, "no Lakebase status yet");
-      } catch (error) {
-        log.warn("lakebase status unavailable for the availability check", { error: describeFailure(error) });
-        if (last) {
-          // Not answering: the last known state serves until it does (no wait on every read meanwhile).
-          reader.acceptStale();
-          return availabilityOf(last.snapshot, lock.running, names);
-        }
-        // Databricks unreachable says nothing about Postgres: let the table decide.
-        return fallback();
-      }
-      return availabilityOf(snapshot, lock.running, names);
-    },
+    availability: availabilityFrom({ reader, lock, names, cacheMs, log }),
 
     async create(input: CreateInput, actor: string, as?: UserCredentials): Promise<CreateResult> {
+      if (input.compute) {
+        throw preconditionFailed(
+          "compute (min/max CU, suspend timeout) is for Lakebase Autoscaling; this app is bound to a Provisioned instance (use capacity)",
+        );
+      }
       const w = ops.workflow(requireApi(), actingApi(as));
       const op = await ops.begin("create", actor);
       let result: CreateResult;
@@ -288,7 +276,8 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
 
     recover: () => recovery?.recover() ?? Promise.resolve(),
 
-    wakeReason: (error) => waking?.reason(error) ?? null,
+    // A Provisioned instance does not scale to zero: a database that does not answer is down (or stopped).
+    wakeReason: () => null,
 
     idle: () => ops.idle(),
 

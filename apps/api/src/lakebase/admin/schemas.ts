@@ -1,5 +1,6 @@
 import { CAPACITIES } from "@lakebase-orders/shared";
 import { z } from "zod";
+import { computeInput } from "../autoscaling/schemas.ts";
 
 export const createInput = z.object({
   // Anything but the literal `true` is refused: the admin must say they know this costs money.
@@ -10,6 +11,8 @@ export const createInput = z.object({
   nodeCount: z.number().int().min(1).max(3).default(1),
   enableReadableSecondaries: z.boolean().optional(),
   retentionWindowInDays: z.number().int().min(2).max(35).optional(),
+  /** Lakebase Autoscaling: min/max CU and suspend timeout of the project's endpoints (refused on Provisioned). */
+  compute: computeInput.optional(),
 });
 
 export const deleteInput = z.object({ confirmName: z.string().max(256) });

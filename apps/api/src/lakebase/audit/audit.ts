@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
+import { isAppIdle } from "../../start/activity.ts";
 
 export type AuditOutcome = "accepted" | "succeeded" | "failed" | "forbidden" | "rejected";
 
@@ -61,6 +62,9 @@ export function createAuditWriter(
     if (closed || timer || pending.length === 0) return;
     timer = setTimeout(() => {
       timer = undefined;
+      // Nobody uses the app: no query, so a scale-to-zero endpoint can suspend; the entries wait (they are in
+      // the log already) and go in once the app is used again.
+      if (isAppIdle()) return scheduleRetry();
       draining = draining.then(() => drain(null));
     }, retryMs);
     timer.unref();

@@ -38,8 +38,8 @@ export interface BackgroundOutcome {
  * no outcome: it stays running in the journal for the process that carries it on.
  */
 export interface Operations {
-  /** A workflow reading with `api` and changing with `acting` (default: `api` itself). */
-  workflow(api: DatabaseApi, acting?: DatabaseApi): Workflow;
+  /** A workflow reading with `api` and changing with `acting` (default: `api` itself), of either flavour's API. */
+  workflow<A = DatabaseApi>(api: A, acting?: A): Workflow<A>;
   /** This process's lock first (synchronous: racing requests cannot both pass), then the lease. */
   begin(kind: OperationView["kind"], actor: string): Promise<OperationView>;
   /** Runs an operation taken over from a stopped process (its lease already claimed, or not yet). */
@@ -61,7 +61,9 @@ export interface Operations {
 
 export function createOperations(o: OperationsOptions): Operations {
   const held = new Map<string, HeldLease>();
-  let background: Promise<void> | null = null;
+  // Every background part still running: the next operation may begin while the last one's audit row is
+  // being written (its lock ends first), and `idle` waits for both.
+  const background = new Set<Promise<void>>();
   // A concluded operation whose outcome is being written to the journal: the next one begins after it.
   let ending: Promise<void> = Promise.resolve();
 
@@ -77,9 +79,8 @@ export function createOperations(o: OperationsOptions): Operations {
   };
 
   const inBackground = (work: () => Promise<void>) => {
-    background = work().finally(() => {
-      background = null;
-    });
+    const running: Promise<void> = work().finally(() => background.delete(running));
+    background.add(running);
   };
   const finish = async (op: OperationView, error: unknown): Promise<boolean> => {
     o.reader?.invalidate();
@@ -116,7 +117,7 @@ export function createOperations(o: OperationsOptions): Operations {
   };
 
   return {
-    workflow: (api, acting = api) => ({
+    workflow: <A>(api: A, acting: A = api): Workflow<A> => ({
       api,
       acting,
       names: o.names,
@@ -175,7 +176,7 @@ export function createOperations(o: OperationsOptions): Operations {
     },
 
     async idle() {
-      await background?.catch(() => undefined);
+      while (background.size > 0) await Promise.allSettled([...background]);
     },
   };
 }

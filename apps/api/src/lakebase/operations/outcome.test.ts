@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { autoscalingOutcomes } from "../autoscaling/outcomes.ts";
 import { provisionedOutcomes } from "../provisioned/outcomes.ts";
 import type { InstanceStatus, ObservedSnapshot } from "../status/snapshot.ts";
 import type { JournalRow } from "./journal.ts";
@@ -129,5 +130,56 @@ describe("currentOperation", () => {
     expect(
       currentOperation(null, snapshot(instance("DELETING"), recorded("delete")), provisionedOutcomes),
     ).toMatchObject({ kind: "delete", outcome: "running" });
+  });
+});
+
+// Lakebase Autoscaling: a project has no tags, so the journal row is judged against the resources alone.
+describe("judgeInterrupted on Autoscaling (autoscalingOutcomes)", () => {
+  it("a stop or start is settled from the app's endpoint: disabled, or running again", () => {
+    expect(judgeInterrupted(row("stop"), snapshot(instance("STOPPED")), autoscalingOutcomes)).toMatchObject({
+      action: "settle",
+      outcome: "succeeded",
+    });
+    expect(judgeInterrupted(row("stop"), snapshot(instance("AVAILABLE")), autoscalingOutcomes)).toMatchObject(
+      {
+        action: "settle",
+        outcome: "failed",
+      },
+    );
+    expect(
+      judgeInterrupted(row("start"), snapshot(instance("AVAILABLE")), autoscalingOutcomes),
+    ).toMatchObject({
+      action: "settle",
+      outcome: "succeeded",
+    });
+    expect(judgeInterrupted(row("start"), snapshot(instance("STARTING")), autoscalingOutcomes)).toMatchObject(
+      {
+        action: "resume",
+      },
+    );
+  });
+
+  it("a create goes on until the synced table is ONLINE; a delete until everything is gone", () => {
+    expect(
+      judgeInterrupted(row("create"), snapshot(instance("AVAILABLE")), autoscalingOutcomes),
+    ).toMatchObject({
+      action: "settle",
+      outcome: "succeeded",
+    });
+    const halfway: ObservedSnapshot = { ...snapshot(instance("AVAILABLE")), syncedTable: null };
+    expect(judgeInterrupted(row("create"), halfway, autoscalingOutcomes)).toMatchObject({ action: "resume" });
+    expect(judgeInterrupted(row("delete"), snapshot(null), autoscalingOutcomes)).toMatchObject({
+      action: "settle",
+      outcome: "succeeded",
+    });
+    expect(judgeInterrupted(row("delete"), halfway, autoscalingOutcomes)).toMatchObject({ action: "resume" });
+  });
+
+  it("a branch or endpoint action is never resumed (its input was not kept): failed, with what to do", () => {
+    for (const kind of ["branch.create", "endpoint.update", "data.attach"] as const) {
+      const judged = judgeInterrupted(row(kind), snapshot(instance("AVAILABLE")), autoscalingOutcomes);
+      expect(judged).toMatchObject({ action: "settle", outcome: "failed" });
+      expect(judged.action === "settle" && judged.error).toMatch(/run the .* again/);
+    }
   });
 });

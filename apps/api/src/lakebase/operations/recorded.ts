@@ -1,7 +1,21 @@
 // What the resources themselves say about the operations made on them: no imports, so the status snapshot and
 // the operations machinery can both name it.
 
-export type OperationKind = "create" | "delete" | "stop" | "start";
+/**
+ * What an operation does: the lifecycle of the resources (both flavours), or a Lakebase Autoscaling action on
+ * a branch, an endpoint, or the data attached to a branch.
+ */
+export type OperationKind =
+  | "create"
+  | "delete"
+  | "stop"
+  | "start"
+  | "branch.create"
+  | "branch.delete"
+  | "endpoint.create"
+  | "endpoint.update"
+  | "endpoint.delete"
+  | "data.attach";
 
 /**
  * An operation as the Databricks resources carry it (Provisioned: the instance's custom tags, written by the

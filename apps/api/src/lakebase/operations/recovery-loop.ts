@@ -1,5 +1,6 @@
 import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
+import { isAppIdle } from "../../start/activity.ts";
 import { describeFailure } from "../admin/failures.ts";
 import type { LakebaseNamesView, OperationView } from "../admin/types.ts";
 import type { StatusReader } from "../status/reader.ts";
@@ -12,8 +13,9 @@ import { judgeInterrupted, viewOf } from "./outcome.ts";
 import { planRecovery } from "./recovery.ts";
 import type { Workflow } from "./workflow.ts";
 
-export interface RecoveryLoopOptions {
-  api: DatabaseApi;
+export interface RecoveryLoopOptions<A = DatabaseApi> {
+  /** The flavour's API (the service principal's), for the workflow of an operation taken over. */
+  api: A;
   names: LakebaseNamesView;
   reader: StatusReader;
   journal: OperationJournal | null;
@@ -27,7 +29,7 @@ export interface RecoveryLoopOptions {
    * The flavour's way to carry on an operation taken over: the rest of a create or a delete, or the wait of
    * a stop or start until Databricks shows it done.
    */
-  resume: (op: OperationView, w: Workflow) => Promise<BackgroundOutcome>;
+  resume: (op: OperationView, w: Workflow<A>) => Promise<BackgroundOutcome>;
   leaseMs: number;
   intervalMs: number;
   log: Logger;
@@ -54,7 +56,7 @@ const MAX_STEPS_WITHOUT_PAUSE = 5;
  * takes over and resumes what is not, retrying with backoff while it cannot decide yet (Databricks or the
  * database does not answer, another process's lease has not run out).
  */
-export function createRecoveryLoop(o: RecoveryLoopOptions): RecoveryLoop {
+export function createRecoveryLoop<A = DatabaseApi>(o: RecoveryLoopOptions<A>): RecoveryLoop {
   const { api, names, log, ops } = o;
   const abandonedSince = new Map<string, number>();
   const stopping = new AbortController();
@@ -156,6 +158,11 @@ export function createRecoveryLoop(o: RecoveryLoopOptions): RecoveryLoop {
       recovering = (async () => {
         let steps = 0;
         for (let attempt = 1; !stopping.signal.aborted; attempt++) {
+          // Nobody uses the app: no query, so a scale-to-zero endpoint can suspend; look again later.
+          if (attempt > 1 && isAppIdle()) {
+            await pause(Math.min(o.intervalMs * 16, 30_000, o.leaseMs));
+            continue;
+          }
           again = false;
           const outcome = await once().catch((error: unknown) => {
             log.warn("lakebase recovery failed; will retry", { error: describeFailure(error) });

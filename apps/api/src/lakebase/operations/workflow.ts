@@ -2,15 +2,19 @@ import { type DatabaseApi, isAlreadyExists, isNotFound } from "@lakebase-orders/
 import type { LakebaseNamesView, OperationView } from "../admin/types.ts";
 import type { OperationLock } from "./lock.ts";
 
-/** What a flavour's create, delete, stop and start steps work with. */
-export interface Workflow {
+/**
+ * What a flavour's steps work with, over its API (`A`: the Provisioned `database` API by default, the
+ * Autoscaling `postgres` API for an Autoscaling project): the machinery below (lock, lease, journal) is the
+ * same for both.
+ */
+export interface Workflow<A = DatabaseApi> {
   /** The service principal's: every read and wait (the app's own bookkeeping). */
-  readonly api: DatabaseApi;
+  readonly api: A;
   /**
    * The acting identity's: every change (create, delete) is made with it, so Databricks decides and its
    * audit names whoever acts: the signed-in user, or the service principal when so configured.
    */
-  readonly acting: DatabaseApi;
+  readonly acting: A;
   readonly names: LakebaseNamesView;
   readonly lock: OperationLock;
   /**

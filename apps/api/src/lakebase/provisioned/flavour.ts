@@ -41,6 +41,11 @@ export function provisionedResume(onProvisioned: (() => Promise<void>) | undefin
       case "start":
         await awaitPower(w, op, op.kind === "stop");
         return { detail: { watchedAfterRestart: true } };
+      default:
+        return {
+          detail: { interrupted: true },
+          failure: new Error(`a ${op.kind} is not an operation of a Provisioned instance`),
+        };
     }
   };
 }

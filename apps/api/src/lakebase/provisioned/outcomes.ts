@@ -32,6 +32,9 @@ export const provisionedOutcomes: OperationOutcomes = {
         return NOT_REACHED;
       case "create":
         return createCheck(snapshot);
+      default:
+        // Lakebase Autoscaling's actions: never begun on a Provisioned instance.
+        return { state: "failed", error: `a ${kind} is not an operation of a Provisioned instance` };
     }
   },
 };

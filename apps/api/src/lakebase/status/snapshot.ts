@@ -1,4 +1,5 @@
 import type { DatabaseCatalog, DatabaseInstance, SyncedDatabaseTable } from "@lakebase-orders/lakebase-api";
+import type { ResourceView } from "../admin/resources.ts";
 import type { RecordedOperation } from "../operations/recorded.ts";
 
 export interface InstanceStatus {
@@ -37,6 +38,8 @@ export interface ResourceSnapshot {
   instance: InstanceStatus | null;
   catalog: CatalogStatus | null;
   syncedTable: SyncedTableStatus | null;
+  /** A flavour that has more resources than these three (Autoscaling) lists them all here. */
+  resources?: ResourceView[];
 }
 
 /**

@@ -1,6 +1,8 @@
+import type { LakebaseFlavour } from "@lakebase-orders/config";
 import { withDeadline } from "@lakebase-orders/lakebase-api";
 import { createCache } from "../../cache/cache.ts";
 import { describeFailure, fromDatabricks } from "../admin/failures.ts";
+import { resourcesOfSnapshot } from "../admin/resources.ts";
 import type { DatabricksHealth, LakebaseNamesView, LakebaseStatus, OperationView } from "../admin/types.ts";
 import type { OperationOutcomes } from "../operations/flavour.ts";
 import type { JournalRow, OperationJournal } from "../operations/journal.ts";
@@ -25,6 +27,7 @@ const JOURNAL_WAIT_MS = 1000;
 
 export interface StatusViewOptions {
   configured: boolean;
+  flavour: LakebaseFlavour;
   names: LakebaseNamesView;
   reader: StatusReader | null;
   journal: OperationJournal | null;
@@ -112,11 +115,13 @@ export function createStatusView(o: StatusViewOptions): StatusView {
     async status(maxAgeMs) {
       const [{ snapshot, health }, row] = await Promise.all([snapshotAndHealth(maxAgeMs), journalRow()]);
       // The recorded operation is judged, not shown as such (its actor is for admins: visible-status.ts).
-      const { recorded: _recorded, ...resources } = snapshot;
+      const { recorded: _recorded, resources: _listed, ...shown } = snapshot;
       return {
         configured: o.configured,
+        flavour: o.flavour,
         config: o.names,
-        ...resources,
+        ...shown,
+        resources: resourcesOfSnapshot(snapshot),
         operation: o.configured ? withOwn(currentOperation(row, snapshot, o.outcomes), o.running()) : null,
         fetchedAt: new Date(reader?.fetchedAt() ?? Date.now()).toISOString(),
         api: health,

@@ -53,6 +53,14 @@ export interface RollupKeeperOptions {
 const RETRY_SOON_MS = 500;
 
 /**
+ * How late PostgreSQL's table statistics (the mark's write counters) may show a committed write: a backend that
+ * reported less than a second ago holds its counters until it has been idle 10 s (PGSTAT_MIN_INTERVAL and
+ * PGSTAT_IDLE_INTERVAL). So a check that sees no change proves only that nothing changed until this long
+ * before it; the figures are dated so, never "fresh as of the check".
+ */
+const STATS_REPORT_LAG_MS = 10_000;
+
+/**
  * Keeps the rollup in step with the synced table. Every process checks the table's mark every interval;
  * when it moved, one process (whoever takes the advisory lock: any worker of any instance) rebuilds the
  * rollup while the others keep serving the old figures marked stale, then every process loads the new one.
@@ -167,10 +175,11 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       }
     }
     await loadIfNewer(state);
-    // Fresh as of the moment the table's mark was read: anything synced later is the next check's.
-    // When it was built, on this process's clock.
+    // When it was built, on this process's clock (built_at is its transaction's start: the scan saw everything
+    // committed before it). A mark unchanged since proves no change only until the statistics' lag before this
+    // check: a write committed later may not be counted yet, so the figures are dated no later than that.
     const built = Date.now() - state.ageMs;
-    asOf = built > checkedAt.getTime() ? new Date(built) : checkedAt;
+    asOf = new Date(Math.max(built, checkedAt.getTime() - STATS_REPORT_LAG_MS));
     stale = false;
   };
 
@@ -214,7 +223,7 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
       if (!figures) return undefined;
       if (figuresOf !== overrides.version()) rebuild();
       // Checks that keep failing make the figures old: say so rather than pass them off as fresh.
-      const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3;
+      const late = Date.now() - asOf.getTime() > options.checkIntervalMs * 3 + STATS_REPORT_LAG_MS;
       return { figures, asOf, stale: stale || late };
     },
     overridesChanged() {

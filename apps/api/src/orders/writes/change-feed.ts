@@ -17,7 +17,9 @@ import type { WritePosition } from "./recent-writers.ts";
  * The listening session is idle between changes, so it does not keep a scale-to-zero endpoint awake; when
  * it ends (the endpoint suspended, a restart, a failover) it is not reopened at once, which would wake the
  * endpoint: the next user request reopens it (`wake`) and catches up from the table before figures are
- * read (`current`).
+ * read (`current`). That catch-up goes through the pool (`catchUpVia`) while the session opens beside it, so
+ * the first request after a suspension waits for the wake and one login, not for the session's login and
+ * LISTEN as well; once the session listens it catches up again, so nothing committed in between is missed.
  */
 export interface ChangeFeed {
   /**
@@ -53,6 +55,11 @@ export interface ChangeFeedOptions {
   bus?: ChangeBus;
   /** Least time between two attempts to reopen the session (default 1000 ms). */
   retryMs?: number;
+  /**
+   * Pooled connections on the primary, for the catch-up `current` waits for while the session reopens.
+   * Omitted: `current` waits for the session to open and catch up itself.
+   */
+  catchUpVia?: Pick<pg.ClientBase, "query">;
 }
 
 const BUS_TOPIC = "orders.change";
@@ -104,7 +111,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   };
 
   /** Delivers everything after the last number seen, from the table; the authors get the read's position. */
-  const catchUp = (session: pg.Client): Promise<void> => {
+  const catchUp = (session: Pick<pg.ClientBase, "query">): Promise<void> => {
     catchingUp ??= (async () => {
       for (;;) {
         const from = lastSeq;
@@ -188,6 +195,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         await session.query(`LISTEN ${CHANGES_CHANNEL}`);
         if (closed) throw new Error("the change feed is closed");
         client = session;
+        // A catch-up through the pool may have started before LISTEN: what committed since is read again.
+        await catchingUp?.catch(() => undefined);
         await catchUp(session);
         logger.info("orders_change_feed_listening", { lastSeq });
       } catch (error) {
@@ -232,7 +241,8 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       // author's next one (read-your-writes), sent as soon as the change committed.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (client && !catchingUp) return;
-      const done = client ? catchingUp : open();
+      let done = client ? catchingUp : open();
+      if (!client && opening && options.catchUpVia) done = catchUp(options.catchUpVia);
       if (!done) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([

@@ -26,14 +26,15 @@ export interface OrderChange {
 /** The channel of the fast path: NOTIFY with the change as JSON, delivered at commit. */
 export const CHANGES_CHANNEL = "lakebase_orders_changes";
 
-// Advisory lock space of the feed (two-int form; the orders maintenance uses class 881_501).
-const FEED_LOCK = "881502, 0";
+// Advisory lock space of the feed (two-int form; the orders maintenance uses class 881_501). A change takes it
+// just before it draws its number and holds it until its commit, so numbers commit in order (status-change.ts).
+export const FEED_LOCK = "881502, 0";
 
-const COLUMNS = `seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor,
+export const COLUMNS = `seq::text AS seq, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, actor,
   order_key::text AS order_key, previous_status, status, synced_status, order_date::text AS order_date, priority,
   total_price::text AS total_price`;
 
-interface ChangeRow {
+export interface ChangeRow {
   seq: string;
   at: string;
   actor: string;
@@ -46,7 +47,7 @@ interface ChangeRow {
   total_price: string;
 }
 
-const fromRow = (r: ChangeRow): OrderChange => ({
+export const fromRow = (r: ChangeRow): OrderChange => ({
   seq: Number(r.seq),
   at: r.at,
   actor: r.actor,
@@ -58,49 +59,6 @@ const fromRow = (r: ChangeRow): OrderChange => ({
   priority: r.priority,
   totalPrice: r.total_price,
 });
-
-/**
- * Records a change as the last statement of its transaction, in one round trip: the feed's lock (held until
- * the commit, so numbers commit in order), the row, and the notification (sent by PostgreSQL at commit, never
- * for a transaction that rolls back). The lock is held from here to the commit only, so changes queue on it
- * briefly; waiting for it has its own budget (longer than the pool's lock timeout, which is for other
- * sessions' locks: this one is only ever held for a commit).
- */
-export async function recordChange(
-  tx: Prisma.TransactionClient,
-  change: Omit<OrderChange, "seq" | "at">,
-): Promise<OrderChange> {
-  await tx.$executeRawUnsafe(`SELECT set_config('lock_timeout', '${FEED_LOCK_WAIT_MS}ms', true)`);
-  const rows = await tx.$queryRawUnsafe<ChangeRow[]>(
-    `WITH recorded AS (
-       INSERT INTO app_data.order_change
-         (actor, order_key, previous_status, status, synced_status, order_date, priority, total_price)
-       SELECT $1, $2::bigint, $3, $4, $5, $6::date, $7, $8::numeric
-         FROM (SELECT pg_advisory_xact_lock(${FEED_LOCK})) AS feed_lock
-       RETURNING *
-     ), listed AS (SELECT ${COLUMNS} FROM recorded),
-     notified AS (SELECT pg_notify($9, json_build_object(
-         'seq', listed.seq::bigint, 'at', listed.at, 'actor', listed.actor, 'orderKey', listed.order_key::bigint,
-         'previousStatus', listed.previous_status, 'status', listed.status, 'syncedStatus', listed.synced_status,
-         'orderDate', listed.order_date, 'priority', listed.priority, 'totalPrice', listed.total_price)::text)
-       FROM listed)
-     SELECT listed.*, (SELECT count(*) FROM notified)::int AS notified
-       FROM listed`,
-    change.actor,
-    String(change.orderKey),
-    change.previousStatus,
-    change.status,
-    change.syncedStatus,
-    change.orderDate,
-    change.priority,
-    change.totalPrice,
-    CHANGES_CHANNEL,
-  );
-  return fromRow(rows[0]!);
-}
-
-/** How long a change waits for the feed's lock (other changes committing): a few commits' worth. */
-const FEED_LOCK_WAIT_MS = 3000;
 
 /** A notification's payload as a change, or undefined when it is not one (another sender, a newer shape). */
 export function parseChange(payload: string | undefined): OrderChange | undefined {
@@ -139,18 +97,26 @@ export async function changesSince(
   seq: number,
   limit = 1000,
 ): Promise<ChangesSince> {
-  // One after the other: a session runs one query at a time.
-  const listed = await db.query<ChangeRow>(
-    `SELECT ${COLUMNS} FROM app_data.order_change WHERE seq > $1 ORDER BY seq LIMIT $2`,
+  // One statement: one round trip (the first request after a wake waits for this catch-up) and one snapshot
+  // for the changes and the bounds. No change after `seq`: one row of bounds, its change columns null.
+  const { rows } = await db.query<
+    { [K in keyof ChangeRow]: ChangeRow[K] | null } & {
+      oldest: string | null;
+      newest: string | null;
+      lsn: string;
+    }
+  >(
+    `SELECT c.*, b.oldest, b.newest, b.lsn
+       FROM (SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
+               FROM app_data.order_change) b
+       LEFT JOIN LATERAL (SELECT seq AS ord, ${COLUMNS} FROM app_data.order_change
+                           WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
+      ORDER BY c.ord`,
     [seq, limit],
   );
-  const bounds = await db.query<{ oldest: string | null; newest: string | null; lsn: string }>(
-    `SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
-       FROM app_data.order_change`,
-  );
-  const b = bounds.rows[0];
+  const b = rows[0];
   return {
-    changes: listed.rows.map(fromRow),
+    changes: rows.filter((r): r is typeof r & ChangeRow => r.seq !== null).map(fromRow),
     oldest: b?.oldest ? Number(b.oldest) : null,
     newest: b?.newest ? Number(b.newest) : null,
     lsn: b?.lsn ?? "0/0",

@@ -1,6 +1,8 @@
 import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { syncedTable } from "../tables.ts";
 import { pruneChanges } from "./change-log.ts";
+import { runStatusChange, statusChangeStatement } from "./status-change.ts";
 
 // Issue 25, "Overrides are never pruned and are reloaded by every worker for every change".
 let f: OrdersFixture;
@@ -99,5 +101,43 @@ describe("status overrides", () => {
     ]);
     expect(changes.rowCount).toBe(0);
     expect(await truth("F")).toBe(before);
+  });
+
+  it("are changed once by a change sent twice (its write id): the second attempt answers with the first", async () => {
+    const [key] = await keysOf("O", 1);
+    const statement = statusChangeStatement(
+      syncedTable({
+        fullName: "c.public.orders_synced",
+        catalog: "c",
+        schema: "public",
+        table: "orders_synced",
+      }),
+    );
+    const input = {
+      orderKey: key!,
+      status: "F",
+      expectedStatus: "O",
+      actor: "twice@example.com",
+      requestId: "r-twice",
+      at: new Date(),
+      writeId: crypto.randomUUID(),
+    };
+    const first = await runStatusChange(f.db.prisma, statement, input);
+    const second = await runStatusChange(f.db.prisma, statement, input);
+    expect(first.kind).toBe("committed");
+    expect(second).toEqual(first);
+    const rows = await f.db.pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM app_data.order_change WHERE order_key = $1)::int
+            + (SELECT count(*) FROM app_data.order_status_history WHERE order_key = $1)::int AS n`,
+      [key],
+    );
+    expect(rows.rows[0]!.n).toBe(2);
+    // A new change (a new id) is checked as usual: the order is F now.
+    expect(await runStatusChange(f.db.prisma, statement, { ...input, writeId: crypto.randomUUID() })).toEqual(
+      {
+        kind: "conflict",
+        previousStatus: "F",
+      },
+    );
   });
 });

@@ -1,14 +1,12 @@
-import { Prisma, type PrismaClient } from "@lakebase-orders/db";
+import { randomUUID } from "node:crypto";
+import { isConnectionLost, type PrismaClient, sqlState } from "@lakebase-orders/db";
 import { conflict } from "../../errors/domain-error.ts";
 import { orderNotFound } from "../db-errors.ts";
 import type { HistoryOutput, StatusUpdate, UpdateStatusInput } from "../schemas.ts";
-import { STATUS, type SyncedTable, tableSql } from "../tables.ts";
+import { type SyncedTable, tableSql } from "../tables.ts";
 import type { Actor } from "../types.ts";
-import { type OrderChange, pruneChanges, recordChange } from "./change-log.ts";
-
-// Prisma's interactive transaction gives up after 5 s by default; a change may wait up to 3 s for the feed's
-// lock (change-log.ts) on top of its own statements' budgets.
-const TRANSACTION = { timeout: 10_000 };
+import { type OrderChange, pruneChanges } from "./change-log.ts";
+import { runStatusChange, statusChangeStatement } from "./status-change.ts";
 
 /** A committed status change: what the caller gets, and what every process must learn (the change feed). */
 export interface CommittedChange {
@@ -21,9 +19,9 @@ export interface CommittedChange {
 /**
  * Status changes go to the app's overlay (`app_data.order_status`) with a history row, never to the synced
  * table (read-only on Lakebase). One transaction per change; concurrent writers of one order serialise on
- * the overlay row, so `expectedStatus` and the history's `previousStatus` are exact. The same transaction
- * records the change in the feed (change-log.ts), so it reaches every process exactly when it commits and
- * never when it does not. An override that sets the synced status again is removed rather than kept: it
+ * the overlay row, so `expectedStatus` and the history's `previousStatus` are exact. The same statement
+ * records the change in the feed (status-change.ts: one statement, one round trip, its own transaction), so
+ * it reaches every process exactly when it commits and never when it does not. An override that sets the synced status again is removed rather than kept: it
  * says nothing, and the source's later changes show from then on.
  */
 export function createStatusWriter(
@@ -41,81 +39,45 @@ export function createStatusWriter(
     pruneChanges(prisma, table.sqlName).catch((error: unknown) => options.onPruneFailed?.(error));
   };
 
-  const attempt = (input: UpdateStatusInput, by: Actor) =>
-    prisma.$transaction(async (tx): Promise<Omit<CommittedChange, "lsn">> => {
-      const key = BigInt(input.orderKey);
-      const synced = await tx.$queryRaw<{ status: string; day: string; priority: string; price: string }[]>`
-        SELECT o.o_orderstatus AS status, o.o_orderdate::text AS day, o.o_orderpriority AS priority,
-               o.o_totalprice::text AS price
-          FROM ${T} o WHERE o.o_orderkey = ${input.orderKey}`;
-      if (!synced[0]) throw orderNotFound(input.orderKey);
-      const current = await tx.$queryRaw<{ status: string }[]>`
-        SELECT status FROM ${STATUS} WHERE order_key = ${key} FOR UPDATE`;
-      const previousStatus = current[0]?.status ?? synced[0].status;
-      if (input.expectedStatus !== undefined && input.expectedStatus !== previousStatus) {
-        throw conflict(
-          `Order ${input.orderKey} has status ${previousStatus}, not the expected ${input.expectedStatus}; reload and retry.`,
-        );
-      }
-      const now = new Date();
-      let row: { status: string; updatedAt: Date; updatedBy: string };
-      if (input.status === synced[0].status) {
-        // Back to the synced status: the override goes (the history keeps the change).
-        if (current[0]) await tx.orderStatus.delete({ where: { orderKey: key } });
-        row = { status: input.status, updatedAt: now, updatedBy: by.actor };
-      } else if (current[0]) {
-        row = await tx.orderStatus.update({
-          where: { orderKey: key },
-          data: { status: input.status, version: { increment: 1 }, updatedAt: now, updatedBy: by.actor },
-        });
-      } else {
-        row = await tx.orderStatus.create({
-          data: { orderKey: key, status: input.status, updatedAt: now, updatedBy: by.actor },
-        });
-      }
-      await tx.orderStatusHistory.create({
-        data: {
-          orderKey: key,
-          previousStatus,
-          status: input.status,
-          changedAt: now,
-          changedBy: by.actor,
-          requestId: by.requestId,
-        },
-      });
-      const change = await recordChange(tx, {
-        actor: by.actor,
-        orderKey: input.orderKey,
-        previousStatus,
-        status: input.status,
-        syncedStatus: synced[0].status,
-        orderDate: synced[0].day,
-        priority: synced[0].priority,
-        totalPrice: synced[0].price,
-      });
-      return {
-        update: {
-          orderKey: input.orderKey,
-          status: row.status,
-          previousStatus,
-          updatedAt: row.updatedAt.toISOString(),
-          updatedBy: row.updatedBy,
-        },
-        change,
-      };
-    }, TRANSACTION);
+  const statement = statusChangeStatement(table);
+  const attempt = async (input: UpdateStatusInput, by: Actor, at: Date, writeId: string) => {
+    const r = await runStatusChange(prisma, statement, {
+      orderKey: input.orderKey,
+      status: input.status,
+      expectedStatus: input.expectedStatus,
+      actor: by.actor,
+      requestId: by.requestId,
+      at,
+      writeId,
+    });
+    if (r.kind === "not found") throw orderNotFound(input.orderKey);
+    if (r.kind === "conflict") {
+      throw conflict(
+        `Order ${input.orderKey} has status ${r.previousStatus}, not the expected ${input.expectedStatus}; reload and retry.`,
+      );
+    }
+    return { update: r.update, change: r.change };
+  };
 
   return {
     /** Applies the change and resolves once it is committed; a failure changed nothing. */
     async updateStatus(input: UpdateStatusInput, by: Actor): Promise<CommittedChange> {
-      let committed: Omit<CommittedChange, "lsn">;
-      try {
-        committed = await attempt(input, by);
-      } catch (error) {
-        // Two first-ever writers of one order: the loser hits the primary key; once more, it finds the
-        // winner's row under the lock and is checked against it.
-        if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002")) throw error;
-        committed = await attempt(input, by);
+      const at = new Date();
+      const writeId = randomUUID();
+      let committed: Omit<CommittedChange, "lsn"> | undefined;
+      let lost = false;
+      for (let tries = 1; !committed; tries++) {
+        try {
+          committed = await attempt(input, by, at, writeId);
+        } catch (error) {
+          // 23505: two first-ever writers of one order (the loser finds the winner's row under the lock next
+          // time), or an earlier attempt of this change that committed meanwhile (found by its write id).
+          // A lost connection: the outcome is unknown, and the write id makes one more attempt apply it at
+          // most once (status-change.ts). Anything else changed nothing and is the caller's answer.
+          const again = sqlState(error) === "23505" || (!lost && isConnectionLost(error));
+          if (!again || tries >= 3) throw error;
+          lost ||= isConnectionLost(error);
+        }
       }
       // Read after the commit, so at or past it: what a replica must have replayed to show the change. The
       // change is committed whatever happens here.

@@ -68,6 +68,14 @@ describe("the OpenAPI document", () => {
         "POST /api/v1/orders/{order_key}/status",
         "POST /api/v1/resources/create-lakebase-resources",
         "DELETE /api/v1/resources/delete-lakebase-resources",
+        "GET /api/v1/resources/branches",
+        "POST /api/v1/resources/branches",
+        "DELETE /api/v1/resources/branches/{branch_id}",
+        "GET /api/v1/resources/branches/{branch_id}/endpoints",
+        "POST /api/v1/resources/branches/{branch_id}/endpoints",
+        "PATCH /api/v1/resources/branches/{branch_id}/endpoints/{endpoint_id}",
+        "DELETE /api/v1/resources/branches/{branch_id}/endpoints/{endpoint_id}",
+        "POST /api/v1/resources/branches/{branch_id}/data",
       ]),
     );
   });
@@ -91,6 +99,15 @@ describe("the OpenAPI document", () => {
       ["/api/v1/resources/status", "/api/v1/resources/status", "get"],
       ["/api/v1/resources/create-lakebase-resources", "/api/v1/resources/create-lakebase-resources", "post"],
       ["/api/v1/healthcheck", "/api/v1/healthcheck", "get"],
+      // Not an Autoscaling app: 412, documented like every other answer.
+      ["/api/v1/resources/branches", "/api/v1/resources/branches", "get"],
+      ["/api/v1/resources/branches", "/api/v1/resources/branches?branch_id=dev&no_expiry=true", "post"],
+      ["/api/v1/resources/branches", "/api/v1/resources/branches?branch_id=Bad_Id", "post"],
+      [
+        "/api/v1/resources/branches/{branch_id}/endpoints/{endpoint_id}",
+        "/api/v1/resources/branches/dev/endpoints/reader?max_cu=2",
+        "patch",
+      ],
       [
         "/api/v1/orders/{order_key}/status",
         "/api/v1/orders/3/status",

@@ -19,7 +19,7 @@ import {
 } from "./resources-schemas.ts";
 
 const tags = ["lakebase"];
-const admin = {
+export const admin = {
   400: failure[400],
   403: failure[403],
   409: failure[409],
@@ -31,7 +31,11 @@ const admin = {
  * Admins first, as the tRPC admin procedures do: a caller outside APP_ADMINS is refused (and audited) before
  * any input check, and an admin's input refused at the REST edge is audited too (the validation hook).
  */
-function adminOnly(services: AppServices, action: string, query: z.ZodType): MiddlewareHandler<RestEnv> {
+export function adminOnly(
+  services: AppServices,
+  action: string,
+  query: z.ZodType,
+): MiddlewareHandler<RestEnv> {
   return async (c, next) => {
     // Audited as the REST caller spelled it (snake_case, from strings), not against the tRPC input.
     await requireAdmin(procedureContext(c, services), action, c.req.query(), query);

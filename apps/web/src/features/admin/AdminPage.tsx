@@ -2,6 +2,7 @@ import { describeError } from "../../errors.ts";
 import { ErrorMessage } from "../../ui/ErrorMessage.tsx";
 import { useLakebaseStatus } from "../lakebase/use-lakebase-status.ts";
 import { AdminConsole } from "./AdminConsole.tsx";
+import { AutoscalingConsole } from "./autoscaling/AutoscalingConsole.tsx";
 
 /** /admin: the console for admins, a clear refusal for everyone else. */
 export function AdminPage() {
@@ -9,8 +10,9 @@ export function AdminPage() {
     <>
       <h2 className="page-title">Lakebase resources</h2>
       <p className="lede">
-        The Lakebase instance, its Unity Catalog catalog and the synced orders table this app reads from.
-        Admins named in APP_ADMINS can create, stop, start or delete them here; each action is audited.
+        The Lakebase database this app reads from (a Provisioned instance or an Autoscaling project), its
+        Unity Catalog catalog and the synced orders table. Admins named in APP_ADMINS manage them here; each
+        action is audited.
       </p>
       <AdminContent />
     </>
@@ -34,5 +36,10 @@ function AdminContent() {
       </section>
     );
   }
-  return <AdminConsole status={status.data} onRefresh={() => void status.refetch()} />;
+  const refresh = () => void status.refetch();
+  // The flavour is fixed by the server's configuration: a Provisioned instance, or an Autoscaling project.
+  if (status.data.flavour === "autoscaling") {
+    return <AutoscalingConsole status={status.data} onRefresh={refresh} />;
+  }
+  return <AdminConsole status={status.data} onRefresh={refresh} />;
 }

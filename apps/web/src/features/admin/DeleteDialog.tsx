@@ -23,6 +23,11 @@ export interface DeleteDialogProps {
   outcomes: readonly DeleteOutcome[] | null;
   note?: string | null | undefined;
   error: ErrorInfo | null;
+  /** Defaults: the Provisioned console's words ("Delete Lakebase resources", "Delete everything"). */
+  title?: string;
+  confirmLabel?: string;
+  /** What is typed to confirm, when it is not an instance (e.g. "branch id"); shown in the label. */
+  confirmWhat?: string;
 }
 
 const OUTCOME_LABELS: Record<string, string> = {
@@ -44,7 +49,7 @@ export function DeleteDialog(props: DeleteDialogProps) {
   }
 
   return (
-    <Dialog title="Delete Lakebase resources" onClose={props.onClose}>
+    <Dialog title={props.title ?? "Delete Lakebase resources"} onClose={props.onClose}>
       <p>These resources will be deleted, in this order. This cannot be undone.</p>
       <ol className="steps">
         {steps.map((step) => {
@@ -77,7 +82,8 @@ export function DeleteDialog(props: DeleteDialogProps) {
         <form onSubmit={submit} className="actions">
           <label className="form-grid">
             <span>
-              Type <strong>{instanceName}</strong> to confirm
+              Type {props.confirmWhat ? `the ${props.confirmWhat} ` : ""}
+              <strong>{instanceName}</strong> to confirm
             </span>
             <input
               value={typed}
@@ -91,7 +97,7 @@ export function DeleteDialog(props: DeleteDialogProps) {
             Cancel
           </button>
           <button type="submit" className="danger" disabled={!matches || pending}>
-            {pending ? "Deleting…" : "Delete everything"}
+            {pending ? "Deleting…" : (props.confirmLabel ?? "Delete everything")}
           </button>
         </form>
       )}

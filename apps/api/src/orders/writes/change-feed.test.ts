@@ -1,0 +1,82 @@
+// The change feed's reopening after its session ended (the endpoint suspended): the first request's catch-up
+// goes through the pool while the session logs in and LISTENs beside it, and nothing committed between that
+// catch-up and LISTEN is lost (the session catches up again once it listens). Issue 27 item 6: a request
+// after a wake pays the wake and one login, not two logins and LISTEN in a row.
+import { migrate } from "@lakebase-orders/api/testing";
+import { createDb, type Db, openSession } from "@lakebase-orders/db";
+import { silentLogger } from "@lakebase-orders/log";
+import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createChangeFeed } from "./change-feed.ts";
+import { recordChange } from "./change-log.ts";
+
+let database: TestDatabase;
+let db: Db;
+
+beforeAll(async () => {
+  database = await createTestDatabase("api_change_feed");
+  db = createDb({ connectionString: database.url, max: 3 });
+  await migrate(db);
+}, 60_000);
+
+afterAll(async () => {
+  await db?.disconnect();
+  await database?.drop();
+});
+
+const change = (orderKey: number) =>
+  db.prisma.$transaction((tx) =>
+    recordChange(tx, {
+      actor: "other@example.com",
+      orderKey,
+      previousStatus: "O",
+      status: "F",
+      syncedStatus: "O",
+      orderDate: "1996-01-02",
+      priority: "1-URGENT",
+      totalPrice: "100.00",
+    }),
+  );
+
+describe("the change feed reopening", () => {
+  it("catches up through the pool while its session opens, then listens without losing a change", async () => {
+    let letIn!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      letIn = resolve;
+    });
+    const feed = createChangeFeed({
+      // The session's login is held back: the request must not wait for it.
+      connect: async () => {
+        await gate;
+        return openSession(db.pool, "change-feed-test");
+      },
+      catchUpVia: db.pool,
+      logger: silentLogger,
+    });
+    const seen: number[] = [];
+    feed.onChange((c) => seen.push(c.orderKey));
+    try {
+      const before = await change(1);
+      // The first look, through the pool: the starting point is what is committed now.
+      await feed.current(30_000);
+      expect(feed.state()).toEqual({ lastSeq: before.seq, listening: false });
+      // Committed after that catch-up and before LISTEN: no notification reaches the feed.
+      const between = await change(2);
+      letIn();
+      for (const deadline = Date.now() + 10_000; !feed.state().listening && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 10));
+      // Listening, and catching up from the table again (what `current` waits for).
+      await feed.current(10_000);
+      expect(feed.state()).toEqual({ lastSeq: between.seq, listening: true });
+      expect(seen).toEqual([2]);
+      // Listening: the next change arrives by notification.
+      await change(3);
+      for (const deadline = Date.now() + 10_000; seen.length < 2 && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 10));
+      expect(seen).toEqual([2, 3]);
+    } finally {
+      letIn();
+      await feed.close();
+    }
+  });
+});
