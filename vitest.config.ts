@@ -16,6 +16,10 @@ export default defineConfig({
       "tests/appkit",
     ],
     // Project files do not inherit timeouts from here (only inline projects would): each sets its own.
+    // Nor `maxWorkers`: files are grouped by their project's own `maxWorkers`, so a
+    // `maxWorkers: 2` here leaves every project at its default (cores - 1, one file at a time on CI's 2
+    // cores); checked in vitest 5.1 (files overlap with `--maxWorkers=2` on the command line, not with it
+    // here). To run files side by side, pass the flag or set the same value in every project.
     // CI asks for a JSON report beside the console one, to print a single "N passed, N failed" line.
     reporters: process.env.TEST_REPORT_JSON
       ? ["default", ["json", { outputFile: process.env.TEST_REPORT_JSON }]]

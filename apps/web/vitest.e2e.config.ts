@@ -9,6 +9,8 @@ export default defineProject({
     environment: "node",
     testTimeout: 120_000,
     hookTimeout: 240_000,
+    // The SPA is built once for every file (its prerender and compression were most of each file's set-up).
+    globalSetup: ["e2e/build-once.ts"],
     // One stack and one browser for the file; the scenarios run in order.
     sequence: { concurrent: false },
   },

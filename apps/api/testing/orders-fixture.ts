@@ -1,7 +1,7 @@
 import { type Env, LOCAL_ADMIN, loadConfig } from "@lakebase-orders/config";
-import { createDb, type Db, migratePool } from "@lakebase-orders/db";
+import { createDb, type Db, type DbPoolConfigInput, migratePool } from "@lakebase-orders/db";
 import { createLogger } from "@lakebase-orders/log";
-import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
+import { createTestDatabase, type TestDatabase, withClient } from "@lakebase-orders/pg-local";
 import { createOrderIndexes, loadOrders } from "@lakebase-orders/tpch";
 import { createTRPCClient, httpBatchLink, type TRPCClient } from "@trpc/client";
 import { createApp } from "../src/http/app.ts";
@@ -38,18 +38,18 @@ export async function createOrdersFixture(
   rows: number | null,
   env: Env = {},
   table: { schema?: string; table?: string } = {},
+  /** The app's pool settings over the defaults (e.g. a statement timeout short enough to meet). */
+  pool: DbPoolConfigInput = {},
 ): Promise<OrdersFixture> {
   const database = await createTestDatabase(label);
-  const db = createDb({ connectionString: database.url, max: 8 });
+  const db = createDb({ connectionString: database.url, max: 8, ...pool });
   await migrate(db);
   if (rows !== null) {
-    const client = await db.pool.connect();
-    try {
+    // On a connection of its own: the app's pool settings (its statement timeout) are the app's.
+    await withClient(database.url, async (client) => {
       await loadOrders(client, { rows, seed: 42, ...table });
       await createOrderIndexes(client, table);
-    } finally {
-      client.release();
-    }
+    });
   }
   const logs: string[] = [];
   const services = buildServices(loadConfig(env), db, {

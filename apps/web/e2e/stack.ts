@@ -9,7 +9,7 @@ import { type LakebaseLocal, startLakebaseLocal } from "@lakebase-orders/lakebas
 import { createLogger } from "@lakebase-orders/log";
 import type { AxeResults } from "axe-core";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { build } from "vite";
+import { inject } from "vitest";
 import { CHROMIUM_FLAGS } from "./chromium-flags.ts";
 import { lakebaseEnv, namesFor, seedOf } from "./local-lakebase.ts";
 
@@ -29,16 +29,6 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Builds the SPA into a temporary directory, so a test run never races a developer's `dist`. */
-async function buildSpa(outDir: string): Promise<void> {
-  await build({
-    root: WEB_DIR,
-    configFile: path.join(WEB_DIR, "vite.config.ts"),
-    logLevel: "warn",
-    build: { outDir, emptyOutDir: true },
-  });
-}
-
 export interface StackOptions {
   /**
    * Bind the app to the seeded Autoscaling project (LAKEBASE_PROJECT_ID) rather than to it as an instance
@@ -49,7 +39,8 @@ export interface StackOptions {
 
 /**
  * The real stack: the local Lakebase seeded with TPC-H orders, the API on a free port serving the built
- * SPA, and Chromium with a fresh profile. `stop()` tears everything down, in reverse order.
+ * SPA (built once per run by build-once.ts), and Chromium with a fresh profile. `stop()` tears everything
+ * down, in reverse order.
  */
 export async function startStack(rows: number, options: StackOptions = {}): Promise<Stack> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -57,10 +48,7 @@ export async function startStack(rows: number, options: StackOptions = {}): Prom
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
-    const workDir = await mkdtemp(path.join(tmpdir(), "web-e2e-"));
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-    const staticDir = path.join(workDir, "dist");
-    await buildSpa(staticDir);
+    const staticDir = inject("spaDir");
 
     const lakebase = await startLakebaseLocal({
       identity: ADMIN,

@@ -35,6 +35,7 @@ export {
   DEFAULT_MIGRATIONS_DIR,
   listMigrations,
   MIGRATE_APPLICATION_NAME,
+  MIGRATION_LOCK_KEY,
   type Migration,
   MigrationError,
   type MigrationProblem,

@@ -12,7 +12,8 @@ import { splitStatements } from "./sql-statements.ts";
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL("../prisma/migrations/", import.meta.url));
 
 // One fixed key for every replica of the app: pg_advisory_lock(bigint). Arbitrary, but must never change.
-const LOCK_KEY = "7220191813540321371";
+// Exported for tests that hold it, as a replica migrating for a long time would.
+export const MIGRATION_LOCK_KEY = "7220191813540321371";
 
 /** How long a runner waits for another one's migration lock before it gives up with the holder's name. */
 export const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
@@ -143,7 +144,9 @@ export async function runMigrations(options: RunMigrationsOptions = {}): Promise
       return await applyPending(client, migrations, log);
     } finally {
       await client.query("RESET statement_timeout").catch(() => undefined);
-      await client.query("SELECT pg_advisory_unlock($1::bigint)", [LOCK_KEY]).catch(() => undefined);
+      await client
+        .query("SELECT pg_advisory_unlock($1::bigint)", [MIGRATION_LOCK_KEY])
+        .catch(() => undefined);
     }
   } finally {
     await own?.end();
@@ -161,7 +164,7 @@ async function lock(client: pg.ClientBase, timeoutMs: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const { rows } = await client.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_lock($1::bigint) AS locked",
-      [LOCK_KEY],
+      [MIGRATION_LOCK_KEY],
     );
     if (rows[0]?.locked) return;
     if (Date.now() >= deadline) break;
@@ -175,7 +178,7 @@ async function lock(client: pg.ClientBase, timeoutMs: number): Promise<void> {
          FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
         WHERE l.locktype = 'advisory' AND l.granted
           AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint`,
-      [LOCK_KEY],
+      [MIGRATION_LOCK_KEY],
     )
     .then((r) => r.rows[0])
     .catch(() => undefined);

@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createLogger, scrubSecrets, serializeError } from "./log.ts";
 
@@ -118,6 +121,103 @@ describe("createLogger", () => {
       // Quadratic, this was over a second of CPU; linear, well under a millisecond. The bound is CPU time (not
       // wall time) with a wide margin both ways, so a loaded machine does not move it.
       expect((used.user + used.system) / 1000, unit).toBeLessThan(50);
+    }
+  });
+  it("writes every line exactly as JSON.stringify with the redacting replacer did, on random records", () => {
+    // The encoder it replaced, verbatim: a replacer over every value.
+    const SECRET = /pass(word)?|token|secret|authorization|cookie|credential/i;
+    const replacer = (key: string, value: unknown): unknown => {
+      if (key && SECRET.test(key)) return "[redacted]";
+      if (value instanceof Error) return serializeError(value);
+      if (typeof value === "string") return scrubSecrets(value);
+      if (typeof value === "bigint") return value.toString();
+      return value;
+    };
+    let seed = 27;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    const keys = [
+      "a",
+      "path",
+      "password",
+      "accessToken",
+      "0",
+      "msg",
+      "time",
+      "nested",
+      "é",
+      'q"uote',
+      "cause",
+    ];
+    const leaves: (() => unknown)[] = [
+      () =>
+        pick([
+          "",
+          "plain",
+          "postgresql://me:s3cret@db/x",
+          "Bearer abc.def",
+          "dapi0123456789abcdef01",
+          "é\n\u0001",
+        ]),
+      () => pick([0, -0, 1.5, -7, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 60]),
+      () => pick([true, false, null, undefined]),
+      () => 12n,
+      () => () => 1,
+      () => Symbol("s"),
+      () => new Date(1_700_000_000_000),
+      () => Object.assign(new Error("to postgresql://u:pw@h/db"), { code: "57014" }),
+      () => new Map([["k", 1]]),
+      () => ({ toJSON: (key: string) => `json of ${key}` }),
+      () => Object.create(null) as object,
+    ];
+    const value = (depth: number): unknown => {
+      if (depth > 3 || random() < 0.5) return pick(leaves)();
+      if (random() < 0.4) return Array.from({ length: Math.floor(random() * 4) }, () => value(depth + 1));
+      const out: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 5); i > 0; i--) out[pick(keys)] = value(depth + 1);
+      return out;
+    };
+    for (let i = 0; i < 1000; i++) {
+      const fields: Record<string, unknown> = {};
+      for (let k = Math.floor(random() * 6); k > 0; k--) fields[pick(keys)] = value(0);
+      let line = "";
+      const logger = createLogger({ write: (l) => (line = l), base: { requestId: "r1" } });
+      logger.info("request postgresql://a:b@c", fields);
+      const record = JSON.parse(line) as { time: string };
+      const expected = JSON.stringify(
+        { time: record.time, level: "info", msg: "request postgresql://a:b@c", requestId: "r1", ...fields },
+        replacer,
+      );
+      expect(line, expected).toBe(expected);
+    }
+  });
+  it("writes stdout's lines whole, in order, in writes of at most 4096 bytes, and all of them on exit", () => {
+    // A child process logs past several batches, then exits at once (or throws): nothing may be lost. Under
+    // 64 KB in all (a pipe's buffer), so a slow reader cannot leave a write queued when the process exits.
+    const source = path.join(path.dirname(fileURLToPath(import.meta.url)), "log.ts");
+    for (const end of ["process.exit(3)", "throw new Error('boom')"]) {
+      const script = `
+        const { createLogger } = await import(${JSON.stringify(source)});
+        const realWrite = process.stdout.write.bind(process.stdout);
+        const sizes = [];
+        process.stdout.write = (chunk) => (sizes.push(Buffer.byteLength(chunk)), realWrite(chunk));
+        process.on("exit", () => process.stderr.write(JSON.stringify(sizes)));
+        const logger = createLogger();
+        for (let i = 0; i < 200; i++) logger.info("line", { i, text: "é".repeat(i % 50 === 0 ? 3000 : 20) });
+        ${end};`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
+      const lines = child.stdout.split("\n").filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual([...Array(200).keys()]);
+      const sizes = JSON.parse(
+        child.stderr.slice(child.stderr.indexOf("["), child.stderr.indexOf("]") + 1),
+      ) as number[];
+      // Batched (fewer writes than lines); a write above 4096 bytes is one line longer than that, alone.
+      expect(sizes.length).toBeLessThan(200);
+      const lineSizes = lines.map((l) => Buffer.byteLength(l) + 1);
+      for (const size of sizes.filter((s) => s > 4096)) expect(lineSizes).toContain(size);
     }
   });
 });

@@ -5,6 +5,7 @@ import { callerKey, identify } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
+import { completeJsonAnswers } from "./complete-answers.ts";
 import { allowedHostOnly } from "./guards/allowed-host.ts";
 import { limitBody } from "./guards/body-limit.ts";
 import { inlineHashes } from "./guards/inline-hashes.ts";
@@ -17,7 +18,7 @@ import { sameOriginOnly } from "./guards/same-origin.ts";
 import { securityHeaders } from "./guards/security-headers.ts";
 import { wellFormedUrl } from "./guards/well-formed-url.ts";
 import { healthRoutes } from "./health.ts";
-import { requestLog } from "./request-log.ts";
+import { rawPathOf, requestLog } from "./request-log.ts";
 import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
@@ -36,7 +37,7 @@ export interface AppOptions {
  */
 function trpcCalls(c: HonoContext): number {
   if (c.req.query("batch") !== "1") return 1;
-  return Math.max(1, trpcProcedureNames(new URL(c.req.url).pathname)?.length ?? 1);
+  return Math.max(1, trpcProcedureNames(rawPathOf(c.req.url))?.length ?? 1);
 }
 
 /**
@@ -97,9 +98,11 @@ export function createApp(services: AppServices, options: AppOptions = {}) {
       key: callerKey,
       when: (c) =>
         c.req.method === "GET" &&
-        (trpcProcedureNames(new URL(c.req.url).pathname)?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
+        (trpcProcedureNames(rawPathOf(c.req.url))?.some((p) => SUBSCRIPTION_PATHS.has(p)) ?? false),
     }),
   );
+  // The REST routes' JSON answers carry all their headers at once, as the single tRPC queries' do.
+  app.use("/api/v1/*", completeJsonAnswers());
   app.route("/api", healthRoutes(services, options));
   app.route("/", restApi(services));
   app.route("/api", exportRoutes(services));

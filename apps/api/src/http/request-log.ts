@@ -1,5 +1,6 @@
 import type { Logger } from "@lakebase-orders/log";
 import type { MiddlewareHandler } from "hono";
+import { isCompleteAnswer } from "./complete-answers.ts";
 import { requestIdFrom } from "./request-id.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
 
@@ -39,7 +40,7 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Variables: Reque
     c.set("requestId", requestId);
     c.set("procedureErrors", []);
     await next();
-    c.res.headers.set("X-Request-Id", requestId);
+    if (!isCompleteAnswer(c.res)) c.res.headers.set("X-Request-Id", requestId);
     const path = rawPathOf(c.req.url);
     const errors = c.get("procedureErrors");
     const status = c.res.status;

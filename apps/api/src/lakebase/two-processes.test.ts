@@ -6,8 +6,10 @@ import {
   startLocalWorkspace,
 } from "@lakebase-orders/api/testing";
 import { LOCAL_ADMIN } from "@lakebase-orders/config";
+import { MIGRATION_LOCK_KEY } from "@lakebase-orders/db";
 import { until } from "@lakebase-orders/lakebase-local/testing";
 import { TRPCClientError } from "@trpc/client";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../routers/app-router.ts";
 
@@ -18,6 +20,8 @@ let env: Record<string, string>;
 const processes: ApiProcess[] = [];
 /** The two replicas now running (a restarted one replaces the killed one). */
 const replicas: ApiProcess[] = [];
+/** Sessions holding the migration lock, let go at the latest when the file ends. */
+const lockHolders: { release(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   w = await startLocalWorkspace("twoproc", { timings: { instanceStartMs: 200, instanceDeleteMs: 200 } });
@@ -34,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   w?.local.faults.clear();
+  await Promise.all(lockHolders.map((h) => h.release().catch(() => undefined)));
   await Promise.all(processes.map((p) => p.stop()));
   await w?.close();
 });
@@ -80,6 +85,23 @@ async function exists() {
   };
 }
 
+/**
+ * Takes the app's migration lock in its database and keeps it until `release()`, as a replica migrating
+ * for a long time would: a create's last step (migrating its database) waits for it.
+ */
+async function holdMigrationLock(): Promise<{ release(): Promise<void> }> {
+  const url = new URL(w.local.adminUrl);
+  url.pathname = `/${w.local.physicalDatabase(w.names.instanceName, w.names.databaseName)}`;
+  const client = new pg.Client({ connectionString: url.href });
+  client.on("error", () => undefined);
+  let released: Promise<void> | undefined;
+  const holder = { release: () => (released ??= client.end()) };
+  lockHolders.push(holder);
+  await client.connect();
+  await client.query("SELECT pg_advisory_lock($1::bigint)", [MIGRATION_LOCK_KEY]);
+  return holder;
+}
+
 describe("lifecycle operations across two API processes", () => {
   it("runs exactly one of a racing create and delete; the killed runner's restart resumes it", async () => {
     const [a, b] = await Promise.all([start("api-a"), start("api-b")]);
@@ -88,6 +110,10 @@ describe("lifecycle operations across two API processes", () => {
     // Slow enough that the first operation still runs when the second arrives, and when its process dies.
     w.local.faults.addLatency({ method: "GET", path: "/api/2.0/database/synced_tables/**" }, 1500);
     w.local.faults.addLatency({ method: "DELETE", path: "/api/2.0/database/catalogs/*" }, 2000);
+    // A create over resources that all exist is done once it has migrated the database: with the lock held it
+    // cannot end before its process is killed. (Without it, under load, it ended first and the restart found
+    // nothing to resume.) A delete is held by its catalog's DELETE and drops this database: let go at once.
+    const migrationLock = await holdMigrationLock();
 
     const create = httpClient(a.url)
       .lakebase.create.mutate({ acknowledgeCost: true })
@@ -109,14 +135,15 @@ describe("lifecycle operations across two API processes", () => {
     const runnerKind = loser.kind === "create" ? "delete" : "create";
     const runner = loser.kind === "create" ? b : a;
     const other = loser.kind === "create" ? a : b;
+    if (runnerKind === "delete") await migrationLock.release();
 
     // The other process sees the running operation through the shared journal.
     const seen = await httpClient(other.url).lakebase.status.query();
     expect(seen.operation).toMatchObject({ kind: runnerKind, outcome: "running", actor: LOCAL_ADMIN });
     const operationId = seen.operation?.id;
 
-    await new Promise((r) => setTimeout(r, 500));
     await runner.kill();
+    await migrationLock.release();
     const restarted = await start(`${runner === a ? "api-a" : "api-b"}-restarted`, "alive");
     replicas.splice(replicas.indexOf(runner), 1, restarted);
     // Resumed; or, when the resources already show it done (the local Lakebase is fast), recorded so.

@@ -31,11 +31,17 @@ export interface RequestFacts {
 export function createContext(services: AppServices, request: RequestFacts): Context {
   // Every procedure call is a user's (health probes are not procedures): background work may run.
   services.activity.touch();
+  // The request's logger is built when a line is written: a read that succeeds writes none here (its one
+  // request line is the HTTP layer's), and a child logger is half a dozen closures per request.
+  let logger: Logger | undefined;
   return {
     services,
     requestId: request.requestId,
     identity: request.identity,
-    logger: services.logger.child({ requestId: request.requestId }),
+    get logger() {
+      logger ??= services.logger.child({ requestId: request.requestId });
+      return logger;
+    },
     budget: request.budget,
     userToken: userTokenOf(services.config.identity, request.identity, request.headers),
   };

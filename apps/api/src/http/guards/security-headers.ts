@@ -1,21 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { isCompleteAnswer } from "../complete-answers.ts";
+import { API_ANSWER_HEADERS } from "./api-answer-headers.ts";
 import type { InlineHashes } from "./inline-hashes.ts";
-
-/**
- * What a JSON answer of the API needs from a browser's point of view: it is never rendered as a page (no
- * sniffing it into HTML, and if it were rendered, nothing loads and nothing frames it), no other site may
- * embed it (CORP), and HTTPS stays on. The page headers (a CSP listing the SPA's sources, Referrer-Policy,
- * COOP, X-Frame-Options, Origin-Agent-Cluster, X-DNS-Prefetch-Control, X-Download-Options,
- * X-Permitted-Cross-Domain-Policies, X-XSS-Protection) govern documents and cost every key lookup about
- * 600 bytes and a dozen header writes.
- */
-const API_ANSWER_HEADERS: readonly (readonly [string, string])[] = [
-  ["Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"],
-  ["X-Content-Type-Options", "nosniff"],
-  ["Cross-Origin-Resource-Policy", "same-origin"],
-  ["Strict-Transport-Security", "max-age=15552000; includeSubDomains"],
-];
 
 const noop = async () => undefined;
 
@@ -57,6 +44,7 @@ export function securityHeaders(inline: InlineHashes = { scripts: [], styles: []
   return async (c, next) => {
     if (!c.req.path.startsWith("/api/")) return pageHeaders(c, next);
     await next();
+    if (isCompleteAnswer(c.res)) return;
     if (!isJsonAnswer(c.res.headers.get("content-type"))) return pageHeaders(c, noop);
     const headers = c.res.headers;
     for (const [name, value] of API_ANSWER_HEADERS) headers.set(name, value);

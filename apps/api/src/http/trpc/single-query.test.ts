@@ -1,5 +1,6 @@
 import { createOrdersFixture, type OrdersFixture } from "@lakebase-orders/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALL_CHAINS_BUILT } from "../../routers/procedure-chain.ts";
 import { singleQueryOf } from "./single-query.ts";
 
 // Single GET queries answered without tRPC's fetch adapter must be indistinguishable from tRPC's own answer.
@@ -18,6 +19,17 @@ afterAll(async () => {
 
 const url = (procedure: string, input?: unknown, extra = "") =>
   `/api/trpc/${procedure}?${input === undefined ? "" : `input=${encodeURIComponent(JSON.stringify(input))}`}${extra}`;
+
+// Everything a JSON answer of the API carries; the direct path writes them all at once (complete-answers.ts).
+const HEADERS = [
+  "content-type",
+  "vary",
+  "content-security-policy",
+  "x-content-type-options",
+  "cross-origin-resource-policy",
+  "strict-transport-security",
+  "retry-after",
+];
 
 async function both(procedure: string, input?: unknown) {
   const direct = await f.fetch(url(procedure, input));
@@ -43,11 +55,15 @@ describe("single GET queries", () => {
       expect(r.direct.status).toBe(200);
       expect(r.viaTrpc.status).toBe(200);
       expect(r.directBody).toBe(r.trpcBody);
-      for (const header of ["content-type", "vary"]) {
+      for (const header of HEADERS) {
         expect(r.direct.headers.get(header)).toBe(r.viaTrpc.headers.get(header));
       }
       expect(r.direct.headers.get("x-request-id")).toBeTruthy();
     }
+  });
+
+  it("run every procedure on the chain tRPC built for it (an upgrade that moves it fails here)", () => {
+    expect(ALL_CHAINS_BUILT).toBe(true);
   });
 
   it("decode a `+` as a space, as tRPC does", async () => {
@@ -71,7 +87,7 @@ describe("single GET queries", () => {
       expect(r.direct.status).toBe(status);
       expect(r.viaTrpc.status).toBe(status);
       expect(r.directBody).toBe(r.trpcBody);
-      for (const header of ["content-type", "vary"]) {
+      for (const header of HEADERS) {
         expect(r.direct.headers.get(header)).toBe(r.viaTrpc.headers.get(header));
       }
     }
@@ -79,6 +95,8 @@ describe("single GET queries", () => {
       headers: { "x-request-id": "direct-miss-1" },
     });
     expect(res.status).toBe(404);
+    expect(res.headers.get("x-request-id")).toBe("direct-miss-1");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const line = f.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.requestId === "direct-miss-1");

@@ -1,11 +1,11 @@
-import { callTRPCProcedure, getTRPCErrorFromUnknown } from "@trpc/server";
+import { getTRPCErrorFromUnknown } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { Context as HonoContext } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { appRouter } from "../../routers/app-router.ts";
 import { errorShape } from "../../routers/error-shape.ts";
+import { runProcedure } from "../../routers/procedure-chain.ts";
 import type { AppServices } from "../../start/services.ts";
 import type { ApiVars } from "../api-vars.ts";
+import { completeJsonAnswer } from "../complete-answers.ts";
 import { procedureContext } from "./procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./procedure-errors.ts";
 import { QUERY_PATHS } from "./query-paths.ts";
@@ -45,8 +45,8 @@ export function singleQueryOf(method: string, url: string): SingleQuery | null {
  * Answers a single query through the router (input validation, middlewares, context: the procedure as tRPC
  * runs it), with tRPC's HTTP protocol: `{"result":{"data":...}}`, or `{"error":<shape>}` with the status of
  * its code, the router's own error shape (routers/error-shape.ts) and the same report of the failure as
- * every other path. Public tRPC APIs only: `callTRPCProcedure`, `getTRPCErrorFromUnknown`,
- * `getHTTPStatusCodeFromError`.
+ * every other path. The procedure runs on its pre-built chain (routers/procedure-chain.ts); the answer
+ * carries all its headers at once (http/complete-answers.ts).
  */
 export async function answerSingleQuery(
   c: HonoContext<{ Variables: ApiVars }>,
@@ -55,22 +55,15 @@ export async function answerSingleQuery(
 ): Promise<Response> {
   const ctx = procedureContext(c, services);
   try {
-    const data = await callTRPCProcedure({
-      router: appRouter,
-      path,
-      getRawInput: async () => input,
-      ctx,
-      type: "query",
-      signal: undefined,
-      batchIndex: 0,
-    });
-    return c.body(JSON.stringify({ result: { data } }), 200, HEADERS);
+    const data = await runProcedure({ path, type: "query", ctx, input });
+    return completeJsonAnswer(c.get("requestId"), JSON.stringify({ result: { data } }), 200, HEADERS);
   } catch (cause) {
     const error = getTRPCErrorFromUnknown(cause);
     reportProcedureError(c.get("procedureErrors"), ctx.logger, error, path);
-    return c.body(
+    return completeJsonAnswer(
+      c.get("requestId"),
       JSON.stringify({ error: errorShape(error, path) }),
-      getHTTPStatusCodeFromError(error) as ContentfulStatusCode,
+      getHTTPStatusCodeFromError(error),
       { ...HEADERS, ...errorHeaders([error]) },
     );
   }

@@ -2,13 +2,15 @@
 // goes through the pool while the session logs in and LISTENs beside it, and nothing committed between that
 // catch-up and LISTEN is lost (the session catches up again once it listens). Issue 27 item 6: a request
 // after a wake pays the wake and one login, not two logins and LISTEN in a row.
+import { randomUUID } from "node:crypto";
 import { migrate } from "@lakebase-orders/api/testing";
 import { createDb, type Db, openSession } from "@lakebase-orders/db";
 import { silentLogger } from "@lakebase-orders/log";
 import { createTestDatabase, type TestDatabase } from "@lakebase-orders/pg-local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncedTable } from "../tables.ts";
 import { createChangeFeed } from "./change-feed.ts";
-import { recordChange } from "./change-log.ts";
+import { runStatusChange, statusChangeStatement } from "./status-change.ts";
 
 let database: TestDatabase;
 let db: Db;
@@ -17,26 +19,33 @@ beforeAll(async () => {
   database = await createTestDatabase("api_change_feed");
   db = createDb({ connectionString: database.url, max: 3 });
   await migrate(db);
+  // A synced table of three orders, written through the product's own status change.
+  await db.pool.query(`CREATE TABLE public.orders_synced (o_orderkey bigint PRIMARY KEY, o_orderstatus text,
+      o_orderdate date, o_orderpriority text, o_totalprice numeric(15, 2));
+    INSERT INTO public.orders_synced SELECT k, 'O', date '1996-01-02', '1-URGENT', 100.00 FROM generate_series(1, 3) k`);
 }, 60_000);
+
+const statement = statusChangeStatement(
+  syncedTable({ fullName: "c.public.orders_synced", catalog: "c", schema: "public", table: "orders_synced" }),
+);
 
 afterAll(async () => {
   await db?.disconnect();
   await database?.drop();
 });
 
-const change = (orderKey: number) =>
-  db.prisma.$transaction((tx) =>
-    recordChange(tx, {
-      actor: "other@example.com",
-      orderKey,
-      previousStatus: "O",
-      status: "F",
-      syncedStatus: "O",
-      orderDate: "1996-01-02",
-      priority: "1-URGENT",
-      totalPrice: "100.00",
-    }),
-  );
+const change = async (orderKey: number) => {
+  const result = await runStatusChange(db.prisma, statement, {
+    orderKey,
+    status: "F",
+    actor: "other@example.com",
+    requestId: undefined,
+    at: new Date(),
+    writeId: randomUUID(),
+  });
+  if (result.kind !== "committed") throw new Error(`change of ${orderKey}: ${result.kind}`);
+  return result.change;
+};
 
 describe("the change feed reopening", () => {
   it("catches up through the pool while its session opens, then listens without losing a change", async () => {

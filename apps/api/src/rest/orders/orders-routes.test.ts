@@ -276,6 +276,24 @@ describe("our additions and the guide's helpers", () => {
     expect((await get(`/api/v1/orders/${ABSENT}/history`)).status).toBe(404);
   });
 
+  it("answers carry the headers of an API answer and the request id, written whole, as tRPC's do", async () => {
+    for (const [path, expected] of [
+      ["/api/v1/orders/1", 200],
+      ["/api/v1/orders/0", 400],
+      [`/api/v1/orders/${ABSENT}`, 404],
+      ["/api/v1/nope", 404],
+    ] as const) {
+      const { status, headers } = await get(path, { headers: { "x-request-id": "rest-headers-1" } });
+      expect(status, path).toBe(expected);
+      expect(headers.get("content-type"), path).toBe("application/json");
+      expect(headers.get("x-request-id"), path).toBe("rest-headers-1");
+      expect(headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(headers.get("content-security-policy"), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(headers.get("cross-origin-resource-policy"), path).toBe("same-origin");
+      expect(headers.get("strict-transport-security"), path).toContain("max-age=");
+    }
+  });
+
   it("answers unknown routes with 404 and a detail", async () => {
     expect(await get("/api/v1/nothing")).toMatchObject({ status: 404, body: { detail: "Not Found" } });
   });
