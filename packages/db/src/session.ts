@@ -16,6 +16,10 @@ export async function openSession(pool: pg.Pool, applicationName: string): Promi
     password: pool.options.password,
     application_name: applicationName,
   });
+  // A FATAL read in the same chunk as the login's last message (a session terminated as it opens) is emitted
+  // before the caller can listen: unheard, it would end the process. The caller hears what follows, and a
+  // session dead already fails its first query.
+  client.on("error", () => undefined);
   try {
     await client.connect();
   } catch (error) {

@@ -99,8 +99,10 @@ export class BranchCluster {
       const pg = this.#pg;
       if (!pg) return;
       await pg.stop();
-      await fs.rm(pg.dataDir, { recursive: true, force: true });
-      if (pg.replication) await fs.rm(pg.replication.dir, { recursive: true, force: true });
+      // A backup cut off by the stop may still be cleaning up its own folder beside this removal: retried.
+      const gone = { recursive: true, force: true, maxRetries: 5, retryDelay: 100 };
+      await fs.rm(pg.dataDir, gone);
+      if (pg.replication) await fs.rm(pg.replication.dir, gone);
     });
   }
 

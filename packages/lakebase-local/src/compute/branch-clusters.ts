@@ -109,6 +109,9 @@ export class BranchClusters {
     const cluster = this.#clusters.get(branch);
     if (!cluster) return;
     this.#clusters.delete(branch);
+    // Its first backup writes into the history a purge removes: removed under it, the removal found files
+    // still arriving (ENOTEMPTY, a failed delete operation).
+    await this.#firstBackups.get(branch);
     await (purge ? cluster.remove() : cluster.stop());
   }
 

@@ -114,6 +114,15 @@ async function createSynced(
   );
   // The initial snapshot knows its size from its start (clients show "x of y rows").
   expect(totals.every((t) => t > 0)).toBe(true);
+  // ONLINE can show a moment before the initial update has ended; until it has, another update is refused
+  // ("An active update already exists", as the service answers): a TRIGGERED test starts from a quiet pipeline.
+  const pipelineId = online.pipeline_id;
+  if (policy === "TRIGGERED" && pipelineId) {
+    await until(
+      () => client.pipelines.listUpdates({ pipeline_id: pipelineId }),
+      (r) => (r.updates ?? []).every((u) => ["COMPLETED", "FAILED", "CANCELED"].includes(u.state ?? "")),
+    );
+  }
   return online;
 }
 

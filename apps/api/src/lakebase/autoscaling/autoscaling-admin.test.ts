@@ -18,6 +18,8 @@ const names = { ...namesFor("as"), autoscaling: true };
 const PROJECT = `projects/${names.instanceName}`;
 const BRANCH = `${PROJECT}/branches/production`;
 const PRIMARY = `${BRANCH}/endpoints/primary`;
+/** When the project's synced table was ONLINE (the first test). */
+let onlineAt = 0;
 
 beforeAll(async () => {
   h = await startHarness("api_autoscaling");
@@ -106,6 +108,7 @@ describe("Lakebase Autoscaling admin", () => {
       inUse: true,
       detail: { type: "read-write", minCu: 0.5, maxCu: 2, suspendTimeoutSeconds: 300, disabled: false },
     });
+    onlineAt = Date.now();
   });
 
   it("a retried create finds everything and creates nothing", async () => {
@@ -188,7 +191,9 @@ describe("Lakebase Autoscaling admin", () => {
   });
 
   it("creates a branch from a past point in time", async () => {
-    const pointInTime = new Date(Date.now() - 1000).toISOString();
+    // Within the history: the local Lakebase's starts at the project's first stored backup, taken beside its
+    // creation and done before its synced table is ONLINE (a point a moment after creation may precede it).
+    const pointInTime = new Date(Math.max(Date.now() - 1000, onlineAt)).toISOString();
     await s.client().lakebase.branches.create.mutate({ branchId: "past", pointInTime, noExpiry: true });
     expect((await settled()).operation?.outcome).toBe("succeeded");
     const branch = await api.getBranch(`${PROJECT}/branches/past`);
