@@ -7,7 +7,8 @@ import { type Stack, screenshotPath, startStack } from "./stack.ts";
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack(5_000);
+  // This file never creates a synced table nor watches a sync: the seed syncs at a quick pace.
+  stack = await startStack(5_000, { pipelineStepMs: 100 });
 });
 
 afterAll(async () => {

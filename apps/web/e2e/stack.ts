@@ -35,6 +35,13 @@ export interface StackOptions {
    * (LAKEBASE_INSTANCE_NAME): the admin console is then the Autoscaling one.
    */
   autoscaling?: boolean;
+  /**
+   * Milliseconds per step of the local Lakebase's pipelines. Default 1500: slow enough that an analyst's page
+   * can be seen waiting on the sync while the admin creates. The seed's own sync takes about seven steps
+   * (10 s of the file's set-up at the default), so a file that never creates or watches a sync passes a
+   * short one.
+   */
+  pipelineStepMs?: number;
 }
 
 /**
@@ -50,11 +57,20 @@ export async function startStack(rows: number, options: StackOptions = {}): Prom
   try {
     const staticDir = inject("spaDir");
 
+    // Chromium starts while the local Lakebase seeds (neither needs the other); closed first, as before.
+    const browser = launchBrowser();
+    browser.catch(() => undefined); // awaited below; a failure must not surface as unhandled meanwhile
+    // Until it is awaited below, a failed set-up closes it here (once awaited, it is in `cleanups`).
+    cleanups.push(() => browser.then(closeBrowser));
+
     const lakebase = await startLakebaseLocal({
       identity: ADMIN,
       sourceRows: rows,
-      // Slow enough that an analyst's page can be seen waiting on the sync while the admin creates.
-      timings: { instanceStartMs: 1500, instanceDeleteMs: 300, pipelineStepMs: 1500 },
+      timings: {
+        instanceStartMs: 1500,
+        instanceDeleteMs: 300,
+        pipelineStepMs: options.pipelineStepMs ?? 1500,
+      },
       seed: seedOf(NAMES, rows),
     });
     cleanups.push(() => lakebase.stop());
@@ -73,15 +89,10 @@ export async function startStack(rows: number, options: StackOptions = {}): Prom
     );
     cleanups.push(() => server.close());
 
-    const profileDir = await mkdtemp(path.join(tmpdir(), "web-e2e-chromium-"));
-    cleanups.push(() => rm(profileDir, { recursive: true, force: true }));
-    const context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 900 },
-    });
-    cleanups.push(() => context.close());
+    const launched = await browser;
+    cleanups.shift();
+    cleanups.push(() => closeBrowser(launched));
+    const { context } = launched;
     // The app trusts X-Forwarded-Email (as behind the Apps proxy), so a page without one is anonymous: every
     // page is the admin unless it names someone else (the analyst's pages set their own).
     await context.setExtraHTTPHeaders({ "X-Forwarded-Email": ADMIN });
@@ -104,6 +115,28 @@ export async function startStack(rows: number, options: StackOptions = {}): Prom
     await stop();
     throw error;
   }
+}
+
+/** Chromium with a fresh profile (removed if the launch fails). */
+async function launchBrowser(): Promise<{ context: BrowserContext; profileDir: string }> {
+  const profileDir = await mkdtemp(path.join(tmpdir(), "web-e2e-chromium-"));
+  try {
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1400, height: 900 },
+    });
+    return { context, profileDir };
+  } catch (error) {
+    await rm(profileDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function closeBrowser({ context, profileDir }: { context: BrowserContext; profileDir: string }) {
+  await context.close().catch(() => undefined);
+  await rm(profileDir, { recursive: true, force: true });
 }
 
 const require = createRequire(import.meta.url);

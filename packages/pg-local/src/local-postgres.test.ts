@@ -41,6 +41,28 @@ describe("startLocalPostgres", () => {
     await server.stop(); // idempotent
   });
 
+  it("starts fast temporary clusters from copies of one template, each its own", async () => {
+    const [a, b] = await Promise.all([
+      startLocalPostgres({ fast: true }),
+      startLocalPostgres({ fast: true }),
+    ]);
+    try {
+      await query(a.url(), "create table only_in_a (v int)");
+      expect(await query(b.url(), "select to_regclass('only_in_a') as t")).toEqual([{ t: null }]);
+      const base = path.dirname(a.dataDir);
+      const templates = (await fs.readdir(base)).filter((n) => /^pg-local-template-[0-9a-f]+$/.test(n));
+      expect(templates.length).toBeGreaterThan(0);
+      for (const name of templates) {
+        const stat = await fs.stat(path.join(base, name));
+        expect(stat.mode & 0o022).toBe(0);
+        // The template is never started: no server ever wrote into it.
+        await expect(fs.access(path.join(base, name, "data", "postmaster.pid"))).rejects.toThrow();
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
   it("keeps a named data directory between runs", async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "pg-keep-"));
     try {

@@ -114,10 +114,20 @@ async function createOnBranch(id: string, policy: "SNAPSHOT" | "CONTINUOUS"): Pr
       },
     },
   });
-  return until(
+  const online = await until(
     () => status(id),
     (s) => s.detailed_state.startsWith("SYNCED_TABLE_ONLINE") || s.detailed_state.includes("FAILED"),
   );
+  // ONLINE can show a moment before the initial update has ended; until it has, another update is refused
+  // ("An active update already exists", as the service answers): a SNAPSHOT table is returned with a quiet
+  // pipeline (as in sync/pipelines.test.ts; seen failing here under load).
+  if (policy === "SNAPSHOT" && online.pipeline_id) {
+    await until(
+      () => w.pipelines.listUpdates({ pipeline_id: online.pipeline_id }),
+      (r) => (r.updates ?? []).every((u) => ["COMPLETED", "FAILED", "CANCELED"].includes(u.state ?? "")),
+    );
+  }
+  return online;
 }
 
 const endpointState = async () =>

@@ -150,8 +150,10 @@ describe("restarts in the middle of an operation", () => {
     await deleting;
 
     const b = await start("delete-b");
-    // Past two leases (3 s each), the instance still going: whatever recovery decided, it was not a create.
-    await new Promise((r) => setTimeout(r, 8000));
+    // Once its lease (3 s) has run out unrenewed, the instance still going, the next process takes the delete
+    // over (the instance carries it): waited for, where a fixed 8 s sleep was, and it must not be a create.
+    const resumed = await b.waitForLog((l) => l.msg === "lakebase operation resumed", 30_000);
+    expect(resumed).toMatchObject({ operationId: going.operation?.id, kind: "delete" });
     expect(resumedKinds(b)).not.toContain("create");
     // It says a delete is under way (the instance carries it, its database is gone).
     const seen = await httpClient(b.url).lakebase.status.query();
