@@ -87,7 +87,10 @@ describe("orders reads when every connection is lost", () => {
     );
     await killer;
     expect(failures).toEqual([]);
-    expect(ok).toBeGreaterThan(200);
+    // No throughput floor (a loaded machine served 187 reads in the 6 s once): the rounds are the measure.
+    // A round starts only once every caller has finished a read begun after the previous one, so two rounds
+    // mean every caller read through a termination at least once.
+    expect(ok).toBeGreaterThanOrEqual(32);
     expect(rounds).toBeGreaterThan(1);
     expect(terminated).toBeGreaterThan(16);
   }, 60_000);
