@@ -155,6 +155,13 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
     options.onChanged?.(change);
   };
   const unsubscribe = options.changes?.onChange(changed);
+  // Changes the feed could not tell one by one (its first look, a gap): whatever was kept from before them is
+  // read again. The overrides are reloaded before the next figures; the scanned figures are recomputed.
+  const unsubscribeResync = options.changes?.onResync(() => {
+    counts.clear();
+    scannedStats.clear();
+    rollup.overridesChanged();
+  });
 
   return {
     list: (input: ListInput, o?: ReadOptions) =>
@@ -278,6 +285,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
 
     close() {
       unsubscribe?.();
+      unsubscribeResync?.();
       rollup.close();
       sortKeys.close();
     },

@@ -208,6 +208,13 @@ export function buildServices(
     months: () => orders.months(),
     rollupCheckSeconds: config.orders.rollupCheckSeconds,
   });
+  // Changes not told one by one (the feed's first look, a gap): their authors and positions are unknown, so
+  // figures kept for everyone are read from the primary for the time window, as after an unplaced change, and
+  // the trend is computed again (the store reloads what it keeps itself).
+  changes.onResync(() => {
+    recentWriters.wrote(ANY_WRITER);
+    trend.changed();
+  });
   const orders = createOrdersStore({
     db,
     table,

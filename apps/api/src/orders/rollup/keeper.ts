@@ -118,7 +118,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
 
   /** Loads the rollup `state` describes unless it is the one in memory, then the overrides if they moved. */
   const loadIfNewer = async (state: { builtAt: Date }) => {
-    if (state.builtAt.getTime() !== builtAt) {
+    const loaded = state.builtAt.getTime() !== builtAt;
+    if (loaded) {
       rows = await loadRollup(primary, table.fullName);
       builtAt = state.builtAt.getTime();
       overridesMark = undefined;
@@ -128,6 +129,8 @@ export function createRollupKeeper(options: RollupKeeperOptions): RollupKeeper {
     const mark = await feedHead(primary);
     if (!figures || overridesMark === undefined || Number(mark) > overrides.seen()) await ensureOverrides();
     else if (figuresOf !== overrides.version()) rebuild();
+    if (loaded)
+      logger.info("orders_rollup_loaded", { table: table.fullName, overridesSeq: overrides.seen() });
   };
 
   const checkOnce = async () => {

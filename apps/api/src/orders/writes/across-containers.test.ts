@@ -1,8 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { type ApiProcess, startApiProcess } from "@lakebase-orders/api/testing";
 import { createDb } from "@lakebase-orders/db";
 import { type LocalPostgres, startLocalPostgres, startStandby, withClient } from "@lakebase-orders/pg-local";
 import { loadOrders } from "@lakebase-orders/tpch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { syncedTable } from "../tables.ts";
+import { runStatusChange, statusChangeStatement } from "./status-change.ts";
 
 // Issue 25, "Consistency stops at the container wall": two app processes on one database, with nothing
 // between them but PostgreSQL (no cluster bus), and a real readable secondary: a hot standby that applies
@@ -30,6 +33,10 @@ beforeAll(async () => {
     await db.disconnect();
   }
   standby = await startStandby({ primary, applyDelayMs: APPLY_DELAY_MS, fast: true });
+  // Neither container is ready (nor follows the change feed) until the standby has replayed the migrations:
+  // with its replay paused, a change can be committed after a container loaded the rollup's overrides (at
+  // its first check, before it is ready) and before the feed's first look (once it is ready).
+  await withClient(standby.url(), (c) => c.query("SELECT pg_wal_replay_pause()"));
   const env = {
     LAKEBASE_PG_URL: primary.url("orders"),
     LAKEBASE_PG_READ_URL: standby.url("orders"),
@@ -40,11 +47,43 @@ beforeAll(async () => {
   };
   a = await startApiProcess(env, "container-a");
   b = await startApiProcess(env, "container-b");
+  await Promise.race([a, b].map((p) => p.waitForLog((l) => l.msg === "orders_rollup_loaded", 60_000)));
+  const early = await anOrder("O");
+  await changeStatus(early.key, "F");
+  readyBeforeTheChange = [a, b].some((p) => p.logs.some((l) => l.msg === "database ready"));
+  await withClient(standby.url(), (c) => c.query("SELECT pg_wal_replay_resume()"));
   for (const p of [a, b]) {
     await p.waitForLog((l) => l.msg === "database ready", 60_000);
     await untilOk(async () => (await count(p, {})).totalOrders === 3000);
   }
 }, 180_000);
+
+let readyBeforeTheChange = true;
+
+/** A status change through the product's own statement, by a process that is neither container. */
+async function changeStatus(orderKey: number, status: string) {
+  const db = createDb({ connectionString: primary.url("orders"), max: 1 });
+  try {
+    const table = syncedTable({
+      fullName: "c.public.orders_synced",
+      catalog: "c",
+      schema: "public",
+      table: "orders_synced",
+    });
+    const result = await runStatusChange(db.prisma, statusChangeStatement(table), {
+      orderKey,
+      status,
+      actor: "early@example.com",
+      requestId: undefined,
+      at: new Date(),
+      writeId: randomUUID(),
+    });
+    if (result.kind !== "committed") throw new Error(`change of ${orderKey}: ${result.kind}`);
+    return result.change;
+  } finally {
+    await db.disconnect();
+  }
+}
 
 afterAll(async () => {
   await a?.stop();
@@ -53,11 +92,18 @@ afterAll(async () => {
   await primary?.stop();
 });
 
+/**
+ * Polls until `check` holds; fails once a check begun after `timeoutMs` still does not. The bound is on what a
+ * read begun that late sees, not on how long the answer takes to come back: a read that reached the other
+ * container a moment before the change's notice and whose answer came back late (a loaded machine) says
+ * nothing against the bound; a read begun after it that misses the change does.
+ */
 async function untilOk(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<number> {
   const started = performance.now();
   for (;;) {
+    const begun = performance.now();
     if (await check()) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) throw new Error("condition not met in time");
+    if (begun - started > timeoutMs) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -111,6 +157,17 @@ async function anOrder(synced = "O"): Promise<{ key: number; priority: string; d
 }
 
 describe("two containers on one database", () => {
+  it("a change committed before a container first follows the feed is in its figures", async () => {
+    // Committed after a first rollup check loaded the overrides, and before either container was ready (so
+    // before either followed the feed).
+    expect(readyBeforeTheChange).toBe(false);
+    const truth = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders_synced o LEFT JOIN app_data.order_status s ON s.order_key = o.o_orderkey
+        WHERE COALESCE(s.status, o.o_orderstatus) = 'F'`,
+    );
+    for (const p of [a, b]) expect((await count(p, { status: "F" })).totalOrders).toBe(truth[0]!.n);
+  });
+
   it("a status change through one shows in the other's counts within moments", async () => {
     const before = (await count(b, { status: "F" })).totalOrders;
     const { key } = await anOrder("O");

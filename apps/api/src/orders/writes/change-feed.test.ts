@@ -88,4 +88,65 @@ describe("the change feed reopening", () => {
       await feed.close();
     }
   });
+
+  it("catches up through the pool while its reopening waits out a failed attempt", async () => {
+    let attempts = 0;
+    const feed = createChangeFeed({
+      // The endpoint refuses the session (a suspended compute, a failover): the next attempt is a minute away.
+      connect: async () => {
+        attempts++;
+        throw new Error("the session could not be opened");
+      },
+      catchUpVia: db.pool,
+      retryMs: 60_000,
+      logger: silentLogger,
+    });
+    const seen: number[] = [];
+    feed.onChange((c) => seen.push(c.orderKey));
+    try {
+      await feed.current(10_000);
+      const made = await change(1);
+      // Another container's change: no notification, no session; a read must not miss it meanwhile.
+      await feed.current(10_000);
+      expect(attempts).toBe(1);
+      expect(feed.state()).toEqual({ lastSeq: made.seq, listening: false });
+      expect(seen).toEqual([1]);
+    } finally {
+      await feed.close();
+    }
+  });
+
+  it("tells its subscribers to read again what its first look did not deliver one by one", async () => {
+    // The rollup's overrides are loaded at its first check, before the feed's first look: a change committed
+    // in between is neither in them nor delivered (the first look starts from what is committed).
+    const made = await change(2);
+    let giveUp!: () => void;
+    const held = new Promise<never>((_, reject) => {
+      giveUp = () => reject(new Error("not this time"));
+    });
+    const feed = createChangeFeed({
+      // The session stays away: every look goes through the pool.
+      connect: () => held,
+      catchUpVia: db.pool,
+      logger: silentLogger,
+    });
+    let resyncs = 0;
+    feed.onResync(() => resyncs++);
+    const seen: number[] = [];
+    feed.onChange((c) => seen.push(c.orderKey));
+    try {
+      await feed.current(10_000);
+      expect(feed.state().lastSeq).toBeGreaterThanOrEqual(made.seq);
+      expect(seen).toEqual([]);
+      expect(resyncs).toBe(1);
+      // Later looks deliver one by one: no resync.
+      await change(3);
+      await feed.current(10_000);
+      expect(seen).toEqual([3]);
+      expect(resyncs).toBe(1);
+    } finally {
+      giveUp();
+      await feed.close();
+    }
+  });
 });

@@ -12,7 +12,9 @@ import type { WritePosition } from "./recent-writers.ts";
  * - a sibling worker's, over the cluster bus (IPC: the fast path inside one container);
  * - everyone's, through PostgreSQL: LISTEN on the feed's channel (delivered at commit), and after any gap
  *   or reconnect the change table itself (change-log.ts), read from the last number seen.
- * Each change reaches the subscribers once, whichever way it came first.
+ * Each change reaches the subscribers once, whichever way it came first. When changes cannot be told one by one
+ * (the first look starts from what is committed then, whatever the subscribers loaded before it; a gap longer
+ * than the feed keeps), the subscribers are told to read again what they keep (`onResync`).
  *
  * The listening session is idle between changes, so it does not keep a scale-to-zero endpoint awake; when
  * it ends (the endpoint suspended, a restart, a failover) it is not reopened at once, which would wake the
@@ -34,6 +36,13 @@ export interface ChangeFeed {
    * recent-writers.ts); a notified change is told "pending" at once, then its position.
    */
   onWriter(handler: (actor: string, position: WritePosition) => void): () => void;
+  /**
+   * Called when changes may have been missed one by one: the first look (the starting point is what is
+   * committed then; a subscriber that loaded its state earlier, such as the rollup's overrides at its first
+   * check, has not seen what committed in between) and a gap longer than the feed keeps. What is kept from
+   * before must be read again.
+   */
+  onResync(handler: () => void): () => void;
   /** User activity: reopens the listening session if it ended. */
   wake(): void;
   /**
@@ -68,6 +77,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
   const { logger } = options;
   const changeHandlers = new Set<(change: OrderChange) => void>();
   const writerHandlers = new Set<(actor: string, position: WritePosition) => void>();
+  const resyncHandlers = new Set<() => void>();
   // Every change up to lastSeq has been delivered (or predates this process); `ahead` holds the numbers
   // delivered beyond it, out of order (a sibling's change before a notification, a gap being filled).
   let lastSeq: number | null = null;
@@ -120,9 +130,12 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         // below the newest one read was never committed (its transaction rolled back), so everything up to
         // the newest read counts as seen.
         let seen = from === null ? (found.newest ?? 0) : from;
+        // Changes committed before this point are not delivered one by one: the first look (when there are
+        // any), or a gap (away longer than the feed keeps changes: the ones in between are gone).
+        let missed = from === null && found.newest !== null;
         if (from !== null && found.oldest !== null && found.oldest > from + 1) {
-          // Away longer than the feed keeps changes: the ones in between are gone.
           logger.warn("orders_change_feed_gap", { lastSeq: from, oldestKept: found.oldest });
+          missed = true;
         }
         for (const change of found.changes) {
           if (deliver(change)) wrote(change.actor, found.lsn);
@@ -131,6 +144,7 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         lastSeq = Math.max(lastSeq ?? 0, seen);
         for (const seq of [...ahead]) if (seq <= lastSeq) ahead.delete(seq);
         advance();
+        if (missed) for (const h of resyncHandlers) h();
         if (found.changes.length < 1000) return;
       }
     })().finally(() => {
@@ -233,6 +247,10 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       writerHandlers.add(handler);
       return () => writerHandlers.delete(handler);
     },
+    onResync(handler) {
+      resyncHandlers.add(handler);
+      return () => resyncHandlers.delete(handler);
+    },
     wake() {
       if (!client) void open();
     },
@@ -242,7 +260,9 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (client && !catchingUp) return;
       let done = client ? catchingUp : open();
-      if (!client && opening && options.catchUpVia) done = catchUp(options.catchUpVia);
+      // Not listening: the table is read through the pool, whether the session is opening or its reopening
+      // waits out `retryMs` after a failed attempt (a read meanwhile would otherwise miss what others changed).
+      if (!client && !closed && options.catchUpVia) done = catchUp(options.catchUpVia);
       if (!done) return;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
