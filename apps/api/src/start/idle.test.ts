@@ -89,7 +89,12 @@ describe("an idle app", () => {
     });
     expect(res.status).toBe(200);
     expect(await count("F")).toBe(before + 1);
-    expect(server.services.changes.state().listening).toBe(true);
+    // The feed's session logs in and LISTENs beside the request (a woken endpoint's first request waits
+    // for one login, not two), so it listens a moment after the write's answer, not before it.
+    for (const deadline = Date.now() + 10_000; !server.services.changes.state().listening; ) {
+      if (Date.now() > deadline) throw new Error("the change feed did not listen within 10 s");
+      await new Promise((r) => setTimeout(r, 20));
+    }
 
     // Idle: background work stops within its last round.
     await new Promise((r) => setTimeout(r, IDLE_AFTER_MS + 2500));

@@ -1,38 +1,29 @@
 import type { LakebaseNames } from "@lakebase-orders/config";
 import type { DatabaseApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
-import { isSettled } from "@lakebase-orders/shared";
 import { DomainError, preconditionFailed, unavailable } from "../../errors/domain-error.ts";
 import { isInterrupted } from "../operations/interrupted.ts";
-import type { OperationJournal } from "../operations/journal.ts";
-import { createOperationLeases } from "../operations/lease.ts";
-import { OperationLock } from "../operations/lock.ts";
-import { createOperations } from "../operations/operations.ts";
-import { createRecoveryLoop, type RecoveryLoop } from "../operations/recovery-loop.ts";
 import { provisionedOutcomes, provisionedResume, readProvisioned } from "../provisioned/flavour.ts";
 import { awaitPower, requestPower } from "../provisioned/power.ts";
 import { markCreateFailed, provisionRest, startCreate } from "../provisioned/provisioning.ts";
 import { deleteAll } from "../provisioned/teardown.ts";
-import { createPoller, type Poller } from "../status/poller.ts";
-import { createStatusReader, type StatusReader } from "../status/reader.ts";
 import type { InstanceStatus } from "../status/snapshot.ts";
-import { createStatusView, EMPTY_SNAPSHOT } from "../status/view.ts";
 import { availabilityFrom } from "./availability.ts";
 import { fromDatabricks } from "./failures.ts";
+import { createMachinery, type MachineryOptions } from "./machinery.ts";
 import type {
   CreateInput,
   CreateResult,
   DeleteResult,
   LakebaseAdmin,
   LakebaseNamesView,
-  LakebaseStatus,
   OperationView,
   UserCredentials,
 } from "./types.ts";
 
 export const NOT_CONFIGURED = "Databricks is not configured";
 
-export interface LakebaseAdminOptions {
+export interface LakebaseAdminOptions extends MachineryOptions {
   names: LakebaseNames;
   /** null when no workspace is configured: status says so and mutations refuse. */
   api: DatabaseApi | null;
@@ -42,31 +33,13 @@ export interface LakebaseAdminOptions {
    */
   userApi?: (credentials: UserCredentials) => DatabaseApi;
   logger: Logger;
-  /** Interval of the shared status poller while things move, and of every wait (default 2000 ms). */
-  pollIntervalMs?: number;
-  /** Interval of the poller while subscribers watch a settled state (default 15 s). */
-  settledPollIntervalMs?: number;
-  /** How long a status snapshot serves status queries (default 3000 ms). */
-  statusCacheMs?: number;
-  /** Deadline of each wait for a resource to appear or go away (default 20 min). */
-  stepTimeoutMs?: number;
   /**
    * Runs once the synced table is ONLINE, before the create counts as done: the app's own tables
    * (app_data migrations) must exist in a database that did not exist when the server started.
    */
   onProvisioned?: () => Promise<void>;
-  /** Called after an operation's background part ends (the audit row of its outcome). */
-  onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
-  /** Called when this process takes over an operation a stopped process left unfinished. */
-  onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
   /** Called when a start of this process has brought the instance to AVAILABLE (its database answers from now on). */
   onInstanceAvailable?: () => void;
-  /** The journal shared by the app's processes (null: only this process's lock). */
-  journal?: OperationJournal | null;
-  /** Lease of a running operation after its holder's last renewal (default 30 s). */
-  leaseSeconds?: number;
-  /** True once the app's database answers and is migrated (the journal lives there). */
-  databaseReady?: () => boolean;
 }
 
 /** What a request learns when its operation stopped half-way for another process of the app to carry on. */
@@ -109,82 +82,19 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
   const log = options.logger.child({ component: "lakebase" });
   const names = namesView(options.names);
   const api = options.api;
-  const interval = options.pollIntervalMs ?? 2000;
-  const cacheMs = options.statusCacheMs ?? 3000;
-  const stepTimeoutMs = options.stepTimeoutMs ?? 20 * 60_000;
-  const leaseMs = (options.leaseSeconds ?? 30) * 1000;
-  const journal = options.journal ?? null;
-  const databaseReady = options.databaseReady ?? (() => true);
-  let closed = false;
-  const reader: StatusReader | null = api
-    ? createStatusReader(() => readProvisioned(api, names), cacheMs, log)
-    : null;
-  const outcomes = provisionedOutcomes;
-
-  const lock = new OperationLock(log, () => poller.kick());
-  const view = createStatusView({
-    configured: api !== null,
-    flavour: "provisioned",
-    names,
-    reader,
-    journal,
-    databaseReady,
-    outcomes,
-    running: () => lock.running,
-    cacheMs,
-  });
-  const poller: Poller<LakebaseStatus> = createPoller({
-    intervalMs: interval,
-    ...(options.settledPollIntervalMs !== undefined
-      ? { settledIntervalMs: options.settledPollIntervalMs }
-      : {}),
-    fetch: () => view.status(0),
-    // Volatile fields would make every poll look like a change.
-    fingerprint: (s) => JSON.stringify({ ...s, fetchedAt: undefined }),
-    settled: (s) => isSettled({ ...s, operation: lock.running ?? s.operation }),
-    logger: log,
-  });
-  const leases = createOperationLeases({
-    journal,
-    instanceName: names.instanceName,
-    leaseSeconds: leaseMs / 1000,
-    databaseReady,
-    snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
-    // A running row whose process stopped, in the way of a claim: ended as the resources show it.
-    staleHolder: (row) => recovery?.settleStale(row) ?? Promise.resolve(),
-    log,
-  });
-  const ops = createOperations({
-    names,
-    lock,
-    leases,
-    reader,
-    log,
-    intervalMs: interval,
-    stepTimeoutMs,
-    closed: () => closed,
-    ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
-    onChange: () => view.changed(),
-  });
-  const recovery: RecoveryLoop | null =
-    api && reader
-      ? createRecoveryLoop({
-          api,
-          names,
-          reader,
-          journal,
-          databaseReady,
-          lock,
-          leases,
-          ops,
-          outcomes,
-          resume: provisionedResume(options.onProvisioned),
-          leaseMs,
-          intervalMs: interval,
-          log,
-          ...(options.onOperationResumed ? { onOperationResumed: options.onOperationResumed } : {}),
-        })
-      : null;
+  const m = createMachinery(
+    {
+      flavour: "provisioned",
+      api,
+      names,
+      read: (a) => readProvisioned(a, names),
+      outcomes: provisionedOutcomes,
+      resume: provisionedResume(options.onProvisioned),
+      log,
+    },
+    options,
+  );
+  const { reader, lock, view, poller, ops, cacheMs } = m;
 
   const requireApi = (): DatabaseApi => {
     if (!api) throw preconditionFailed(NOT_CONFIGURED);
@@ -274,20 +184,14 @@ export function createLakebaseAdmin(options: LakebaseAdminOptions): LakebaseAdmi
       return { instance };
     },
 
-    recover: () => recovery?.recover() ?? Promise.resolve(),
+    recover: () => m.recovery?.recover() ?? Promise.resolve(),
 
     // A Provisioned instance does not scale to zero: a database that does not answer is down (or stopped).
     wakeReason: () => null,
 
     idle: () => ops.idle(),
 
-    async close() {
-      closed = true;
-      poller.close();
-      await recovery?.close();
-      await ops.idle();
-      leases.close();
-    },
+    close: () => m.close(),
   };
 }
 

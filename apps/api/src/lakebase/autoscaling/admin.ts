@@ -1,11 +1,11 @@
 import type { LakebaseNames } from "@lakebase-orders/config";
 import type { PostgresApi } from "@lakebase-orders/lakebase-api";
 import type { Logger } from "@lakebase-orders/log";
-import { isSettled } from "@lakebase-orders/shared";
 import { DomainError, preconditionFailed } from "../../errors/domain-error.ts";
 import { leftToAnother, NOT_CONFIGURED, namesView } from "../admin/admin.ts";
 import { availabilityFrom } from "../admin/availability.ts";
 import { describeFailure, fromDatabricks } from "../admin/failures.ts";
+import { createMachinery, type MachineryOptions } from "../admin/machinery.ts";
 import type {
   ActionResult,
   AutoscalingActions,
@@ -13,19 +13,11 @@ import type {
   CreateResult,
   DeleteResult,
   LakebaseAdmin,
-  LakebaseStatus,
   OperationKind,
   OperationView,
   UserCredentials,
 } from "../admin/types.ts";
-import type { OperationJournal } from "../operations/journal.ts";
-import { createOperationLeases } from "../operations/lease.ts";
-import { OperationLock } from "../operations/lock.ts";
-import { createOperations } from "../operations/operations.ts";
-import { createRecoveryLoop, type RecoveryLoop } from "../operations/recovery-loop.ts";
-import { createPoller, type Poller } from "../status/poller.ts";
-import { createStatusReader, type StatusReader } from "../status/reader.ts";
-import { createStatusView, EMPTY_SNAPSHOT } from "../status/view.ts";
+import { EMPTY_SNAPSHOT } from "../status/view.ts";
 import { type ActionStart, attachData, checkBranchDelete, createBranch, deleteBranch } from "./branches.ts";
 import { checkEndpointDelete, createEndpoint, deleteEndpoint, updateEndpoint } from "./endpoints.ts";
 import { autoscalingResume, setDisabled } from "./lifecycle.ts";
@@ -40,7 +32,7 @@ import { type AutoscalingWorkflow, autoscalingWorkflow } from "./workflow.ts";
 /** How long a delete's request waits for the deletes before it answers with what is still going on. */
 const DELETE_ANSWER_MS = 5000;
 
-export interface AutoscalingAdminOptions {
+export interface AutoscalingAdminOptions extends MachineryOptions {
   names: LakebaseNames;
   target: AutoscalingTarget;
   /** null when no workspace is configured: status says so and mutations refuse. */
@@ -48,18 +40,9 @@ export interface AutoscalingAdminOptions {
   /** The API as a signed-in user, built per operation that acts as them. */
   userApi?: (credentials: UserCredentials) => PostgresApi;
   logger: Logger;
-  pollIntervalMs?: number;
-  settledPollIntervalMs?: number;
-  statusCacheMs?: number;
-  stepTimeoutMs?: number;
   onProvisioned?: () => Promise<void>;
-  onOperationFinished?: (op: OperationView, detail: unknown) => Promise<void>;
-  onOperationResumed?: (op: OperationView, detail: unknown) => Promise<void>;
   /** Called when a start of this process has enabled the read-write endpoint (its database answers again). */
   onInstanceAvailable?: () => void;
-  journal?: OperationJournal | null;
-  leaseSeconds?: number;
-  databaseReady?: () => boolean;
 }
 
 /**
@@ -75,83 +58,19 @@ export function createAutoscalingAdmin(options: AutoscalingAdminOptions): Lakeba
   const { target } = options;
   const names = namesView(options.names);
   const api = options.api;
-  const interval = options.pollIntervalMs ?? 2000;
-  const cacheMs = options.statusCacheMs ?? 3000;
-  const stepTimeoutMs = options.stepTimeoutMs ?? 20 * 60_000;
-  const leaseMs = (options.leaseSeconds ?? 30) * 1000;
-  const journal = options.journal ?? null;
-  const databaseReady = options.databaseReady ?? (() => true);
-  let closed = false;
-  const reader: StatusReader | null = api
-    ? createStatusReader(() => readAutoscaling(api, target, names), cacheMs, log)
-    : null;
-  const outcomes = autoscalingOutcomes;
-
-  const lock = new OperationLock(log, () => poller.kick());
-  const view = createStatusView({
-    configured: api !== null,
-    flavour: "autoscaling",
-    names,
-    reader,
-    journal,
-    databaseReady,
-    outcomes,
-    running: () => lock.running,
-    cacheMs,
-  });
-  const poller: Poller<LakebaseStatus> = createPoller({
-    intervalMs: interval,
-    ...(options.settledPollIntervalMs !== undefined
-      ? { settledIntervalMs: options.settledPollIntervalMs }
-      : {}),
-    fetch: () => view.status(0),
-    // Volatile fields would make every poll look like a change.
-    fingerprint: (s) => JSON.stringify({ ...s, fetchedAt: undefined }),
-    settled: (s) => isSettled({ ...s, operation: lock.running ?? s.operation }),
-    logger: log,
-  });
-  const leases = createOperationLeases({
-    journal,
-    // The journal's key: the project id, which is also its instance name in the `database` API.
-    instanceName: names.instanceName,
-    leaseSeconds: leaseMs / 1000,
-    databaseReady,
-    snapshot: async () => (reader ? reader.read(0) : EMPTY_SNAPSHOT),
-    // A running row whose process stopped, in the way of a claim: ended as the resources show it.
-    staleHolder: (row) => recovery?.settleStale(row) ?? Promise.resolve(),
-    log,
-  });
-  const ops = createOperations({
-    names,
-    lock,
-    leases,
-    reader,
-    log,
-    intervalMs: interval,
-    stepTimeoutMs,
-    closed: () => closed,
-    ...(options.onOperationFinished ? { onOperationFinished: options.onOperationFinished } : {}),
-    onChange: () => view.changed(),
-  });
-  const recovery: RecoveryLoop | null =
-    api && reader
-      ? createRecoveryLoop<PostgresApi>({
-          api,
-          names,
-          reader,
-          journal,
-          databaseReady,
-          lock,
-          leases,
-          ops,
-          outcomes,
-          resume: autoscalingResume(target, options.onProvisioned),
-          leaseMs,
-          intervalMs: interval,
-          log,
-          ...(options.onOperationResumed ? { onOperationResumed: options.onOperationResumed } : {}),
-        })
-      : null;
+  const m = createMachinery(
+    {
+      flavour: "autoscaling",
+      api,
+      names,
+      read: (a) => readAutoscaling(a, target, names),
+      outcomes: autoscalingOutcomes,
+      resume: autoscalingResume(target, options.onProvisioned),
+      log,
+    },
+    options,
+  );
+  const { reader, lock, view, poller, ops, cacheMs } = m;
 
   const requireApi = (): PostgresApi => {
     if (!api) throw preconditionFailed(NOT_CONFIGURED);
@@ -343,15 +262,9 @@ export function createAutoscalingAdmin(options: AutoscalingAdminOptions): Lakeba
       return { instance: snapshot.instance };
     },
 
-    recover: () => recovery?.recover() ?? Promise.resolve(),
+    recover: () => m.recovery?.recover() ?? Promise.resolve(),
     wakeReason: (error) => waking.reason(error),
     idle: () => ops.idle(),
-    async close() {
-      closed = true;
-      poller.close();
-      await recovery?.close();
-      await ops.idle();
-      leases.close();
-    },
+    close: () => m.close(),
   };
 }
