@@ -46,6 +46,8 @@ const CONNECTIONS = flag("--connections", 16);
 const WARMUP = flag("--warmup", 6);
 const BASELINE = option("--baseline");
 const PROFILE = option("--profile");
+// The "on" API's allocations (garbage included) over its first measured run of each scenario.
+const ALLOC_PROFILE = option("--alloc-profile");
 const ONLY = option("--only")?.split(",");
 const SQL_FLOOR = "SQL floor";
 // The HTTP floor's pool size, for the SQL floor too.
@@ -131,9 +133,15 @@ try {
       for (let i = 0; i < names.length; i++) {
         const name = names[(round + i) % names.length]!;
         const v = variants.find((x) => x.name === name);
+        const sampled = ALLOC_PROFILE !== undefined && round === 0 && name === "on";
+        if (sampled && v) {
+          process.kill(v.pid, "SIGUSR2");
+          log(`allocations of ${scenario.name}: ${path.resolve(ALLOC_PROFILE)}/${v.pid}-<n>.heapprofile`);
+        }
         runs
           .get(name)!
           .push(v ? await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS) : await sqlRun());
+        if (sampled && v) process.kill(v.pid, "SIGUSR2");
       }
     }
     const off = runs.get("off")!;
@@ -201,9 +209,18 @@ async function startBundled(
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
 ): Promise<Variant> {
+  const sampler = fileURLToPath(new URL("src/alloc-sampler.ts", import.meta.url));
   const server = await startApi(
-    { LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env },
-    { profileDir: PROFILE && path.join(PROFILE, name), nodeArgs },
+    {
+      LAKEBASE_PG_URL: dbUrl,
+      CLUSTER_WORKERS: "1",
+      ...(ALLOC_PROFILE ? { BENCH_ALLOC_PROFILE_DIR: path.resolve(ALLOC_PROFILE) } : {}),
+      ...env,
+    },
+    {
+      profileDir: PROFILE && path.join(PROFILE, name),
+      nodeArgs: ALLOC_PROFILE ? [...nodeArgs, "--import", sampler] : nodeArgs,
+    },
   );
   const deadline = Date.now() + 120_000;
   while (
