@@ -12,6 +12,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
 import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
@@ -27,6 +28,8 @@ const ROUNDS = Number(option("--rounds") ?? 3);
 const WORKERS = (option("--workers") ?? "1").split(",").map(Number);
 const ONLY = option("--only")?.split(",");
 const PROFILE = option("--profile");
+// The API's allocations (garbage included) during the first round of each scenario's tRPC window.
+const ALLOC_PROFILE = option("--alloc-profile");
 const CONNECTIONS = 32;
 const POOL = 10;
 
@@ -93,6 +96,7 @@ async function settle(apiUrl: string): Promise<void> {
 }
 
 const now = () => Number(process.hrtime.bigint() / 1000n);
+let allocProfiles = 0;
 const windows: Record<string, [number, number][]> = {};
 const results: string[][] = [];
 if (PROFILE) fs.mkdirSync(PROFILE, { recursive: true });
@@ -105,8 +109,18 @@ for (const workers of WORKERS) {
   const servers: Server[] = [];
   try {
     const api = await startApi(
-      { LAKEBASE_PG_URL: data.url, CLUSTER_WORKERS: String(workers), DB_POOL_MAX: String(POOL) },
-      { profileDir: PROFILE },
+      {
+        LAKEBASE_PG_URL: data.url,
+        CLUSTER_WORKERS: String(workers),
+        DB_POOL_MAX: String(POOL),
+        ...(ALLOC_PROFILE ? { BENCH_ALLOC_PROFILE_DIR: path.resolve(ALLOC_PROFILE) } : {}),
+      },
+      {
+        profileDir: PROFILE,
+        nodeArgs: ALLOC_PROFILE
+          ? ["--import", fileURLToPath(new URL("src/alloc-sampler.ts", import.meta.url))]
+          : [],
+      },
     );
     servers.push(api);
     await settle(api.url);
@@ -125,7 +139,15 @@ for (const workers of WORKERS) {
         const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
         for (const [variant, server, next] of order) {
           const from = now();
+          const sampled = ALLOC_PROFILE !== undefined && round === 0 && variant === "ours" && workers === 1;
+          if (sampled) {
+            process.kill(server.pid, "SIGUSR2");
+            log(
+              `allocations of ${s.name}: ${path.resolve(ALLOC_PROFILE)}/${server.pid}-${allocProfiles++}.heapprofile`,
+            );
+          }
           runs.get(variant)!.push(await loadRun(server.url, server.pid, next, DURATION, CONNECTIONS));
+          if (sampled) process.kill(server.pid, "SIGUSR2");
           const key = `${s.name}:${variant}:${workers}`;
           windows[key] = [...(windows[key] ?? []), [from, now()]];
         }

@@ -4,12 +4,8 @@
  * Usage: node profile-summary.ts <file.cpuprofile> [--top 25]
  */
 import fs from "node:fs";
+import { type Frame, moduleOf } from "./src/profile-modules.ts";
 
-interface Frame {
-  functionName: string;
-  url: string;
-  lineNumber: number;
-}
 interface ProfileNode {
   id: number;
   callFrame: Frame;
@@ -31,39 +27,6 @@ function option(name: string): string | undefined {
 }
 const top = Number(option("--top") ?? 25);
 const profile = JSON.parse(fs.readFileSync(file, "utf8")) as Profile;
-
-// Module boundaries of bundled files: esbuild writes `// <path>` before each module's code.
-const boundaries = new Map<string, { line: number; name: string }[]>();
-function moduleOf(frame: Frame): string {
-  if (!frame.url) return frame.functionName.startsWith("(") ? frame.functionName : "(native)";
-  if (frame.url.startsWith("node:")) return frame.url;
-  const path = frame.url.replace(/^file:\/\//, "");
-  if (!path.endsWith(".mjs") || !fs.existsSync(path)) return shorten(path);
-  let marks = boundaries.get(path);
-  if (!marks) {
-    marks = [];
-    fs.readFileSync(path, "utf8")
-      .split("\n")
-      .forEach((text, line) => {
-        const m = /^\/\/ (\S+\.(?:[cm]?js|ts|json))$/.exec(text);
-        if (m?.[1]) marks!.push({ line, name: shorten(m[1]) });
-      });
-    boundaries.set(path, marks);
-  }
-  let name = shorten(path);
-  for (const mark of marks) {
-    if (mark.line > frame.lineNumber) break;
-    name = mark.name;
-  }
-  return name;
-}
-
-function shorten(p: string): string {
-  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(p);
-  if (pkg?.[1]) return pkg[1];
-  const src = /(apps|packages)\/[^/]+\/src\/.*/.exec(p);
-  return src ? src[0] : p;
-}
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 // --windows <file.json> --key <name>: only the samples inside the windows the bench recorded under that

@@ -2,7 +2,8 @@
  * What telemetry costs per request: the same API, side by side in one run, with telemetry off (no OTLP
  * endpoint) and on (every request traced: HTTP and procedure spans, SQL spans for a tenth of the traces,
  * metrics, trace ids in the log lines, all exported over OTLP http/protobuf to a local sink), on with a span
- * for every SQL statement, on with Node's `--experimental-async-context-frame`, and, with `--baseline <git-ref>`, the API as it was
+ * for every SQL statement, on without Node's `--experimental-async-context-frame` (which the API runs with, as
+ * production starts it), and, with `--baseline <git-ref>`, the API as it was
  * at that commit (before telemetry existed) to show what "off" costs against no telemetry code at all.
  * The figure that matters is the API process's CPU time per request (from /proc, Linux): on a shared machine
  * throughput follows the neighbours, the CPU a request costs barely does. Runs are interleaved, the order
@@ -45,6 +46,8 @@ const CONNECTIONS = flag("--connections", 16);
 const WARMUP = flag("--warmup", 6);
 const BASELINE = option("--baseline");
 const PROFILE = option("--profile");
+// The "on" API's allocations (garbage included) over its first measured run of each scenario.
+const ALLOC_PROFILE = option("--alloc-profile");
 const ONLY = option("--only")?.split(",");
 const SQL_FLOOR = "SQL floor";
 // The HTTP floor's pool size, for the SQL floor too.
@@ -74,12 +77,12 @@ try {
   variants.push(await startBundled("on", dbUrl, on));
   // Every statement its own span (TELEMETRY_SQL_SPAN_RATIO=1; the default is a tenth of the traces).
   variants.push(await startBundled("on, every SQL span", dbUrl, { ...on, TELEMETRY_SQL_SPAN_RATIO: "1" }));
-  // Node 22's AsyncLocalStorage on AsyncContextFrame (Node 24's default) instead of promise hooks.
+  // The API runs with Node 22's AsyncLocalStorage on AsyncContextFrame (Node 24's default), as production
+  // starts it; this one keeps the promise hooks, to show what the flag saves.
   variants.push(
-    await startBundled("on, async context frame", dbUrl, {
-      ...on,
-      NODE_OPTIONS: "--experimental-async-context-frame",
-    }),
+    await startBundled("on, promise hooks (no async context frame)", dbUrl, on, [
+      "--no-experimental-async-context-frame",
+    ]),
   );
   variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, FLOOR_POOL)) });
   if (BASELINE) {
@@ -130,9 +133,15 @@ try {
       for (let i = 0; i < names.length; i++) {
         const name = names[(round + i) % names.length]!;
         const v = variants.find((x) => x.name === name);
+        const sampled = ALLOC_PROFILE !== undefined && round === 0 && name === "on";
+        if (sampled && v) {
+          process.kill(v.pid, "SIGUSR2");
+          log(`allocations of ${scenario.name}: ${path.resolve(ALLOC_PROFILE)}/${v.pid}-<n>.heapprofile`);
+        }
         runs
           .get(name)!
           .push(v ? await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS) : await sqlRun());
+        if (sampled && v) process.kill(v.pid, "SIGUSR2");
       }
     }
     const off = runs.get("off")!;
@@ -194,10 +203,24 @@ try {
  * The API as production runs it (server.mjs: `run`, the telemetry its OTEL_* environment configures), one
  * process so /proc/<pid>/stat is its own CPU; measured once it serves the orders.
  */
-async function startBundled(name: string, dbUrl: string, env: Record<string, string>): Promise<Variant> {
+async function startBundled(
+  name: string,
+  dbUrl: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<Variant> {
+  const sampler = fileURLToPath(new URL("src/alloc-sampler.ts", import.meta.url));
   const server = await startApi(
-    { LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env },
-    { profileDir: PROFILE && path.join(PROFILE, name) },
+    {
+      LAKEBASE_PG_URL: dbUrl,
+      CLUSTER_WORKERS: "1",
+      ...(ALLOC_PROFILE ? { BENCH_ALLOC_PROFILE_DIR: path.resolve(ALLOC_PROFILE) } : {}),
+      ...env,
+    },
+    {
+      profileDir: PROFILE && path.join(PROFILE, name),
+      nodeArgs: ALLOC_PROFILE ? [...nodeArgs, "--import", sampler] : nodeArgs,
+    },
   );
   const deadline = Date.now() + 120_000;
   while (

@@ -15,6 +15,7 @@ import { isStopping, run, stopAll, stopOnSignals, superviseExits } from "./lib/p
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const builtDir = path.join(root, "dist/app");
 const appDir = path.join(root, ".data/app");
+const ASYNC_CONTEXT_FRAME = "--experimental-async-context-frame";
 
 /** Copies the build over the staged folder and reinstalls its packages only when the lockfile changed. */
 function stage(): void {
@@ -51,7 +52,10 @@ async function main(): Promise<void> {
     backendEnv = appEnvFor(info);
   }
   const port = process.env.DATABRICKS_APP_PORT ?? process.env.PORT ?? "8000";
-  run("app", process.execPath, ["server.mjs"], {
+  // The cheaper AsyncLocalStorage (AsyncContextFrame) where this Node has the flag; cluster workers get it
+  // from their primary either way (apps/api/src/cluster/context-frame.ts), this covers one process alone.
+  const frame = process.allowedNodeEnvironmentFlags.has(ASYNC_CONTEXT_FRAME) ? [ASYNC_CONTEXT_FRAME] : [];
+  run("app", process.execPath, [...frame, "server.mjs"], {
     cwd: appDir,
     env: { ...process.env, ...backendEnv, DATABRICKS_APP_PORT: port, NODE_ENV: "production" },
   });

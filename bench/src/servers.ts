@@ -45,6 +45,22 @@ export interface StartApiOptions {
   until?: "ready" | "listening";
   /** Where the JSON log lines go: dropped (default; still built and written, as in production) or stderr. */
   logs?: "drop" | "stderr";
+  /**
+   * Node flags before the bundle. Unless one of them decides it, the API runs with
+   * --experimental-async-context-frame where this Node has it, as `pnpm start` starts it and as a
+   * cluster's workers run (apps/api/src/cluster/context-frame.ts).
+   */
+  nodeArgs?: readonly string[];
+}
+
+const ASYNC_CONTEXT_FRAME = "--experimental-async-context-frame";
+
+/** The flags the API process starts with: `given`, plus the AsyncContextFrame flag as production adds it. */
+export function apiNodeArgs(given: readonly string[] = []): string[] {
+  const decided = given.some((arg) => arg.includes("async-context-frame"));
+  return decided || !process.allowedNodeEnvironmentFlags.has(ASYNC_CONTEXT_FRAME)
+    ? [...given]
+    : [...given, ASYNC_CONTEXT_FRAME];
 }
 
 /**
@@ -54,7 +70,8 @@ export interface StartApiOptions {
 export async function startApi(env: Record<string, string>, options: StartApiOptions = {}): Promise<Server> {
   await buildApi();
   const port = await freePort();
-  const nodeArgs = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
+  const profile = options.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`] : [];
+  const nodeArgs = apiNodeArgs([...profile, ...(options.nodeArgs ?? [])]);
   const child = spawn(process.execPath, [...nodeArgs, bundle], {
     stdio: ["ignore", options.logs === "stderr" ? process.stderr : "ignore", "inherit"],
     env: {

@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "@lakebase-orders/log";
 import { relayBusMessages } from "./bus.ts";
+import { withAsyncContextFrame } from "./context-frame.ts";
 import { createReadinessTracker } from "./readiness.ts";
 import { SHUTDOWN_MESSAGE } from "./worker.ts";
 
@@ -21,6 +22,8 @@ export function superviseWorkers(workers: number, logger: Logger): void {
   const live = (): Worker[] =>
     Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
   const readiness = createReadinessTracker(live);
+  // Workers serve every request: they get the cheaper AsyncLocalStorage where this Node has it.
+  cluster.setupPrimary({ execArgv: withAsyncContextFrame(process.execArgv) });
   const fork = () => {
     const worker = cluster.fork();
     readiness.forked(worker);

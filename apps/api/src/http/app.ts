@@ -1,24 +1,26 @@
 import { serializeError } from "@lakebase-orders/log";
 import { Hono, type Context as HonoContext } from "hono";
 import { exportRoutes } from "../export/export-routes.ts";
-import { callerKey, identify } from "../identity/identify.ts";
+import { callerKey, setIdentity } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
 import type { AppServices } from "../start/services.ts";
 import type { ApiVars } from "./api-vars.ts";
 import { completeJsonAnswers } from "./complete-answers.ts";
-import { allowedHostOnly } from "./guards/allowed-host.ts";
+import { allowedHostCheck } from "./guards/allowed-host.ts";
 import { limitBody } from "./guards/body-limit.ts";
+import { checks, checksAround } from "./guards/checks.ts";
 import { inlineHashes } from "./guards/inline-hashes.ts";
-import { jsonBodiesOnly } from "./guards/json-bodies.ts";
+import { jsonBodiesCheck } from "./guards/json-bodies.ts";
 import { createLimits } from "./guards/limits.ts";
 import { isReadOnlyMethod } from "./guards/methods.ts";
 import { capOpenStreams } from "./guards/open-streams.ts";
-import { rateLimit } from "./guards/rate-limit.ts";
-import { sameOriginOnly } from "./guards/same-origin.ts";
+import { rateLimitCheck } from "./guards/rate-limit.ts";
+import { sameOriginCheck } from "./guards/same-origin.ts";
 import { securityHeaders } from "./guards/security-headers.ts";
-import { wellFormedUrl } from "./guards/well-formed-url.ts";
+import { wellFormedUrlCheck } from "./guards/well-formed-url.ts";
 import { healthRoutes } from "./health.ts";
 import { rawPathOf, requestLog } from "./request-log.ts";
+import { CachingRouter } from "./route-cache.ts";
 import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
@@ -50,45 +52,56 @@ const STREAMS = { perIdentity: 4, total: 64 };
 export function createApp(services: AppServices, options: AppOptions = {}) {
   const { logger, config } = services;
   const limits = createLimits(config, options.now ? { now: options.now } : {});
-  const app = new Hono<{ Variables: ApiVars }>();
+  const app = new Hono<{ Variables: ApiVars }>({ router: new CachingRouter() });
   // First, so the request log line and everything below run inside the request's span.
   if (services.telemetry.http) app.use("*", services.telemetry.http);
   app.use("*", requestLog(logger));
   app.use("*", securityHeaders(inlineHashes(config.server.staticDir)));
-  app.use("*", wellFormedUrl());
-  // Before any route: a request for another host (DNS rebinding, a tunnel's name) gets nothing at all.
+  // A path that decodes, then (before any route) a request for another host (DNS rebinding, a tunnel's
+  // name) gets nothing at all. Checks, not middlewares: each level of Hono's chain costs every request.
   app.use(
     "*",
-    allowedHostOnly({
-      inDatabricksApp: config.identity.inDatabricksApp,
-      allowedHosts: config.server.allowedHosts,
-    }),
+    checks(
+      wellFormedUrlCheck(),
+      allowedHostCheck({
+        inDatabricksApp: config.identity.inDatabricksApp,
+        allowedHosts: config.server.allowedHosts,
+      }),
+    ),
   );
-  // The API's guards, in order of cost: where the request comes from, who sends it, what it carries. Each
-  // is a plain middleware, so every route under /api (tRPC and REST) gets the same ones.
-  app.use(
-    "/api/*",
-    sameOriginOnly({
-      allowedOrigins: config.server.allowedOrigins,
-      trustForwardedHost: config.identity.trustForwardedHeaders,
-    }),
-  );
-  app.use("/api/*", identify({ ...config.identity, allowedHosts: config.server.allowedHosts }));
-  app.use("/api/*", async (c, next) => {
-    c.set("budget", limits.budgetFor(callerKey(c)));
-    await next();
+  // The API's guards, in order of cost: where the request comes from, who sends it, what it carries; one
+  // level, so every route under /api (tRPC and REST) gets the same ones. The write limit comes after the
+  // body limit, as before: an oversized body is refused with 413 without spending a token.
+  const identity = setIdentity<{ Variables: ApiVars }>({
+    ...config.identity,
+    allowedHosts: config.server.allowedHosts,
   });
-  app.use("/api/*", jsonBodiesOnly());
-  app.use("/api/*", limitBody(config.limits.maxBodyBytes));
   app.use(
     "/api/*",
-    rateLimit({
-      limiter: limits.writes,
-      key: callerKey,
-      when: (c) => !isReadOnlyMethod(c.req.method),
-      cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
-      what: "changes",
-    }),
+    checksAround<{ Variables: ApiVars }>(
+      [
+        sameOriginCheck({
+          allowedOrigins: config.server.allowedOrigins,
+          trustForwardedHost: config.identity.trustForwardedHeaders,
+        }),
+        identity,
+        (c) => {
+          c.set("budget", limits.budgetFor(callerKey(c)));
+          return undefined;
+        },
+        jsonBodiesCheck(),
+      ],
+      limitBody(config.limits.maxBodyBytes),
+      [
+        rateLimitCheck({
+          limiter: limits.writes,
+          key: callerKey,
+          when: (c) => !isReadOnlyMethod(c.req.method),
+          cost: (c) => (c.req.path.startsWith("/api/trpc/") ? trpcCalls(c) : 1),
+          what: "changes",
+        }),
+      ],
+    ),
   );
   app.use(
     "/api/trpc/*",

@@ -17,12 +17,22 @@ export function remoteAddressOf(c: Context): string | null | undefined {
 
 /** Decides who calls (see identity.ts for the trust model) once per request, for every route after it. */
 export function identify(config: IdentityRules): MiddlewareHandler<{ Variables: IdentityVars }> {
-  return async (c, next) => {
+  const set = setIdentity(config);
+  return (c, next) => {
+    set(c);
+    return next();
+  };
+}
+
+/** What `identify` does before the route, as a plain function (the API runs it among its guards' checks). */
+export function setIdentity<E extends { Variables: IdentityVars }>(
+  config: IdentityRules,
+): (c: Context<E>) => undefined {
+  return (c) => {
     c.set(
       "identity",
       identityFrom({ headers: c.req.raw.headers, remoteAddress: remoteAddressOf(c) }, config),
     );
-    await next();
   };
 }
 

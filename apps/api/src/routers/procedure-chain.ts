@@ -88,14 +88,21 @@ async function step(chain: Chain, index: number, carried: Carried): Promise<Midd
       meta: chain.meta,
       signal: carried.signal,
       batchIndex: 0,
+      // `next()` without options (most levels) passes on what it got: the same object, not a copy.
       next: (next) =>
-        step(chain, index + 1, {
-          ctx: next?.ctx ? { ...carried.ctx, ...next.ctx } : carried.ctx,
-          path: carried.path,
-          input: next && "input" in next ? next.input : carried.input,
-          getRawInput: next?.getRawInput ?? carried.getRawInput,
-          signal: carried.signal,
-        }),
+        step(
+          chain,
+          index + 1,
+          next === undefined
+            ? carried
+            : {
+                ctx: next.ctx ? { ...carried.ctx, ...next.ctx } : carried.ctx,
+                path: carried.path,
+                input: "input" in next ? next.input : carried.input,
+                getRawInput: next.getRawInput ?? carried.getRawInput,
+                signal: carried.signal,
+              },
+        ),
     });
   } catch (cause) {
     return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: MARKER };

@@ -9,6 +9,7 @@ import {
 } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
+import type { BoundHistogram } from "./histograms.ts";
 import type { Instruments } from "./types.ts";
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -21,28 +22,30 @@ const headerGetter: TextMapGetter<Headers> = {
  * histogram. Installed first, so everything below, the request log line included, runs inside the span.
  */
 export function httpTelemetry(
-  { tracer, meter, contextManager }: Instruments,
+  { tracer, histograms, contextManager }: Instruments,
   propagator: TextMapPropagator,
 ): MiddlewareHandler {
-  const duration = meter.createHistogram("http.server.request.duration", {
-    description: "Duration of HTTP server requests.",
-    unit: "s",
-  });
+  const duration = histograms.histogram(
+    "http.server.request.duration",
+    "Duration of HTTP server requests.",
+    "s",
+  );
   // The outcome's attributes per method, route and status, built once (the span copies them, the histogram
   // reads them): a bounded few, since the route is the pattern.
-  const outcomes = new Map<string, Attributes>();
+  const outcomes = new Map<string, { attributes: Attributes; duration: BoundHistogram }>();
   const outcomeOf = (method: string, route: string, status: number) => {
     const key = `${status} ${method} ${route}`;
-    let attributes = outcomes.get(key);
-    if (attributes === undefined) {
-      attributes = {
+    let outcome = outcomes.get(key);
+    if (outcome === undefined) {
+      const attributes = {
         "http.request.method": method,
         "http.route": route,
         "http.response.status_code": status,
       };
-      if (outcomes.size < 1000) outcomes.set(key, attributes);
+      outcome = { attributes, duration: duration.bind(attributes) };
+      if (outcomes.size < 1000) outcomes.set(key, outcome);
     }
-    return attributes;
+    return outcome;
   };
   return async (c, next) => {
     const started = performance.now();
@@ -62,13 +65,13 @@ export function httpTelemetry(
       // The route is known once routing ran: the pattern, not the path (bounded cardinality).
       const route = routePath(c) || c.req.path;
       const status = c.res.status;
-      const attributes = outcomeOf(method, route, status);
+      const outcome = outcomeOf(method, route, status);
       span.updateName(`${method} ${route}`);
-      span.setAttributes(attributes);
+      span.setAttributes(outcome.attributes);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const ended = performance.now();
       span.end(ended);
-      duration.record((ended - started) / 1000, attributes);
+      outcome.duration.record((ended - started) / 1000);
     }
   };
 }

@@ -1,4 +1,5 @@
 import { type Attributes, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { BoundHistogram } from "./histograms.ts";
 import type { Instruments, ProcedureResult } from "./types.ts";
 
 /**
@@ -6,14 +7,15 @@ import type { Instruments, ProcedureResult } from "./types.ts";
  * per-procedure duration histogram, whose count is the procedure's call rate. The outcome is the tRPC code
  * after the domain errors were mapped, so a NOT_FOUND is told apart from an INTERNAL_SERVER_ERROR.
  */
-export function procedureTelemetry({ tracer, meter, contextManager }: Instruments) {
-  const duration = meter.createHistogram("rpc.server.call.duration", {
-    description: "Duration of tRPC procedure calls, by procedure and outcome.",
-    unit: "s",
-  });
+export function procedureTelemetry({ tracer, histograms, contextManager }: Instruments) {
+  const duration = histograms.histogram(
+    "rpc.server.call.duration",
+    "Duration of tRPC procedure calls, by procedure and outcome.",
+    "s",
+  );
   // The attributes of each procedure and outcome, built once: the paths and codes are a fixed few.
   const spans = new Map<string, { name: string; options: { kind: SpanKind; attributes: Attributes } }>();
-  const outcomes = new Map<string, Attributes>();
+  const outcomes = new Map<string, BoundHistogram>();
   const spanOf = (path: string, type: string) => {
     const key = `${type} ${path}`;
     let span = spans.get(key);
@@ -26,12 +28,12 @@ export function procedureTelemetry({ tracer, meter, contextManager }: Instrument
   };
   const outcomeOf = (path: string, code: string) => {
     const key = `${code} ${path}`;
-    let attributes = outcomes.get(key);
-    if (attributes === undefined) {
-      attributes = { "rpc.system": "trpc", "rpc.method": path, "rpc.response.status_code": code };
-      outcomes.set(key, attributes);
+    let bound = outcomes.get(key);
+    if (bound === undefined) {
+      bound = duration.bind({ "rpc.system": "trpc", "rpc.method": path, "rpc.response.status_code": code });
+      outcomes.set(key, bound);
     }
-    return attributes;
+    return bound;
   };
   return async <R extends ProcedureResult>(path: string, type: string, next: () => Promise<R>) => {
     const started = performance.now();
@@ -53,7 +55,7 @@ export function procedureTelemetry({ tracer, meter, contextManager }: Instrument
       }
       const ended = performance.now();
       span.end(ended);
-      duration.record((ended - started) / 1000, outcomeOf(path, code));
+      outcomeOf(path, code).record((ended - started) / 1000);
     }
   };
 }

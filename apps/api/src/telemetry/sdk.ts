@@ -5,7 +5,13 @@ import { type Context, DiagLogLevel, diag, isSpanContextValid, trace } from "@op
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import {
+  AggregationTemporality,
+  InstrumentType,
+  MeterProvider,
+  type MetricReader,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -17,6 +23,7 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace";
 import { createMetricExporter, createSpanExporter } from "./exporters.ts";
+import { createHistograms } from "./histograms.ts";
 import { httpTelemetry } from "./http.ts";
 import { leanTracer } from "./lean-tracer.ts";
 import { observeServices } from "./observe.ts";
@@ -67,21 +74,25 @@ export async function createSdkTelemetry(
         maxExportBatchSize: MAX_EXPORT_BATCH,
       })
     : new NoopSpanProcessor();
-  const meterProvider = new MeterProvider({
+  let reader: MetricReader | undefined;
+  const histograms = createHistograms({
     resource,
-    readers: config.metricsUrl
-      ? [
-          new PeriodicExportingMetricReader({
-            exporter: await createMetricExporter(config, config.metricsUrl),
-            exportIntervalMillis: config.metricIntervalMs,
-            exportTimeoutMillis: Math.min(config.timeoutMs, config.metricIntervalMs),
-          }),
-        ]
-      : [],
+    scope: SCOPE,
+    temporality: () =>
+      reader?.selectAggregationTemporality(InstrumentType.HISTOGRAM) ?? AggregationTemporality.CUMULATIVE,
   });
+  reader = config.metricsUrl
+    ? new PeriodicExportingMetricReader({
+        exporter: await createMetricExporter(config, config.metricsUrl),
+        exportIntervalMillis: config.metricIntervalMs,
+        exportTimeoutMillis: Math.min(config.timeoutMs, config.metricIntervalMs),
+        metricProducers: [histograms.producer],
+      })
+    : undefined;
+  const meterProvider = new MeterProvider({ resource, readers: reader ? [reader] : [] });
   const tracer = leanTracer({ sampler: sampler(config), processor, resource, scope: SCOPE });
   const meter = meterProvider.getMeter(SCOPE);
-  const tools = { tracer, meter, contextManager };
+  const tools = { tracer, meter, contextManager, histograms };
 
   let stopped: Promise<void> | undefined;
   return {

@@ -41,4 +41,8 @@ export interface Instruments {
   readonly tracer: import("@opentelemetry/api").Tracer;
   readonly meter: import("@opentelemetry/api").Meter;
   readonly contextManager: import("@opentelemetry/api").ContextManager;
+  /** The request and procedure duration histograms, with their attribute sets bound once. */
+  readonly histograms: {
+    histogram(name: string, description: string, unit: string): import("./histograms.ts").Histogram;
+  };
 }

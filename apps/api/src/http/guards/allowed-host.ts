@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { isAllowedHost } from "../../identity/hosts.ts";
 import { remoteAddressOf } from "../../identity/identify.ts";
+import { type Check, checks } from "./checks.ts";
 import { refuse } from "./refusal.ts";
 
 export interface AllowedHostOptions {
@@ -17,10 +18,15 @@ export interface AllowedHostOptions {
  * process requests (`app.request`, no network) are not checked.
  */
 export function allowedHostOnly(options: AllowedHostOptions): MiddlewareHandler {
-  return async (c, next) => {
-    if (options.inDatabricksApp || remoteAddressOf(c) === null) return next();
+  return checks(allowedHostCheck(options));
+}
+
+/** `allowedHostOnly` as a check, to run with others in one level. */
+export function allowedHostCheck(options: AllowedHostOptions): Check {
+  return (c) => {
+    if (options.inDatabricksApp || remoteAddressOf(c) === null) return undefined;
     const host = c.req.header("host");
-    if (isAllowedHost(host, options.allowedHosts)) return next();
+    if (isAllowedHost(host, options.allowedHosts)) return undefined;
     const shown = (host ?? "").replace(/[^\x21-\x7e]/g, "?").slice(0, 80);
     return refuse(
       c,

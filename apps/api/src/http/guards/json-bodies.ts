@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { type Check, checks } from "./checks.ts";
 import { isReadOnlyMethod } from "./methods.ts";
 import { refuse } from "./refusal.ts";
 
@@ -10,13 +11,18 @@ import { refuse } from "./refusal.ts";
  * Content-Type carries nothing to misread and passes (REST's query-only POSTs; tRPC refuses it itself).
  */
 export function jsonBodiesOnly(): MiddlewareHandler {
-  return async (c, next) => {
-    if (isReadOnlyMethod(c.req.method)) return next();
+  return checks(jsonBodiesCheck());
+}
+
+/** `jsonBodiesOnly` as a check, to run with others in one level. */
+export function jsonBodiesCheck(): Check {
+  return (c) => {
+    if (isReadOnlyMethod(c.req.method)) return undefined;
     const type = c.req.header("content-type");
     const length = c.req.header("content-length");
     const hasBody =
       c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
-    if (type === undefined ? !hasBody : isJson(type)) return next();
+    if (type === undefined ? !hasBody : isJson(type)) return undefined;
     return refuse(c, "UNSUPPORTED_MEDIA_TYPE", "Request bodies must be application/json");
   };
 }

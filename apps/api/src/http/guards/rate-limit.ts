@@ -1,5 +1,6 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { DomainError } from "../../errors/domain-error.ts";
+import { type Check, checks } from "./checks.ts";
 import { refuse } from "./refusal.ts";
 
 export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -101,10 +102,15 @@ export interface RateLimitOptions<E extends Env = Env> {
  * app.post("/api/*", rateLimit({ limiter: writes, key: (c) => c.get("identity").actor }));
  */
 export function rateLimit<E extends Env>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
-  return async (c, next) => {
-    if (options.when && !options.when(c)) return next();
+  return checks(rateLimitCheck(options));
+}
+
+/** `rateLimit` as a check, to run with others in one level. */
+export function rateLimitCheck<E extends Env>(options: RateLimitOptions<E>): Check<E> {
+  return (c) => {
+    if (options.when && !options.when(c)) return undefined;
     const taken = options.limiter.take(options.key(c), options.cost?.(c) ?? 1);
-    if (taken.ok) return next();
+    if (taken.ok) return undefined;
     const seconds = String(taken.retryAfterSeconds);
     return refuse(c, "TOO_MANY_REQUESTS", `Too many ${options.what ?? "requests"}; retry in ${seconds} s`, {
       "Retry-After": seconds,

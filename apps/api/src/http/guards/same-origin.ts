@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { type Check, checks } from "./checks.ts";
 import { refuse } from "./refusal.ts";
 
 export interface SameOriginOptions {
@@ -20,20 +21,25 @@ export interface SameOriginOptions {
  * app.use("/api/*", sameOriginOnly({ allowedOrigins: config.server.allowedOrigins }));
  */
 export function sameOriginOnly(options: SameOriginOptions = {}): MiddlewareHandler {
+  return checks(sameOriginCheck(options));
+}
+
+/** `sameOriginOnly` as a check, to run with others in one level. */
+export function sameOriginCheck(options: SameOriginOptions = {}): Check {
   const allowed = new Set(options.allowedOrigins ?? []);
-  return async (c, next) => {
+  return (c) => {
     const origin = c.req.header("origin");
-    if (origin && allowed.has(origin)) return next();
+    if (origin && allowed.has(origin)) return undefined;
     const site = c.req.header("sec-fetch-site");
     if (site !== undefined) {
-      if (site === "same-origin" || site === "none") return next();
+      if (site === "same-origin" || site === "none") return undefined;
       return refuse(c, "FORBIDDEN", `Cross-site request refused (Sec-Fetch-Site: ${site.slice(0, 20)})`);
     }
-    if (origin === undefined) return next();
+    if (origin === undefined) return undefined;
     const hosts = [new URL(c.req.url).host];
     const forwarded = options.trustForwardedHost ? c.req.header("x-forwarded-host") : undefined;
     if (forwarded) hosts.push(forwarded.split(",")[0]!.trim());
-    if (URL.canParse(origin) && hosts.includes(new URL(origin).host)) return next();
+    if (URL.canParse(origin) && hosts.includes(new URL(origin).host)) return undefined;
     return refuse(c, "FORBIDDEN", "Cross-origin request refused");
   };
 }

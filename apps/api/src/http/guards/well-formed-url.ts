@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { type Check, checks } from "./checks.ts";
 import { refuse } from "./refusal.ts";
 
 /**
@@ -7,7 +8,12 @@ import { refuse } from "./refusal.ts";
  * escape as text, and the input parser then refuses it.
  */
 export function wellFormedUrl(): MiddlewareHandler {
-  return async (c, next) => {
+  return checks(wellFormedUrlCheck());
+}
+
+/** `wellFormedUrl` as a check, to run with others in one level. */
+export function wellFormedUrlCheck(): Check {
+  return (c) => {
     // Runs on every request: the path is cut from the URL string, and only one with an escape is decoded.
     const url = c.req.url;
     const query = url.indexOf("?");
@@ -19,6 +25,6 @@ export function wellFormedUrl(): MiddlewareHandler {
         return refuse(c, "BAD_REQUEST", "Malformed URL: the path has an invalid percent-escape");
       }
     }
-    await next();
+    return undefined;
   };
 }
