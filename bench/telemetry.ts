@@ -3,8 +3,8 @@
  * endpoint) and on (every request traced: HTTP and procedure spans, SQL spans for a tenth of the traces,
  * metrics, trace ids in the log lines, all exported over OTLP http/protobuf to a local sink), on with a span
  * for every SQL statement, on without Node's `--experimental-async-context-frame` (which the API runs with, as
- * production starts it), and, with `--baseline <git-ref>`, the API as it was
- * at that commit (before telemetry existed) to show what "off" costs against no telemetry code at all.
+ * production starts it), and, with `--baseline <git-ref>`, the API as it was at that commit, off and on, bundled
+ * and started by that commit's own bench (bench/src/servers.ts), so "before" and "after" share the rounds.
  * The figure that matters is the API process's CPU time per request (from /proc, Linux): on a shared machine
  * throughput follows the neighbours, the CPU a request costs barely does. Runs are interleaved, the order
  * rotating per round, and the median round is kept; beside it the least CPU per request of any round: a
@@ -20,15 +20,13 @@
  *        [--connections 16] [--warmup 6] [--baseline <git-ref>] [--profile <dir>]
  *        [--only byKey,list]
  */
-import { execSync, spawn } from "node:child_process";
-import { once } from "node:events";
+import { execSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
 import { openBenchData } from "./src/data.ts";
 import { queryConfig, statementsFor } from "./src/floor-sql.ts";
@@ -86,9 +84,13 @@ try {
   );
   variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, FLOOR_POOL)) });
   if (BASELINE) {
+    // That commit's API, bundled and started by that commit's own bench (as production ran it then: its
+    // flags, its builder), with telemetry off and on: "before" and "after" in the same rounds.
     const tree = baselineTree(BASELINE);
+    const baseline = await baselineStarter(tree);
     variants.unshift(
-      await startVariant(`baseline ${BASELINE}`, path.join(tree, "bench/orders-server.ts"), dbUrl, {}),
+      await startBaseline(`baseline ${BASELINE} off`, baseline, dbUrl, {}),
+      await startBaseline(`baseline ${BASELINE} on`, baseline, dbUrl, on),
     );
   }
 
@@ -272,27 +274,26 @@ async function loadSqlRun(
   };
 }
 
-/** The API at an older commit, started with tsx from that tree's own bench server script. */
-async function startVariant(
+type StartApi = typeof startApi;
+
+/** The baseline tree's own `startApi` (bench/src/servers.ts): bundles that commit's API into its own dist. */
+async function baselineStarter(tree: string): Promise<StartApi> {
+  const file = path.join(tree, "bench/src/servers.ts");
+  if (!fs.existsSync(file))
+    throw new Error(`--baseline: ${file} is missing (a commit older than the bundled bench)`);
+  const module = (await import(pathToFileURL(file).href)) as { startApi?: StartApi };
+  if (typeof module.startApi !== "function") throw new Error(`--baseline: ${file} has no startApi`);
+  return module.startApi;
+}
+
+async function startBaseline(
   name: string,
-  script: string,
+  start: StartApi,
   dbUrl: string,
   env: Record<string, string>,
 ): Promise<Variant> {
-  const child = spawn(process.execPath, ["--import", "tsx", script, dbUrl], {
-    cwd: path.dirname(script),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const first = await readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]().next();
-  if (first.done) throw new Error(`the ${name} server exited before listening (its error is above)`);
-  const { url } = JSON.parse(String(first.value)) as { url: string };
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    child.kill("SIGTERM");
-    await once(child, "exit");
-  };
-  return { name, url, pid: child.pid!, stop };
+  const server = await start({ LAKEBASE_PG_URL: dbUrl, CLUSTER_WORKERS: "1", ...env });
+  return { name, ...server };
 }
 
 /** An OTLP/HTTP endpoint that accepts and drops everything (decoding would cost this process, not the API). */
