@@ -23,6 +23,7 @@ import { syncedTable } from "../orders/tables.ts";
 import { createTrend, type Trend } from "../orders/trend.ts";
 import type { OrdersStore } from "../orders/types.ts";
 import { type ChangeFeed, createChangeFeed } from "../orders/writes/change-feed.ts";
+import { WAL_POSITION_SQL } from "../orders/writes/change-log.ts";
 import { createRecentWriters, type RecentWriters } from "../orders/writes/recent-writers.ts";
 import { createReplicaPosition } from "../orders/writes/replica-position.ts";
 import { disabledTelemetry, type Telemetry } from "../telemetry/index.ts";
@@ -249,7 +250,7 @@ export function buildServices(
   const replicaHasMigrations = async () => {
     const readPool = db.readPool;
     if (!readPool) return;
-    const { rows } = await db.pool.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    const { rows } = await db.pool.query<{ lsn: string }>(`SELECT ${WAL_POSITION_SQL} AS lsn`);
     const until = Date.now() + REPLICA_MIGRATIONS_WAIT_MS;
     for (;;) {
       const replayed = await readPool

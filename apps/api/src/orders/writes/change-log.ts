@@ -107,7 +107,7 @@ export async function changesSince(
     }
   >(
     `SELECT c.*, b.oldest, b.newest, b.lsn
-       FROM (SELECT min(seq)::text AS oldest, max(seq)::text AS newest, pg_current_wal_lsn()::text AS lsn
+       FROM (SELECT min(seq)::text AS oldest, max(seq)::text AS newest, ${WAL_POSITION_SQL} AS lsn
                FROM app_data.order_change) b
        LEFT JOIN LATERAL (SELECT seq AS ord, ${COLUMNS} FROM app_data.order_change
                            WHERE seq > $1 ORDER BY seq LIMIT $2) c ON true
@@ -131,9 +131,18 @@ export async function feedHead(db: Pick<pg.ClientBase, "query">): Promise<string
   return rows[0]?.seq ?? "0";
 }
 
+/**
+ * The primary's WAL position that is at or past the commit record of everything committed before it is read:
+ * the insert position. `pg_current_wal_lsn()` is the *write* position, which trails a commit that did not wait
+ * for its WAL (`synchronous_commit = off`: a session's or the server's choice): a standby can replay
+ * everything up to it, the change's own rows included, and still lack the commit (held back by an apply delay
+ * or not yet received), and a writer measured against it would be sent to a secondary without their change.
+ */
+export const WAL_POSITION_SQL = "pg_current_wal_insert_lsn()::text";
+
 /** The primary's WAL position now: at or past the commit of everything committed before this call. */
 export async function walPosition(db: Pick<pg.ClientBase, "query">): Promise<string> {
-  const { rows } = await db.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+  const { rows } = await db.query<{ lsn: string }>(`SELECT ${WAL_POSITION_SQL} AS lsn`);
   return rows[0]?.lsn ?? "0/0";
 }
 

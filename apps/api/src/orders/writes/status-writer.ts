@@ -5,7 +5,7 @@ import { orderNotFound } from "../db-errors.ts";
 import type { HistoryOutput, StatusUpdate, UpdateStatusInput } from "../schemas.ts";
 import { type SyncedTable, tableSql } from "../tables.ts";
 import type { Actor } from "../types.ts";
-import { type OrderChange, pruneChanges } from "./change-log.ts";
+import { type OrderChange, pruneChanges, WAL_POSITION_SQL } from "./change-log.ts";
 import { runStatusChange, statusChangeStatement } from "./status-change.ts";
 
 /** A committed status change: what the caller gets, and what every process must learn (the change feed). */
@@ -81,7 +81,8 @@ export function createStatusWriter(
       }
       // Read after the commit, so at or past it: what a replica must have replayed to show the change. The
       // change is committed whatever happens here.
-      const lsn = await prisma.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`
+      const lsn = await prisma
+        .$queryRawUnsafe<{ lsn: string }[]>(`SELECT ${WAL_POSITION_SQL} AS lsn`)
         .then((rows) => rows[0]?.lsn ?? null)
         .catch(() => null);
       maybePrune();
