@@ -116,6 +116,21 @@ export function isPoolSaturated(error: unknown): boolean {
   return false;
 }
 
+/**
+ * True when a hot standby cancelled the statement because replaying the primary's WAL needed what it held (a
+ * lock the primary took, such as a refresh's ACCESS EXCLUSIVE, or rows a vacuum removed): 40001 or 40P01
+ * "canceling statement due to conflict with recovery". Nothing is wrong with the statement; the primary
+ * can answer it (or is itself where the lock is).
+ */
+export function isRecoveryConflict(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code !== "40001" && code !== "40P01") return false;
+  // 40001 is also a serialization failure on the primary (not this): the message tells them apart.
+  for (const { message } of facets(error))
+    if (message && /conflict with recovery/i.test(message)) return true;
+  return false;
+}
+
 /** True when a statement gave up waiting for a lock (55P03, `lock_timeout`). */
 export function isLockTimeout(error: unknown): boolean {
   return sqlState(error) === "55P03";

@@ -10,6 +10,7 @@ export {
   isConnectionLost,
   isLockTimeout,
   isPoolSaturated,
+  isRecoveryConflict,
   isUnreachable,
   neverConnected,
   sqlState,

@@ -2,6 +2,7 @@ import {
   isConnectionLost,
   isLockTimeout,
   isPoolSaturated,
+  isRecoveryConflict,
   isUnreachable,
   neverConnected,
   sqlState,
@@ -46,6 +47,14 @@ export function mapDbError(error: unknown, tableName: string): unknown {
   if (code === "57014") {
     return unavailable(
       "The database did not answer within this request's time budget; retry shortly.",
+      error,
+      BUSY_RETRY_AFTER_SECONDS,
+    );
+  }
+  // A standby's cancel that reached the caller (a stream already under way, where nothing can be re-read).
+  if (isRecoveryConflict(error)) {
+    return unavailable(
+      "The read replica cancelled this read while applying the latest changes; retry in a moment.",
       error,
       BUSY_RETRY_AFTER_SECONDS,
     );

@@ -1,4 +1,4 @@
-import { isUnreachable } from "@lakebase-orders/db";
+import { isRecoveryConflict, isUnreachable } from "@lakebase-orders/db";
 import type { Logger } from "@lakebase-orders/log";
 import pg from "pg";
 import { mapDbError } from "../db-errors.ts";
@@ -63,6 +63,15 @@ export function createReadPath(options: ReadPathOptions): ReadPath {
     try {
       return await work(replica!);
     } catch (error) {
+      // The standby cancelled the read to replay the primary's WAL (a lock a refresh took, a vacuum): the
+      // primary answers it now, or within its own lock budget (503 + Retry-After while the lock lasts).
+      if (isRecoveryConflict(error)) {
+        logger.info("db_read_replica_conflict", {
+          fallback: "primary",
+          message: error instanceof Error ? error.message.slice(0, 300) : String(error),
+        });
+        return work(primary);
+      }
       if (!isUnreachable(error)) throw error;
       replicaDownUntil = Date.now() + options.replicaRetryAfterMs;
       logger.warn("db_read_replica_unreachable", {
