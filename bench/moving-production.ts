@@ -115,45 +115,51 @@ function send(
   path: string,
   headers: Record<string, string>,
   body?: string,
-): Promise<{ status: number; retryAfter: boolean; body: string; error?: string }> {
+): Promise<{ status: number; retryAfter: boolean; body: string; setCookie?: string[]; error?: string }> {
   const once = (retried: boolean) =>
-    new Promise<{ status: number; retryAfter: boolean; body: string; error?: string; reused?: boolean }>(
-      (resolve) => {
-        const req = http.request(
-          `${proxy.url}${path}`,
-          {
-            method,
-            // The second try is on a new connection, not another kept-alive one to the same closing server.
-            agent: method === "GET" && !retried ? agent : false,
-            headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
-          },
-          (res) => {
-            let text = "";
-            res.setEncoding("utf8").on("data", (c: string) => {
-              text += c;
-            });
-            res.on("end", () =>
-              resolve({
-                status: res.statusCode ?? 0,
-                retryAfter: res.headers["retry-after"] !== undefined,
-                body: text,
-              }),
-            );
-            res.on("error", (e) => resolve({ status: 0, retryAfter: false, body: "", error: e.message }));
-          },
-        );
-        req.on("error", (e) =>
-          resolve({
-            status: 0,
-            retryAfter: false,
-            body: "",
-            error: e.message,
-            reused: req.reusedSocket && !retried,
-          }),
-        );
-        req.end(body);
-      },
-    );
+    new Promise<{
+      status: number;
+      retryAfter: boolean;
+      body: string;
+      setCookie?: string[];
+      error?: string;
+      reused?: boolean;
+    }>((resolve) => {
+      const req = http.request(
+        `${proxy.url}${path}`,
+        {
+          method,
+          // The second try is on a new connection, not another kept-alive one to the same closing server.
+          agent: method === "GET" && !retried ? agent : false,
+          headers: { ...headers, ...(body ? { "content-type": "application/json" } : {}) },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8").on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              retryAfter: res.headers["retry-after"] !== undefined,
+              body: text,
+              ...(res.headers["set-cookie"] && { setCookie: res.headers["set-cookie"] }),
+            }),
+          );
+          res.on("error", (e) => resolve({ status: 0, retryAfter: false, body: "", error: e.message }));
+        },
+      );
+      req.on("error", (e) =>
+        resolve({
+          status: 0,
+          retryAfter: false,
+          body: "",
+          error: e.message,
+          reused: req.reusedSocket && !retried,
+        }),
+      );
+      req.end(body);
+    });
   return once(false).then((r) => (r.status === 0 && r.reused && method === "GET" ? once(true) : r));
 }
 
@@ -217,8 +223,11 @@ const readers = Array.from({ length: READERS }, async (_, i) => {
 });
 
 // The writer: a change five times a second, each read back at once through the proxy (any instance, any
-// worker): the read must show it.
+// worker): the read must show it. Like the SPA in a browser, it sends back the cookie its changes set (the
+// write position: read-your-writes in an instance that has not heard of the change yet).
 const WRITER = { "x-forwarded-email": "writer@example.com" };
+let writerCookie: string | undefined;
+const writerHeaders = () => (writerCookie ? { ...WRITER, cookie: writerCookie } : WRITER);
 const writerKeys = keys.slice(0, 200);
 let writes = 0;
 let writesFailed = 0;
@@ -230,7 +239,7 @@ const writeOnce = async (key: number) => {
     "updateStatus",
     "POST",
     "/api/trpc/orders.updateStatus",
-    WRITER,
+    writerHeaders(),
     JSON.stringify({ orderKey: key, status }),
   );
   writes++;
@@ -238,7 +247,11 @@ const writeOnce = async (key: number) => {
     writesFailed++;
     return;
   }
-  const back = await timed("read own write", "GET", q("orders.byKey", { orderKey: key }), WRITER);
+  // Changes run side by side here, so their answers can arrive out of order: the jar keeps the latest change's.
+  const position = w.setCookie?.find((c) => c.startsWith("orders_write_position="))?.split(";")[0];
+  const seqOf = (cookie: string | undefined) => Number(cookie?.split("=")[1]?.split("@")[0] ?? 0);
+  if (position && seqOf(position) > seqOf(writerCookie)) writerCookie = position;
+  const back = await timed("read own write", "GET", q("orders.byKey", { orderKey: key }), writerHeaders());
   if (back.status !== 200) return;
   const seen = (JSON.parse(back.body) as { result: { data: { status: string } } }).result.data.status;
   if (seen !== status) {

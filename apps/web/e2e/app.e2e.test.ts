@@ -151,6 +151,13 @@ describe("orders browser", () => {
     await dialog.getByRole("combobox", { name: "New status" }).selectOption(target);
     await dialog.getByRole("button", { name: "Change status" }).click();
     await dialog.locator(".history-list li").first().waitFor();
+    // The browser keeps the change's write position for the API (read-your-writes in any instance), out of
+    // scripts' reach.
+    const position = (await stack.context.cookies(`${stack.baseUrl}/api/trpc`)).find(
+      (c) => c.name === "orders_write_position",
+    );
+    expect(position).toMatchObject({ path: "/api", httpOnly: true });
+    expect(position?.value).toMatch(/^[0-9]+@[0-9A-F]+\/[0-9A-F]+$/);
     await page.screenshot({ path: screenshotPath("order-detail") });
     expect(await axeViolations(page)).toEqual([]);
 

@@ -1,3 +1,4 @@
+import { presentedWriteToken } from "../http/write-position.ts";
 import { serializeError } from "@lakebase-orders/log";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -89,6 +90,7 @@ export function exportRoutes(services: AppServices) {
         services,
         identity,
         userTokenOf(services.config.identity, identity, c.req.raw.headers),
+        presentedWriteToken(c.req.raw.headers),
       );
     } catch (error) {
       slot.release();

@@ -265,7 +265,7 @@ export function createOrdersStore(options: OrdersStoreOptions): OrdersStore {
         // every process learns it, this one before the caller hears back.
         if (options.changes) options.changes.committed(change, lsn);
         else changed(change);
-        return update;
+        return { update, token: { seq: change.seq, lsn } };
       }, "write"),
 
     // The app's own table, a few rows per order, read where it is written: a change made a moment ago through

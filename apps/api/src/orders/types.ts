@@ -3,6 +3,7 @@ import type { UserReader } from "./reads/as-user.ts";
 import type { CopyOutOptions } from "./reads/copy-out.ts";
 import type { CsvQuery } from "./reads/csv-statement.ts";
 import type { MonthCell } from "./rollup/rollup.ts";
+import type { WriteToken } from "./writes/write-token.ts";
 import type {
   CountOutput,
   HistoryOutput,
@@ -40,7 +41,8 @@ export interface OrdersStore {
   byKey(orderKey: number, options?: ReadOptions): Promise<Order>;
   count(filters: OrderFilters, options?: ReadOptions): Promise<CountOutput>;
   stats(filters: OrderFilters, options?: ReadOptions): Promise<StatsOutput>;
-  updateStatus(input: UpdateStatusInput, by: Actor): Promise<StatusUpdate>;
+  /** The change, and the token its writer presents to read it back anywhere (writes/write-token.ts). */
+  updateStatus(input: UpdateStatusInput, by: Actor): Promise<{ update: StatusUpdate; token: WriteToken }>;
   history(orderKey: number, options?: ReadOptions): Promise<HistoryOutput>;
   /**
    * Every order the filters match, in the sort's order, as CSV streamed from PostgreSQL's COPY on the same

@@ -1,7 +1,9 @@
 import type { Logger } from "@lakebase-orders/log";
 import type { CallerBudget } from "../http/guards/limits.ts";
+import { presentedWriteToken } from "../http/write-position.ts";
 import type { Identity } from "../identity/identity.ts";
 import { userTokenOf } from "../identity/user-token.ts";
+import type { WriteToken } from "../orders/writes/write-token.ts";
 import type { AppServices } from "../start/services.ts";
 
 /** What every procedure gets: the process's services and who is asking, in which request. */
@@ -19,6 +21,13 @@ export interface Context {
    * app declares user_api_scopes); null outside Databricks Apps, where no proxy vouches for the header.
    */
   userToken: string | null;
+  /**
+   * The write token the caller presents (header or cookie: http/write-position.ts), read when first asked;
+   * throws BAD_REQUEST for a malformed header.
+   */
+  writeToken(): WriteToken | null;
+  /** Set by a status change: the token its answer carries (the HTTP layer sends it). */
+  wrote: WriteToken | null;
 }
 
 export interface RequestFacts {
@@ -34,6 +43,7 @@ export function createContext(services: AppServices, request: RequestFacts): Con
   // The request's logger is built when a line is written: a read that succeeds writes none here (its one
   // request line is the HTTP layer's), and a child logger is half a dozen closures per request.
   let logger: Logger | undefined;
+  let presented: { token: WriteToken | null } | undefined;
   return {
     services,
     requestId: request.requestId,
@@ -44,5 +54,10 @@ export function createContext(services: AppServices, request: RequestFacts): Con
     },
     budget: request.budget,
     userToken: userTokenOf(services.config.identity, request.identity, request.headers),
+    writeToken() {
+      presented ??= { token: presentedWriteToken(request.headers) };
+      return presented.token;
+    },
+    wrote: null,
   };
 }

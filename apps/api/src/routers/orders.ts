@@ -3,6 +3,7 @@ import { canChangeStatus } from "../identity/identity.ts";
 import { personSeenBy } from "../identity/people.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { filterKey } from "../orders/reads/filter-key.ts";
+import { laterToken } from "../orders/writes/write-token.ts";
 import {
   byKeyInput,
   listInput,
@@ -18,7 +19,7 @@ import { publicProcedure, router } from "./procedures.ts";
 // the one read decision (orders/reads/access.ts): whether the orders can be read now, and whether this caller
 // reads from the primary.
 async function ordersContext(ctx: Context) {
-  const read = await readAccess(ctx.services, ctx.identity, ctx.userToken);
+  const read = await readAccess(ctx.services, ctx.identity, ctx.userToken, ctx.writeToken());
   return { orders: ctx.services.orders, read };
 }
 
@@ -66,8 +67,14 @@ export const ordersRouter = router({
   }),
   updateStatus: writeProcedure.input(updateStatusInput).mutation(async ({ ctx, input }) => {
     const { orders } = await ordersContext(ctx);
-    // The caller is marked a recent writer once the change has committed (orders/writes/change-feed.ts).
-    return orders.updateStatus(input, { actor: ctx.identity.actor, requestId: ctx.requestId });
+    // The caller is marked a recent writer once the change has committed (orders/writes/change-feed.ts), in
+    // every process that hears of it; the answer's token covers the ones that have not yet (write-token.ts).
+    const { update, token } = await orders.updateStatus(input, {
+      actor: ctx.identity.actor,
+      requestId: ctx.requestId,
+    });
+    ctx.wrote = laterToken(ctx.writeToken(), token);
+    return update;
   }),
   history: publicProcedure.input(byKeyInput).query(async ({ ctx, input }) => {
     const { orders, read } = await ordersContext(ctx);

@@ -3,6 +3,7 @@ import type { Context as HonoContext } from "hono";
 import { appRouter } from "../../routers/app-router.ts";
 import type { AppServices } from "../../start/services.ts";
 import type { ApiVars } from "../api-vars.ts";
+import { overTls, writePositionHeaders } from "../write-position.ts";
 import { procedureContext } from "./procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./procedure-errors.ts";
 import { answerSingleQuery, singleQueryOf } from "./single-query.ts";
@@ -27,7 +28,12 @@ export function trpcHandler(services: AppServices, options: { maxBatchSize: numb
       // More calls than this in one request is 400 before any of them runs.
       maxBatchSize: options.maxBatchSize,
       createContext: () => procedureContext(c, services),
-      responseMeta: ({ errors }) => ({ headers: errorHeaders(errors) }),
+      responseMeta: ({ errors, ctx }) => ({
+        headers: {
+          ...errorHeaders(errors),
+          ...(ctx?.wrote && writePositionHeaders(ctx.wrote, overTls(c.req.url, c.req.raw.headers))),
+        },
+      }),
       onError: ({ error, path }) =>
         reportProcedureError(
           c.get("procedureErrors"),

@@ -1,14 +1,17 @@
 import { preconditionFailed } from "../../errors/domain-error.ts";
 import type { Identity } from "../../identity/identity.ts";
 import type { ReadOptions } from "../types.ts";
+import type { ChangeFeed } from "../writes/change-feed.ts";
 import type { RecentWriters } from "../writes/recent-writers.ts";
+import type { WriteToken } from "../writes/write-token.ts";
 import type { UserReads } from "./as-user.ts";
 import type { DataAvailability } from "./availability.ts";
 
 export interface ReadAccessDeps {
   /** Throws SERVICE_UNAVAILABLE (with the reason) while the database is not ready. */
   availability(): Promise<DataAvailability>;
-  recentWriters: Pick<RecentWriters, "isRecent">;
+  recentWriters: Pick<RecentWriters, "isRecent" | "behind">;
+  changes: Pick<ChangeFeed, "reach">;
   /** Null: every read runs as the app (ORDERS_READ_AS_USER=off, the default). */
   userReads: Pick<UserReads, "readerFor"> | null;
 }
@@ -25,10 +28,17 @@ export async function readAccess(
   deps: ReadAccessDeps,
   identity: Identity,
   userToken: string | null = null,
+  written: WriteToken | null = null,
 ): Promise<ReadOptions> {
   const asUser = deps.userReads?.readerFor(identity, userToken) ?? null;
   const availability = await deps.availability();
   if (!availability.available) throw preconditionFailed(availability.reason);
-  const fromPrimary = deps.recentWriters.isRecent(identity.actor);
+  // Caught up to the caller's change first, so what this process keeps (overrides, counts) has it, and its
+  // author is marked. A change that is not found (forged, or the database does not answer in time) says
+  // nothing about where to read.
+  const reached = written !== null && (await deps.changes.reach(written.seq));
+  const fromPrimary =
+    (reached && written.lsn !== null && deps.recentWriters.behind(written.lsn)) ||
+    deps.recentWriters.isRecent(identity.actor);
   return asUser ? { fromPrimary, asUser } : { fromPrimary };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import net from "node:net";
 import { type ApiProcess, startApiProcess } from "@lakebase-orders/api/testing";
 import { createDb } from "@lakebase-orders/db";
 import { type LocalPostgres, startLocalPostgres, startStandby, withClient } from "@lakebase-orders/pg-local";
@@ -18,6 +19,7 @@ let primary: LocalPostgres;
 let standby: Standby;
 let a: ApiProcess;
 let b: ApiProcess;
+let notices: NoticeDelay;
 const sql = <R extends object>(text: string, values: unknown[] = []) =>
   withClient(primary.url("orders"), async (c) => (await c.query<R>(text, values)).rows);
 
@@ -46,7 +48,9 @@ beforeAll(async () => {
     RATE_LIMIT_WRITES_PER_MINUTE: "0",
   };
   a = await startApiProcess(env, "container-a");
-  b = await startApiProcess(env, "container-b");
+  // B hears the change feed's notices over a link the tests can slow down (everything else is direct).
+  notices = await delayNotices(primary.url("orders"));
+  b = await startApiProcess({ ...env, LAKEBASE_PG_URL: notices.url }, "container-b");
   await Promise.race([a, b].map((p) => p.waitForLog((l) => l.msg === "orders_rollup_loaded", 60_000)));
   const early = await anOrder("O");
   await changeStatus(early.key, "F");
@@ -85,9 +89,72 @@ async function changeStatus(orderKey: number, status: string) {
   }
 }
 
+interface NoticeDelay {
+  url: string;
+  /** What the primary sends the change feed's session reaches it this much later (in order). */
+  set(ms: number): void;
+  /** Resolves once everything held back so far has been passed on. */
+  drained(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * A TCP relay to the primary that delays what the primary sends to the change feed's listening session (the
+ * one whose login names itself "... changes"), as a slow or congested link would: its notices arrive late,
+ * while the container's pooled reads and writes go at full speed.
+ */
+async function delayNotices(target: string): Promise<NoticeDelay> {
+  const upstream = new URL(target);
+  let delayMs = 0;
+  let lastDue = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const server = net.connect(Number(upstream.port), upstream.hostname);
+    sockets.add(client).add(server);
+    let feed: boolean | undefined;
+    let due = 0;
+    client.on("data", (chunk) => {
+      // The startup message (no TLS here) carries application_name.
+      feed ??= chunk.includes(Buffer.from(" changes\0"));
+      server.write(chunk);
+    });
+    server.on("data", (chunk) => {
+      if (!feed || delayMs === 0) {
+        if (due <= Date.now()) return client.write(chunk);
+      }
+      // Later chunks never overtake earlier ones.
+      due = Math.max(due, Date.now() + (feed ? delayMs : 0));
+      lastDue = Math.max(lastDue, due);
+      setTimeout(() => client.writable && client.write(chunk), due - Date.now());
+    });
+    const end = () => {
+      client.destroy();
+      server.destroy();
+    };
+    for (const s of [client, server]) s.on("error", end).on("close", end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const url = new URL(target);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return {
+    url: url.toString(),
+    set: (ms) => {
+      delayMs = ms;
+    },
+    drained: () => new Promise((resolve) => setTimeout(resolve, Math.max(0, lastDue - Date.now()) + 50)),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
+  notices?.close();
   await standby?.stop();
   await primary?.stop();
 });
@@ -108,11 +175,21 @@ async function untilOk(check: () => Promise<boolean>, timeoutMs = 30_000): Promi
   }
 }
 
-async function call<T>(p: ApiProcess, procedure: string, input: unknown, email?: string): Promise<T> {
+async function call<T>(
+  p: ApiProcess,
+  procedure: string,
+  input: unknown,
+  email?: string,
+  token?: string | null,
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (email) headers["x-forwarded-email"] = email;
+  // The write position the writer's last change answered with, as the SPA's cookie or a client's header.
+  if (token) headers["orders-write-position"] = token;
   const res = await fetch(
     `${p.url}/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`,
     {
-      headers: email ? { "x-forwarded-email": email } : {},
+      headers,
     },
   );
   const body = (await res.json()) as { result?: { data: T }; error?: unknown };
@@ -126,8 +203,8 @@ async function call<T>(p: ApiProcess, procedure: string, input: unknown, email?:
 
 const count = (p: ApiProcess, filters: object) =>
   call<{ totalOrders: number; computedAt: string; stale: boolean }>(p, "orders.count", filters);
-const statusOf = async (p: ApiProcess, orderKey: number, email?: string) =>
-  (await call<{ status: string }>(p, "orders.byKey", { orderKey }, email)).status;
+const statusOf = async (p: ApiProcess, orderKey: number, email?: string, token?: string | null) =>
+  (await call<{ status: string }>(p, "orders.byKey", { orderKey }, email, token)).status;
 
 async function write(
   p: ApiProcess,
@@ -141,6 +218,17 @@ async function write(
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/** A status change's answer: its HTTP status and the write position it hands its writer. */
+async function writeFor(p: ApiProcess, email: string, input: { orderKey: number; status: string }) {
+  const res = await fetch(`${p.url}/api/trpc/orders.updateStatus`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-email": email },
+    body: JSON.stringify(input),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, token: res.headers.get("orders-write-position") };
 }
 
 /** Orders of one synced status, each a different one per call. */
@@ -182,17 +270,58 @@ describe("two containers on one database", () => {
 
   it("the writer reads their change back through the other container, ahead of the lagging secondary", async () => {
     const { key } = await anOrder("O");
-    expect(await write(a, "writer@example.com", { orderKey: key, status: "P" })).toBe(200);
-    expect(await statusOf(b, key, "writer@example.com")).toBe("P");
+    // The writer presents what their change answered with: B may not have heard of it yet (the next test).
+    const { status, token } = await writeFor(a, "writer@example.com", { orderKey: key, status: "P" });
+    expect(status).toBe(200);
+    expect(await statusOf(b, key, "writer@example.com", token)).toBe("P");
     const history = await call<{ changes: { status: string }[] }>(
       b,
       "orders.history",
       { orderKey: key },
       "writer@example.com",
+      token,
     );
     expect(history.changes[0]?.status).toBe("P");
     // Anyone else reads the secondary, which has not replayed it yet: the lag is real.
     expect(await statusOf(b, key, "analyst@example.com")).toBe("O");
+  });
+
+  it("the writer's next request reaches the other container before the change's notice and still reads it", async () => {
+    const { key } = await anOrder("O");
+    const writer = "late@example.com";
+    const countP = () =>
+      fetch(`${b.url}/api/trpc/orders.count?input=${encodeURIComponent(JSON.stringify({ status: "P" }))}`);
+    // B's figures are cached before the change.
+    const before = (await count(b, { status: "P" })).totalOrders;
+    // B hears of changes 4 s late; the secondary replays them 6 s late.
+    notices.set(4000);
+    try {
+      const { status, token } = await writeFor(a, writer, { orderKey: key, status: "P" });
+      expect(status).toBe(200);
+      expect(token).toMatch(/^[0-9]+@/);
+      // Without the token, B cannot know: it has not heard of the change, and the writer reads the secondary.
+      expect(await statusOf(b, key, writer)).toBe("O");
+      expect(b.logs.some((l) => l.msg === "procedure failed")).toBe(false);
+      // With it (what the SPA's cookie and an API client's header carry), B catches up first: the change, its
+      // figures and the writer's primary reads are there well before the notice.
+      const started = performance.now();
+      const res = await fetch(
+        `${b.url}/api/trpc/orders.byKey?input=${encodeURIComponent(JSON.stringify({ orderKey: key }))}`,
+        { headers: { "x-forwarded-email": writer, "orders-write-position": token ?? "" } },
+      );
+      const body = (await res.json()) as { result: { data: { status: string } } };
+      expect(body.result.data.status).toBe("P");
+      expect(performance.now() - started).toBeLessThan(4000);
+      // The shared count followed too (B learnt the change, and the secondary lags behind it).
+      expect(
+        ((await (await countP()).json()) as { result: { data: { totalOrders: number } } }).result.data
+          .totalOrders,
+      ).toBe(before + 1);
+    } finally {
+      notices.set(0);
+      // The notices held back reach B before the next test's.
+      await notices.drained();
+    }
   });
 
   it("a failed write marks nobody a recent writer and invalidates nothing", async () => {

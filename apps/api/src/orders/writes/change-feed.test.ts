@@ -149,4 +149,59 @@ describe("the change feed reopening", () => {
       await feed.close();
     }
   });
+  it("reaches a change whose notice has not arrived yet, once, and gives up on one never committed", async () => {
+    // The notices are held back, as on a slow link: the feed listens, so nothing tells it to look.
+    const held: unknown[] = [];
+    let session: Awaited<ReturnType<typeof openSession>> | undefined;
+    const feed = createChangeFeed({
+      connect: async () => {
+        session = await openSession(db.pool, "change-feed-test");
+        const emit = session.emit.bind(session);
+        session.emit = (event: string | symbol, ...args: unknown[]) => {
+          if (event === "notification") {
+            held.push(args[0]);
+            return true;
+          }
+          return emit(event, ...args);
+        };
+        return session;
+      },
+      catchUpVia: db.pool,
+      logger: silentLogger,
+    });
+    const seen: number[] = [];
+    const writers: string[] = [];
+    feed.onChange((c) => seen.push(c.orderKey));
+    feed.onWriter((actor, position) =>
+      writers.push(`${actor} ${typeof position === "object" ? "placed" : position}`),
+    );
+    try {
+      feed.wake();
+      for (const deadline = Date.now() + 10_000; !feed.state().listening && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 10));
+      await feed.current(10_000);
+      const made = await change(1);
+      for (const deadline = Date.now() + 5_000; held.length === 0 && Date.now() < deadline; )
+        await new Promise((r) => setTimeout(r, 10));
+      expect(held.length).toBeGreaterThan(0);
+      // Listening: `current` has nothing to wait for, and the change is not here (the window the token closes).
+      await feed.current(10_000);
+      expect(seen).toEqual([]);
+      expect(await feed.reach(made.seq, 10_000)).toBe(true);
+      expect(seen).toEqual([1]);
+      // Its author is told with a WAL position (read with the change), as after any catch-up.
+      expect(writers).toEqual(["other@example.com placed"]);
+      // The notice arriving late delivers nothing twice.
+      for (const message of held.splice(0)) session?.emit("notification", message);
+      expect(await feed.reach(made.seq, 10)).toBe(true);
+      expect(seen).toEqual([1]);
+      // A number nobody committed: false within the wait, and nothing delivered.
+      const started = performance.now();
+      expect(await feed.reach(made.seq + 1_000_000, 2_000)).toBe(false);
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(seen).toEqual([1]);
+    } finally {
+      await feed.close();
+    }
+  });
 });

@@ -51,6 +51,12 @@ export interface ChangeFeed {
    * answer is the read's problem to report).
    */
   current(waitMs?: number): Promise<void>;
+  /**
+   * Resolves true once change `seq` is delivered here, reading the table for it when it has not arrived yet
+   * (its writer's next request reached this process before the change's notice did: write-token.ts); false
+   * when it is not found within `waitMs` (a number never committed, a database that does not answer).
+   */
+  reach(seq: number, waitMs?: number): Promise<boolean>;
   /** The last change number delivered in order (null before the first look), and whether it listens. */
   state(): { lastSeq: number | null; listening: boolean };
   close(): Promise<void>;
@@ -272,6 +278,27 @@ export function createChangeFeed(options: ChangeFeedOptions): ChangeFeed {
         }),
       ]);
       clearTimeout(timer);
+    },
+    async reach(seq, waitMs = 2000) {
+      const delivered = () => (lastSeq !== null && seq <= lastSeq) || ahead.has(seq);
+      if (delivered()) return true;
+      const via = options.catchUpVia ?? client;
+      if (!via || closed) return false;
+      const deadline = Date.now() + waitMs;
+      // A catch-up under way may have read the table before the change committed: one more then.
+      for (let tries = 0; tries < 2 && !delivered() && Date.now() < deadline; tries++) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          catchUp(via).catch((error: unknown) =>
+            logger.warn("orders_change_feed_catch_up_failed", { message: messageOf(error) }),
+          ),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      return delivered();
     },
     state: () => ({ lastSeq, listening: client !== undefined }),
     async close() {

@@ -81,4 +81,17 @@ describe("createRecentWriters", () => {
     w.wrote("ada", "0/400");
     expect(w.isRecent("ada")).toBe(false);
   });
+
+  it("says whether the secondary has yet to replay a presented position, asking again meanwhile", () => {
+    const s = secondary("0/1A0");
+    const w = createRecentWriters(1000, () => 0, s.replica);
+    expect(w.behind("0/1A0")).toBe(false);
+    expect(w.behind("0/1A1")).toBe(true);
+    expect(s.asked()).toBe(1);
+    s.replay("0/200");
+    expect(w.behind("0/1A1")).toBe(false);
+    // No secondary, or one that cannot say (not a hot standby): nothing to wait for here.
+    expect(createRecentWriters(1000, () => 0).behind("0/1")).toBe(false);
+    expect(createRecentWriters(1000, () => 0, secondary(null).replica).behind("0/1")).toBe(false);
+  });
 });

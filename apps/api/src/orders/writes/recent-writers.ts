@@ -18,6 +18,11 @@ export interface RecentWriters {
   /** `actor` committed a change whose position is on its way (a later `wrote` brings it). */
   pending(actor: string): void;
   isRecent(actor: string): boolean;
+  /**
+   * Whether the secondary has yet to replay `lsn` (as last seen; it is asked again meanwhile): true before
+   * its first answer; false when it cannot say (not a hot standby) or there is no secondary.
+   */
+  behind(lsn: string): boolean;
 }
 
 /** Where a writer's change stands, as the change feed tells it. */
@@ -83,6 +88,14 @@ export function createRecentWriters(
         return false;
       }
       replica?.refresh();
+      return true;
+    },
+    behind(lsn) {
+      if (!replica) return false;
+      const replayed = replica.known();
+      if (replayed === null) return false;
+      if (replayed !== undefined && replayed >= parseLsn(lsn)) return false;
+      replica.refresh();
       return true;
     },
   };

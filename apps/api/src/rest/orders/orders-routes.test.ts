@@ -91,6 +91,56 @@ describe("the guide's test expectations", () => {
   });
 });
 
+describe("the write position (read-your-writes in any instance)", () => {
+  it("a status change answers with its position, in a header and an HttpOnly cookie for /api", async () => {
+    const key = await keyWithStatus("O", 5);
+    const { status, headers } = await post(`/api/v1/orders/${key}/status`, { o_orderstatus: "P" });
+    expect(status).toBe(200);
+    const token = headers.get("orders-write-position");
+    expect(token).toMatch(/^[0-9]+@[0-9A-F]+\/[0-9A-F]+$/);
+    const { rows } = await f.db.pool.query<{ seq: string }>(
+      "SELECT max(seq)::text AS seq FROM app_data.order_change WHERE order_key = $1",
+      [key],
+    );
+    expect(token?.split("@")[0]).toBe(rows[0]?.seq);
+    const cookie = headers.get("set-cookie") ?? "";
+    expect(cookie).toContain(`orders_write_position=${token};`);
+    expect(cookie).toMatch(/Path=\/api;.*HttpOnly/);
+    // Presented back: the read sees the change (here on the one database there is).
+    const read = await get(`/api/v1/orders/${key}`, { headers: { "Orders-Write-Position": token ?? "" } });
+    expect(read.status).toBe(200);
+    expect(read.body.o_orderstatus).toBe("P");
+    // Through tRPC as well, with the cookie the browser would send; a later change's token covers both.
+    const other = await keyWithStatus("O", 6);
+    const res = await f.fetch("/api/trpc/orders.updateStatus", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Cookie: `orders_write_position=${token}` },
+      body: JSON.stringify({ orderKey: other, status: "F" }),
+    });
+    expect(res.status).toBe(200);
+    const later = res.headers.get("orders-write-position") ?? "";
+    expect(Number(later.split("@")[0])).toBeGreaterThan(Number(token?.split("@")[0]));
+    expect(res.headers.get("set-cookie")).toContain(`orders_write_position=${later};`);
+  });
+
+  it("a malformed position header is 400 naming it; a malformed cookie is ignored", async () => {
+    for (const bad of ["x", "12@zz", "-1", "0", "1@1/2/3"]) {
+      const r = await get("/api/v1/orders/1", { headers: { "Orders-Write-Position": bad } });
+      expect(r.status).toBe(400);
+      expect(String(r.body.detail)).toContain("Orders-Write-Position");
+    }
+    const r = await get("/api/v1/orders/1", {
+      headers: { Cookie: "orders_write_position=nonsense; other=1" },
+    });
+    expect(r.status).toBe(200);
+    // A number never committed: read as usual, not an error, not a wait for the whole read budget.
+    const started = performance.now();
+    const never = await get("/api/v1/orders/1", { headers: { "Orders-Write-Position": "999999999@0/1" } });
+    expect(never.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+});
+
 describe("GET /api/v1/orders/{order_key}", () => {
   it("is the order in the guide's shape, the price a JSON number, the status the current one", async () => {
     const key = await keyWithStatus("P", 0);

@@ -1,4 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { overTls, WRITE_POSITION_HEADER, writePositionHeaders } from "../../http/write-position.ts";
 import type { Call } from "../procedures.ts";
 import { failure, json } from "../responses.ts";
 import type { RestEnv } from "../types.ts";
@@ -103,13 +104,22 @@ const updateStatus = createRoute({
   tags,
   summary: "Update order status",
   description:
-    "The change goes to the app's own table with a history row (the synced table is read-only); reads show it at once.",
+    "The change goes to the app's own table with a history row (the synced table is read-only); reads show it at once. " +
+    `The answer's \`${WRITE_POSITION_HEADER}\` header (and cookie) is the change's position: present the header on your next reads and they see the change whichever instance serves them, even before that instance has heard of it and while the readable secondary lags.`,
   request: {
     params: orderKeyPath.schema,
     body: { required: true, content: { "application/json": { schema: statusBody.schema } } },
   },
   responses: {
-    200: json(statusUpdateOutput, "The status now"),
+    200: {
+      ...json(statusUpdateOutput, "The status now"),
+      headers: {
+        [WRITE_POSITION_HEADER]: {
+          description: "The change's position, to present on the next reads (read-your-writes anywhere)",
+          schema: { type: "string", example: "42@16/B374D848" },
+        },
+      },
+    },
     404: failure[404],
     409: failure[409],
     ...read,
@@ -171,7 +181,10 @@ export function ordersRoutes(call: Call) {
       const { orderKey } = orderKeyPath.toInput(c.req.valid("param"));
       const body = statusBody.toInput(c.req.valid("json"));
       const r = await call(c).orders.updateStatus({ orderKey, ...body });
-      return c.json(toStatusUpdate(r), 200);
+      // Set by the procedure (routers/orders.ts): what the writer presents on their next reads.
+      const wrote = c.get("procedureContext")?.wrote;
+      const headers = wrote ? writePositionHeaders(wrote, overTls(c.req.url, c.req.raw.headers)) : {};
+      return c.json(toStatusUpdate(r), 200, headers);
     });
 }
 
