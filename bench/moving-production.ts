@@ -281,7 +281,7 @@ interface SourceUpdate {
 }
 const updates: SourceUpdate[] = [];
 /** The app's total count against the table's own, every 250 ms. */
-const series: { at: number; error: number; stale: boolean }[] = [];
+const series: { at: number; error: number; stale: boolean; truth: number; computedAt: number }[] = [];
 // Every 15 s: Databricks' shortest interval for a CONTINUOUS pipeline.
 const source = (async () => {
   while (running) {
@@ -302,12 +302,22 @@ const counter = (async () => {
         .catch(() => undefined),
       send("GET", q("orders.count", {}), {}).then((r) =>
         r.status === 200
-          ? (JSON.parse(r.body) as { result: { data: { totalOrders: number; stale: boolean } } }).result.data
+          ? (
+              JSON.parse(r.body) as {
+                result: { data: { totalOrders: number; stale: boolean; computedAt: string } };
+              }
+            ).result.data
           : undefined,
       ),
     ]);
     if (truth !== undefined && app) {
-      series.push({ at: Date.now(), error: Math.abs(app.totalOrders - truth), stale: app.stale });
+      series.push({
+        at: Date.now(),
+        error: Math.abs(app.totalOrders - truth),
+        stale: app.stale,
+        truth,
+        computedAt: Date.parse(app.computedAt),
+      });
     }
   }
 })();
@@ -412,18 +422,38 @@ out(
   `writes: ${writes} (${writesFailed} failed); reads that missed the reader's own write: ${missedOwnWrite}`,
 );
 for (const d of missedDetail.slice(0, 10)) out(`  ${d}`);
-// After each update: the largest count error until the count was exact again, how long that took, and for
-// how long of that the count did not say `stale: true`.
+// After each update: the largest count error until the count was exact again, how long that took, for how
+// long of that the count did not say `stale: true`, and for how long it did not while dated (`computedAt`)
+// after the pipeline had applied the update: figures that claim to be from after it without it. Until the
+// rollup's next check a count is the last check's, dated before the update: not stale, but not presented as
+// newer than it is.
 const u: string[][] = [
-  ["update at", "phase", "rows", "largest count error", "exact again after", "unflagged ms"],
+  [
+    "update at",
+    "phase",
+    "rows",
+    "largest count error",
+    "exact again after",
+    "unflagged ms",
+    "unflagged, dated after it ms",
+  ],
 ];
 const t0 = phases[0]?.start ?? 0;
 for (const x of updates) {
   const after = series.filter((p) => p.at >= x.at);
   const exact = after.find((p) => p.error === 0);
   const wrong = after.filter((p) => !exact || p.at < exact.at);
+  // Applied: the first poll whose table count differs from the one before the update.
+  const truthBefore = series.filter((p) => p.at < x.at).at(-1)?.truth;
+  const appliedAt = after.find((p) => p.truth !== truthBefore)?.at ?? Number.POSITIVE_INFINITY;
   let unflagged = 0;
-  for (let i = 1; i < wrong.length; i++) if (!wrong[i]!.stale) unflagged += wrong[i]!.at - wrong[i - 1]!.at;
+  let misdated = 0;
+  for (let i = 1; i < wrong.length; i++) {
+    const p = wrong[i]!;
+    if (p.stale) continue;
+    unflagged += p.at - wrong[i - 1]!.at;
+    if (p.computedAt >= appliedAt) misdated += p.at - wrong[i - 1]!.at;
+  }
   u.push([
     `${((x.at - t0) / 1000).toFixed(0)} s`,
     x.phase,
@@ -431,6 +461,7 @@ for (const x of updates) {
     String(Math.max(0, ...wrong.map((p) => p.error))),
     exact ? `${((exact.at - x.at) / 1000).toFixed(1)} s` : "not by the end",
     String(unflagged),
+    String(misdated),
   ]);
 }
 out(formatTable(u, 2));
