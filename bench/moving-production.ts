@@ -20,7 +20,9 @@
  *
  * Usage: pnpm --filter @lakebase-orders/bench moving-production [--rows 100000] [--lag-ms 2000]
  *        [--scale 1] (phase lengths multiplied by --scale) [--log-level warn] (the instances', on stderr)
+ *        [--series <file>] (the count polls as JSON, to look into an unflagged window)
  */
+import { writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import { startLakebaseLocal } from "@lakebase-orders/lakebase-local";
@@ -38,6 +40,8 @@ const flag = (name: string, fallback: number) => {
 const ROWS = flag("--rows", 100_000);
 const LAG_MS = flag("--lag-ms", 2000);
 const SCALE = flag("--scale", 1);
+// Where to write the count series (every poll: time, error, stale, the table's count, computedAt), if asked.
+const SERIES_FILE = args.includes("--series") ? args[args.indexOf("--series") + 1] : undefined;
 const LOG_LEVEL = args.includes("--log-level") ? args[args.indexOf("--log-level") + 1]! : "warn";
 const READERS = 32;
 const LOCK_MS = 20_000;
@@ -439,21 +443,26 @@ const u: string[][] = [
   ],
 ];
 const t0 = phases[0]?.start ?? 0;
-for (const x of updates) {
+// Applied: the first poll whose table count differs from the one before the update.
+const appliedAt = updates.map((x) => {
+  const truthBefore = series.filter((p) => p.at < x.at).at(-1)?.truth;
+  return series.find((p) => p.at >= x.at && p.truth !== truthBefore)?.at ?? Number.POSITIVE_INFINITY;
+});
+// A wrong count that is not flagged and is dated at or after the latest update it should include claims to be
+// newer than it is: counted against that update (a count dated before it is the last check's, honestly dated).
+const misdated = updates.map(() => 0);
+for (let i = 1; i < series.length; i++) {
+  const p = series[i]!;
+  if (p.error === 0 || p.stale) continue;
+  const latest = appliedAt.findLastIndex((t) => t <= p.at);
+  if (latest >= 0 && p.computedAt >= appliedAt[latest]!) misdated[latest]! += p.at - series[i - 1]!.at;
+}
+for (const [n, x] of updates.entries()) {
   const after = series.filter((p) => p.at >= x.at);
   const exact = after.find((p) => p.error === 0);
   const wrong = after.filter((p) => !exact || p.at < exact.at);
-  // Applied: the first poll whose table count differs from the one before the update.
-  const truthBefore = series.filter((p) => p.at < x.at).at(-1)?.truth;
-  const appliedAt = after.find((p) => p.truth !== truthBefore)?.at ?? Number.POSITIVE_INFINITY;
   let unflagged = 0;
-  let misdated = 0;
-  for (let i = 1; i < wrong.length; i++) {
-    const p = wrong[i]!;
-    if (p.stale) continue;
-    unflagged += p.at - wrong[i - 1]!.at;
-    if (p.computedAt >= appliedAt) misdated += p.at - wrong[i - 1]!.at;
-  }
+  for (let i = 1; i < wrong.length; i++) if (!wrong[i]!.stale) unflagged += wrong[i]!.at - wrong[i - 1]!.at;
   u.push([
     `${((x.at - t0) / 1000).toFixed(0)} s`,
     x.phase,
@@ -461,10 +470,11 @@ for (const x of updates) {
     String(Math.max(0, ...wrong.map((p) => p.error))),
     exact ? `${((exact.at - x.at) / 1000).toFixed(1)} s` : "not by the end",
     String(unflagged),
-    String(misdated),
+    String(misdated[n]),
   ]);
 }
 out(formatTable(u, 2));
+if (SERIES_FILE) writeFileSync(SERIES_FILE, JSON.stringify({ updates, appliedAt, series }));
 out(`load average at the end: ${loadAverage()}`);
 
 agent.destroy();
