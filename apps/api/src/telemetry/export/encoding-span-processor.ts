@@ -34,6 +34,7 @@ export interface EncodingSpanProcessorOptions {
  * request (so none reaches the old generation of the heap), and an export only frames bytes. Same rules as
  * the SDK's: sampled spans only, a bounded queue (dropped spans are counted and reported), one export at a
  * time, batches of at most `maxExportBatchSize`, a partial batch sent after `scheduledDelayMillis`.
+ * Every span is exported under `resource` and `scope`: the app's one tracer (lean-tracer.ts) has no other.
  */
 export class EncodingSpanProcessor implements SpanProcessor {
   /** Spans dropped because the queue was full (the collector too slow or away). */
