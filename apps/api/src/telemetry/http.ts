@@ -30,9 +30,10 @@ export function httpTelemetry(
     "Duration of HTTP server requests.",
     "s",
   );
-  // The outcome's attributes per method, route and status, built once (the span copies them, the histogram
-  // reads them): a bounded few, since the route is the pattern.
-  const outcomes = new Map<string, { attributes: Attributes; duration: BoundHistogram }>();
+  // The outcome's span name and attributes per method, route and status, built once (the span copies the
+  // attributes, the histogram reads them; a name built once is one flat string its encoding reads as is): a
+  // bounded few, since the route is the pattern.
+  const outcomes = new Map<string, { name: string; attributes: Attributes; duration: BoundHistogram }>();
   const outcomeOf = (method: string, route: string, status: number) => {
     const key = `${status} ${method} ${route}`;
     let outcome = outcomes.get(key);
@@ -42,7 +43,7 @@ export function httpTelemetry(
         "http.route": route,
         "http.response.status_code": status,
       };
-      outcome = { attributes, duration: duration.bind(attributes) };
+      outcome = { name: `${method} ${route}`, attributes, duration: duration.bind(attributes) };
       if (outcomes.size < 1000) outcomes.set(key, outcome);
     }
     return outcome;
@@ -66,7 +67,7 @@ export function httpTelemetry(
       const route = routePath(c) || c.req.path;
       const status = c.res.status;
       const outcome = outcomeOf(method, route, status);
-      span.updateName(`${method} ${route}`);
+      span.updateName(outcome.name);
       span.setAttributes(outcome.attributes);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const ended = performance.now();

@@ -219,6 +219,11 @@ class LeanSpan implements Span, ReadableSpan {
     this.processor.onEnd(this);
   }
 
+  /** The attributes are still the object the span was started with, shared with other spans (unchanged). */
+  get attributesShared(): boolean {
+    return !this.owned;
+  }
+
   isRecording(): boolean {
     return !this.ended;
   }
