@@ -1,4 +1,3 @@
-import { presentedWriteToken } from "../http/write-position.ts";
 import { serializeError } from "@lakebase-orders/log";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -7,6 +6,7 @@ import { isDomainError, retryAfterHeaders } from "../errors/domain-error.ts";
 import { HTTP_STATUSES } from "../errors/to-trpc-error.ts";
 import type { ApiVars } from "../http/api-vars.ts";
 import { RateLimitedError } from "../http/guards/rate-limit.ts";
+import { presentedWriteToken } from "../http/write-position.ts";
 import { userTokenOf } from "../identity/user-token.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { CSV_NAMES } from "../orders/reads/csv-statement.ts";

@@ -3,7 +3,6 @@ import type { UserReader } from "./reads/as-user.ts";
 import type { CopyOutOptions } from "./reads/copy-out.ts";
 import type { CsvQuery } from "./reads/csv-statement.ts";
 import type { MonthCell } from "./rollup/rollup.ts";
-import type { WriteToken } from "./writes/write-token.ts";
 import type {
   CountOutput,
   HistoryOutput,
@@ -17,6 +16,7 @@ import type {
   StreamOutput,
   UpdateStatusInput,
 } from "./schemas.ts";
+import type { WriteToken } from "./writes/write-token.ts";
 
 export interface Actor {
   actor: string;

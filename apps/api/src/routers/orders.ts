@@ -3,7 +3,6 @@ import { canChangeStatus } from "../identity/identity.ts";
 import { personSeenBy } from "../identity/people.ts";
 import { readAccess } from "../orders/reads/access.ts";
 import { filterKey } from "../orders/reads/filter-key.ts";
-import { laterToken } from "../orders/writes/write-token.ts";
 import {
   byKeyInput,
   listInput,
@@ -12,6 +11,7 @@ import {
   updateStatusInput,
 } from "../orders/schemas.ts";
 import { trendInput } from "../orders/trend.ts";
+import { laterToken } from "../orders/writes/write-token.ts";
 import type { Context } from "./context.ts";
 import { publicProcedure, router } from "./procedures.ts";
 
