@@ -27,19 +27,18 @@ export function presentedWriteToken(headers: Headers): WriteToken | null {
   return cookie === null ? null : parseWriteToken(cookie);
 }
 
-/** The header and cookie of a status change's answer. */
-export function writePositionHeaders(token: WriteToken, secure: boolean): Record<string, string> {
+/**
+ * The header and cookie of a status change's answer to `request` (`Secure` when the browser reached the app
+ * over TLS, directly or through the Apps proxy).
+ */
+export function writePositionHeaders(token: WriteToken, request: Request): Record<string, string> {
   const text = formatWriteToken(token);
+  const secure = request.url.startsWith("https:") || request.headers.get("x-forwarded-proto") === "https";
   return {
     [WRITE_POSITION_HEADER]: text,
     // Not a credential (write-token.ts), but no script needs it: HttpOnly; only the API reads it: Path=/api.
     "Set-Cookie": `${WRITE_POSITION_COOKIE}=${text}; Path=/api; Max-Age=${COOKIE_SECONDS}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`,
   };
-}
-
-/** Whether the browser reached the app over TLS (directly, or through the Apps proxy). */
-export function overTls(url: string, headers: Headers): boolean {
-  return url.startsWith("https:") || headers.get("x-forwarded-proto") === "https";
 }
 
 function cookieValue(cookies: string | null, name: string): string | null {

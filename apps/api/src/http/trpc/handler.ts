@@ -3,7 +3,7 @@ import type { Context as HonoContext } from "hono";
 import { appRouter } from "../../routers/app-router.ts";
 import type { AppServices } from "../../start/services.ts";
 import type { ApiVars } from "../api-vars.ts";
-import { overTls, writePositionHeaders } from "../write-position.ts";
+import { writePositionHeaders } from "../write-position.ts";
 import { procedureContext } from "./procedure-context.ts";
 import { errorHeaders, reportProcedureError } from "./procedure-errors.ts";
 import { answerSingleQuery, singleQueryOf } from "./single-query.ts";
@@ -31,7 +31,7 @@ export function trpcHandler(services: AppServices, options: { maxBatchSize: numb
       responseMeta: ({ errors, ctx }) => ({
         headers: {
           ...errorHeaders(errors),
-          ...(ctx?.wrote && writePositionHeaders(ctx.wrote, overTls(c.req.url, c.req.raw.headers))),
+          ...(ctx?.wrote && writePositionHeaders(ctx.wrote, c.req.raw)),
         },
       }),
       onError: ({ error, path }) =>

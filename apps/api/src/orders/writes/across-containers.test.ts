@@ -206,22 +206,12 @@ const count = (p: ApiProcess, filters: object) =>
 const statusOf = async (p: ApiProcess, orderKey: number, email?: string, token?: string | null) =>
   (await call<{ status: string }>(p, "orders.byKey", { orderKey }, email, token)).status;
 
-async function write(
+/** A status change's answer: its HTTP status and the write position it hands its writer. */
+async function writeFor(
   p: ApiProcess,
   email: string,
   input: { orderKey: number; status: string; expectedStatus?: string },
-): Promise<number> {
-  const res = await fetch(`${p.url}/api/trpc/orders.updateStatus`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-forwarded-email": email },
-    body: JSON.stringify(input),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-/** A status change's answer: its HTTP status and the write position it hands its writer. */
-async function writeFor(p: ApiProcess, email: string, input: { orderKey: number; status: string }) {
+) {
   const res = await fetch(`${p.url}/api/trpc/orders.updateStatus`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-email": email },
@@ -230,6 +220,8 @@ async function writeFor(p: ApiProcess, email: string, input: { orderKey: number;
   await res.arrayBuffer();
   return { status: res.status, token: res.headers.get("orders-write-position") };
 }
+
+const write = async (...args: Parameters<typeof writeFor>) => (await writeFor(...args)).status;
 
 /** Orders of one synced status, each a different one per call. */
 const taken = new Set<number>();

@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { overTls, WRITE_POSITION_HEADER, writePositionHeaders } from "../../http/write-position.ts";
+import { WRITE_POSITION_HEADER, writePositionHeaders } from "../../http/write-position.ts";
 import type { Call } from "../procedures.ts";
 import { failure, json } from "../responses.ts";
 import type { RestEnv } from "../types.ts";
@@ -183,7 +183,7 @@ export function ordersRoutes(call: Call) {
       const r = await call(c).orders.updateStatus({ orderKey, ...body });
       // Set by the procedure (routers/orders.ts): what the writer presents on their next reads.
       const wrote = c.get("procedureContext")?.wrote;
-      const headers = wrote ? writePositionHeaders(wrote, overTls(c.req.url, c.req.raw.headers)) : {};
+      const headers = wrote ? writePositionHeaders(wrote, c.req.raw) : {};
       return c.json(toStatusUpdate(r), 200, headers);
     });
 }
