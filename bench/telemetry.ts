@@ -16,9 +16,14 @@
  * process's, the client side of the query only), in the same rounds.
  * With --profile <dir>: the API processes run under --cpu-prof (`node profile-summary.ts <file>`).
  * Data: BENCH_DATA_DIR (default /tmp/lakebase-orders-bench/pg-<rows>), loaded when missing, as bench/rest.ts.
+ * With --instances N, "off" and "on" (and the baseline's two) run as N processes each, a round's figure is the
+ * mean of a build's processes, and the run prints how far its identical processes differ: a comparison of
+ * single processes cannot resolve less than that. --core leaves out the two other "on" variants. With
+ * --rate R, every server gets R requests a second (below what each can serve): CPU per request at the same
+ * work per second, not at each server's own saturation.
  * Usage: pnpm --filter @lakebase-orders/bench telemetry [--duration 5] [--rounds 5] [--rows 150000]
  *        [--connections 16] [--warmup 6] [--baseline <git-ref>] [--profile <dir>]
- *        [--only byKey,list]
+ *        [--only byKey,list] [--instances 1] [--core] [--rate <req/s>]
  */
 import { execSync } from "node:child_process";
 import fs from "node:fs";
@@ -28,7 +33,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import { openBenchData } from "./src/data.ts";
+import { openBenchData, pristineCopy } from "./src/data.ts";
 import { queryConfig, statementsFor } from "./src/floor-sql.ts";
 import { loadRun, log, medianOf, type Run } from "./src/rounds.ts";
 import { startApi, startFloor } from "./src/servers.ts";
@@ -47,6 +52,11 @@ const PROFILE = option("--profile");
 // The "on" API's allocations (garbage included) over its first measured run of each scenario.
 const ALLOC_PROFILE = option("--alloc-profile");
 const ONLY = option("--only")?.split(",");
+// Processes per build for "off" and "on" (see where they start); --core leaves out the two other "on" variants.
+const INSTANCES = flag("--instances", 1);
+const CORE = args.includes("--core");
+// Requests a second in all during a measured run (src/rounds.ts): the same work per second for every server.
+const RATE = option("--rate") === undefined ? undefined : Number(option("--rate"));
 const SQL_FLOOR = "SQL floor";
 // The HTTP floor's pool size, for the SQL floor too.
 const FLOOR_POOL = 10;
@@ -60,38 +70,53 @@ interface Variant {
 }
 // The primary-key-only cluster the other benches keep (src/data.ts); the API builds its own indexes.
 const data = await openBenchData(ROWS, { log });
+// Another build's migrations must not meet this one's: the baseline runs on a copy of its own (same server).
+const baselineUrl = BASELINE ? await pristineCopy(data, "bench_baseline", log) : undefined;
 const pool = new pg.Pool({ connectionString: data.url, max: 2 });
 pool.on("error", () => undefined);
 const sink = await startSink();
 const variants: Variant[] = [];
 try {
   const dbUrl = data.url;
-  variants.push(await startBundled("off", dbUrl, {}));
+  // Identical processes of one build differ in CPU per request by up to a fifth on this machine (heap layout,
+  // JIT decisions, which core they land on): with --instances N, "off" and "on" run as N processes each and
+  // each round's figure is the mean of a variant's processes, so the comparison is of builds, not of processes.
+  for (let i = 1; i <= INSTANCES; i++) variants.push(await startBundled(instanceName("off", i), dbUrl, {}));
   const on = {
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
     OTEL_METRIC_EXPORT_INTERVAL: "5000",
   };
-  variants.push(await startBundled("on", dbUrl, on));
-  // Every statement its own span (TELEMETRY_SQL_SPAN_RATIO=1; the default is a tenth of the traces).
-  variants.push(await startBundled("on, every SQL span", dbUrl, { ...on, TELEMETRY_SQL_SPAN_RATIO: "1" }));
-  // The API runs with Node 22's AsyncLocalStorage on AsyncContextFrame (Node 24's default), as production
-  // starts it; this one keeps the promise hooks, to show what the flag saves.
-  variants.push(
-    await startBundled("on, promise hooks (no async context frame)", dbUrl, on, [
-      "--no-experimental-async-context-frame",
-    ]),
-  );
+  for (let i = 1; i <= INSTANCES; i++) variants.push(await startBundled(instanceName("on", i), dbUrl, on));
+  if (!CORE) {
+    // Every statement its own span (TELEMETRY_SQL_SPAN_RATIO=1; the default is a tenth of the traces).
+    variants.push(await startBundled("on, every SQL span", dbUrl, { ...on, TELEMETRY_SQL_SPAN_RATIO: "1" }));
+    // The API runs with Node 22's AsyncLocalStorage on AsyncContextFrame (Node 24's default), as production
+    // starts it; this one keeps the promise hooks, to show what the flag saves.
+    variants.push(
+      await startBundled("on, promise hooks (no async context frame)", dbUrl, on, [
+        "--no-experimental-async-context-frame",
+      ]),
+    );
+  }
   variants.push({ name: "HTTP floor", ...(await startFloor(dbUrl, 1, FLOOR_POOL)) });
   if (BASELINE) {
     // That commit's API, bundled and started by that commit's own bench (as production ran it then: its
     // flags, its builder), with telemetry off and on: "before" and "after" in the same rounds.
     const tree = baselineTree(BASELINE);
     const baseline = await baselineStarter(tree);
-    variants.unshift(
-      await startBaseline(`baseline ${BASELINE} off`, baseline, dbUrl, {}),
-      await startBaseline(`baseline ${BASELINE} on`, baseline, dbUrl, on),
-    );
+    const before: Variant[] = [];
+    for (const [build, env] of [
+      ["off", {}],
+      ["on", on],
+    ] as const) {
+      for (let i = 1; i <= INSTANCES; i++) {
+        before.push(
+          await startBaseline(instanceName(`baseline ${BASELINE} ${build}`, i), baseline, baselineUrl!, env),
+        );
+      }
+    }
+    variants.unshift(...before);
   }
 
   const { rows } = await pool.query<{ k: string }>(
@@ -117,12 +142,13 @@ try {
   sqlPool.on("error", () => undefined);
 
   log(
-    `\nTelemetry cost: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s, node ${process.version}, ${os.cpus().length} CPUs, load ${os
+    `\nTelemetry cost: ${ROWS.toLocaleString("en")} orders, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION} s${RATE === undefined ? "" : ` at ${RATE} req/s (the SQL floor unpaced)`}, node ${process.version}, ${os.cpus().length} CPUs, load ${os
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(" ")}\n`,
   );
   const table: string[][] = [];
+  const spreads: string[] = [];
   const names = [...variants.map((v) => v.name), SQL_FLOOR];
   for (const scenario of scenarios.filter((x) => !ONLY || ONLY.some((o) => x.name.includes(o)))) {
     const sqlRun = () => loadSqlRun(sqlPool, scenario.sql, DURATION, CONNECTIONS);
@@ -142,34 +168,60 @@ try {
         }
         runs
           .get(name)!
-          .push(v ? await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS) : await sqlRun());
+          .push(v ? await loadRun(v.url, v.pid, scenario.path, DURATION, CONNECTIONS, RATE) : await sqlRun());
         if (sampled && v) process.kill(v.pid, "SIGUSR2");
       }
     }
-    const off = runs.get("off")!;
-    const floor = runs.get("HTTP floor")!;
-    for (const v of [...variants, { name: SQL_FLOOR }]) {
-      const r = runs.get(v.name)!;
-      const cpu = medianOf(r.map((x) => x.cpuUs));
+    // A build's runs: its processes' runs, and per round the mean of its processes' CPU per request.
+    const builds = [...new Set([...variants.map((v) => buildOf(v.name)), SQL_FLOOR])];
+    const runsOf = (build: string) => names.filter((n) => buildOf(n) === build).map((n) => runs.get(n)!);
+    const perRound = (build: string) => {
+      const instances = runsOf(build);
+      return Array.from(
+        { length: ROUNDS },
+        (_, i) => instances.reduce((sum, r) => sum + r[i]!.cpuUs, 0) / instances.length,
+      );
+    };
+    const off = perRound("off");
+    const floor = perRound("HTTP floor");
+    const offLeast = Math.min(...runsOf("off").flatMap((r) => r.map((x) => x.cpuUs)));
+    for (const build of builds) {
+      const instances = runsOf(build);
+      const all = instances.flat();
+      const rounds = perRound(build);
+      const least = Math.min(...all.map((x) => x.cpuUs));
       // Against "off" round by round (the runs of one round are seconds apart, so the machine's load drifts
       // less between them than across the whole run), then the median of those ratios.
-      const vsOff = medianOf(r.map((x, i) => x.cpuUs / off[i]!.cpuUs - 1));
-      const failures = r.reduce((n, x) => n + x.failures, 0);
+      const vsOff = medianOf(rounds.map((cpu, i) => cpu / off[i]! - 1));
+      const failures = all.reduce((n, x) => n + x.failures, 0);
       const row = [
         scenario.name,
-        failures > 0 ? `${v.name} (${failures} failed!)` : v.name,
-        medianOf(r.map((x) => x.rps)).toFixed(0),
-        medianOf(r.map((x) => x.p50)).toFixed(1),
-        medianOf(r.map((x) => x.p99)).toFixed(1),
-        cpu.toFixed(0),
-        Math.min(...r.map((x) => x.cpuUs)).toFixed(0),
-        r.map((x) => x.cpuUs.toFixed(0)).join("/"),
+        failures > 0 ? `${build} (${failures} failed!)` : build,
+        medianOf(all.map((x) => x.rps)).toFixed(0),
+        medianOf(all.map((x) => x.p50)).toFixed(1),
+        medianOf(all.map((x) => x.p99)).toFixed(1),
+        medianOf(all.map((x) => x.cpuUs)).toFixed(0),
+        least.toFixed(0),
+        instances.length > 1
+          ? instances.map((r) => medianOf(r.map((x) => x.cpuUs)).toFixed(0)).join("/")
+          : rounds.map((cpu) => cpu.toFixed(0)).join("/"),
         `${(vsOff * 100).toFixed(1)} %`,
-        `${((Math.min(...r.map((x) => x.cpuUs)) / Math.min(...off.map((x) => x.cpuUs)) - 1) * 100).toFixed(1)} %`,
-        medianOf(r.map((x, i) => x.cpuUs / floor[i]!.cpuUs)).toFixed(2),
+        `${((least / offLeast - 1) * 100).toFixed(1)} %`,
+        medianOf(rounds.map((cpu, i) => cpu / floor[i]!)).toFixed(2),
       ];
       table.push(row);
       log(row.join(" | "));
+    }
+    if (INSTANCES > 1) {
+      // What a comparison of single processes could not resolve: how far identical processes of one build differ.
+      for (const build of ["off", "on"]) {
+        const medians = runsOf(build).map((r) => medianOf(r.map((x) => x.cpuUs)));
+        spreads.push(
+          `${scenario.name}, ${build}: its ${medians.length} processes' median CPU per request differ by ${(
+            (Math.max(...medians) / Math.min(...medians) - 1) * 100
+          ).toFixed(1)} % (${medians.map((m) => m.toFixed(0)).join(", ")} µs)`,
+        );
+      }
     }
   }
   const header = [
@@ -180,12 +232,13 @@ try {
     "p99 ms",
     "CPU us/req",
     "least",
-    "per round",
+    INSTANCES > 1 ? "per process (median)" : "per round",
     "CPU vs off (median per round)",
     "least vs off's least",
     "CPU / floor",
   ];
   log(`\n${formatTable([header, ...table], 2)}`);
+  for (const line of spreads) log(line);
   log(`\nexported to the sink: ${sink.requests()} OTLP requests, ${(sink.bytes() / 1e6).toFixed(1)} MB`);
   log(
     `load at the end: ${os
@@ -199,6 +252,15 @@ try {
   await sink.close();
   await pool.end();
   await data.postgres.stop();
+}
+
+/** The n-th process of a build: "on", "on #2", ... */
+function instanceName(build: string, n: number): string {
+  return n === 1 ? build : `${build} #${n}`;
+}
+
+function buildOf(name: string): string {
+  return name.replace(/ #\d+$/, "");
 }
 
 /**

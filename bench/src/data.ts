@@ -97,6 +97,25 @@ async function makePristine(url: string, log: (line: string) => void) {
   });
 }
 
+/**
+ * A copy of the bench database, as the app would first find it (primary key only, no app schema), for a
+ * server that must not share the app's schema with the others: another build's migrations (telemetry's
+ * --baseline). Made from the kept database as a template, so nothing may be connected to it meanwhile.
+ */
+export async function pristineCopy(
+  data: BenchData,
+  name: string,
+  log: (line: string) => void,
+): Promise<string> {
+  await withClient(data.postgres.url("postgres"), async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
+    await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(DATABASE)}`);
+  });
+  const url = data.postgres.url(name);
+  await makePristine(url, log);
+  return url;
+}
+
 /** Bytes of the table with its indexes, and free disk where the cluster lives. */
 export async function sizes(url: string): Promise<{ table: string; indexes: string }> {
   return withClient(url, async (c) => {

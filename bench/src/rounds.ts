@@ -13,19 +13,26 @@ export interface Run {
   failures: number;
 }
 
-/** `connections` keep GETting `nextPath()` on `url` for `duration` seconds; `pid` is the server's. */
+/**
+ * `connections` keep GETting `nextPath()` on `url` for `duration` seconds; `pid` is the server's. With `rate`,
+ * at most that many requests a second in all (an open load the server keeps up with, so two servers are
+ * compared doing the same work per second; a saturating load also rewards the faster one with fuller
+ * batches per event-loop turn, which lowers its CPU per request further).
+ */
 export async function loadRun(
   url: string,
   pid: number,
   nextPath: () => string,
   duration: number,
   connections: number,
+  rate?: number,
 ): Promise<Run> {
   const before = processTreeCpuMs(pid);
   const r = await autocannon({
     url,
     connections,
     duration,
+    ...(rate !== undefined && { overallRate: rate }),
     requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
   const cpuUs = (processTreeCpuMs(pid) - before) * 1000;
