@@ -1,5 +1,5 @@
 import { serializeError } from "@lakebase-orders/log";
-import { Hono, type Context as HonoContext } from "hono";
+import { Hono } from "hono";
 import { exportRoutes } from "../export/export-routes.ts";
 import { callerKey, setIdentity } from "../identity/identify.ts";
 import { restApi } from "../rest/index.ts";
@@ -25,21 +25,13 @@ import { serveSpa } from "./static-files.ts";
 import { trpcHandler } from "./trpc/handler.ts";
 import { trpcProcedureNames } from "./trpc/procedure-names.ts";
 import { SUBSCRIPTION_PATHS } from "./trpc/subscription-paths.ts";
+import { trpcCalls } from "./trpc/trpc-calls.ts";
 
 export interface AppOptions {
   /** Deadline of the readiness query (default 2000 ms). */
   readyTimeoutMs?: number;
   /** The clock of the rate limits (tests). */
   now?: () => number;
-}
-
-/**
- * Calls in a tRPC request: one, or as many as the batch names, counted from the raw path as tRPC reads it
- * (`c.req.path` leaves %2C encoded: a batch would pass for one call).
- */
-function trpcCalls(c: HonoContext): number {
-  if (c.req.query("batch") !== "1") return 1;
-  return Math.max(1, trpcProcedureNames(rawPathOf(c.req.url))?.length ?? 1);
 }
 
 /**

@@ -28,6 +28,11 @@ export interface Context {
   writeToken(): WriteToken | null;
   /** Set by a status change: the token its answer carries (the HTTP layer sends it). */
   wrote: WriteToken | null;
+  /**
+   * The request carries this one call (not a tRPC batch of several): its telemetry is recorded on the
+   * request's own span rather than on a child span (telemetry/procedure.ts).
+   */
+  soleCall: boolean;
 }
 
 export interface RequestFacts {
@@ -35,6 +40,8 @@ export interface RequestFacts {
   identity: Identity;
   budget: CallerBudget;
   headers: Headers;
+  /** See Context.soleCall; false when not known. */
+  soleCall?: boolean;
 }
 
 export function createContext(services: AppServices, request: RequestFacts): Context {
@@ -59,5 +66,6 @@ export function createContext(services: AppServices, request: RequestFacts): Con
       return presented.token;
     },
     wrote: null,
+    soleCall: request.soleCall ?? false,
   };
 }

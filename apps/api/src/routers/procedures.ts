@@ -15,13 +15,18 @@ const t = initTRPC.context<Context>().create({
 // twice (about 4 us of CPU per level and call, a tenth of the bare floor's whole key lookup), and with
 // telemetry off `procedure` is a bare `next()`.
 const tracedDomainErrors = t.middleware(({ ctx, path, type, next }) =>
-  ctx.services.telemetry.procedure(path, type, async () => {
-    const result = await next();
-    if (result.ok) return result;
-    // Returned, not thrown: the telemetry reads the code from the result.
-    const mapped = toTrpcError(result.error);
-    return mapped === result.error ? result : { ...result, error: mapped };
-  }),
+  ctx.services.telemetry.procedure(
+    path,
+    type,
+    async () => {
+      const result = await next();
+      if (result.ok) return result;
+      // Returned, not thrown: the telemetry reads the code from the result.
+      const mapped = toTrpcError(result.error);
+      return mapped === result.error ? result : { ...result, error: mapped };
+    },
+    ctx.soleCall,
+  ),
 );
 
 export const router = t.router;

@@ -12,6 +12,8 @@ import { routePath } from "hono/route";
 import type { BoundHistogram } from "./histograms.ts";
 import type { Instruments } from "./types.ts";
 
+const TRPC_ROUTE = "/api/trpc/*";
+
 const headerGetter: TextMapGetter<Headers> = {
   keys: (headers) => [...headers.keys()],
   get: (headers, key) => headers.get(key) ?? undefined,
@@ -22,7 +24,7 @@ const headerGetter: TextMapGetter<Headers> = {
  * histogram. Installed first, so everything below, the request log line included, runs inside the span.
  */
 export function httpTelemetry(
-  { tracer, histograms, contextManager }: Instruments,
+  { tracer, histograms, contextManager, procedureSpans }: Instruments,
   propagator: TextMapPropagator,
 ): MiddlewareHandler {
   const duration = histograms.histogram(
@@ -67,7 +69,10 @@ export function httpTelemetry(
       const route = routePath(c) || c.req.path;
       const status = c.res.status;
       const outcome = outcomeOf(method, route, status);
-      span.updateName(outcome.name);
+      // A tRPC request that carried one procedure is named after it (telemetry/procedure.ts): its route,
+      // `/api/trpc/*`, is every procedure's. A REST route keeps its own name.
+      const procedure = procedureSpans.get(span);
+      span.updateName(procedure !== undefined && route === TRPC_ROUTE ? procedure : outcome.name);
       span.setAttributes(outcome.attributes);
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       const ended = performance.now();

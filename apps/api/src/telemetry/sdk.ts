@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TelemetryConfig } from "@lakebase-orders/config";
 import { type Logger, silentLogger } from "@lakebase-orders/log";
-import { type Context, DiagLogLevel, diag, isSpanContextValid, trace } from "@opentelemetry/api";
+import { type Context, DiagLogLevel, diag, isSpanContextValid, type Span, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { type Resource, resourceFromAttributes } from "@opentelemetry/resources";
@@ -90,7 +90,7 @@ export async function createSdkTelemetry(
   const meterProvider = new MeterProvider({ resource, readers: reader ? [reader] : [] });
   const tracer = leanTracer({ sampler: sampler(config), processor, resource, scope: SCOPE });
   const meter = meterProvider.getMeter(SCOPE);
-  const tools = { tracer, meter, contextManager, histograms };
+  const tools = { tracer, meter, contextManager, histograms, procedureSpans: new WeakMap<Span, string>() };
 
   let stopped: Promise<void> | undefined;
   return {

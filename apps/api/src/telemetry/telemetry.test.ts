@@ -93,16 +93,18 @@ function ids() {
   return { traceId, parentId, traceparent: `00-${traceId}-${parentId}-01` };
 }
 
+/** A request's spans: its server span, the procedures' child spans (a batch's) and the SQL spans under either. */
 function chainOf(spans: ReceivedSpan[], traceId: string) {
   const inTrace = spans.filter((s) => s.traceId === traceId);
   const http = inTrace.find((s) => s.kind === SERVER);
-  const procedure = inTrace.find((s) => s.kind === INTERNAL && s.parentSpanId === http?.spanId);
-  const sql = inTrace.filter((s) => s.kind === CLIENT && s.parentSpanId === procedure?.spanId);
-  return { http, procedure, sql };
+  const procedures = inTrace.filter((s) => s.kind === INTERNAL && s.parentSpanId === http?.spanId);
+  const parents = new Set([http?.spanId, ...procedures.map((p) => p.spanId)]);
+  const sql = inTrace.filter((s) => s.kind === CLIENT && parents.has(s.parentSpanId));
+  return { http, procedures, sql };
 }
 
 describe.each<OtlpProtocol>(["http/json", "http/protobuf", "grpc"])("telemetry over %s", (protocol) => {
-  it("exports the HTTP -> procedure -> SQL chain, the metrics, and logs carry the trace", async () => {
+  it("exports the request's span (its one procedure's) -> SQL chain, the metrics, and logs carry the trace", async () => {
     receiver.clear();
     const config = configFor({
       OTEL_EXPORTER_OTLP_ENDPOINT: protocol === "grpc" ? receiver.grpcUrl : receiver.httpUrl,
@@ -129,23 +131,24 @@ describe.each<OtlpProtocol>(["http/json", "http/protobuf", "grpc"])("telemetry o
       ["traces", "metrics"].every((s) => receiver.requests.some((r) => r.signal === s)),
     );
 
-    // Traces: the caller's trace continues into the request, the procedure and its SQL.
-    const { http, procedure, sql } = chainOf(receiver.spans, caller.traceId);
+    // Traces: the caller's trace continues into the request, which carried one procedure: the request's span
+    // is the procedure's (named after it, rpc.* beside http.*), its SQL spans are its children.
+    const { http, procedures, sql } = chainOf(receiver.spans, caller.traceId);
     expect(http).toMatchObject({
       parentSpanId: caller.parentId,
-      name: "GET /api/trpc/*",
+      name: "trpc orders.byKey",
       attributes: {
         "http.request.method": "GET",
         "http.route": "/api/trpc/*",
         "http.response.status_code": 200,
+        "rpc.system": "trpc",
+        "rpc.method": "orders.byKey",
+        "trpc.procedure.type": "query",
       },
+      statusCode: 0,
       resource: { "service.name": "orders-under-test", "workspace.id": "42" },
     });
-    expect(procedure).toMatchObject({
-      name: "trpc orders.byKey",
-      attributes: { "rpc.system": "trpc", "rpc.method": "orders.byKey", "trpc.procedure.type": "query" },
-      statusCode: 0,
-    });
+    expect(procedures).toEqual([]);
     expect(sql.length).toBeGreaterThan(0);
     // The read of the row (the change feed may catch up beside it, in the same procedure).
     const read = sql.find((s) => String(s.attributes["db.query.summary"]).includes("orders_synced"));
@@ -168,7 +171,8 @@ describe.each<OtlpProtocol>(["http/json", "http/protobuf", "grpc"])("telemetry o
     const notFound = receiver.spans.find(
       (s) => s.name === "trpc orders.byKey" && s.attributes["error.type"] === "NOT_FOUND",
     );
-    expect(notFound?.statusCode).toBe(0);
+    expect(notFound).toMatchObject({ kind: SERVER, statusCode: 0 });
+    expect(notFound?.attributes["http.response.status_code"]).toBe(404);
     // The configured headers went with every export.
     expect(receiver.requests.every((r) => r.headers["x-api-key"] === "k=1")).toBe(true);
     expect(new Set(receiver.requests.map((r) => r.transport))).toEqual(new Set([protocol]));
@@ -242,7 +246,7 @@ describe("telemetry", () => {
     expect(orphans).toEqual([]);
   }, 60_000);
 
-  it("a trace not chosen for SQL spans keeps its request and procedure spans, its fast statements none", async () => {
+  it("a trace not chosen for SQL spans keeps its request's span (its procedure's), its fast statements none", async () => {
     receiver.clear();
     const app = await startApp(
       configFor({
@@ -261,9 +265,55 @@ describe("telemetry", () => {
     } finally {
       await app.stop();
     }
-    await receiver.waitFor(() => chainOf(receiver.spans, caller.traceId).procedure !== undefined);
+    await receiver.waitFor(() => chainOf(receiver.spans, caller.traceId).http !== undefined);
+    expect(chainOf(receiver.spans, caller.traceId).http?.attributes["rpc.method"]).toBe("orders.byKey");
     expect(chainOf(receiver.spans, caller.traceId).sql).toEqual([]);
     expect(receiver.spans.filter((s) => s.kind === CLIENT)).toEqual([]);
+  }, 60_000);
+
+  it("a batch's procedures each get a child span; a REST route's span keeps its route's name", async () => {
+    receiver.clear();
+    const app = await startApp(
+      configFor({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.httpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        TELEMETRY_SQL_SPAN_RATIO: "1",
+      }),
+    );
+    const batch = ids();
+    const rest = ids();
+    try {
+      const input = encodeURIComponent(JSON.stringify({ 0: { orderKey: 1 }, 1: { orderKey: 999_999_999 } }));
+      const answer = await app.get(`/api/trpc/orders.byKey,orders.byKey?batch=1&input=${input}`, {
+        traceparent: batch.traceparent,
+      });
+      expect(answer.status).toBe(207);
+      expect((await app.get("/api/v1/orders/1", { traceparent: rest.traceparent })).status).toBe(200);
+    } finally {
+      await app.stop();
+    }
+    await receiver.waitFor(
+      () =>
+        chainOf(receiver.spans, batch.traceId).procedures.length === 2 &&
+        chainOf(receiver.spans, rest.traceId).http !== undefined,
+    );
+    const calls = chainOf(receiver.spans, batch.traceId);
+    expect(calls.http).toMatchObject({ name: "GET /api/trpc/*" });
+    expect(calls.http?.attributes).not.toHaveProperty("rpc.method");
+    expect(calls.procedures.map((p) => [p.name, p.attributes["error.type"]]).sort()).toEqual([
+      ["trpc orders.byKey", undefined],
+      ["trpc orders.byKey", "NOT_FOUND"],
+    ]);
+    // Each procedure's SQL is under its own span.
+    for (const procedure of calls.procedures) {
+      expect(calls.sql.some((s) => s.parentSpanId === procedure.spanId)).toBe(true);
+    }
+    const route = chainOf(receiver.spans, rest.traceId);
+    expect(route.http?.attributes).toMatchObject({ "rpc.method": "orders.byKey" });
+    expect(route.http?.attributes["http.route"]).toMatch(/^\/api\/v1\/orders\/[:{]order_key/);
+    expect(route.http?.name).toBe(`GET ${route.http?.attributes["http.route"]}`);
+    expect(route.procedures).toEqual([]);
+    expect(route.sql.length).toBeGreaterThan(0);
   }, 60_000);
 
   it("off: nothing is installed (no middleware, no pool wrapper, no log fields) and nothing is sent", async () => {

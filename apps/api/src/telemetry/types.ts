@@ -24,8 +24,16 @@ export interface Telemetry {
   readonly enabled: boolean;
   /** Hono middleware: the server span of each request and its duration; undefined when off. */
   readonly http: MiddlewareHandler | undefined;
-  /** Runs a tRPC procedure (its middleware's `next`) inside the procedure's span, recording its duration. */
-  procedure<R extends ProcedureResult>(path: string, type: string, next: () => Promise<R>): Promise<R>;
+  /**
+   * Runs a tRPC procedure (its middleware's `next`) inside the procedure's span, recording its duration.
+   * `sole`: the request carries this call alone, so the request's span is the procedure's (no child span).
+   */
+  procedure<R extends ProcedureResult>(
+    path: string,
+    type: string,
+    next: () => Promise<R>,
+    sole?: boolean,
+  ): Promise<R>;
   /** Wraps a pool's queries in SQL spans, children of the active span. */
   instrumentPool(pool: Pool, role: PoolRole): void;
   /** Starts observing the pools, the token provider and the caches (once the services exist). */
@@ -41,6 +49,11 @@ export interface Instruments {
   readonly tracer: import("@opentelemetry/api").Tracer;
   readonly meter: import("@opentelemetry/api").Meter;
   readonly contextManager: import("@opentelemetry/api").ContextManager;
+  /**
+   * Request spans a procedure was recorded on (telemetry/procedure.ts), with the procedure's span name: a
+   * `/api/trpc` request is named after its one procedure, not the route every procedure shares.
+   */
+  readonly procedureSpans: WeakMap<import("@opentelemetry/api").Span, string>;
   /** The request and procedure duration histograms, with their attribute sets bound once. */
   readonly histograms: {
     histogram(name: string, description: string, unit: string): import("./histograms.ts").Histogram;

@@ -2,6 +2,7 @@ import type { Context as HonoContext } from "hono";
 import { type Context, createContext } from "../../routers/context.ts";
 import type { AppServices } from "../../start/services.ts";
 import type { ApiVars } from "../api-vars.ts";
+import { trpcCalls } from "./trpc-calls.ts";
 
 /**
  * The request's procedure context, built once from what the /api guards decided (identity, request id,
@@ -15,6 +16,8 @@ export function procedureContext(c: HonoContext<{ Variables: ApiVars }>, service
       identity: c.get("identity"),
       budget: c.get("budget"),
       headers: c.req.raw.headers,
+      // A REST route calls one procedure; a tRPC request as many as its batch names.
+      soleCall: !c.req.path.startsWith("/api/trpc/") || trpcCalls(c) === 1,
     });
     c.set("procedureContext", ctx);
   }
