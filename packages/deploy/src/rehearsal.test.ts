@@ -185,17 +185,15 @@ describe("deploy rehearsal of dist/app", () => {
           .filter((l) => l.includes('"msg":"telemetry'));
         throw new Error(`${error.message}\n${said.join("\n")}`);
       });
-    // The tRPC call's chain (a REST call of the same procedure has its own, under its own route).
-    const parentOf = (span: { parentSpanId?: string | undefined } | undefined) =>
-      collector.spans.find((s) => s.spanId === span?.parentSpanId);
-    const procedure = collector.spans.find(
-      (s) => s.name === "trpc orders.byKey" && parentOf(s)?.name === "GET /api/trpc/*",
+    // The tRPC call's chain: the request carried one procedure, so its span is the procedure's (named after
+    // it, under the tRPC route), the SQL its children (a REST call of the same procedure has its own route).
+    const request = collector.spans.find(
+      (s) => s.name === "trpc orders.byKey" && s.attributes["http.route"] === "/api/trpc/*",
     );
-    const request = parentOf(procedure);
-    const sql = collector.spans.filter((s) => s.parentSpanId === procedure?.spanId);
-    expect(request?.name).toBe("GET /api/trpc/*");
+    const sql = collector.spans.filter((s) => s.parentSpanId === request?.spanId);
+    expect(request?.attributes["rpc.method"]).toBe("orders.byKey");
     expect(sql.map((s) => s.attributes["db.system.name"])).toContain("postgresql");
-    expect(procedure?.resource).toMatchObject({
+    expect(request?.resource).toMatchObject({
       "service.name": "lakebase-orders",
       "workspace.id": "1234567890",
     });

@@ -85,7 +85,7 @@ export const TELEMETRY_VARIABLES = {
     "telemetry",
     z.coerce.number().min(0).max(1),
     "0.1",
-    "Share of traced requests whose SQL statements get a span each, 0..1 (by trace id, so a trace has all or none). A failed or slow statement always has one; the others are in the procedure's span and the duration metrics.",
+    "Share of traced requests whose SQL statements get a span each, 0..1 (by trace id, so a trace has all or none). A failed or slow statement always has one; the others are in their request's (or procedure's) span and the duration metrics.",
   ),
   TELEMETRY_SQL_SLOW_MILLIS: variable(
     "telemetry",
