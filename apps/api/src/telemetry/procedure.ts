@@ -55,9 +55,10 @@ export function procedureTelemetry({ tracer, histograms, contextManager, procedu
     const request = sole ? trace.getSpan(parent) : undefined;
     // A request that carries this call alone: the request's span is the call's (OpenTelemetry's RPC
     // conventions put rpc.* on the server span), with the SQL as its children; a tRPC request's span is
-    // then named after it (telemetry/http.ts). A child span
-    // would cost the request a second span (its ids, context, encoding: about a third of what tracing a
-    // key lookup costs) to say what the request's span already says. A batch's calls each get a child span.
+    // then named after it (telemetry/http.ts). A child span would cost the request a second span (its ids,
+    // context switch and encoding: in a tight loop, as much again as the request's own) to say what the
+    // request's span already says. A batch's calls each get a child span; so does a second call of a
+    // request that carries more than one (a REST route's, say).
     if (request !== undefined && !procedureSpans.has(request)) {
       procedureSpans.set(request, name);
       request.setAttributes(options.attributes);
